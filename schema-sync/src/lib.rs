@@ -1,0 +1,2 @@
+//! facade
+pub use schema_sync_core as core;
