@@ -14,3 +14,6 @@ pub mod types;
 pub use error::{Error, Result};
 pub use model::Schema;
 pub use types::{Dialect, SqlType};
+pub mod introspect;
+pub mod source;
+pub mod version;

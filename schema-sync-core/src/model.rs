@@ -551,7 +551,12 @@ impl Table {
         self.indexes.sort_by(|a, b| a.name.cmp(&b.name));
         self.uniques.sort_by(|a, b| (&a.name, &a.columns).cmp(&(&b.name, &b.columns)));
         self.foreign_keys.sort_by(|a, b| {
-            (&a.name, &a.columns, &a.ref_table, &a.ref_columns).cmp(&(&b.name, &b.columns, &b.ref_table, &b.ref_columns))
+            (&a.name, &a.columns, &a.ref_table, &a.ref_columns).cmp(&(
+                &b.name,
+                &b.columns,
+                &b.ref_table,
+                &b.ref_columns,
+            ))
         });
         self.checks.sort_by(|a, b| (&a.name, &a.expr).cmp(&(&b.name, &b.expr)));
     }

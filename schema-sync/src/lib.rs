@@ -1,2 +1,25 @@
-//! facade
+//! # schema-sync
+//!
+//! Keep a SQLite database (local, offline, tests) and a Postgres database (Supabase,
+//! production) on one schema, with annotated Rust structs as the single source of truth.
+//!
+//! This facade re-exports the engine ([`schema_sync_core`]) and the `#[derive(SyncTable)]`
+//! macro, and holds the `testing` helpers and the `schema-sync` CLI.
+
 pub use schema_sync_core as core;
+pub use schema_sync_core::{model, types, Dialect, Error, Result, Schema, SqlType};
+
+#[cfg(feature = "derive")]
+pub use schema_sync_derive::SyncTable;
+
+mod table;
+pub use table::*;
+
+#[cfg(feature = "testing")]
+pub mod testing;
+
+/// Items used by code that `#[derive(SyncTable)]` generates. Not public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use schema_sync_core;
+}

@@ -37,15 +37,24 @@ pub fn compatible(sqlite_ty: &SqlType, pg: &SqlType) -> Compat {
     let aff = affinity(&decl);
     let up = decl.to_ascii_uppercase();
     let pg_text = postgres::render(pg);
-    let ok = |rule: &'static str, why: &str| Compat { compatible: true, rule, explain: format!("SQLite `{decl}` ↔ Postgres `{pg_text}`: {why}") };
-    let bad = |rule: &'static str, why: &str| Compat { compatible: false, rule, explain: format!("SQLite `{decl}` ↔ Postgres `{pg_text}`: {why}") };
+    let ok = |rule: &'static str, why: &str| Compat {
+        compatible: true,
+        rule,
+        explain: format!("SQLite `{decl}` ↔ Postgres `{pg_text}`: {why}"),
+    };
+    let bad = |rule: &'static str, why: &str| Compat {
+        compatible: false,
+        rule,
+        explain: format!("SQLite `{decl}` ↔ Postgres `{pg_text}`: {why}"),
+    };
 
     if up.trim().is_empty() {
         return ok("untyped", "an untyped SQLite column stores any value as given");
     }
     let is_bool_name = up.starts_with("BOOL");
-    let is_temporal_name = ["DATE", "TIME", "TIMESTAMP", "DATETIME"].iter().any(|t| up == *t || up.starts_with(&format!("{t}(")))
-        || up.starts_with("TIMESTAMP");
+    let is_temporal_name =
+        ["DATE", "TIME", "TIMESTAMP", "DATETIME"].iter().any(|t| up == *t || up.starts_with(&format!("{t}(")))
+            || up.starts_with("TIMESTAMP");
     let pg_base = match pg {
         SqlType::Enum { .. } => "enum",
         _ => "",
@@ -53,7 +62,9 @@ pub fn compatible(sqlite_ty: &SqlType, pg: &SqlType) -> Compat {
     match pg {
         SqlType::SmallInt | SqlType::Int | SqlType::BigInt => match aff {
             Affinity::Integer => ok("integer", "INTEGER affinity holds every 64-bit integer"),
-            Affinity::Numeric if !is_bool_name && !is_temporal_name => ok("integer-as-numeric", "NUMERIC affinity stores integers as INTEGER"),
+            Affinity::Numeric if !is_bool_name && !is_temporal_name => {
+                ok("integer-as-numeric", "NUMERIC affinity stores integers as INTEGER")
+            }
             _ => bad("integer", "an integer column needs INTEGER (or NUMERIC) affinity"),
         },
         SqlType::Bool => match aff {
@@ -63,13 +74,19 @@ pub fn compatible(sqlite_ty: &SqlType, pg: &SqlType) -> Compat {
         },
         SqlType::Real | SqlType::Double => match aff {
             Affinity::Real => ok("float", "REAL affinity is an 8-byte IEEE float"),
-            Affinity::Numeric if !is_bool_name && !is_temporal_name => ok("float-as-numeric", "NUMERIC affinity keeps floats as REAL"),
+            Affinity::Numeric if !is_bool_name && !is_temporal_name => {
+                ok("float-as-numeric", "NUMERIC affinity keeps floats as REAL")
+            }
             _ => bad("float", "a floating-point column needs REAL affinity"),
         },
         SqlType::Numeric { .. } => match aff {
             Affinity::Numeric if !is_bool_name && !is_temporal_name => ok("numeric", "NUMERIC ↔ numeric"),
-            Affinity::Real => ok("numeric-as-real", "the seed maps numeric/decimal to REAL (values beyond 15 digits are rounded)"),
-            Affinity::Integer if matches!(pg, SqlType::Numeric { scale: Some(0), .. }) => ok("numeric-as-integer", "a scale-0 numeric fits INTEGER when it has at most 18 digits"),
+            Affinity::Real => {
+                ok("numeric-as-real", "the seed maps numeric/decimal to REAL (values beyond 15 digits are rounded)")
+            }
+            Affinity::Integer if matches!(pg, SqlType::Numeric { scale: Some(0), .. }) => {
+                ok("numeric-as-integer", "a scale-0 numeric fits INTEGER when it has at most 18 digits")
+            }
             _ => bad("numeric", "numeric needs NUMERIC or REAL affinity"),
         },
         SqlType::Text | SqlType::Varchar { .. } | SqlType::Char { .. } => match aff {
@@ -89,7 +106,12 @@ pub fn compatible(sqlite_ty: &SqlType, pg: &SqlType) -> Compat {
                 bad("temporal", "a date/time column needs TEXT or a DATE/TIME/TIMESTAMP declared type")
             }
         }
-        SqlType::Uuid | SqlType::Json | SqlType::Jsonb | SqlType::Interval { .. } | SqlType::Enum { .. } | SqlType::Array { .. } => {
+        SqlType::Uuid
+        | SqlType::Json
+        | SqlType::Jsonb
+        | SqlType::Interval { .. }
+        | SqlType::Enum { .. }
+        | SqlType::Array { .. } => {
             let rule = match pg {
                 SqlType::Uuid => "uuid-as-text",
                 SqlType::Json | SqlType::Jsonb => "json-as-text",
@@ -143,7 +165,8 @@ pub fn sqlite_to_postgres(ty: &SqlType) -> SqlType {
         Some(i) if up.ends_with(')') => (up[..i].trim().to_string(), Some(up[i + 1..up.len() - 1].to_string())),
         _ => (up.clone(), None),
     };
-    let nums: Vec<u32> = args.as_deref().map(|a| a.split(',').filter_map(|n| n.trim().parse().ok()).collect()).unwrap_or_default();
+    let nums: Vec<u32> =
+        args.as_deref().map(|a| a.split(',').filter_map(|n| n.trim().parse().ok()).collect()).unwrap_or_default();
     match name.as_str() {
         "BOOLEAN" | "BOOL" => return SqlType::Bool,
         "DATE" => return SqlType::Date,
@@ -267,12 +290,43 @@ mod tests {
 
     #[test]
     fn translations_round_trip_as_compatible() {
-        for lite in ["INTEGER", "TEXT", "REAL", "BLOB", "NUMERIC", "NUMERIC(10,2)", "VARCHAR(30)", "DATETIME", "BOOLEAN", "DATE", "JSON", "UUID", "", "INT"] {
+        for lite in [
+            "INTEGER",
+            "TEXT",
+            "REAL",
+            "BLOB",
+            "NUMERIC",
+            "NUMERIC(10,2)",
+            "VARCHAR(30)",
+            "DATETIME",
+            "BOOLEAN",
+            "DATE",
+            "JSON",
+            "UUID",
+            "",
+            "INT",
+        ] {
             let l = sqlite::parse(lite);
             let p = sqlite_to_postgres(&l);
             assert!(compatible(&l, &p).compatible, "{lite} -> {p:?}");
         }
-        for pgt in ["integer", "bigint", "text", "varchar(3)", "boolean", "uuid", "jsonb", "timestamptz", "date", "numeric(9,3)", "bytea", "text[]", "real", "interval", "citext"] {
+        for pgt in [
+            "integer",
+            "bigint",
+            "text",
+            "varchar(3)",
+            "boolean",
+            "uuid",
+            "jsonb",
+            "timestamptz",
+            "date",
+            "numeric(9,3)",
+            "bytea",
+            "text[]",
+            "real",
+            "interval",
+            "citext",
+        ] {
             let p = pg(pgt);
             let l = postgres_to_sqlite(&p);
             assert!(compatible(&l, &p).compatible, "{pgt} -> {l:?}");

@@ -358,7 +358,9 @@ mod tests {
 
     #[test]
     fn rejects_garbage() {
-        for bad in ["", "numeric(a,b)", "varchar(1,2)", "text; drop table x", "serial", "float(99)", "interval fortnight"] {
+        for bad in
+            ["", "numeric(a,b)", "varchar(1,2)", "text; drop table x", "serial", "float(99)", "interval fortnight"]
+        {
             assert!(parse(bad).is_err(), "{bad} should be rejected");
         }
     }

@@ -60,7 +60,9 @@ pub fn parse(decl: &str) -> SqlType {
         Some(open) if norm.ends_with(')') => (&norm[..open], Some(&norm[open + 1..norm.len() - 1])),
         _ => (norm.as_str(), None),
     };
-    let nums: Option<Vec<u32>> = args.map(|a| a.split(',').map(|n| n.trim().parse::<u32>().ok()).collect::<Option<Vec<_>>>()).unwrap_or(Some(vec![]));
+    let nums: Option<Vec<u32>> = args
+        .map(|a| a.split(',').map(|n| n.trim().parse::<u32>().ok()).collect::<Option<Vec<_>>>())
+        .unwrap_or(Some(vec![]));
     let ty = match (name, nums.as_deref()) {
         ("INTEGER", Some([])) => SqlType::BigInt,
         ("TEXT", Some([])) => SqlType::Text,

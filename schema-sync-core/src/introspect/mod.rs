@@ -1,0 +1,36 @@
+//! Reading live catalogs into the neutral [`crate::model::Schema`].
+//!
+//! Both readers use a constant number of catalog queries however many tables there are
+//! (SQLite: pragma table-valued functions joined with `sqlite_schema`; Postgres: one query per
+//! catalog family), and share everything after the rows are fetched with the rest of the core.
+
+#[cfg(feature = "postgres")]
+pub mod postgres;
+#[cfg(feature = "sqlite")]
+pub mod sqlite;
+#[cfg(feature = "sqlite")]
+pub mod sqlite_sql;
+
+/// Options for reading a catalog.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IntrospectOptions {
+    /// Postgres schemas (namespaces) to read; default `["public"]`. Supabase's `auth`,
+    /// `storage`, … are never read unless named here. Ignored by SQLite.
+    pub schemas: Vec<String>,
+    /// Tables to leave out, by exact name (our own bookkeeping tables are always left out).
+    pub exclude_tables: Vec<String>,
+}
+
+impl Default for IntrospectOptions {
+    fn default() -> Self {
+        Self { schemas: vec!["public".to_string()], exclude_tables: Vec::new() }
+    }
+}
+
+/// Names of schema-sync's own bookkeeping tables, never part of a user's schema.
+pub const BOOKKEEPING_TABLES: &[&str] = &[crate::version::TABLE];
+
+/// `true` when a table must be left out of introspection.
+pub fn is_excluded(name: &str, opts: &IntrospectOptions) -> bool {
+    BOOKKEEPING_TABLES.contains(&name) || opts.exclude_tables.iter().any(|t| t == name)
+}

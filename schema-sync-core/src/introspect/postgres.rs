@@ -1,0 +1,1 @@
+//! Postgres introspection (sqlx). To be written.

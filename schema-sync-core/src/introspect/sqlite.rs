@@ -1,0 +1,1 @@
+//! SQLite introspection (rusqlite). To be written.

@@ -1,0 +1,1 @@
+//! Compile-time table metadata produced by `#[derive(SyncTable)]`. To be written.

@@ -1,0 +1,1 @@
+//! Test helpers: throwaway SQLite and Postgres databases, drift assertions. To be written.
