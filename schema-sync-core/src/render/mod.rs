@@ -39,3 +39,61 @@ pub fn qualified(schema: Option<&str>, name: &str) -> String {
 pub fn ident_list<S: AsRef<str>>(names: &[S]) -> String {
     names.iter().map(|n| quote_ident(n.as_ref())).collect::<Vec<_>>().join(", ")
 }
+
+pub mod postgres;
+pub mod sqlite;
+
+use crate::diff::TableRef;
+use crate::model::Schema;
+use crate::plan::{Capabilities, Plan, PlanOptions};
+use crate::types::Dialect;
+use serde::Serialize;
+
+/// One SQL statement of a rendered plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Statement {
+    /// The SQL text, without a trailing `;`.
+    pub sql: String,
+    /// Index of the plan step it belongs to.
+    pub step: usize,
+    /// `false` for statements that must run outside a transaction (`CREATE INDEX CONCURRENTLY`).
+    pub transactional: bool,
+}
+
+impl Statement {
+    pub(crate) fn new(step: usize, sql: impl Into<String>) -> Self {
+        Self { sql: sql.into(), step, transactional: true }
+    }
+}
+
+/// Renders a plan in its dialect. Deterministic: the same plan always prints the same SQL.
+pub fn render(plan: &Plan) -> crate::Result<Vec<Statement>> {
+    match plan.dialect {
+        Dialect::Postgres => postgres::render(plan),
+        Dialect::Sqlite => sqlite::render(plan),
+    }
+}
+
+/// Joins statements into a script (`stmt;\n` each).
+pub fn script(statements: &[Statement]) -> String {
+    let mut s = String::new();
+    for st in statements {
+        s.push_str(&st.sql);
+        s.push_str(";\n");
+    }
+    s
+}
+
+/// The CREATE statements that build `schema` from nothing in `dialect` (`inspect --format sql`).
+pub fn schema_sql(schema: &Schema, dialect: Dialect) -> crate::Result<Vec<Statement>> {
+    let resolved = crate::resolve::resolve(schema, dialect)?;
+    let empty = Schema::empty(Some(dialect));
+    let changes = crate::diff::diff(&empty, &resolved);
+    let plan = crate::plan::plan(&empty, &resolved, &changes, &Capabilities::latest(dialect), &PlanOptions::default());
+    render(&plan)
+}
+
+/// `"schema"."table"` for a table reference.
+pub fn table_ref(t: &TableRef) -> String {
+    qualified(t.schema.as_deref(), &t.name)
+}

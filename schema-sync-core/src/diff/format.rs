@@ -1,0 +1,199 @@
+//! Human (text) and machine (JSON) renderings of a [`Comparison`].
+//!
+//! Text is grouped by table with `+` added, `-` removed and `~` changed. JSON is the stable
+//! shape documented in `docs/json.md`: `{format_version, dialect, cross_dialect, in_sync,
+//! changes: [Change…], notes: [Note…]}`.
+
+use super::{Change, Comparison, TableRef};
+use crate::model::{Column, ForeignKey, Index, KeyTarget};
+use crate::resolve::type_text;
+use crate::types::Dialect;
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+/// Version of the JSON shape printed by `diff --format json`.
+pub const JSON_FORMAT_VERSION: u32 = 1;
+
+/// The stable JSON document for a comparison.
+pub fn render_json(c: &Comparison) -> serde_json::Value {
+    serde_json::json!({
+        "format_version": JSON_FORMAT_VERSION,
+        "dialect": c.dialect,
+        "cross_dialect": c.cross_dialect,
+        "in_sync": c.changes.is_empty(),
+        "changes": c.changes,
+        "notes": c.notes,
+    })
+}
+
+fn column_text(col: &Column, d: Dialect) -> String {
+    let mut s = format!("{} {}", col.name, type_text(&col.ty, d));
+    if !col.nullable {
+        s.push_str(" NOT NULL");
+    }
+    if let Some(def) = &col.default {
+        let _ = write!(s, " DEFAULT {def}");
+    }
+    if let Some(i) = col.identity {
+        let _ = write!(
+            s,
+            " [{}]",
+            serde_json::to_value(i).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+        );
+    }
+    if let Some(g) = &col.generated {
+        let _ = write!(s, " GENERATED AS ({})", g.expr);
+    }
+    s
+}
+
+fn index_text(i: &Index) -> String {
+    let keys: Vec<String> = i
+        .keys
+        .iter()
+        .map(|k| {
+            let mut s = match &k.target {
+                KeyTarget::Column(c) => c.clone(),
+                KeyTarget::Expression(e) => format!("({e})"),
+            };
+            if k.descending {
+                s.push_str(" DESC");
+            }
+            s
+        })
+        .collect();
+    let mut s = format!("{}{} ({})", if i.unique { "unique index " } else { "index " }, i.name, keys.join(", "));
+    if let Some(p) = &i.predicate {
+        let _ = write!(s, " WHERE {p}");
+    }
+    s
+}
+
+fn fk_text(fk: &ForeignKey) -> String {
+    let mut s = format!("foreign key ({}) → {}({})", fk.columns.join(", "), fk.ref_table, fk.ref_columns.join(", "));
+    if fk.on_delete != Default::default() {
+        let _ = write!(s, " ON DELETE {}", fk.on_delete.sql());
+    }
+    if fk.on_update != Default::default() {
+        let _ = write!(s, " ON UPDATE {}", fk.on_update.sql());
+    }
+    s
+}
+
+/// A readable report, grouped by table. Empty string when there are no changes.
+pub fn render_text(c: &Comparison) -> String {
+    let d = c.dialect;
+    let mut out = String::new();
+    let mut by_table: BTreeMap<TableRef, Vec<String>> = BTreeMap::new();
+    let mut headers: BTreeMap<TableRef, char> = BTreeMap::new();
+    for ch in &c.changes {
+        let line = match ch {
+            Change::CreateEnum { r#enum } => {
+                let _ = writeln!(out, "+ enum {} ({})", r#enum.name, r#enum.values.join(", "));
+                continue;
+            }
+            Change::DropEnum { r#enum } => {
+                let _ = writeln!(out, "- enum {}", r#enum.name);
+                continue;
+            }
+            Change::AlterEnum { from, to } => {
+                let _ = writeln!(out, "~ enum {}: ({}) → ({})", to.name, from.values.join(", "), to.values.join(", "));
+                continue;
+            }
+            Change::CreateSequence { sequence } => {
+                let _ = writeln!(out, "+ sequence {}", sequence.name);
+                continue;
+            }
+            Change::DropSequence { sequence } => {
+                let _ = writeln!(out, "- sequence {}", sequence.name);
+                continue;
+            }
+            Change::AlterSequence { to, .. } => {
+                let _ = writeln!(out, "~ sequence {}", to.name);
+                continue;
+            }
+            Change::CreateTable { table } => {
+                let t = TableRef::of(table);
+                headers.insert(t.clone(), '+');
+                let lines = by_table.entry(t).or_default();
+                for col in &table.columns {
+                    lines.push(format!("+ column {}", column_text(col, d)));
+                }
+                if let Some(pk) = &table.primary_key {
+                    lines.push(format!("+ primary key ({})", pk.columns.join(", ")));
+                }
+                continue;
+            }
+            Change::DropTable { table } => {
+                headers.insert(TableRef::of(table), '-');
+                by_table.entry(TableRef::of(table)).or_default();
+                continue;
+            }
+            Change::RenameTable { table, to } => format!("~ renamed from {} to {to}", table.name),
+            Change::AddColumn { column, .. } => format!("+ column {}", column_text(column, d)),
+            Change::DropColumn { column, .. } => format!("- column {}", column_text(column, d)),
+            Change::RenameColumn { from, to, .. } => format!("~ column {from} renamed to {to}"),
+            Change::AlterColumn { from, to, changes, .. } => {
+                let mut parts = Vec::new();
+                if changes.ty {
+                    parts.push(format!("type {} → {}", type_text(&from.ty, d), type_text(&to.ty, d)));
+                }
+                if changes.nullable {
+                    parts.push(if to.nullable {
+                        "NOT NULL → nullable".to_string()
+                    } else {
+                        "nullable → NOT NULL".to_string()
+                    });
+                }
+                if changes.default {
+                    parts.push(format!(
+                        "default {} → {}",
+                        from.default.as_deref().unwrap_or("none"),
+                        to.default.as_deref().unwrap_or("none")
+                    ));
+                }
+                if changes.identity {
+                    parts.push(format!("identity {:?} → {:?}", from.identity, to.identity));
+                }
+                if changes.generated {
+                    parts.push("generated expression".to_string());
+                }
+                if changes.collation {
+                    parts.push(format!("collation {:?} → {:?}", from.collation, to.collation));
+                }
+                let why = c
+                    .notes
+                    .iter()
+                    .find(|n| !n.compatible && n.subject.ends_with(&format!(".{}", to.name)) && changes.ty)
+                    .map(|n| format!(" ({})", n.message))
+                    .unwrap_or_default();
+                format!("~ column {}: {}{why}", to.name, parts.join("; "))
+            }
+            Change::AlterPrimaryKey { from, to, .. } => format!(
+                "~ primary key ({}) → ({})",
+                from.as_ref().map(|p| p.columns.join(", ")).unwrap_or_default(),
+                to.as_ref().map(|p| p.columns.join(", ")).unwrap_or_default()
+            ),
+            Change::AddIndex { index, .. } => format!("+ {}", index_text(index)),
+            Change::DropIndex { index, .. } => format!("- {}", index_text(index)),
+            Change::AddUnique { unique, .. } => format!("+ unique ({})", unique.columns.join(", ")),
+            Change::DropUnique { unique, .. } => format!("- unique ({})", unique.columns.join(", ")),
+            Change::AddForeignKey { foreign_key, .. } => format!("+ {}", fk_text(foreign_key)),
+            Change::DropForeignKey { foreign_key, .. } => format!("- {}", fk_text(foreign_key)),
+            Change::AddCheck { check, .. } => format!("+ check ({})", check.expr),
+            Change::DropCheck { check, .. } => format!("- check ({})", check.expr),
+            Change::AlterTableOptions { from, to, .. } => format!("~ options {from:?} → {to:?}"),
+        };
+        let t = ch.table().expect("table change");
+        headers.entry(t.clone()).or_insert('~');
+        by_table.entry(t).or_default().push(line);
+    }
+    for (t, lines) in by_table {
+        let sign = headers.get(&t).copied().unwrap_or('~');
+        let _ = writeln!(out, "{sign} table {}", t.display());
+        for l in lines {
+            let _ = writeln!(out, "    {l}");
+        }
+    }
+    out
+}

@@ -1,0 +1,154 @@
+//! Equality rules for columns and constraints: what counts as "the same" after normalisation.
+//!
+//! Constraint names count only when both sides have one (models and SQLite often have none).
+
+use super::ColumnChanges;
+use crate::expr;
+use crate::model::{Check, Column, ForeignKey, Index, IndexKey, KeyTarget, PrimaryKey, Table, Unique};
+use std::collections::HashMap;
+
+fn same_name(a: &Option<String>, b: &Option<String>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => a == b,
+        _ => true,
+    }
+}
+
+fn same_ci(a: &Option<String>, b: &Option<String>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
+        (None, None) => true,
+        _ => false,
+    }
+}
+
+/// What differs between two versions of one column.
+pub fn column_changes(from: &Column, to: &Column) -> ColumnChanges {
+    let generated = match (&from.generated, &to.generated) {
+        (None, None) => false,
+        (Some(a), Some(b)) => a.stored != b.stored || !expr::same(&a.expr, &b.expr),
+        _ => true,
+    };
+    ColumnChanges {
+        ty: from.ty != to.ty,
+        nullable: from.nullable != to.nullable,
+        default: !expr::same_default(from.default.as_deref(), to.default.as_deref(), &to.ty),
+        identity: from.identity != to.identity,
+        generated,
+        collation: !same_ci(&from.collation, &to.collation),
+    }
+}
+
+/// Primary keys are the same when they cover the same columns in order.
+pub fn same_pk(a: Option<&PrimaryKey>, b: Option<&PrimaryKey>) -> bool {
+    match (a, b) {
+        (None, None) => true,
+        (Some(a), Some(b)) => a.columns == b.columns && same_name(&a.name, &b.name),
+        _ => false,
+    }
+}
+
+fn same_key(a: &IndexKey, b: &IndexKey) -> bool {
+    let target = match (&a.target, &b.target) {
+        (KeyTarget::Column(x), KeyTarget::Column(y)) => x == y,
+        (KeyTarget::Expression(x), KeyTarget::Expression(y)) => expr::same(x, y),
+        // `lower(x)` vs a column named the same never match; an expression that is just a
+        // column reference (`("x")`) matches the column.
+        (KeyTarget::Column(c), KeyTarget::Expression(e)) | (KeyTarget::Expression(e), KeyTarget::Column(c)) => {
+            expr::same(e, &crate::render::quote_ident(c))
+        }
+    };
+    target
+        && a.descending == b.descending
+        && a.nulls_first == b.nulls_first
+        && same_ci(&a.collation, &b.collation)
+        && a.opclass == b.opclass
+}
+
+/// Indexes are the same when name and definition match.
+pub fn same_index(a: &Index, b: &Index) -> bool {
+    let method = |m: &Option<String>| m.clone().filter(|m| !m.eq_ignore_ascii_case("btree"));
+    a.name == b.name
+        && a.unique == b.unique
+        && a.keys.len() == b.keys.len()
+        && a.keys.iter().zip(&b.keys).all(|(x, y)| same_key(x, y))
+        && expr::same_opt(a.predicate.as_deref(), b.predicate.as_deref())
+        && method(&a.method) == method(&b.method)
+        && a.include == b.include
+        && a.nulls_not_distinct == b.nulls_not_distinct
+}
+
+/// UNIQUE constraints are the same when they cover the same columns.
+pub fn same_unique(a: &Unique, b: &Unique) -> bool {
+    a.columns == b.columns
+        && a.nulls_not_distinct == b.nulls_not_distinct
+        && a.deferrable == b.deferrable
+        && same_name(&a.name, &b.name)
+}
+
+/// Foreign keys are the same when columns, target and actions match. An empty referenced
+/// column list (SQLite shorthand for "the primary key") matches the target's primary key.
+pub fn same_fk(a: &ForeignKey, b: &ForeignKey, _from: &Table, _to: &Table) -> bool {
+    let refs = a.ref_columns == b.ref_columns || a.ref_columns.is_empty() || b.ref_columns.is_empty();
+    a.columns == b.columns
+        && a.ref_table == b.ref_table
+        && a.ref_schema == b.ref_schema
+        && refs
+        && a.on_delete == b.on_delete
+        && a.on_update == b.on_update
+        && a.deferrable == b.deferrable
+        && a.match_full == b.match_full
+        && same_name(&a.name, &b.name)
+}
+
+/// Checks are the same when their expressions are the same after canonicalisation.
+pub fn same_check(a: &Check, b: &Check) -> bool {
+    a.no_inherit == b.no_inherit && same_name(&a.name, &b.name) && expr::same(&a.expr, &b.expr)
+}
+
+/// Pairs equal items of `from` and `to`; returns (only in `from`, only in `to`).
+pub fn pair<'a, T>(from: &'a [T], to: &'a [T], same: impl Fn(&T, &T) -> bool) -> (Vec<&'a T>, Vec<&'a T>) {
+    let mut used = vec![false; to.len()];
+    let mut only_from = Vec::new();
+    for f in from {
+        match (0..to.len()).find(|&j| !used[j] && same(f, &to[j])) {
+            Some(j) => used[j] = true,
+            None => only_from.push(f),
+        }
+    }
+    let only_to = to.iter().zip(used).filter(|(_, u)| !u).map(|(t, _)| t).collect();
+    (only_from, only_to)
+}
+
+/// A copy of `t` with columns renamed in every constraint (after a RENAME COLUMN).
+pub fn rename_columns(t: &Table, renames: &HashMap<&str, &str>) -> Table {
+    let mut t = t.clone();
+    if renames.is_empty() {
+        return t;
+    }
+    let map = |c: &mut String| {
+        if let Some(n) = renames.get(c.as_str()) {
+            *c = n.to_string();
+        }
+    };
+    for col in &mut t.columns {
+        map(&mut col.name);
+    }
+    if let Some(pk) = &mut t.primary_key {
+        pk.columns.iter_mut().for_each(map);
+    }
+    for u in &mut t.uniques {
+        u.columns.iter_mut().for_each(map);
+    }
+    for fk in &mut t.foreign_keys {
+        fk.columns.iter_mut().for_each(map);
+    }
+    for i in &mut t.indexes {
+        for k in &mut i.keys {
+            if let KeyTarget::Column(c) = &mut k.target {
+                map(c);
+            }
+        }
+    }
+    t
+}

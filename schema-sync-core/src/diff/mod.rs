@@ -1,0 +1,498 @@
+//! `diff(from, to)`: the typed, ordered, complete list of differences between two schemas of
+//! the same dialect. Pure: values in, values out.
+//!
+//! Renames come only from hints (`renamed_from` on a table or column of `to`); they are never
+//! guessed. Two schemas of different dialects go through [`compare`], which translates `to`
+//! into `from`'s dialect by the compatibility rules first and keeps the notes.
+//!
+//! ```
+//! use schema_sync_core::{diff::{diff, Change}, model::*, types::*};
+//! let mut a = Schema::empty(Some(Dialect::Sqlite));
+//! let mut t = Table::new("users");
+//! t.columns.push(Column::new("id", SqlType::BigInt));
+//! a.tables.push(t.clone());
+//! let mut b = a.clone();
+//! b.tables[0].columns.push(Column::new("email", SqlType::Text));
+//! let changes = diff(&a, &b);
+//! assert!(matches!(&changes[0], Change::AddColumn { column, .. } if column.name == "email"));
+//! ```
+
+mod format;
+mod matching;
+
+pub use format::{render_json, render_text};
+
+use crate::model::{
+    Check, Column, EnumType, ForeignKey, Index, PrimaryKey, Schema, Sequence, Table, TableOptions, Unique,
+};
+use crate::resolve::{self, Note};
+use crate::types::{Dialect, SqlType};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+
+/// A table reference: optional schema and name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct TableRef {
+    /// Namespace (`None` on SQLite).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
+    /// Table name.
+    pub name: String,
+}
+
+impl TableRef {
+    /// The reference of `t`.
+    pub fn of(t: &Table) -> Self {
+        Self { schema: t.schema.clone(), name: t.name.clone() }
+    }
+
+    /// `schema.name` for messages.
+    pub fn display(&self) -> String {
+        match &self.schema {
+            Some(s) => format!("{s}.{}", self.name),
+            None => self.name.clone(),
+        }
+    }
+}
+
+/// What changed about one column.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ColumnChanges {
+    /// The type differs.
+    pub ty: bool,
+    /// Nullability differs.
+    pub nullable: bool,
+    /// The default differs (after canonicalisation).
+    pub default: bool,
+    /// Identity / serial / AUTOINCREMENT differs.
+    pub identity: bool,
+    /// The generation expression differs.
+    pub generated: bool,
+    /// The collation differs.
+    pub collation: bool,
+}
+
+impl ColumnChanges {
+    /// `true` when nothing differs.
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+
+    /// Names of the aspects that differ, for messages.
+    pub fn names(&self) -> Vec<&'static str> {
+        let mut v = Vec::new();
+        for (on, n) in [
+            (self.ty, "type"),
+            (self.nullable, "nullability"),
+            (self.default, "default"),
+            (self.identity, "identity"),
+            (self.generated, "generated"),
+            (self.collation, "collation"),
+        ] {
+            if on {
+                v.push(n);
+            }
+        }
+        v
+    }
+}
+
+/// One difference. `from` → `to` describes what must happen to a database at `from`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "change", rename_all = "snake_case")]
+#[allow(missing_docs)]
+pub enum Change {
+    /// `CREATE TYPE … AS ENUM`.
+    CreateEnum { r#enum: EnumType },
+    /// `DROP TYPE`.
+    DropEnum { r#enum: EnumType },
+    /// The labels of an enum differ (`from` → `to`).
+    AlterEnum { from: EnumType, to: EnumType },
+    /// `CREATE SEQUENCE`.
+    CreateSequence { sequence: Sequence },
+    /// `DROP SEQUENCE`.
+    DropSequence { sequence: Sequence },
+    /// Sequence options differ.
+    AlterSequence { from: Sequence, to: Sequence },
+    /// A table only in `to`.
+    CreateTable { table: Table },
+    /// A table only in `from`.
+    DropTable { table: Table },
+    /// A table renamed by hint.
+    RenameTable { table: TableRef, to: String },
+    /// A column only in `to`.
+    AddColumn { table: TableRef, column: Column },
+    /// A column only in `from`.
+    DropColumn { table: TableRef, column: Column },
+    /// A column renamed by hint.
+    RenameColumn { table: TableRef, from: String, to: String },
+    /// A column in both that differs.
+    AlterColumn { table: TableRef, from: Column, to: Column, changes: ColumnChanges },
+    /// Primary key added, dropped or changed.
+    AlterPrimaryKey { table: TableRef, from: Option<PrimaryKey>, to: Option<PrimaryKey> },
+    /// Index only in `to` (or changed: drop + add).
+    AddIndex { table: TableRef, index: Index },
+    /// Index only in `from`.
+    DropIndex { table: TableRef, index: Index },
+    /// UNIQUE constraint added.
+    AddUnique { table: TableRef, unique: Unique },
+    /// UNIQUE constraint dropped.
+    DropUnique { table: TableRef, unique: Unique },
+    /// Foreign key added.
+    AddForeignKey { table: TableRef, foreign_key: ForeignKey },
+    /// Foreign key dropped.
+    DropForeignKey { table: TableRef, foreign_key: ForeignKey },
+    /// CHECK added.
+    AddCheck { table: TableRef, check: Check },
+    /// CHECK dropped.
+    DropCheck { table: TableRef, check: Check },
+    /// SQLite `WITHOUT ROWID` / `STRICT` differ.
+    AlterTableOptions { table: TableRef, from: TableOptions, to: TableOptions },
+}
+
+impl Change {
+    /// The table a change is about, if any.
+    pub fn table(&self) -> Option<TableRef> {
+        use Change::*;
+        match self {
+            CreateTable { table } | DropTable { table } => Some(TableRef::of(table)),
+            RenameTable { table, .. }
+            | AddColumn { table, .. }
+            | DropColumn { table, .. }
+            | RenameColumn { table, .. }
+            | AlterColumn { table, .. }
+            | AlterPrimaryKey { table, .. }
+            | AddIndex { table, .. }
+            | DropIndex { table, .. }
+            | AddUnique { table, .. }
+            | DropUnique { table, .. }
+            | AddForeignKey { table, .. }
+            | DropForeignKey { table, .. }
+            | AddCheck { table, .. }
+            | DropCheck { table, .. }
+            | AlterTableOptions { table, .. } => Some(table.clone()),
+            CreateEnum { .. }
+            | DropEnum { .. }
+            | AlterEnum { .. }
+            | CreateSequence { .. }
+            | DropSequence { .. }
+            | AlterSequence { .. } => None,
+        }
+    }
+}
+
+/// Options for [`compare`].
+#[derive(Debug, Clone, Default)]
+pub struct DiffOptions {
+    /// Rename hints `table` → `new` (table renames) and `table.old` → `new` (columns), as given
+    /// by `--rename`; applied to `to` as `renamed_from`.
+    pub renames: Vec<(String, String)>,
+    /// Cross-dialect: match names ignoring case and `_` (`AlbumId` ↔ `album_id`), renaming `to`'s
+    /// names to `from`'s spelling. Off by default; the config's `rename_all` turns it on.
+    pub fold_names: bool,
+    /// Tables to leave out of the comparison (exact names).
+    pub ignore_tables: Vec<String>,
+}
+
+/// The result of [`compare`]: both sides resolved into one dialect, and the changes.
+#[derive(Debug, Clone, Serialize)]
+pub struct Comparison {
+    /// Dialect both sides were resolved into (the `from` side's).
+    pub dialect: Dialect,
+    /// `from`, resolved.
+    pub from: Schema,
+    /// `to`, resolved/translated into [`Comparison::dialect`].
+    pub to: Schema,
+    /// Differences, in a stable order.
+    pub changes: Vec<Change>,
+    /// Cross-dialect decisions (empty for same-dialect comparisons).
+    pub notes: Vec<Note>,
+    /// `true` when the two sides were of different dialects.
+    pub cross_dialect: bool,
+}
+
+impl Comparison {
+    /// `true` when nothing differs.
+    pub fn is_empty(&self) -> bool {
+        self.changes.is_empty()
+    }
+}
+
+/// Compares any two schemas. `to` is resolved (models) or translated (other dialect) into
+/// `from`'s dialect; `dialect` chooses it when `from` is a model too.
+pub fn compare(from: &Schema, to: &Schema, dialect: Option<Dialect>, opts: &DiffOptions) -> crate::Result<Comparison> {
+    let target = from.dialect.or(to.dialect).or(dialect).unwrap_or(Dialect::Postgres);
+    let target = dialect.filter(|_| from.dialect.is_none()).unwrap_or(target);
+    let mut from_r = resolve::resolve(from, target)?;
+    let mut to_in = to.clone();
+    apply_rename_hints(&mut to_in, &opts.renames)?;
+    let cross = to.dialect.is_some_and(|d| d != target);
+    if cross && opts.fold_names {
+        fold_names(&mut to_in, &from_r);
+    }
+    let (mut to_r, notes) = if cross {
+        resolve::translate(&to_in, target, Some(&from_r))
+    } else {
+        (resolve::resolve(&to_in, target)?, Vec::new())
+    };
+    for t in &opts.ignore_tables {
+        from_r.tables.retain(|x| &x.name != t);
+        to_r.tables.retain(|x| &x.name != t);
+    }
+    let changes = diff(&from_r, &to_r);
+    Ok(Comparison { dialect: target, from: from_r, to: to_r, changes, notes, cross_dialect: cross })
+}
+
+fn apply_rename_hints(schema: &mut Schema, renames: &[(String, String)]) -> crate::Result<()> {
+    for (old, new) in renames {
+        match old.split_once('.') {
+            Some((table, col)) => {
+                let t = schema
+                    .tables
+                    .iter_mut()
+                    .find(|t| t.name == table || t.renamed_from.as_deref() == Some(table))
+                    .ok_or_else(|| {
+                        crate::Error::input(format!("--rename {old}={new}: no table `{table}` in the target schema"))
+                    })?;
+                let tname = t.name.clone();
+                let c = t.column_mut(new).ok_or_else(|| {
+                    crate::Error::input(format!("--rename {old}={new}: no column `{new}` in table `{tname}`"))
+                })?;
+                c.renamed_from = Some(col.to_string());
+            }
+            None => {
+                let t = schema.table_mut(None, new).ok_or_else(|| {
+                    crate::Error::input(format!("--rename {old}={new}: no table `{new}` in the target schema"))
+                })?;
+                t.renamed_from = Some(old.clone());
+            }
+        }
+    }
+    Ok(())
+}
+
+fn fold(s: &str) -> String {
+    s.chars().filter(|c| *c != '_').flat_map(char::to_lowercase).collect()
+}
+
+/// Renames tables and columns of `schema` to the spelling `like` uses when they are equal
+/// ignoring case and underscores.
+pub fn fold_names(schema: &mut Schema, like: &Schema) {
+    let table_names: HashMap<String, &Table> = like.tables.iter().map(|t| (fold(&t.name), t)).collect();
+    let mut table_map: HashMap<String, String> = HashMap::new();
+    for t in &mut schema.tables {
+        if let Some(l) = table_names.get(&fold(&t.name)) {
+            table_map.insert(t.name.clone(), l.name.clone());
+            t.name = l.name.clone();
+            let cols: HashMap<String, String> = l.columns.iter().map(|c| (fold(&c.name), c.name.clone())).collect();
+            let map = |n: &mut String| {
+                if let Some(x) = cols.get(&fold(n)) {
+                    *n = x.clone();
+                }
+            };
+            for c in &mut t.columns {
+                map(&mut c.name);
+            }
+            if let Some(pk) = &mut t.primary_key {
+                pk.columns.iter_mut().for_each(map);
+            }
+            for u in &mut t.uniques {
+                u.columns.iter_mut().for_each(map);
+            }
+            for i in &mut t.indexes {
+                for k in &mut i.keys {
+                    if let crate::model::KeyTarget::Column(c) = &mut k.target {
+                        map(c);
+                    }
+                }
+            }
+            for fk in &mut t.foreign_keys {
+                fk.columns.iter_mut().for_each(map);
+            }
+        }
+    }
+    // Foreign keys point at renamed tables and their columns.
+    let snapshot: Vec<(String, HashMap<String, String>)> = like
+        .tables
+        .iter()
+        .map(|t| (t.name.clone(), t.columns.iter().map(|c| (fold(&c.name), c.name.clone())).collect()))
+        .collect();
+    for t in &mut schema.tables {
+        for fk in &mut t.foreign_keys {
+            if let Some(n) = table_map.get(&fk.ref_table) {
+                fk.ref_table = n.clone();
+            }
+            if let Some((_, cols)) = snapshot.iter().find(|(n, _)| *n == fk.ref_table) {
+                for c in &mut fk.ref_columns {
+                    if let Some(x) = cols.get(&fold(c)) {
+                        *c = x.clone();
+                    }
+                }
+            }
+        }
+    }
+    schema.normalize();
+}
+
+/// Differences between two schemas **of the same dialect** (resolve or translate first; see
+/// [`compare`]). Output order: enums, sequences, then tables by name with each table's changes
+/// in a fixed order.
+pub fn diff(from: &Schema, to: &Schema) -> Vec<Change> {
+    let mut changes = Vec::new();
+    diff_enums(from, to, &mut changes);
+    diff_sequences(from, to, &mut changes);
+
+    let key = |t: &Table| (t.schema.clone(), t.name.clone());
+    let from_tables: BTreeMap<_, &Table> = from.tables.iter().map(|t| (key(t), t)).collect();
+    let to_tables: BTreeMap<_, &Table> = to.tables.iter().map(|t| (key(t), t)).collect();
+    let mut renamed_away = std::collections::HashSet::new();
+    for (k, t) in &to_tables {
+        match from_tables.get(k) {
+            Some(f) => diff_table(f, t, &mut changes),
+            None => {
+                let old = t.renamed_from.as_ref().map(|o| (t.schema.clone(), o.clone()));
+                match old.as_ref().and_then(|o| from_tables.get(o).map(|f| (o, f))) {
+                    Some((o, f)) if !to_tables.contains_key(o) => {
+                        renamed_away.insert(o.clone());
+                        changes.push(Change::RenameTable { table: TableRef::of(f), to: t.name.clone() });
+                        let mut moved = (*f).clone();
+                        moved.name = t.name.clone();
+                        diff_table(&moved, t, &mut changes);
+                    }
+                    _ => changes.push(Change::CreateTable { table: (*t).clone() }),
+                }
+            }
+        }
+    }
+    for (k, f) in &from_tables {
+        if !to_tables.contains_key(k) && !renamed_away.contains(k) {
+            changes.push(Change::DropTable { table: (*f).clone() });
+        }
+    }
+    changes
+}
+
+fn diff_enums(from: &Schema, to: &Schema, out: &mut Vec<Change>) {
+    for e in &to.enums {
+        match from.enums.iter().find(|f| f.schema == e.schema && f.name == e.name) {
+            None => out.push(Change::CreateEnum { r#enum: e.clone() }),
+            Some(f) if f.values != e.values => out.push(Change::AlterEnum { from: f.clone(), to: e.clone() }),
+            Some(_) => {}
+        }
+    }
+    for f in &from.enums {
+        if !to.enums.iter().any(|e| e.schema == f.schema && e.name == f.name) {
+            out.push(Change::DropEnum { r#enum: f.clone() });
+        }
+    }
+}
+
+fn diff_sequences(from: &Schema, to: &Schema, out: &mut Vec<Change>) {
+    for s in &to.sequences {
+        match from.sequences.iter().find(|f| f.schema == s.schema && f.name == s.name) {
+            None => out.push(Change::CreateSequence { sequence: s.clone() }),
+            Some(f) if f != s => out.push(Change::AlterSequence { from: f.clone(), to: s.clone() }),
+            Some(_) => {}
+        }
+    }
+    for f in &from.sequences {
+        if !to.sequences.iter().any(|s| s.schema == f.schema && s.name == f.name) {
+            out.push(Change::DropSequence { sequence: f.clone() });
+        }
+    }
+}
+
+fn diff_table(from: &Table, to: &Table, out: &mut Vec<Change>) {
+    let tref = TableRef::of(to);
+    // Columns, with rename hints.
+    let mut renamed_from_cols = std::collections::HashSet::new();
+    for c in &to.columns {
+        let existing = from.column(&c.name);
+        match existing {
+            Some(f) => {
+                let changes = matching::column_changes(f, c);
+                if !changes.is_empty() {
+                    out.push(Change::AlterColumn { table: tref.clone(), from: f.clone(), to: c.clone(), changes });
+                }
+            }
+            None => match c.renamed_from.as_ref().and_then(|o| from.column(o).map(|f| (o, f))) {
+                Some((o, f)) if to.column(o).is_none() => {
+                    renamed_from_cols.insert(o.clone());
+                    out.push(Change::RenameColumn { table: tref.clone(), from: o.clone(), to: c.name.clone() });
+                    let mut moved = f.clone();
+                    moved.name = c.name.clone();
+                    let changes = matching::column_changes(&moved, c);
+                    if !changes.is_empty() {
+                        out.push(Change::AlterColumn { table: tref.clone(), from: moved, to: c.clone(), changes });
+                    }
+                }
+                _ => out.push(Change::AddColumn { table: tref.clone(), column: c.clone() }),
+            },
+        }
+    }
+    for f in &from.columns {
+        if to.column(&f.name).is_none() && !renamed_from_cols.contains(&f.name) {
+            out.push(Change::DropColumn { table: tref.clone(), column: f.clone() });
+        }
+    }
+    // Constraint comparisons see column names after renames.
+    let renames: HashMap<&str, &str> = to
+        .columns
+        .iter()
+        .filter_map(|c| {
+            c.renamed_from.as_deref().filter(|o| renamed_from_cols.contains(*o)).map(|o| (o, c.name.as_str()))
+        })
+        .collect();
+    let from = matching::rename_columns(from, &renames);
+    if !matching::same_pk(from.primary_key.as_ref(), to.primary_key.as_ref()) {
+        out.push(Change::AlterPrimaryKey {
+            table: tref.clone(),
+            from: from.primary_key.clone(),
+            to: to.primary_key.clone(),
+        });
+    }
+    if from.options != to.options {
+        out.push(Change::AlterTableOptions { table: tref.clone(), from: from.options, to: to.options });
+    }
+    let (drop, add) = matching::pair(&from.indexes, &to.indexes, matching::same_index);
+    out.extend(drop.into_iter().map(|i| Change::DropIndex { table: tref.clone(), index: i.clone() }));
+    out.extend(add.into_iter().map(|i| Change::AddIndex { table: tref.clone(), index: i.clone() }));
+    let (drop, add) = matching::pair(&from.uniques, &to.uniques, matching::same_unique);
+    out.extend(drop.into_iter().map(|u| Change::DropUnique { table: tref.clone(), unique: u.clone() }));
+    out.extend(add.into_iter().map(|u| Change::AddUnique { table: tref.clone(), unique: u.clone() }));
+    let same_fk = |a: &ForeignKey, b: &ForeignKey| matching::same_fk(a, b, &from, to);
+    let (drop, add) = matching::pair(&from.foreign_keys, &to.foreign_keys, same_fk);
+    out.extend(drop.into_iter().map(|f| Change::DropForeignKey { table: tref.clone(), foreign_key: f.clone() }));
+    out.extend(add.into_iter().map(|f| Change::AddForeignKey { table: tref.clone(), foreign_key: f.clone() }));
+    let (drop, add) = matching::pair(&from.checks, &to.checks, matching::same_check);
+    out.extend(drop.into_iter().map(|c| Change::DropCheck { table: tref.clone(), check: c.clone() }));
+    out.extend(add.into_iter().map(|c| Change::AddCheck { table: tref.clone(), check: c.clone() }));
+}
+
+/// `true` when a column change can lose or reject data: used by plan for hazards.
+pub fn narrows(from: &SqlType, to: &SqlType) -> bool {
+    use SqlType::*;
+    let rank = |t: &SqlType| match t {
+        SmallInt => Some(1),
+        Int => Some(2),
+        BigInt => Some(3),
+        Numeric { precision: None, .. } => Some(4),
+        _ => None,
+    };
+    match (from, to) {
+        (a, b) if a == b => false,
+        (a, b) if rank(a).is_some() && rank(b).is_some() => rank(b) < rank(a),
+        (Real, Double) => false,
+        (Varchar { length: Some(a) }, Varchar { length: Some(b) }) => b < a,
+        (Varchar { .. }, Varchar { length: None }) | (Varchar { .. }, Text) | (Char { .. }, Text) => false,
+        (Text, Varchar { length: None }) => false,
+        (Numeric { precision: Some(p1), scale: s1 }, Numeric { precision: Some(p2), scale: s2 }) => {
+            p2 < p1 || s2.unwrap_or(0) < s1.unwrap_or(0) || (p2 - s2.unwrap_or(0)) < (p1 - s1.unwrap_or(0))
+        }
+        (Numeric { .. }, Numeric { precision: None, .. }) => false,
+        (Timestamp { tz: false, .. }, Timestamp { tz: true, .. }) => false,
+        (Json, Jsonb) | (Jsonb, Json) | (Json, Text) | (Jsonb, Text) | (Uuid, Text) => false,
+        (Int | SmallInt | BigInt, Text | Varchar { length: None }) => false,
+        _ => true,
+    }
+}

@@ -1,0 +1,101 @@
+//! What a target database can do in place. The planner asks these questions and never the
+//! dialect's name.
+
+use crate::types::Dialect;
+use serde::Serialize;
+
+/// Abilities of one target (dialect + server version).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Capabilities {
+    /// Which renderer prints the plan. Planning decisions use the flags below, not this.
+    pub dialect: Dialect,
+    /// Server version as (major, minor, patch); Postgres minor is its patch level.
+    pub version: (u32, u32, u32),
+    /// DDL is transactional: a failed plan rolls back completely (both Postgres and SQLite).
+    pub transactional_ddl: bool,
+    /// `ALTER COLUMN … TYPE/SET NOT NULL/SET DEFAULT` in place (Postgres). Without it a column
+    /// change means a table rebuild (SQLite).
+    pub alter_column: bool,
+    /// `ALTER TABLE … ADD/DROP CONSTRAINT` (Postgres). SQLite constraints live in the CREATE
+    /// TABLE text, so adding or dropping one is a rebuild.
+    pub alter_constraints: bool,
+    /// `ALTER TABLE … DROP COLUMN` (SQLite ≥ 3.35.0, for columns that are not part of a key,
+    /// index or constraint).
+    pub drop_column: bool,
+    /// `ALTER TABLE … RENAME COLUMN` (SQLite ≥ 3.25.0).
+    pub rename_column: bool,
+    /// `ADD COLUMN` with a non-constant default such as `CURRENT_TIMESTAMP` (SQLite refuses it).
+    pub add_column_expression_default: bool,
+    /// `ADD COLUMN … NOT NULL` without a default (Postgres: fails only when rows exist; SQLite
+    /// refuses it outright).
+    pub add_column_not_null_without_default: bool,
+    /// Foreign keys can be declared after the table exists (SQLite: only inline).
+    pub add_foreign_key_later: bool,
+    /// Enum types (`CREATE TYPE … AS ENUM`).
+    pub enum_types: bool,
+    /// Standalone sequences.
+    pub sequences: bool,
+    /// `GENERATED … AS IDENTITY` columns.
+    pub identity_columns: bool,
+    /// `CREATE INDEX CONCURRENTLY` (outside a transaction).
+    pub concurrent_index: bool,
+    /// `ADD CONSTRAINT … NOT VALID` + `VALIDATE CONSTRAINT`.
+    pub not_valid_constraints: bool,
+    /// `NULLS NOT DISTINCT` on unique constraints and indexes (Postgres ≥ 15).
+    pub nulls_not_distinct: bool,
+}
+
+impl Capabilities {
+    /// SQLite at `version` (e.g. `(3, 45, 1)`).
+    pub fn sqlite(version: (u32, u32, u32)) -> Self {
+        Self {
+            dialect: Dialect::Sqlite,
+            version,
+            transactional_ddl: true,
+            alter_column: false,
+            alter_constraints: false,
+            drop_column: version >= (3, 35, 0),
+            rename_column: version >= (3, 25, 0),
+            add_column_expression_default: false,
+            add_column_not_null_without_default: false,
+            add_foreign_key_later: false,
+            enum_types: false,
+            sequences: false,
+            identity_columns: false,
+            concurrent_index: false,
+            not_valid_constraints: false,
+            nulls_not_distinct: false,
+        }
+    }
+
+    /// Postgres with `server_version_num` (e.g. `150004`).
+    pub fn postgres(version_num: u32) -> Self {
+        let major = version_num / 10000;
+        Self {
+            dialect: Dialect::Postgres,
+            version: (major, 0, version_num % 10000),
+            transactional_ddl: true,
+            alter_column: true,
+            alter_constraints: true,
+            drop_column: true,
+            rename_column: true,
+            add_column_expression_default: true,
+            add_column_not_null_without_default: true,
+            add_foreign_key_later: true,
+            enum_types: true,
+            sequences: true,
+            identity_columns: major >= 10,
+            concurrent_index: true,
+            not_valid_constraints: true,
+            nulls_not_distinct: major >= 15,
+        }
+    }
+
+    /// The newest version of `dialect` we know; for printing SQL without a live database.
+    pub fn latest(dialect: Dialect) -> Self {
+        match dialect {
+            Dialect::Sqlite => Self::sqlite((3, 45, 0)),
+            Dialect::Postgres => Self::postgres(170000),
+        }
+    }
+}

@@ -1,0 +1,143 @@
+//! The plan vocabulary: steps a renderer must print, and hazards a person must see.
+
+use crate::diff::TableRef;
+use crate::model::{Check, Column, EnumType, ForeignKey, Identity, Index, PrimaryKey, Sequence, Table, Unique};
+use crate::types::SqlType;
+use serde::Serialize;
+
+/// One column of a SQLite rebuild's `INSERT INTO new (…) SELECT … FROM old`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CopyColumn {
+    /// Column of the new table.
+    pub to: String,
+    /// Column of the old table it is filled from.
+    pub from: String,
+    /// Conversion expression (`using`), with `{col}` standing for the quoted old column.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub using: Option<String>,
+    /// Value for rows whose old value is NULL when the new column is NOT NULL (backfill).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backfill: Option<String>,
+}
+
+/// A column using an enum type that is being recreated.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EnumUse {
+    /// Table of the column.
+    pub table: TableRef,
+    /// Column name.
+    pub column: String,
+    /// The column is an array of the enum.
+    pub array: bool,
+    /// Default to restore after the type swap.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default: Option<String>,
+}
+
+/// One unit of work. Renderers match on every variant (no catch-all), so a new step does not
+/// compile until each dialect prints it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
+#[allow(missing_docs)]
+pub enum Step {
+    /// `CREATE TYPE … AS ENUM (…)`.
+    CreateEnum { r#enum: EnumType },
+    /// `DROP TYPE …`.
+    DropEnum { r#enum: EnumType },
+    /// `ALTER TYPE … ADD VALUE 'v' [BEFORE|AFTER 'w']`.
+    AddEnumValue { r#enum: EnumType, value: String, before: Option<String>, after: Option<String> },
+    /// Rename old type, create new, convert every column through text, drop old.
+    RecreateEnum { from: EnumType, to: EnumType, uses: Vec<EnumUse> },
+    /// `CREATE SEQUENCE`.
+    CreateSequence { sequence: Sequence },
+    /// `DROP SEQUENCE`.
+    DropSequence { sequence: Sequence },
+    /// `ALTER SEQUENCE`.
+    AlterSequence { sequence: Sequence },
+    /// `CREATE TABLE` with its columns, primary key, uniques, checks, and the foreign keys in
+    /// `foreign_keys` (others are added later by [`Step::AddForeignKey`]).
+    CreateTable { table: Table },
+    /// `DROP TABLE`.
+    DropTable { table: Table },
+    /// `ALTER TABLE … RENAME TO`.
+    RenameTable { table: TableRef, to: String },
+    /// `ALTER TABLE … ADD COLUMN`.
+    AddColumn { table: TableRef, column: Column },
+    /// `ALTER TABLE … DROP COLUMN`.
+    DropColumn { table: TableRef, column: String },
+    /// `ALTER TABLE … RENAME COLUMN`.
+    RenameColumn { table: TableRef, from: String, to: String },
+    /// `ALTER COLUMN … TYPE … [COLLATE …] USING …`.
+    AlterColumnType {
+        table: TableRef,
+        column: String,
+        from: SqlType,
+        to: SqlType,
+        collation: Option<String>,
+        using: Option<String>,
+    },
+    /// `ALTER COLUMN … SET NOT NULL`, optionally after `UPDATE … SET col = backfill WHERE col IS NULL`.
+    SetNotNull { table: TableRef, column: String, backfill: Option<String> },
+    /// `ALTER COLUMN … DROP NOT NULL`.
+    DropNotNull { table: TableRef, column: String },
+    /// `ALTER COLUMN … SET DEFAULT …`.
+    SetDefault { table: TableRef, column: String, expr: String },
+    /// `ALTER COLUMN … DROP DEFAULT`.
+    DropDefault { table: TableRef, column: String },
+    /// Identity / serial transitions, keeping the sequence's current value.
+    AlterIdentity { table: TableRef, column: String, ty: SqlType, from: Option<Identity>, to: Option<Identity> },
+    /// `ADD [CONSTRAINT …] PRIMARY KEY (…)`.
+    AddPrimaryKey { table: TableRef, primary_key: PrimaryKey },
+    /// `DROP CONSTRAINT <pk>`.
+    DropPrimaryKey { table: TableRef, primary_key: PrimaryKey },
+    /// `CREATE [UNIQUE] INDEX [CONCURRENTLY] …`.
+    CreateIndex { table: TableRef, index: Index, concurrently: bool },
+    /// `DROP INDEX …`.
+    DropIndex { table: TableRef, index: Index },
+    /// `ADD [CONSTRAINT …] UNIQUE (…)`.
+    AddUnique { table: TableRef, unique: Unique },
+    /// `DROP CONSTRAINT <unique>`.
+    DropUnique { table: TableRef, unique: Unique },
+    /// `ADD [CONSTRAINT …] FOREIGN KEY … [NOT VALID]`.
+    AddForeignKey { table: TableRef, foreign_key: ForeignKey, not_valid: bool },
+    /// `DROP CONSTRAINT <fk>`.
+    DropForeignKey { table: TableRef, foreign_key: ForeignKey },
+    /// `ADD [CONSTRAINT …] CHECK (…) [NOT VALID]`.
+    AddCheck { table: TableRef, check: Check, not_valid: bool },
+    /// `DROP CONSTRAINT <check>`.
+    DropCheck { table: TableRef, check: Check },
+    /// `VALIDATE CONSTRAINT` after a `NOT VALID` add.
+    ValidateConstraint { table: TableRef, name: String },
+    /// SQLite's 12-step table rebuild: new table, copy rows with explicit columns, drop, rename,
+    /// recreate indexes (triggers and views are handled by `apply`), keep the AUTOINCREMENT
+    /// high-water mark, then `PRAGMA foreign_key_check`.
+    RebuildTable { from: Table, to: Table, copy: Vec<CopyColumn> },
+}
+
+/// The kind of risk a step carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum HazardCode {
+    /// Drops a table or column: rows or values are gone. Needs `--allow-destructive`.
+    DeletesData,
+    /// Rewrites the whole table (Postgres type change, SQLite rebuild): slow on big tables.
+    RewritesTable,
+    /// Can fail on existing rows (NOT NULL over NULLs, narrowing type, unique over duplicates,
+    /// a lossy conversion); fails atomically when it does.
+    MayFail,
+    /// Takes a lock that blocks writes for the duration (non-concurrent index build).
+    LocksTable,
+    /// Runs outside the transaction (`CREATE INDEX CONCURRENTLY`).
+    NonTransactional,
+}
+
+/// A risk attached to a step, with a sentence for people.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Hazard {
+    /// What kind.
+    pub code: HazardCode,
+    /// Index into [`super::Plan::steps`].
+    pub step: usize,
+    /// One sentence.
+    pub message: String,
+}

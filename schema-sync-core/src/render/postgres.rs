@@ -1,0 +1,423 @@
+//! Postgres SQL for every [`Step`]. Every identifier is quoted; literals go through
+//! [`quote_literal`]; expressions come from catalogs or the user's models verbatim.
+
+use super::{ident_list, qualified, quote_ident, quote_literal, table_ref, Statement};
+use crate::diff::TableRef;
+use crate::model::{Check, Column, Deferrable, ForeignKey, Identity, Index, KeyTarget, Sequence, Table, Unique};
+use crate::plan::{Plan, Step};
+use crate::types::{postgres::render as ty, SqlType};
+
+/// Renders every step of `plan` as Postgres statements.
+pub fn render(plan: &Plan) -> crate::Result<Vec<Statement>> {
+    let mut out = Vec::new();
+    for (i, step) in plan.steps.iter().enumerate() {
+        let mut push = |sql: String| out.push(Statement::new(i, sql));
+        match step {
+            Step::CreateEnum { r#enum } => push(format!(
+                "CREATE TYPE {} AS ENUM ({})",
+                qualified(r#enum.schema.as_deref(), &r#enum.name),
+                r#enum.values.iter().map(|v| quote_literal(v)).collect::<Vec<_>>().join(", ")
+            )),
+            Step::DropEnum { r#enum } => {
+                push(format!("DROP TYPE {}", qualified(r#enum.schema.as_deref(), &r#enum.name)))
+            }
+            Step::AddEnumValue { r#enum, value, before, after } => {
+                let pos = match (before, after) {
+                    (_, Some(a)) => format!(" AFTER {}", quote_literal(a)),
+                    (Some(b), None) => format!(" BEFORE {}", quote_literal(b)),
+                    (None, None) => String::new(),
+                };
+                push(format!(
+                    "ALTER TYPE {} ADD VALUE {}{pos}",
+                    qualified(r#enum.schema.as_deref(), &r#enum.name),
+                    quote_literal(value)
+                ))
+            }
+            Step::RecreateEnum { from, to, uses } => {
+                let old_name = format!("{}__ss_old", from.name);
+                let name = qualified(to.schema.as_deref(), &to.name);
+                push(format!(
+                    "ALTER TYPE {} RENAME TO {}",
+                    qualified(from.schema.as_deref(), &from.name),
+                    quote_ident(&old_name)
+                ));
+                push(format!(
+                    "CREATE TYPE {name} AS ENUM ({})",
+                    to.values.iter().map(|v| quote_literal(v)).collect::<Vec<_>>().join(", ")
+                ));
+                for u in uses {
+                    let t = table_ref(&u.table);
+                    let c = quote_ident(&u.column);
+                    if u.default.is_some() {
+                        push(format!("ALTER TABLE {t} ALTER COLUMN {c} DROP DEFAULT"));
+                    }
+                    let (text, target) = if u.array { ("text[]", format!("{name}[]")) } else { ("text", name.clone()) };
+                    push(format!("ALTER TABLE {t} ALTER COLUMN {c} TYPE {target} USING {c}::{text}::{target}"));
+                    if let Some(d) = &u.default {
+                        push(format!(
+                            "ALTER TABLE {t} ALTER COLUMN {c} SET DEFAULT {}",
+                            retarget_default(d, &from.name)
+                        ));
+                    }
+                }
+                push(format!("DROP TYPE {}", qualified(from.schema.as_deref(), &old_name)));
+            }
+            Step::CreateSequence { sequence } => push(create_sequence(sequence)),
+            Step::DropSequence { sequence } => {
+                push(format!("DROP SEQUENCE {}", qualified(sequence.schema.as_deref(), &sequence.name)))
+            }
+            Step::AlterSequence { sequence: s } => push(format!(
+                "ALTER SEQUENCE {} AS {} INCREMENT BY {} MINVALUE {} MAXVALUE {} CACHE {} {}CYCLE",
+                qualified(s.schema.as_deref(), &s.name),
+                ty(&s.data_type),
+                s.increment,
+                s.min,
+                s.max,
+                s.cache,
+                if s.cycle { "" } else { "NO " }
+            )),
+            Step::CreateTable { table } => push(create_table(table)),
+            Step::DropTable { table } => {
+                push(format!("DROP TABLE {}", qualified(table.schema.as_deref(), &table.name)))
+            }
+            Step::RenameTable { table, to } => {
+                push(format!("ALTER TABLE {} RENAME TO {}", table_ref(table), quote_ident(to)))
+            }
+            Step::AddColumn { table, column } => {
+                push(format!("ALTER TABLE {} ADD COLUMN {}", table_ref(table), column_def(column)))
+            }
+            Step::DropColumn { table, column } => {
+                push(format!("ALTER TABLE {} DROP COLUMN {}", table_ref(table), quote_ident(column)))
+            }
+            Step::RenameColumn { table, from, to } => push(format!(
+                "ALTER TABLE {} RENAME COLUMN {} TO {}",
+                table_ref(table),
+                quote_ident(from),
+                quote_ident(to)
+            )),
+            Step::AlterColumnType { table, column, to, collation, using, .. } => {
+                let c = quote_ident(column);
+                let collate = collation.as_ref().map(|x| format!(" COLLATE {}", quote_ident(x))).unwrap_or_default();
+                let using = match using {
+                    Some(u) => u.replace("{col}", &c),
+                    None => format!("{c}::{}", ty(to)),
+                };
+                push(format!(
+                    "ALTER TABLE {} ALTER COLUMN {c} TYPE {}{collate} USING {using}",
+                    table_ref(table),
+                    ty(to)
+                ))
+            }
+            Step::SetNotNull { table, column, backfill } => {
+                let c = quote_ident(column);
+                if let Some(b) = backfill {
+                    push(format!("UPDATE {} SET {c} = {b} WHERE {c} IS NULL", table_ref(table)));
+                }
+                push(format!("ALTER TABLE {} ALTER COLUMN {c} SET NOT NULL", table_ref(table)))
+            }
+            Step::DropNotNull { table, column } => {
+                push(format!("ALTER TABLE {} ALTER COLUMN {} DROP NOT NULL", table_ref(table), quote_ident(column)))
+            }
+            Step::SetDefault { table, column, expr } => push(format!(
+                "ALTER TABLE {} ALTER COLUMN {} SET DEFAULT {expr}",
+                table_ref(table),
+                quote_ident(column)
+            )),
+            Step::DropDefault { table, column } => {
+                push(format!("ALTER TABLE {} ALTER COLUMN {} DROP DEFAULT", table_ref(table), quote_ident(column)))
+            }
+            Step::AlterIdentity { table, column, ty: col_ty, from, to } => {
+                for sql in alter_identity(table, column, col_ty, *from, *to) {
+                    push(sql);
+                }
+            }
+            Step::AddPrimaryKey { table, primary_key } => push(format!(
+                "ALTER TABLE {} ADD {}PRIMARY KEY ({})",
+                table_ref(table),
+                constraint_name(&primary_key.name),
+                ident_list(&primary_key.columns)
+            )),
+            Step::DropPrimaryKey { table, primary_key } => {
+                let name = primary_key.name.clone().unwrap_or_else(|| format!("{}_pkey", table.name));
+                push(format!("ALTER TABLE {} DROP CONSTRAINT {}", table_ref(table), quote_ident(&name)))
+            }
+            Step::CreateIndex { table, index, concurrently } => {
+                let sql = create_index(table, index, *concurrently);
+                out.push(Statement { sql, step: i, transactional: !concurrently });
+            }
+            Step::DropIndex { table, index } => {
+                push(format!("DROP INDEX {}", qualified(table.schema.as_deref(), &index.name)))
+            }
+            Step::AddUnique { table, unique } => {
+                push(format!("ALTER TABLE {} ADD {}", table_ref(table), unique_def(unique)))
+            }
+            Step::DropUnique { table, unique } => {
+                let name =
+                    unique.name.clone().unwrap_or_else(|| format!("{}_{}_key", table.name, unique.columns.join("_")));
+                push(format!("ALTER TABLE {} DROP CONSTRAINT {}", table_ref(table), quote_ident(&name)))
+            }
+            Step::AddForeignKey { table, foreign_key, not_valid } => push(format!(
+                "ALTER TABLE {} ADD {}{}",
+                table_ref(table),
+                fk_def(foreign_key, table.schema.as_deref()),
+                if *not_valid { " NOT VALID" } else { "" }
+            )),
+            Step::DropForeignKey { table, foreign_key } => {
+                let name = foreign_key
+                    .name
+                    .clone()
+                    .unwrap_or_else(|| format!("{}_{}_fkey", table.name, foreign_key.columns.join("_")));
+                push(format!("ALTER TABLE {} DROP CONSTRAINT {}", table_ref(table), quote_ident(&name)))
+            }
+            Step::AddCheck { table, check, not_valid } => push(format!(
+                "ALTER TABLE {} ADD {}{}",
+                table_ref(table),
+                check_def(check),
+                if *not_valid { " NOT VALID" } else { "" }
+            )),
+            Step::DropCheck { table, check } => {
+                let name = check.name.clone().ok_or_else(|| {
+                    crate::Error::Unsupported(format!("dropping an unnamed CHECK ({}) on `{}`", check.expr, table.name))
+                })?;
+                push(format!("ALTER TABLE {} DROP CONSTRAINT {}", table_ref(table), quote_ident(&name)))
+            }
+            Step::ValidateConstraint { table, name } => {
+                push(format!("ALTER TABLE {} VALIDATE CONSTRAINT {}", table_ref(table), quote_ident(name)))
+            }
+            Step::RebuildTable { to, .. } => {
+                return Err(crate::Error::Unsupported(format!(
+                    "table rebuild of `{}` on Postgres (the planner alters Postgres tables in place)",
+                    to.name
+                )))
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// A default naming the old enum type keeps working once the new type has its name.
+fn retarget_default(d: &str, _enum_name: &str) -> String {
+    d.to_string()
+}
+
+fn constraint_name(name: &Option<String>) -> String {
+    name.as_ref().map(|n| format!("CONSTRAINT {} ", quote_ident(n))).unwrap_or_default()
+}
+
+fn create_sequence(s: &Sequence) -> String {
+    format!(
+        "CREATE SEQUENCE {} AS {} INCREMENT BY {} MINVALUE {} MAXVALUE {} START WITH {} CACHE {}{}",
+        qualified(s.schema.as_deref(), &s.name),
+        ty(&s.data_type),
+        s.increment,
+        s.min,
+        s.max,
+        s.start,
+        s.cache,
+        if s.cycle { " CYCLE" } else { "" }
+    )
+}
+
+fn serial_type(t: &SqlType) -> &'static str {
+    match t {
+        SqlType::SmallInt => "smallserial",
+        SqlType::BigInt => "bigserial",
+        _ => "serial",
+    }
+}
+
+/// `"name" type [COLLATE …] [GENERATED …] [NOT NULL] [DEFAULT …]`.
+pub fn column_def(c: &Column) -> String {
+    let mut s = quote_ident(&c.name);
+    s.push(' ');
+    if c.identity == Some(Identity::Serial) {
+        s.push_str(serial_type(&c.ty));
+    } else {
+        s.push_str(&ty(&c.ty));
+    }
+    if let Some(coll) = &c.collation {
+        s.push_str(&format!(" COLLATE {}", quote_ident(coll)));
+    }
+    match c.identity {
+        Some(Identity::Always) => s.push_str(" GENERATED ALWAYS AS IDENTITY"),
+        Some(Identity::ByDefault) | Some(Identity::Autoincrement) => s.push_str(" GENERATED BY DEFAULT AS IDENTITY"),
+        Some(Identity::Serial) | None => {}
+    }
+    if let Some(g) = &c.generated {
+        s.push_str(&format!(" GENERATED ALWAYS AS ({}) STORED", g.expr));
+    }
+    if !c.nullable {
+        s.push_str(" NOT NULL");
+    }
+    if let (Some(d), None, None) = (&c.default, &c.generated, c.identity) {
+        s.push_str(&format!(" DEFAULT {d}"));
+    }
+    s
+}
+
+fn deferrable(d: Deferrable) -> &'static str {
+    match d {
+        Deferrable::No => "",
+        Deferrable::InitiallyImmediate => " DEFERRABLE INITIALLY IMMEDIATE",
+        Deferrable::InitiallyDeferred => " DEFERRABLE INITIALLY DEFERRED",
+    }
+}
+
+fn unique_def(u: &Unique) -> String {
+    format!(
+        "{}UNIQUE{} ({}){}",
+        constraint_name(&u.name),
+        if u.nulls_not_distinct { " NULLS NOT DISTINCT" } else { "" },
+        ident_list(&u.columns),
+        deferrable(u.deferrable)
+    )
+}
+
+fn fk_def(fk: &ForeignKey, table_schema: Option<&str>) -> String {
+    let target = qualified(fk.ref_schema.as_deref().or(table_schema), &fk.ref_table);
+    let refs = if fk.ref_columns.is_empty() { String::new() } else { format!(" ({})", ident_list(&fk.ref_columns)) };
+    let mut s =
+        format!("{}FOREIGN KEY ({}) REFERENCES {target}{refs}", constraint_name(&fk.name), ident_list(&fk.columns));
+    if fk.match_full {
+        s.push_str(" MATCH FULL");
+    }
+    if fk.on_update != Default::default() {
+        s.push_str(&format!(" ON UPDATE {}", fk.on_update.sql()));
+    }
+    if fk.on_delete != Default::default() {
+        s.push_str(&format!(" ON DELETE {}", fk.on_delete.sql()));
+    }
+    s.push_str(deferrable(fk.deferrable));
+    s
+}
+
+fn check_def(c: &Check) -> String {
+    format!("{}CHECK ({}){}", constraint_name(&c.name), c.expr, if c.no_inherit { " NO INHERIT" } else { "" })
+}
+
+/// `CREATE TABLE` with columns and inline constraints.
+pub fn create_table(t: &Table) -> String {
+    let mut parts: Vec<String> = t.columns.iter().map(column_def).collect();
+    if let Some(pk) = &t.primary_key {
+        parts.push(format!("{}PRIMARY KEY ({})", constraint_name(&pk.name), ident_list(&pk.columns)));
+    }
+    parts.extend(t.uniques.iter().map(unique_def));
+    parts.extend(t.checks.iter().map(check_def));
+    parts.extend(t.foreign_keys.iter().map(|f| fk_def(f, t.schema.as_deref())));
+    format!("CREATE TABLE {} (\n    {}\n)", qualified(t.schema.as_deref(), &t.name), parts.join(",\n    "))
+}
+
+/// `CREATE [UNIQUE] INDEX [CONCURRENTLY] … ON …`.
+pub fn create_index(t: &TableRef, i: &Index, concurrently: bool) -> String {
+    let keys: Vec<String> = i
+        .keys
+        .iter()
+        .map(|k| {
+            let mut s = match &k.target {
+                KeyTarget::Column(c) => quote_ident(c),
+                KeyTarget::Expression(e) => format!("({e})"),
+            };
+            if let Some(c) = &k.collation {
+                s.push_str(&format!(" COLLATE {}", quote_ident(c)));
+            }
+            if let Some(o) = &k.opclass {
+                s.push(' ');
+                s.push_str(o);
+            }
+            if k.descending {
+                s.push_str(" DESC");
+            }
+            match k.nulls_first {
+                Some(true) => s.push_str(" NULLS FIRST"),
+                Some(false) => s.push_str(" NULLS LAST"),
+                None => {}
+            }
+            s
+        })
+        .collect();
+    let mut s = format!(
+        "CREATE {}INDEX {}{} ON {}",
+        if i.unique { "UNIQUE " } else { "" },
+        if concurrently { "CONCURRENTLY " } else { "" },
+        quote_ident(&i.name),
+        table_ref(t)
+    );
+    if let Some(m) = i.method.as_ref().filter(|m| !m.eq_ignore_ascii_case("btree")) {
+        s.push_str(&format!(" USING {}", quote_ident(m)));
+    }
+    s.push_str(&format!(" ({})", keys.join(", ")));
+    if !i.include.is_empty() {
+        s.push_str(&format!(" INCLUDE ({})", ident_list(&i.include)));
+    }
+    if i.nulls_not_distinct {
+        s.push_str(" NULLS NOT DISTINCT");
+    }
+    if let Some(p) = &i.predicate {
+        s.push_str(&format!(" WHERE {p}"));
+    }
+    s
+}
+
+fn alter_identity(
+    t: &TableRef,
+    column: &str,
+    col_ty: &SqlType,
+    from: Option<Identity>,
+    to: Option<Identity>,
+) -> Vec<String> {
+    let table = table_ref(t);
+    let c = quote_ident(column);
+    // pg_get_serial_sequence takes the table as (quoted) SQL text and the column as a plain name.
+    let seq_of = format!("pg_get_serial_sequence({}, {})", quote_literal(&table), quote_literal(column));
+    let norm = |i: Option<Identity>| match i {
+        Some(Identity::Autoincrement) => Some(Identity::ByDefault),
+        other => other,
+    };
+    let generated = |i: Identity| if i == Identity::Always { "ALWAYS" } else { "BY DEFAULT" };
+    let sync_to_max =
+        format!("SELECT setval({seq_of}, GREATEST(COALESCE(MAX({c}), 0), 1), MAX({c}) IS NOT NULL) FROM {table}");
+    match (norm(from), norm(to)) {
+        (None, None) => vec![],
+        (a, b) if a == b => vec![],
+        (None, Some(Identity::Serial)) => {
+            let seq = qualified(t.schema.as_deref(), &format!("{}_{}_seq", t.name, column));
+            vec![
+                format!("CREATE SEQUENCE {seq} AS {} OWNED BY {table}.{c}", ty(col_ty)),
+                format!("ALTER TABLE {table} ALTER COLUMN {c} SET DEFAULT nextval({})", quote_literal(&seq)),
+                sync_to_max,
+            ]
+        }
+        (None, Some(i)) => vec![
+            format!("ALTER TABLE {table} ALTER COLUMN {c} ADD GENERATED {} AS IDENTITY", generated(i)),
+            sync_to_max,
+        ],
+        (Some(Identity::Serial), None) => vec![format!(
+            "DO $ss$ DECLARE seq text := {seq_of}; BEGIN ALTER TABLE {table} ALTER COLUMN {c} DROP DEFAULT; \
+             IF seq IS NOT NULL THEN EXECUTE format('DROP SEQUENCE %s', seq); END IF; END $ss$"
+        )],
+        (Some(_), None) => vec![format!("ALTER TABLE {table} ALTER COLUMN {c} DROP IDENTITY")],
+        (Some(Identity::Serial), Some(i)) => vec![format!(
+            "DO $ss$ DECLARE seq text := {seq_of}; last bigint; called boolean; BEGIN \
+             EXECUTE format('SELECT last_value, is_called FROM %s', seq) INTO last, called; \
+             ALTER TABLE {table} ALTER COLUMN {c} DROP DEFAULT; EXECUTE format('DROP SEQUENCE %s', seq); \
+             ALTER TABLE {table} ALTER COLUMN {c} ADD GENERATED {} AS IDENTITY; \
+             PERFORM setval({seq_of}, last, called); END $ss$",
+            generated(i)
+        )],
+        (Some(_), Some(Identity::Serial)) => {
+            let seq = qualified(t.schema.as_deref(), &format!("{}_{}_seq", t.name, column));
+            vec![format!(
+                "DO $ss$ DECLARE last bigint; called boolean; BEGIN \
+                 EXECUTE format('SELECT last_value, is_called FROM %s', {seq_of}) INTO last, called; \
+                 ALTER TABLE {table} ALTER COLUMN {c} DROP IDENTITY; \
+                 CREATE SEQUENCE {seq} AS {} OWNED BY {table}.{c}; \
+                 ALTER TABLE {table} ALTER COLUMN {c} SET DEFAULT nextval({}); \
+                 PERFORM setval({}, last, called); END $ss$",
+                ty(col_ty),
+                quote_literal(&seq),
+                quote_literal(&seq)
+            )]
+        }
+        (Some(_), Some(i)) => vec![format!("ALTER TABLE {table} ALTER COLUMN {c} SET GENERATED {}", generated(i))],
+    }
+}

@@ -1,0 +1,255 @@
+//! SQLite SQL for every [`Step`]. Steps SQLite cannot run in place never reach here: the
+//! planner lowers them to a [`Step::RebuildTable`]; the rest are typed errors.
+
+use super::{ident_list, quote_ident, quote_literal, Statement};
+use crate::expr::default_sql;
+use crate::model::{Check, Column, Deferrable, ForeignKey, Identity, Index, KeyTarget, Table, Unique};
+use crate::plan::{CopyColumn, Plan, Step};
+use crate::types::{sqlite::render as ty, Dialect};
+
+/// Prefix of the temporary table a rebuild copies into.
+pub const REBUILD_PREFIX: &str = "_ss_new_";
+
+fn unsupported(what: &str) -> crate::Error {
+    crate::Error::Unsupported(format!("{what} on SQLite"))
+}
+
+/// Renders every step of `plan` as SQLite statements.
+pub fn render(plan: &Plan) -> crate::Result<Vec<Statement>> {
+    let mut out = Vec::new();
+    for (i, step) in plan.steps.iter().enumerate() {
+        let mut push = |sql: String| out.push(Statement::new(i, sql));
+        match step {
+            Step::CreateTable { table } => push(create_table(table, &table.name)),
+            Step::DropTable { table } => push(format!("DROP TABLE {}", quote_ident(&table.name))),
+            Step::RenameTable { table, to } => {
+                push(format!("ALTER TABLE {} RENAME TO {}", quote_ident(&table.name), quote_ident(to)))
+            }
+            Step::AddColumn { table, column } => {
+                push(format!("ALTER TABLE {} ADD COLUMN {}", quote_ident(&table.name), column_def(column, false)))
+            }
+            Step::DropColumn { table, column } => {
+                push(format!("ALTER TABLE {} DROP COLUMN {}", quote_ident(&table.name), quote_ident(column)))
+            }
+            Step::RenameColumn { table, from, to } => push(format!(
+                "ALTER TABLE {} RENAME COLUMN {} TO {}",
+                quote_ident(&table.name),
+                quote_ident(from),
+                quote_ident(to)
+            )),
+            Step::CreateIndex { table, index, .. } => push(create_index(&table.name, index)),
+            Step::DropIndex { index, .. } => push(format!("DROP INDEX {}", quote_ident(&index.name))),
+            Step::RebuildTable { from, to, copy } => {
+                for sql in rebuild(from, to, copy) {
+                    push(sql);
+                }
+            }
+            Step::CreateEnum { .. } | Step::DropEnum { .. } | Step::AddEnumValue { .. } | Step::RecreateEnum { .. } => {
+                return Err(unsupported("enum types"))
+            }
+            Step::CreateSequence { .. } | Step::DropSequence { .. } | Step::AlterSequence { .. } => {
+                return Err(unsupported("sequences"))
+            }
+            Step::AlterColumnType { .. }
+            | Step::SetNotNull { .. }
+            | Step::DropNotNull { .. }
+            | Step::SetDefault { .. }
+            | Step::DropDefault { .. }
+            | Step::AlterIdentity { .. } => return Err(unsupported("altering a column in place")),
+            Step::AddPrimaryKey { .. }
+            | Step::DropPrimaryKey { .. }
+            | Step::AddUnique { .. }
+            | Step::DropUnique { .. }
+            | Step::AddForeignKey { .. }
+            | Step::DropForeignKey { .. }
+            | Step::AddCheck { .. }
+            | Step::DropCheck { .. }
+            | Step::ValidateConstraint { .. } => return Err(unsupported("adding or dropping a constraint in place")),
+        }
+    }
+    Ok(out)
+}
+
+/// `"name" TYPE [COLLATE …] [NOT NULL] [PRIMARY KEY AUTOINCREMENT] [DEFAULT …] [GENERATED …]`.
+fn column_def(c: &Column, inline_pk: bool) -> String {
+    let mut s = quote_ident(&c.name);
+    let t = ty(&c.ty);
+    if !t.is_empty() {
+        s.push(' ');
+        s.push_str(&t);
+    }
+    if !c.nullable {
+        s.push_str(" NOT NULL");
+    }
+    if inline_pk {
+        s.push_str(" PRIMARY KEY");
+        if c.identity == Some(Identity::Autoincrement) {
+            s.push_str(" AUTOINCREMENT");
+        }
+    }
+    if let Some(coll) = &c.collation {
+        s.push_str(&format!(" COLLATE {}", quote_ident(coll)));
+    }
+    if let (Some(d), None) = (&c.default, &c.generated) {
+        s.push_str(&format!(" DEFAULT {}", default_sql(d, Dialect::Sqlite)));
+    }
+    if let Some(g) = &c.generated {
+        s.push_str(&format!(" GENERATED ALWAYS AS ({}) {}", g.expr, if g.stored { "STORED" } else { "VIRTUAL" }));
+    }
+    s
+}
+
+fn deferrable(d: Deferrable) -> &'static str {
+    match d {
+        Deferrable::No => "",
+        Deferrable::InitiallyImmediate => " DEFERRABLE INITIALLY IMMEDIATE",
+        Deferrable::InitiallyDeferred => " DEFERRABLE INITIALLY DEFERRED",
+    }
+}
+
+fn constraint_name(name: &Option<String>) -> String {
+    name.as_ref().map(|n| format!("CONSTRAINT {} ", quote_ident(n))).unwrap_or_default()
+}
+
+fn unique_def(u: &Unique) -> String {
+    format!("{}UNIQUE ({})", constraint_name(&u.name), ident_list(&u.columns))
+}
+
+fn check_def(c: &Check) -> String {
+    format!("{}CHECK ({})", constraint_name(&c.name), c.expr)
+}
+
+fn fk_def(fk: &ForeignKey) -> String {
+    let refs = if fk.ref_columns.is_empty() { String::new() } else { format!(" ({})", ident_list(&fk.ref_columns)) };
+    let mut s = format!(
+        "{}FOREIGN KEY ({}) REFERENCES {}{refs}",
+        constraint_name(&fk.name),
+        ident_list(&fk.columns),
+        quote_ident(&fk.ref_table)
+    );
+    if fk.on_update != Default::default() {
+        s.push_str(&format!(" ON UPDATE {}", fk.on_update.sql()));
+    }
+    if fk.on_delete != Default::default() {
+        s.push_str(&format!(" ON DELETE {}", fk.on_delete.sql()));
+    }
+    if fk.match_full {
+        s.push_str(" MATCH FULL");
+    }
+    s.push_str(deferrable(fk.deferrable));
+    s
+}
+
+/// `CREATE TABLE "name" (…)` for `t` under the name `name` (a rebuild creates it under a
+/// temporary name first).
+pub fn create_table(t: &Table, name: &str) -> String {
+    // AUTOINCREMENT is only legal on an inline `INTEGER PRIMARY KEY`.
+    let inline_pk: Option<&str> = t
+        .primary_key
+        .as_ref()
+        .filter(|pk| pk.columns.len() == 1 && pk.name.is_none())
+        .and_then(|pk| t.column(&pk.columns[0]))
+        .filter(|c| c.identity == Some(Identity::Autoincrement))
+        .map(|c| c.name.as_str());
+    let mut parts: Vec<String> = t.columns.iter().map(|c| column_def(c, Some(c.name.as_str()) == inline_pk)).collect();
+    if let (Some(pk), None) = (&t.primary_key, inline_pk) {
+        parts.push(format!("{}PRIMARY KEY ({})", constraint_name(&pk.name), ident_list(&pk.columns)));
+    }
+    parts.extend(t.uniques.iter().map(unique_def));
+    parts.extend(t.checks.iter().map(check_def));
+    parts.extend(t.foreign_keys.iter().map(fk_def));
+    let mut options = Vec::new();
+    if t.options.strict {
+        options.push("STRICT");
+    }
+    if t.options.without_rowid {
+        options.push("WITHOUT ROWID");
+    }
+    let tail = if options.is_empty() { String::new() } else { format!(" {}", options.join(", ")) };
+    format!("CREATE TABLE {} (\n    {}\n){tail}", quote_ident(name), parts.join(",\n    "))
+}
+
+/// `CREATE [UNIQUE] INDEX "name" ON "table" (…) [WHERE …]`.
+pub fn create_index(table: &str, i: &Index) -> String {
+    let keys: Vec<String> = i
+        .keys
+        .iter()
+        .map(|k| {
+            let mut s = match &k.target {
+                KeyTarget::Column(c) => quote_ident(c),
+                KeyTarget::Expression(e) => format!("({e})"),
+            };
+            if let Some(c) = &k.collation {
+                s.push_str(&format!(" COLLATE {}", quote_ident(c)));
+            }
+            if k.descending {
+                s.push_str(" DESC");
+            }
+            s
+        })
+        .collect();
+    let mut s = format!(
+        "CREATE {}INDEX {} ON {} ({})",
+        if i.unique { "UNIQUE " } else { "" },
+        quote_ident(&i.name),
+        quote_ident(table),
+        keys.join(", ")
+    );
+    if let Some(p) = &i.predicate {
+        s.push_str(&format!(" WHERE {p}"));
+    }
+    s
+}
+
+/// The statements of the 12-step rebuild that live inside the transaction. `apply` adds what
+/// needs the live database: `PRAGMA foreign_keys=OFF` before the transaction, saving and
+/// recreating triggers, row counts, `PRAGMA foreign_key_check` before commit.
+pub fn rebuild(from: &Table, to: &Table, copy: &[CopyColumn]) -> Vec<String> {
+    let new_name = format!("{REBUILD_PREFIX}{}", to.name);
+    let mut out = vec![create_table(to, &new_name)];
+    if !copy.is_empty() {
+        let cols: Vec<String> = copy.iter().map(|c| quote_ident(&c.to)).collect();
+        let exprs: Vec<String> = copy
+            .iter()
+            .map(|c| {
+                let col = quote_ident(&c.from);
+                let value = match &c.using {
+                    Some(u) => u.replace("{col}", &col),
+                    None => col,
+                };
+                match &c.backfill {
+                    Some(b) => format!("COALESCE({value}, {b})"),
+                    None => value,
+                }
+            })
+            .collect();
+        out.push(format!(
+            "INSERT INTO {} ({}) SELECT {} FROM {}",
+            quote_ident(&new_name),
+            cols.join(", "),
+            exprs.join(", "),
+            quote_ident(&from.name)
+        ));
+    }
+    if to.columns.iter().any(|c| c.identity == Some(Identity::Autoincrement)) {
+        // Keep the AUTOINCREMENT high-water mark: ids of deleted rows are never reused.
+        let new_lit = quote_literal(&new_name);
+        let old_lit = quote_literal(&from.name);
+        out.push(format!(
+            "UPDATE sqlite_sequence SET seq = MAX(seq, COALESCE((SELECT seq FROM sqlite_sequence WHERE name = {old_lit}), 0)) WHERE name = {new_lit}"
+        ));
+        out.push(format!(
+            "INSERT INTO sqlite_sequence (name, seq) SELECT {new_lit}, seq FROM sqlite_sequence WHERE name = {old_lit} AND NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = {new_lit})"
+        ));
+    }
+    out.push(format!("DROP TABLE {}", quote_ident(&from.name)));
+    // Legacy rename leaves views, triggers and other tables' foreign keys that name the table
+    // as they are: they name the final table again once the rename is done.
+    out.push("PRAGMA legacy_alter_table = ON".to_string());
+    out.push(format!("ALTER TABLE {} RENAME TO {}", quote_ident(&new_name), quote_ident(&to.name)));
+    out.push("PRAGMA legacy_alter_table = OFF".to_string());
+    for idx in &to.indexes {
+        out.push(create_index(&to.name, idx));
+    }
+    out
+}
