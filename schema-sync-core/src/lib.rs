@@ -6,14 +6,20 @@
 //! and [`apply`] runs it in one transaction. Everything between the sources and `apply` is a pure
 //! function of values.
 
+pub mod diff;
 pub mod error;
+pub mod expr;
+pub mod introspect;
 pub mod model;
+pub mod plan;
 pub mod render;
+pub mod resolve;
+pub mod source;
 pub mod types;
+pub mod version;
 
 pub use error::{Error, Result};
 pub use model::Schema;
 pub use types::{Dialect, SqlType};
-pub mod introspect;
-pub mod source;
-pub mod version;
+pub mod apply;
+pub mod snapshot;

@@ -1,0 +1,144 @@
+//! Command-line arguments (clap). The contract is in `docs/cli.md`.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Keep SQLite and Postgres on one schema.
+#[derive(Debug, Parser)]
+#[command(name = "schema-sync", version, about, long_about = None)]
+pub struct Cli {
+    /// Print only errors.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// Say more (which config value won, each statement as it runs).
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// For people.
+    Text,
+    /// Stable JSON (see docs/json.md).
+    Json,
+    /// SQL.
+    Sql,
+}
+
+/// A dialect flag value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DialectArg {
+    /// SQLite.
+    Sqlite,
+    /// Postgres.
+    Postgres,
+}
+
+impl From<DialectArg> for schema_sync_core::Dialect {
+    fn from(d: DialectArg) -> Self {
+        match d {
+            DialectArg::Sqlite => schema_sync_core::Dialect::Sqlite,
+            DialectArg::Postgres => schema_sync_core::Dialect::Postgres,
+        }
+    }
+}
+
+/// Options shared by every command that reads sources.
+#[derive(Debug, Clone, Args)]
+pub struct SourceArgs {
+    /// Postgres schema to read (repeatable; default `public`).
+    #[arg(long = "schema", value_name = "NAME")]
+    pub schemas: Vec<String>,
+    /// Postgres database where Postgres `.sql` files are loaded (into a scratch database).
+    #[arg(long, value_name = "URL", env = "SCHEMA_SYNC_DEV_URL")]
+    pub dev_url: Option<String>,
+}
+
+/// Options that shape a migration.
+#[derive(Debug, Clone, Args)]
+pub struct ChangeArgs {
+    /// Rename hint: `old=new` for a table, `table.old=new` for a column (repeatable).
+    #[arg(long = "rename", value_name = "OLD=NEW")]
+    pub renames: Vec<String>,
+    /// Conversion for a type change: `table.column=EXPR` where `{col}` is the old column.
+    #[arg(long = "using", value_name = "T.C=EXPR")]
+    pub using: Vec<String>,
+    /// Value for rows holding NULL when a column becomes NOT NULL: `table.column=EXPR`.
+    #[arg(long = "backfill", value_name = "T.C=EXPR")]
+    pub backfill: Vec<String>,
+    /// Match names across dialects ignoring case and `_` (`AlbumId` ↔ `album_id`).
+    #[arg(long)]
+    pub fold_names: bool,
+    /// Leave a table out (repeatable).
+    #[arg(long = "ignore-table", value_name = "NAME")]
+    pub ignore_tables: Vec<String>,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print a schema: its tables, columns, keys and indexes.
+    Inspect {
+        /// The source (sqlite:PATH, postgres://…, FILE.json, FILE.sql).
+        src: String,
+        /// Output format (`sql` = CREATE statements that rebuild it).
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+        /// Dialect for `--format sql` (default: the source's own).
+        #[arg(long, value_enum)]
+        dialect: Option<DialectArg>,
+        #[command(flatten)]
+        source: SourceArgs,
+    },
+    /// Compare two schemas. Exit 0 when equal, 1 when they differ.
+    Diff {
+        /// Schema the database is at.
+        #[arg(long)]
+        from: String,
+        /// Schema it should be at.
+        #[arg(long)]
+        to: String,
+        /// Output format (`sql` = statements that turn FROM into TO).
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+        /// Dialect to compare and print SQL in when FROM is not a live database.
+        #[arg(long, value_enum)]
+        dialect: Option<DialectArg>,
+        /// Also say which type-compatibility rule matched for each cross-dialect column.
+        #[arg(long)]
+        explain: bool,
+        #[command(flatten)]
+        source: SourceArgs,
+        #[command(flatten)]
+        change: ChangeArgs,
+    },
+    /// Migrate a live database to a schema, in one transaction.
+    Apply {
+        /// The database to change (sqlite:PATH or postgres://…).
+        #[arg(long)]
+        db: String,
+        /// The schema it should have.
+        #[arg(long)]
+        to: String,
+        /// Print the plan and SQL; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Allow steps that delete data (dropped tables or columns).
+        #[arg(long)]
+        allow_destructive: bool,
+        /// Back the database up to PATH first (SQLite: a consistent copy; Postgres: a dump).
+        #[arg(long, value_name = "PATH")]
+        backup: Option<PathBuf>,
+        /// Do not ask for confirmation on a terminal.
+        #[arg(long, short = 'y')]
+        yes: bool,
+        #[command(flatten)]
+        source: SourceArgs,
+        #[command(flatten)]
+        change: ChangeArgs,
+    },
+}

@@ -1,0 +1,74 @@
+//! Where the CLI prints: quiet/verbose, colour only on a terminal and never with `NO_COLOR`,
+//! progress bars only on a terminal.
+
+use std::io::IsTerminal;
+
+/// Printing policy for one run.
+#[derive(Debug, Clone)]
+pub struct Output {
+    /// `--quiet`.
+    pub quiet: bool,
+    /// `--verbose`.
+    pub verbose: bool,
+    /// stdout is a terminal.
+    pub tty: bool,
+    /// Colour allowed.
+    pub color: bool,
+}
+
+impl Output {
+    /// Decides from flags and the environment.
+    pub fn new(quiet: bool, verbose: bool) -> Self {
+        let tty = std::io::stdout().is_terminal();
+        let color = tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+        Self { quiet, verbose, tty, color }
+    }
+
+    /// Prints a line unless quiet.
+    pub fn say(&self, text: impl AsRef<str>) {
+        if !self.quiet {
+            println!("{}", text.as_ref());
+        }
+    }
+
+    /// Prints a line only with `--verbose`.
+    pub fn detail(&self, text: impl AsRef<str>) {
+        if self.verbose && !self.quiet {
+            eprintln!("{}", text.as_ref());
+        }
+    }
+
+    /// Colours a diff report line by its leading sign.
+    pub fn paint_diff(&self, text: &str) -> String {
+        if !self.color {
+            return text.to_string();
+        }
+        text.lines()
+            .map(|l| {
+                let t = l.trim_start();
+                let code = match t.chars().next() {
+                    Some('+') => "32",
+                    Some('-') => "31",
+                    Some('~') => "33",
+                    _ => return l.to_string(),
+                };
+                format!("\x1b[{code}m{l}\x1b[0m")
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+            + "\n"
+    }
+
+    /// A progress bar for `len` units of work, hidden unless on a terminal.
+    pub fn progress(&self, len: u64, what: &str) -> indicatif::ProgressBar {
+        if !self.tty || self.quiet {
+            return indicatif::ProgressBar::hidden();
+        }
+        let bar = indicatif::ProgressBar::new(len);
+        if let Ok(style) = indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len}") {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar.set_message(what.to_string());
+        bar
+    }
+}
