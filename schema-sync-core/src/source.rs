@@ -118,7 +118,9 @@ pub async fn load(src: &Source, opts: &LoadOptions) -> Result<Schema> {
         Source::Ddl(path) => {
             let text = std::fs::read_to_string(path)
                 .map_err(|e| Error::io(format!("reading DDL file {}", path.display()), e))?;
-            load_ddl(&text, &path.display().to_string(), opts).await
+            let mut schema = load_ddl(&text, &path.display().to_string(), opts).await?;
+            crate::hints::apply(&mut schema, &crate::hints::rename_hints(&text));
+            Ok(schema)
         }
         Source::Models => opts.models.clone().ok_or_else(|| {
             Error::input("the `models` source exists only in a binary built with schema_sync::cli::run(schema![…])")

@@ -1,1 +1,124 @@
-//! Integration tests for schema-sync.
+//! Shared helpers for schema-sync's integration tests: where the conformance material lives and
+//! how to read its JSON Lines files.
+
+use std::path::PathBuf;
+
+/// `shared/conformance/` beside the checkout (or `SCHEMA_SYNC_CONFORMANCE_DIR`). Read-only:
+/// tests copy what they need and never write there.
+pub fn conformance_dir() -> PathBuf {
+    if let Some(d) = std::env::var_os("SCHEMA_SYNC_CONFORMANCE_DIR") {
+        return PathBuf::from(d);
+    }
+    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let candidates = [here.join("../../shared/conformance"), here.join("../shared/conformance")];
+    for c in &candidates {
+        if c.is_dir() {
+            return c.clone();
+        }
+    }
+    panic!("conformance material not found (looked for ../shared/conformance beside the checkout); set SCHEMA_SYNC_CONFORMANCE_DIR")
+}
+
+/// One case of a conformance JSONL file.
+#[derive(Debug, Clone)]
+pub struct Case {
+    /// `source` (unique key).
+    pub source: String,
+    /// Case name.
+    pub name: String,
+    /// Schema the database starts with.
+    pub current: String,
+    /// Schema it should end with.
+    pub desired: String,
+    /// Every other upstream field.
+    pub flags: serde_json::Value,
+}
+
+/// Reads `conformance/<rel>` (JSON Lines).
+pub fn read_cases(rel: &str) -> Vec<Case> {
+    let path = conformance_dir().join(rel);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).expect("valid JSONL");
+            let s = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or("").to_string();
+            Case {
+                source: s("source"),
+                name: s("name"),
+                current: s("current"),
+                desired: s("desired"),
+                flags: v.get("flags").cloned().unwrap_or_default(),
+            }
+        })
+        .collect()
+}
+
+/// `true` when SQL text uses objects the model does not cover (views, triggers, functions,
+/// policies, grants, comments, extensions, rules).
+pub fn uses_uncovered_objects(sql: &str) -> bool {
+    let up = sql.to_ascii_uppercase();
+    [
+        "CREATE VIEW",
+        "CREATE OR REPLACE VIEW",
+        "CREATE MATERIALIZED VIEW",
+        "CREATE TRIGGER",
+        "CREATE FUNCTION",
+        "CREATE OR REPLACE FUNCTION",
+        "CREATE PROCEDURE",
+        "CREATE POLICY",
+        "GRANT ",
+        "REVOKE ",
+        "COMMENT ON",
+        "CREATE EXTENSION",
+        "CREATE RULE",
+        "CREATE TEMP",
+        "CREATE TRIGGER",
+        "CREATE DOMAIN",
+        "CREATE AGGREGATE",
+        "CREATE OPERATOR",
+        "CREATE PUBLICATION",
+        "ROW LEVEL SECURITY",
+        "CREATE TYPE",
+    ]
+    .iter()
+    .any(|k| up.contains(k) && !(k == &"CREATE TYPE" && up.contains("AS ENUM") && !up.contains("AS (")))
+}
+
+/// Tallies pass/fail/skip with reasons, prints a summary and returns the pass rate.
+#[derive(Debug, Default)]
+pub struct Tally {
+    /// Cases that passed.
+    pub passed: usize,
+    /// Failed cases with reasons.
+    pub failed: Vec<(String, String)>,
+    /// Skipped cases with reasons.
+    pub skipped: Vec<(String, String)>,
+}
+
+impl Tally {
+    /// Prints a summary to stderr.
+    pub fn report(&self, label: &str) {
+        eprintln!("{label}: {} passed, {} failed, {} not runnable", self.passed, self.failed.len(), self.skipped.len());
+        let mut reasons: std::collections::BTreeMap<&str, usize> = Default::default();
+        for (_, r) in &self.skipped {
+            *reasons.entry(r.as_str()).or_default() += 1;
+        }
+        for (r, n) in reasons {
+            eprintln!("  not runnable ({n}): {r}");
+        }
+        for (c, r) in &self.failed {
+            eprintln!("  FAILED {c}: {r}");
+        }
+    }
+
+    /// Pass rate over runnable cases.
+    pub fn rate(&self) -> f64 {
+        let total = self.passed + self.failed.len();
+        if total == 0 {
+            0.0
+        } else {
+            self.passed as f64 / total as f64
+        }
+    }
+}

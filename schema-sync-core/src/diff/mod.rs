@@ -235,6 +235,9 @@ pub fn compare(from: &Schema, to: &Schema, dialect: Option<Dialect>, opts: &Diff
     } else {
         (resolve::resolve(&to_in, target)?, Vec::new())
     };
+    if let Some(folded) = fold_sqlite_case(&from_r, &to_r) {
+        to_r = folded;
+    }
     for t in &opts.ignore_tables {
         from_r.tables.retain(|x| &x.name != t);
         to_r.tables.retain(|x| &x.name != t);
@@ -271,13 +274,32 @@ fn apply_rename_hints(schema: &mut Schema, renames: &[(String, String)]) -> crat
     Ok(())
 }
 
-fn fold(s: &str) -> String {
+fn fold_loose(s: &str) -> String {
     s.chars().filter(|c| *c != '_').flat_map(char::to_lowercase).collect()
 }
 
+fn fold_case(s: &str) -> String {
+    s.to_lowercase()
+}
+
 /// Renames tables and columns of `schema` to the spelling `like` uses when they are equal
-/// ignoring case and underscores.
+/// ignoring case and underscores (`AlbumId` ↔ `album_id`).
 pub fn fold_names(schema: &mut Schema, like: &Schema) {
+    fold_names_with(schema, like, fold_loose)
+}
+
+/// SQLite identifiers are case-insensitive: `USERS` and `users` are one table. Renames `to`'s
+/// names to `from`'s spelling where they differ only in case.
+fn fold_sqlite_case(from: &Schema, to: &Schema) -> Option<Schema> {
+    if from.dialect != Some(Dialect::Sqlite) {
+        return None;
+    }
+    let mut folded = to.clone();
+    fold_names_with(&mut folded, from, fold_case);
+    Some(folded)
+}
+
+fn fold_names_with(schema: &mut Schema, like: &Schema, fold: fn(&str) -> String) {
     let table_names: HashMap<String, &Table> = like.tables.iter().map(|t| (fold(&t.name), t)).collect();
     let mut table_map: HashMap<String, String> = HashMap::new();
     for t in &mut schema.tables {
@@ -338,6 +360,13 @@ pub fn fold_names(schema: &mut Schema, like: &Schema) {
 /// [`compare`]). Output order: enums, sequences, then tables by name with each table's changes
 /// in a fixed order.
 pub fn diff(from: &Schema, to: &Schema) -> Vec<Change> {
+    if let Some(folded) = fold_sqlite_case(from, to) {
+        return diff_exact(from, &folded);
+    }
+    diff_exact(from, to)
+}
+
+fn diff_exact(from: &Schema, to: &Schema) -> Vec<Change> {
     let mut changes = Vec::new();
     diff_enums(from, to, &mut changes);
     diff_sequences(from, to, &mut changes);

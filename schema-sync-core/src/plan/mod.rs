@@ -209,7 +209,10 @@ impl Builder<'_> {
     }
 
     fn rebuild(&mut self, t: &TableRef, changes: &[Change]) {
-        let Some(to) = self.to_table(t).cloned() else { return };
+        let Some(to) = self.to_table(t).cloned() else {
+            debug_assert!(false, "rebuild of a table missing from the target: {t:?}");
+            return;
+        };
         // The old table is the `from` table, under its pre-rename name if renamed in this plan.
         let old_name = changes.iter().find_map(|c| match c {
             Change::RenameTable { table, to } if to == &t.name => Some(table.name.clone()),

@@ -213,13 +213,14 @@ pub fn rebuild(from: &Table, to: &Table, copy: &[CopyColumn]) -> Vec<String> {
             .iter()
             .map(|c| {
                 let col = quote_ident(&c.from);
-                let value = match &c.using {
-                    Some(u) => u.replace("{col}", &col),
-                    None => col,
-                };
-                match &c.backfill {
-                    Some(b) => format!("COALESCE({value}, {b})"),
-                    None => value,
+                // The backfill stands in for a NULL *old* value, before any conversion.
+                match (&c.using, &c.backfill) {
+                    (Some(u), Some(b)) => {
+                        format!("CASE WHEN {col} IS NULL THEN {b} ELSE {} END", u.replace("{col}", &col))
+                    }
+                    (Some(u), None) => u.replace("{col}", &col),
+                    (None, Some(b)) => format!("COALESCE({col}, {b})"),
+                    (None, None) => col,
                 }
             })
             .collect();

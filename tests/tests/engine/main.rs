@@ -1,0 +1,5 @@
+//! The engine against real databases: convergence on third-party cases, data survival,
+//! atomic failure.
+
+mod sqlite_convergence;
+mod sqlite_data;
