@@ -1,1 +1,64 @@
-//! Test helpers: throwaway SQLite and Postgres databases, drift assertions. To be written.
+//! Test helpers (feature `testing`): throwaway SQLite and Postgres databases for `cargo test`.
+//!
+//! * [`TempSqlite`]: a fresh SQLite file in its own temporary directory, removed on drop.
+//! * [`TempPostgres`]: a fresh, uniquely named Postgres database, dropped on drop. The server is
+//!   `SCHEMA_SYNC_TEST_PG_URL`, else `DATABASE_URL` (when it is a `postgres://` URL), else one
+//!   throwaway cluster per test process started from the local `initdb`/`pg_ctl` binaries and
+//!   removed when the process exits.
+//!
+//! When no Postgres can be found or started, [`TempPostgres::try_new`] returns `None` and
+//! [`require_postgres!`](crate::require_postgres) skips the test with a message — except under
+//! `CI=true`, where a missing Postgres panics: CI must never pass by skipping database tests.
+//!
+//! ```no_run
+//! # async fn demo() {
+//! use schema_sync::testing::TempPostgres;
+//! let pg = schema_sync::require_postgres!(); // skips the test when there is no Postgres
+//! let mut conn = pg.connect().await;
+//! sqlx::raw_sql("CREATE TABLE users (id bigint PRIMARY KEY)").execute(&mut conn).await.unwrap();
+//! # }
+//! ```
+
+mod postgres;
+mod sqlite;
+
+pub use postgres::TempPostgres;
+pub use sqlite::TempSqlite;
+
+/// The message printed when a Postgres test is skipped.
+pub const SKIP_MESSAGE: &str = "skipping: no Postgres (set SCHEMA_SYNC_TEST_PG_URL)";
+
+/// Gets a [`TempPostgres`] or skips the current test: evaluates to the database, or prints
+/// [`SKIP_MESSAGE`] and `return`s from the enclosing test when no Postgres is available (under
+/// `CI=true` it panics instead, see [`TempPostgres::try_new`]).
+///
+/// `require_postgres!()` is for `async` tests; `require_postgres!(blocking)` for plain ones.
+///
+/// ```no_run
+/// #[tokio::test]
+/// async fn reads_users() {
+///     let pg = schema_sync::require_postgres!();
+///     let _conn = pg.connect().await;
+/// }
+/// ```
+#[macro_export]
+macro_rules! require_postgres {
+    () => {
+        match $crate::testing::TempPostgres::try_new().await {
+            ::std::option::Option::Some(pg) => pg,
+            ::std::option::Option::None => {
+                ::std::eprintln!("{}", $crate::testing::SKIP_MESSAGE);
+                return;
+            }
+        }
+    };
+    (blocking) => {
+        match $crate::testing::TempPostgres::try_new_blocking() {
+            ::std::option::Option::Some(pg) => pg,
+            ::std::option::Option::None => {
+                ::std::eprintln!("{}", $crate::testing::SKIP_MESSAGE);
+                return;
+            }
+        }
+    };
+}
