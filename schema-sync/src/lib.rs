@@ -10,16 +10,26 @@ pub use schema_sync_core as core;
 pub use schema_sync_core::{model, types, Dialect, Error, Result, Schema, SqlType};
 
 #[cfg(feature = "derive")]
-pub use schema_sync_derive::SyncTable;
+pub use schema_sync_derive::{SyncEnum, SyncTable};
 
+mod column_type;
+mod derive_support;
+mod schema_macro;
 mod table;
 pub use table::*;
 
 #[cfg(feature = "testing")]
 pub mod testing;
 
+#[cfg(feature = "cli")]
+pub mod cli;
+
 /// Items used by code that `#[derive(SyncTable)]` generates. Not public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::derive_support::*;
+    pub use crate::schema_macro::{build_schema, SchemaEntry};
+    pub use crate::table::*;
     pub use schema_sync_core;
+    pub use schema_sync_core::model::{FkAction, Identity};
 }

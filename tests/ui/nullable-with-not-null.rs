@@ -1,0 +1,11 @@
+use schema_sync::SyncTable;
+
+#[derive(SyncTable)]
+struct User {
+    #[sync(primary_key)]
+    id: i64,
+    #[sync(nullable, not_null)]
+    nickname: String,
+}
+
+fn main() {}

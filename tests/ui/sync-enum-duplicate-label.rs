@@ -1,0 +1,10 @@
+use schema_sync::SyncEnum;
+
+#[derive(SyncEnum)]
+enum Status {
+    Draft,
+    #[sync(rename = "draft")]
+    Unpublished,
+}
+
+fn main() {}

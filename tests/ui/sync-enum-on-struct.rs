@@ -1,0 +1,8 @@
+use schema_sync::SyncEnum;
+
+#[derive(SyncEnum)]
+struct Status {
+    label: String,
+}
+
+fn main() {}
