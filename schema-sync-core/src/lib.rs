@@ -22,4 +22,5 @@ pub use error::{Error, Result};
 pub use model::Schema;
 pub use types::{Dialect, SqlType};
 pub mod apply;
+pub mod hints;
 pub mod snapshot;

@@ -14,7 +14,7 @@ pub use steps::{CopyColumn, EnumUse, Hazard, HazardCode, Step};
 
 use crate::diff::{Change, ColumnChanges, TableRef};
 use crate::expr;
-use crate::model::{Column, EnumType, Schema, Table};
+use crate::model::{Column, EnumType, Identity, Schema, Table};
 use crate::types::{Dialect, SqlType};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -64,7 +64,9 @@ impl Plan {
 /// Phases, in execution order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Phase {
+    CreateSchemas,
     CreateTypes,
+    DropForeignKeys,
     DropConstraints,
     Renames,
     CreateTables,
@@ -80,7 +82,7 @@ enum Phase {
 /// Builds the plan that turns a database at `from` into `to` (both resolved to one dialect),
 /// given the `changes` of [`crate::diff::diff`].
 pub fn plan(from: &Schema, to: &Schema, changes: &[Change], caps: &Capabilities, opts: &PlanOptions) -> Plan {
-    let mut b = Builder { caps, opts, from, to, steps: Vec::new() };
+    let mut b = Builder { seq_swaps: Vec::new(), caps, opts, from, to, steps: Vec::new() };
     b.build(changes);
     let mut steps: Vec<(Phase, usize, Step)> = b.steps;
     steps.sort_by_key(|(p, i, _)| (*p, *i));
@@ -91,6 +93,9 @@ pub fn plan(from: &Schema, to: &Schema, changes: &[Change], caps: &Capabilities,
 }
 
 struct Builder<'a> {
+    /// Sequences that switch between "owned by a serial column" and "standalone" without being
+    /// recreated (their value is kept): name → (table, column, becomes standalone).
+    seq_swaps: Vec<(String, TableRef, String, bool)>,
     caps: &'a Capabilities,
     opts: &'a PlanOptions,
     from: &'a Schema,
@@ -104,7 +109,117 @@ impl Builder<'_> {
         self.steps.push((phase, n, step));
     }
 
+    /// Schemas that objects of `to` live in but no object of `from` does: created first.
+    fn create_schemas(&mut self) {
+        if !self.caps.enum_types {
+            return;
+        }
+        let used = |s: &Schema| -> BTreeSet<String> {
+            s.tables
+                .iter()
+                .filter_map(|t| t.schema.clone())
+                .chain(s.enums.iter().filter_map(|e| e.schema.clone()))
+                .chain(s.sequences.iter().filter_map(|q| q.schema.clone()))
+                .collect()
+        };
+        let have = used(self.from);
+        for name in used(self.to) {
+            if !have.contains(&name) && name != "public" {
+                self.push(Phase::CreateSchemas, Step::CreateSchema { name });
+            }
+        }
+    }
+
+    /// Foreign keys that depend on a key being dropped (their referenced columns are that
+    /// key's columns) are dropped first and re-added after the key is back.
+    fn fks_over_dropped_keys(&mut self, changes: &[Change]) {
+        if !self.caps.alter_constraints {
+            return;
+        }
+        let mut dropped_keys: Vec<(TableRef, Vec<String>)> = Vec::new();
+        for ch in changes {
+            match ch {
+                Change::AlterPrimaryKey { table, from: Some(pk), .. } => dropped_keys.push((table.clone(), pk.columns.clone())),
+                Change::DropUnique { table, unique } => dropped_keys.push((table.clone(), unique.columns.clone())),
+                Change::DropIndex { table, index } if index.unique => dropped_keys.push((
+                    table.clone(),
+                    index.keys.iter().filter_map(|k| k.column_name().map(str::to_string)).collect(),
+                )),
+                Change::DropTable { table } => {
+                    let t = TableRef::of(table);
+                    if let Some(pk) = &table.primary_key {
+                        dropped_keys.push((t.clone(), pk.columns.clone()));
+                    }
+                    for u in &table.uniques {
+                        dropped_keys.push((t.clone(), u.columns.clone()));
+                    }
+                    for i in table.indexes.iter().filter(|i| i.unique) {
+                        dropped_keys.push((t.clone(), i.keys.iter().filter_map(|k| k.column_name().map(str::to_string)).collect()));
+                    }
+                }
+                _ => {}
+            }
+        }
+        if dropped_keys.is_empty() {
+            return;
+        }
+        let already_dropped = |t: &TableRef, fk: &crate::model::ForeignKey| {
+            changes.iter().any(|c| match c {
+                Change::DropForeignKey { table, foreign_key } => table == t && foreign_key == fk,
+                _ => false,
+            })
+        };
+        let sorted = |v: &[String]| {
+            let mut v = v.to_vec();
+            v.sort();
+            v
+        };
+        for t in &self.from.tables {
+            let tref = TableRef::of(t);
+            for fk in &t.foreign_keys {
+                let target = TableRef { schema: fk.ref_schema.clone().or(t.schema.clone()), name: fk.ref_table.clone() };
+                let hit = dropped_keys.iter().any(|(kt, cols)| kt == &target && sorted(cols) == sorted(&fk.ref_columns));
+                if !hit || already_dropped(&tref, fk) {
+                    continue;
+                }
+                self.steps.push((Phase::DropForeignKeys, self.steps.len(), Step::DropForeignKey { table: tref.clone(), foreign_key: fk.clone() }));
+                let kept = self.to_table(&tref).and_then(|tt| tt.foreign_keys.iter().find(|f| f == &fk)).cloned();
+                if let Some(fk) = kept {
+                    self.steps.push((
+                        Phase::AddForeignKeys,
+                        self.steps.len(),
+                        Step::AddForeignKey { table: tref.clone(), foreign_key: fk, not_valid: false },
+                    ));
+                }
+            }
+        }
+    }
+
+    /// Finds serial columns whose sequence becomes standalone (or the reverse) in this plan.
+    fn find_sequence_swaps(&mut self, changes: &[Change]) {
+        for ch in changes {
+            let Change::AlterColumn { table, from, to, .. } = ch else { continue };
+            let (serial_to_plain, default) = match (from.identity, to.identity) {
+                (Some(Identity::Serial), None) => (true, to.default.as_deref()),
+                (None, Some(Identity::Serial)) => (false, from.default.as_deref()),
+                _ => continue,
+            };
+            let Some(seq) = default.and_then(nextval_target) else { continue };
+            let matches = changes.iter().any(|c| match c {
+                Change::CreateSequence { sequence } if serial_to_plain => sequence.name == seq,
+                Change::DropSequence { sequence } if !serial_to_plain => sequence.name == seq,
+                _ => false,
+            });
+            if matches {
+                self.seq_swaps.push((seq, table.clone(), to.name.clone(), serial_to_plain));
+            }
+        }
+    }
+
     fn build(&mut self, changes: &[Change]) {
+        self.find_sequence_swaps(changes);
+        self.create_schemas();
+        self.fks_over_dropped_keys(changes);
         let rebuild = self.tables_to_rebuild(changes);
         let mut rebuilt_done = BTreeSet::new();
         let created: BTreeSet<TableRef> = changes
@@ -168,9 +283,10 @@ impl Builder<'_> {
     fn can_add_in_place(&self, table: &TableRef, column: &Column) -> bool {
         let caps = self.caps;
         let Some(t) = self.to_table(table) else { return false };
-        let in_key = t.primary_key.as_ref().is_some_and(|pk| pk.columns.contains(&column.name))
-            || t.uniques.iter().any(|u| u.columns.contains(&column.name))
-            || (!caps.add_foreign_key_later && t.foreign_keys.iter().any(|f| f.columns.contains(&column.name)));
+        let in_key = !caps.alter_constraints
+            && (t.primary_key.as_ref().is_some_and(|pk| pk.columns.contains(&column.name))
+                || t.uniques.iter().any(|u| u.columns.contains(&column.name))
+                || t.foreign_keys.iter().any(|f| f.columns.contains(&column.name)));
         let default_ok = match &column.default {
             None => true,
             Some(d) => caps.add_column_expression_default || is_constant(d),
@@ -264,10 +380,21 @@ impl Builder<'_> {
             }
             Change::AlterEnum { from, to } => self.alter_enum(from, to),
             Change::CreateSequence { sequence } => {
-                self.push(Phase::CreateTypes, Step::CreateSequence { sequence: sequence.clone() })
+                if let Some((_, t, c, _)) = self.seq_swaps.iter().find(|x| x.0 == sequence.name && x.3).cloned() {
+                    // The serial column's own sequence stays (with its current value), detached.
+                    let _ = (t, c);
+                    self.push(Phase::Columns, Step::SetSequenceOwner { sequence: sequence.clone(), owner: None });
+                    self.push(Phase::Columns, Step::AlterSequence { sequence: sequence.clone() });
+                } else {
+                    self.push(Phase::CreateTypes, Step::CreateSequence { sequence: sequence.clone() })
+                }
             }
             Change::DropSequence { sequence } => {
-                self.push(Phase::DropTypes, Step::DropSequence { sequence: sequence.clone() })
+                if let Some((_, t, c, _)) = self.seq_swaps.iter().find(|x| x.0 == sequence.name && !x.3).cloned() {
+                    self.push(Phase::Columns, Step::SetSequenceOwner { sequence: sequence.clone(), owner: Some((t, c)) });
+                } else {
+                    self.push(Phase::DropTypes, Step::DropSequence { sequence: sequence.clone() })
+                }
             }
             Change::AlterSequence { to, .. } => {
                 self.push(Phase::CreateTypes, Step::AlterSequence { sequence: to.clone() })
@@ -275,14 +402,9 @@ impl Builder<'_> {
             Change::CreateTable { table } => {
                 let mut t = table.clone();
                 if caps.add_foreign_key_later {
-                    // Foreign keys to tables created in this plan are added once all exist.
-                    let (now, later): (Vec<_>, Vec<_>) = t.foreign_keys.drain(..).partition(|fk| {
-                        let target =
-                            TableRef { schema: fk.ref_schema.clone().or(t.schema.clone()), name: fk.ref_table.clone() };
-                        !created.contains(&target)
-                    });
-                    t.foreign_keys = now;
-                    for fk in later {
+                    // Foreign keys are added once every table and column they name exists
+                    // (the referenced table may be new, or gain the referenced column later).
+                    for fk in std::mem::take(&mut t.foreign_keys) {
                         self.push(
                             Phase::AddForeignKeys,
                             Step::AddForeignKey { table: TableRef::of(&t), foreign_key: fk, not_valid: false },
@@ -311,7 +433,19 @@ impl Builder<'_> {
             }
             Change::RenameColumn { table, from, to } => self
                 .push(Phase::Renames, Step::RenameColumn { table: table.clone(), from: from.clone(), to: to.clone() }),
-            Change::AlterColumn { table, from, to, changes } => self.alter_column(table, from, to, changes),
+            Change::AlterColumn { table, from, to, changes } => {
+                if self.seq_swaps.iter().any(|x| &x.1 == table && x.2 == to.name) {
+                    // Identity and default are taken care of by the sequence's new owner.
+                    let mut rest = changes.clone();
+                    rest.identity = false;
+                    rest.default = false;
+                    if !rest.is_empty() {
+                        self.alter_column(table, from, to, &rest);
+                    }
+                } else {
+                    self.alter_column(table, from, to, changes)
+                }
+            }
             Change::AlterPrimaryKey { table, from, to } => {
                 if let Some(pk) = from {
                     self.push(
@@ -356,7 +490,7 @@ impl Builder<'_> {
                 }
             }
             Change::DropForeignKey { table, foreign_key } => self.push(
-                Phase::DropConstraints,
+                Phase::DropForeignKeys,
                 Step::DropForeignKey { table: table.clone(), foreign_key: foreign_key.clone() },
             ),
             Change::AddCheck { table, check } => {
@@ -422,6 +556,14 @@ impl Builder<'_> {
                 },
             );
         }
+        let identity_removed = changes.identity && !retype && from.identity.is_some() && to.identity.is_none();
+        if identity_removed {
+            // An identity column cannot drop NOT NULL while it is one.
+            self.push(
+                Phase::Columns,
+                Step::AlterIdentity { table: t.clone(), column: col.clone(), ty: to.ty.clone(), from: from.identity, to: None },
+            );
+        }
         if changes.nullable {
             if to.nullable {
                 self.push(Phase::Columns, Step::DropNotNull { table: t.clone(), column: col.clone() });
@@ -435,7 +577,7 @@ impl Builder<'_> {
                 self.push(Phase::Columns, Step::SetDefault { table: t.clone(), column: col.clone(), expr: d.clone() });
             }
         }
-        if changes.identity {
+        if changes.identity && !identity_removed {
             let from_id = if retype { None } else { from.identity };
             if from_id != to.identity {
                 self.push(
@@ -465,7 +607,8 @@ impl Builder<'_> {
                 if from.values.contains(v) {
                     continue;
                 }
-                let after = to.values[..i].iter().rev().find(|x| from.values.contains(x)).cloned();
+                // Values are added in order, so the previous label always exists by now.
+                let after = if i > 0 { Some(to.values[i - 1].clone()) } else { None };
                 let before = if after.is_none() {
                     to.values[i + 1..].iter().find(|x| from.values.contains(x)).cloned()
                 } else {
@@ -493,6 +636,16 @@ impl Builder<'_> {
             .collect();
         self.push(Phase::CreateTypes, Step::RecreateEnum { from: from.clone(), to: to.clone(), uses });
     }
+}
+
+/// The sequence a `nextval('name'::regclass)` default draws from (unqualified, unquoted).
+fn nextval_target(default: &str) -> Option<String> {
+    let start = default.find("nextval('")? + "nextval('".len();
+    let rest = &default[start..];
+    let end = rest.find('\'')?;
+    let name = &rest[..end];
+    let last = name.rsplit('.').next().unwrap_or(name);
+    Some(last.trim_matches('"').replace("\"\"", "\""))
 }
 
 fn uses_enum(ty: &SqlType, e: &EnumType) -> bool {
@@ -783,6 +936,8 @@ fn hazards(steps: &[Step], caps: &Capabilities) -> Vec<Hazard> {
                 }
             }
             Step::AlterIdentity { .. }
+            | Step::CreateSchema { .. }
+            | Step::SetSequenceOwner { .. }
             | Step::CreateEnum { .. }
             | Step::DropEnum { .. }
             | Step::AddEnumValue { .. }

@@ -40,6 +40,8 @@ pub struct EnumUse {
 #[serde(tag = "step", rename_all = "snake_case")]
 #[allow(missing_docs)]
 pub enum Step {
+    /// `CREATE SCHEMA IF NOT EXISTS` for a namespace the target uses (never dropped).
+    CreateSchema { name: String },
     /// `CREATE TYPE … AS ENUM (…)`.
     CreateEnum { r#enum: EnumType },
     /// `DROP TYPE …`.
@@ -54,6 +56,8 @@ pub enum Step {
     DropSequence { sequence: Sequence },
     /// `ALTER SEQUENCE`.
     AlterSequence { sequence: Sequence },
+    /// `ALTER SEQUENCE … OWNED BY table.column | NONE` (serial ↔ standalone, value kept).
+    SetSequenceOwner { sequence: Sequence, owner: Option<(TableRef, String)> },
     /// `CREATE TABLE` with its columns, primary key, uniques, checks, and the foreign keys in
     /// `foreign_keys` (others are added later by [`Step::AddForeignKey`]).
     CreateTable { table: Table },

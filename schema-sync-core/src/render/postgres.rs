@@ -13,6 +13,7 @@ pub fn render(plan: &Plan) -> crate::Result<Vec<Statement>> {
     for (i, step) in plan.steps.iter().enumerate() {
         let mut push = |sql: String| out.push(Statement::new(i, sql));
         match step {
+            Step::CreateSchema { name } => push(format!("CREATE SCHEMA IF NOT EXISTS {}", quote_ident(name))),
             Step::CreateEnum { r#enum } => push(format!(
                 "CREATE TYPE {} AS ENUM ({})",
                 qualified(r#enum.schema.as_deref(), &r#enum.name),
@@ -67,14 +68,23 @@ pub fn render(plan: &Plan) -> crate::Result<Vec<Statement>> {
                 push(format!("DROP SEQUENCE {}", qualified(sequence.schema.as_deref(), &sequence.name)))
             }
             Step::AlterSequence { sequence: s } => push(format!(
-                "ALTER SEQUENCE {} AS {} INCREMENT BY {} MINVALUE {} MAXVALUE {} CACHE {} {}CYCLE",
+                "ALTER SEQUENCE {} AS {} INCREMENT BY {} MINVALUE {} MAXVALUE {} START WITH {} CACHE {} {}CYCLE",
                 qualified(s.schema.as_deref(), &s.name),
                 ty(&s.data_type),
                 s.increment,
                 s.min,
                 s.max,
+                s.start,
                 s.cache,
                 if s.cycle { "" } else { "NO " }
+            )),
+            Step::SetSequenceOwner { sequence, owner } => push(format!(
+                "ALTER SEQUENCE {} OWNED BY {}",
+                qualified(sequence.schema.as_deref(), &sequence.name),
+                match owner {
+                    Some((t, c)) => format!("{}.{}", table_ref(t), quote_ident(c)),
+                    None => "NONE".to_string(),
+                }
             )),
             Step::CreateTable { table } => push(create_table(table)),
             Step::DropTable { table } => {
@@ -95,11 +105,16 @@ pub fn render(plan: &Plan) -> crate::Result<Vec<Statement>> {
                 quote_ident(from),
                 quote_ident(to)
             )),
-            Step::AlterColumnType { table, column, to, collation, using, .. } => {
+            Step::AlterColumnType { table, column, from, to, collation, using } => {
                 let c = quote_ident(column);
                 let collate = collation.as_ref().map(|x| format!(" COLLATE {}", quote_ident(x))).unwrap_or_default();
                 let using = match using {
                     Some(u) => u.replace("{col}", &c),
+                    // Enums have no casts between each other: go through text.
+                    None if is_enumish(from) || is_enumish(to) => {
+                        let text = if matches!(to, SqlType::Array { .. }) { "text[]" } else { "text" };
+                        format!("{c}::{text}::{}", ty(to))
+                    }
                     None => format!("{c}::{}", ty(to)),
                 };
                 push(format!(
@@ -193,6 +208,14 @@ pub fn render(plan: &Plan) -> crate::Result<Vec<Statement>> {
         }
     }
     Ok(out)
+}
+
+fn is_enumish(t: &SqlType) -> bool {
+    match t {
+        SqlType::Enum { .. } => true,
+        SqlType::Array { element } => is_enumish(element),
+        _ => false,
+    }
 }
 
 /// A default naming the old enum type keeps working once the new type has its name.

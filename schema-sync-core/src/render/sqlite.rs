@@ -44,10 +44,14 @@ pub fn render(plan: &Plan) -> crate::Result<Vec<Statement>> {
                     push(sql);
                 }
             }
+            Step::CreateSchema { .. } => return Err(unsupported("schemas")),
             Step::CreateEnum { .. } | Step::DropEnum { .. } | Step::AddEnumValue { .. } | Step::RecreateEnum { .. } => {
                 return Err(unsupported("enum types"))
             }
-            Step::CreateSequence { .. } | Step::DropSequence { .. } | Step::AlterSequence { .. } => {
+            Step::CreateSequence { .. }
+            | Step::DropSequence { .. }
+            | Step::AlterSequence { .. }
+            | Step::SetSequenceOwner { .. } => {
                 return Err(unsupported("sequences"))
             }
             Step::AlterColumnType { .. }
