@@ -93,8 +93,11 @@ fn lex(text: &str) -> Vec<Tok> {
         } else {
             let start = i;
             i += 1;
-            while i < chars.len() && "<>=!|&+-*/%~^".contains(chars[i]) && "<>=!|&".contains(c) {
-                i += 1;
+            // Multi-character operators: `<>`, `>=`, `||`, `~~`, `!~~*`, …
+            if "<>=!~|&^".contains(c) {
+                while i < chars.len() && "<>=!~|&^*".contains(chars[i]) {
+                    i += 1;
+                }
             }
             out.push(Tok::Punct(chars[start..i].iter().collect()));
         }
@@ -276,6 +279,21 @@ fn synonyms(toks: Vec<Tok>) -> Vec<Tok> {
                 i += 3;
                 continue;
             }
+            // Postgres prints LIKE as its operator.
+            if let Some(op) = match w.as_str() {
+                "like" => Some("~~"),
+                "ilike" => Some("~~*"),
+                _ => None,
+            } {
+                if matches!(out.last(), Some(Tok::Word(n)) if n == "not") {
+                    out.pop();
+                    out.push(Tok::Punct(format!("!{op}")));
+                } else {
+                    out.push(Tok::Punct(op.to_string()));
+                }
+                i += 1;
+                continue;
+            }
             if w == "true" || w == "false" {
                 out.push(Tok::Word(w.clone()));
                 i += 1;
@@ -454,6 +472,8 @@ mod tests {
             ("'{}'::jsonb", "'{}'"),
             ("ARRAY['a'::text]", "ARRAY['a']"),
             ("status = ANY (ARRAY['a'::text, 'b'::text])", "status = ANY (ARRAY['a', 'b'])"),
+            ("((email)::text ~~ '%@%'::text)", "email LIKE '%@%'"),
+            ("name !~~* 'x%'", "name NOT ILIKE 'x%'"),
         ] {
             assert_eq!(canonical(a), canonical(b), "{a} vs {b}");
         }

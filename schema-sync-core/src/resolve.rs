@@ -298,6 +298,21 @@ pub fn translate(schema: &Schema, target: Dialect, like: Option<&Schema>) -> (Sc
                 }
                 i.include.clear();
                 i.nulls_not_distinct = false;
+                // Index names are local spelling: the target's own index over the same
+                // columns is the same index.
+                if let Some(same) = existing.and_then(|e| {
+                    e.indexes.iter().find(|x| {
+                        x.unique == i.unique
+                            && x.predicate.is_none()
+                            && x.keys.len() == i.keys.len()
+                            && x.keys
+                                .iter()
+                                .zip(&i.keys)
+                                .all(|(a, b)| a.target == b.target && a.descending == b.descending)
+                    })
+                }) {
+                    i.name = same.name.clone();
+                }
                 table.indexes.push(i);
             } else {
                 notes.push(Note {

@@ -1,4 +1,5 @@
 //! `#[derive(SyncTable)]`: trybuild UI cases and models applied to real databases.
 
+mod apply;
 mod models;
 mod ui;

@@ -1,6 +1,8 @@
 //! The engine against real databases: convergence on third-party cases, data survival,
 //! atomic failure.
 
+mod cross_dialect;
 mod postgres_convergence;
+mod postgres_data;
 mod sqlite_convergence;
 mod sqlite_data;
