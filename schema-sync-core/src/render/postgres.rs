@@ -111,7 +111,7 @@ pub fn render(plan: &Plan) -> crate::Result<Vec<Statement>> {
                 let using = match using {
                     Some(u) => u.replace("{col}", &c),
                     // Enums have no casts between each other: go through text.
-                    None if is_enumish(from) || is_enumish(to) => {
+                    None if is_enumish(from) || is_enumish(to) || !direct_cast(from, to) => {
                         let text = if matches!(to, SqlType::Array { .. }) { "text[]" } else { "text" };
                         format!("{c}::{text}::{}", ty(to))
                     }
@@ -208,6 +208,25 @@ pub fn render(plan: &Plan) -> crate::Result<Vec<Statement>> {
         }
     }
     Ok(out)
+}
+
+/// `true` when Postgres has a direct cast `from::to`; otherwise the conversion goes through
+/// text, which every type can be read from and written to (and fails, atomically, on values
+/// that do not parse).
+fn direct_cast(from: &SqlType, to: &SqlType) -> bool {
+    use SqlType::*;
+    let numeric = |t: &SqlType| matches!(t, SmallInt | Int | BigInt | Real | Double | Numeric { .. });
+    let textual = |t: &SqlType| matches!(t, Text | Varchar { .. } | Char { .. });
+    let temporal = |t: &SqlType| matches!(t, Date | Timestamp { .. });
+    let clock = |t: &SqlType| matches!(t, Time { .. } | Interval { .. });
+    (numeric(from) && numeric(to))
+        || textual(from)
+        || textual(to)
+        || (temporal(from) && temporal(to))
+        || (clock(from) && clock(to))
+        || matches!((from, to), (Json | Jsonb, Json | Jsonb) | (Int, Bool) | (Bool, Int))
+        || matches!((from, to), (Other { .. }, _) | (_, Other { .. }))
+        || from == to
 }
 
 fn is_enumish(t: &SqlType) -> bool {

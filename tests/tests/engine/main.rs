@@ -4,5 +4,6 @@
 mod cross_dialect;
 mod postgres_convergence;
 mod postgres_data;
+mod property;
 mod sqlite_convergence;
 mod sqlite_data;
