@@ -80,6 +80,10 @@ pub fn uses_uncovered_objects(sql: &str) -> bool {
         "CREATE PUBLICATION",
         "ROW LEVEL SECURITY",
         "CREATE TYPE",
+        "CREATE COLLATION",
+        "PARTITION BY",
+        "PARTITION OF",
+        "INHERITS",
     ]
     .iter()
     .any(|k| up.contains(k) && !(k == &"CREATE TYPE" && up.contains("AS ENUM") && !up.contains("AS (")))

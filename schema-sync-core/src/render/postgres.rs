@@ -86,7 +86,19 @@ pub fn render(plan: &Plan) -> crate::Result<Vec<Statement>> {
                     None => "NONE".to_string(),
                 }
             )),
-            Step::CreateTable { table } => push(create_table(table)),
+            Step::CreateTable { table } => {
+                // Postgres silently merges a UNIQUE constraint that repeats the primary key
+                // inside CREATE TABLE; added afterwards it is kept, as the source had it.
+                let pk = table.primary_key.as_ref().map(|p| p.columns.clone());
+                let (dup, rest): (Vec<Unique>, Vec<Unique>) =
+                    table.uniques.iter().cloned().partition(|u| Some(&u.columns) == pk.as_ref());
+                let mut t = table.clone();
+                t.uniques = rest;
+                push(create_table(&t));
+                for u in dup {
+                    push(format!("ALTER TABLE {} ADD {}", qualified(t.schema.as_deref(), &t.name), unique_def(&u)));
+                }
+            }
             Step::DropTable { table } => {
                 push(format!("DROP TABLE {}", qualified(table.schema.as_deref(), &table.name)))
             }

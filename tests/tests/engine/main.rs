@@ -5,5 +5,6 @@ mod cross_dialect;
 mod postgres_convergence;
 mod postgres_data;
 mod property;
+mod schema_sql;
 mod sqlite_convergence;
 mod sqlite_data;

@@ -34,7 +34,7 @@ pub async fn user_schemas(conn: &mut PgConnection) -> Vec<String> {
         .collect()
 }
 
-async fn load(conn: &mut PgConnection, sql: &str) -> Result<(), String> {
+pub async fn load(conn: &mut PgConnection, sql: &str) -> Result<(), String> {
     reset(conn).await;
     if sql.trim().is_empty() {
         return Ok(());
@@ -45,11 +45,7 @@ async fn load(conn: &mut PgConnection, sql: &str) -> Result<(), String> {
 fn not_runnable(case: &Case) -> Option<&'static str> {
     let f = &case.flags;
     if uses_uncovered_objects(&case.current) || uses_uncovered_objects(&case.desired) {
-        return Some("uses views/functions/triggers/policies/grants/comments/extensions/domains");
-    }
-    let both = format!("{}\n{}", case.current, case.desired).to_ascii_uppercase();
-    if both.contains("PARTITION BY") || both.contains("PARTITION OF") || both.contains("INHERITS") {
-        return Some("partitioning/inheritance is not part of the model");
+        return Some("uses objects outside the model (views, functions, triggers, policies, grants, comments, extensions, domains, partitions)");
     }
     if f.get("flavor").and_then(|v| v.as_str()) == Some("pgvector") {
         return Some("needs pgvector");

@@ -32,7 +32,12 @@ type ColSpec = (usize, bool, bool);
 type TableSpec = (Vec<ColSpec>, bool, Option<usize>, bool);
 
 fn table_spec() -> impl Strategy<Value = TableSpec> {
-    (prop::collection::vec((0..10usize, any::<bool>(), any::<bool>()), 1..6), any::<bool>(), prop::option::of(0..6usize), any::<bool>())
+    (
+        prop::collection::vec((0..10usize, any::<bool>(), any::<bool>()), 1..6),
+        any::<bool>(),
+        prop::option::of(0..6usize),
+        any::<bool>(),
+    )
 }
 
 fn schema_spec() -> impl Strategy<Value = Vec<TableSpec>> {
@@ -140,12 +145,17 @@ async fn random_migrations_converge_on_postgres() {
     for (n, (a, b)) in specs.iter().enumerate() {
         let (a, b) = (build(a), build(b));
         sqlx::raw_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public").execute(&mut conn).await.unwrap();
-        apply::postgres::migrate(&mut conn, &a, &iopts, &opts()).await.unwrap_or_else(|e| panic!("case {n} create A: {e}"));
-        apply::postgres::migrate(&mut conn, &b, &iopts, &opts()).await.unwrap_or_else(|e| panic!("case {n} A → B: {e}\nA={a:?}\nB={b:?}"));
+        apply::postgres::migrate(&mut conn, &a, &iopts, &opts())
+            .await
+            .unwrap_or_else(|e| panic!("case {n} create A: {e}"));
+        apply::postgres::migrate(&mut conn, &b, &iopts, &opts())
+            .await
+            .unwrap_or_else(|e| panic!("case {n} A → B: {e}\nA={a:?}\nB={b:?}"));
         let live = pg::introspect(&mut conn, &iopts).await.unwrap();
         let left = diff::compare(&live, &b, None, &Default::default()).unwrap();
         assert!(left.is_empty(), "case {n}: not converged:\n{}", diff::render_text(&left));
-        let again = apply::postgres::migrate(&mut conn, &b, &iopts, &ApplyOptions { dry_run: true, ..opts() }).await.unwrap();
+        let again =
+            apply::postgres::migrate(&mut conn, &b, &iopts, &ApplyOptions { dry_run: true, ..opts() }).await.unwrap();
         assert!(again.plan.is_empty(), "case {n}: second plan {:?}", again.plan.steps);
     }
     let _ = Dialect::Postgres;
