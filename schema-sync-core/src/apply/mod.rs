@@ -8,6 +8,7 @@
 
 #[cfg(feature = "postgres")]
 pub mod postgres;
+pub mod preflight;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
 
@@ -35,6 +36,12 @@ pub struct ApplyOptions {
     pub diff: DiffOptions,
     /// Plan options (concurrent indexes, NOT VALID, conversions, backfills).
     pub plan: PlanOptions,
+    /// Count rows that would make a step fail before anything runs, and refuse with the
+    /// numbers (default on).
+    pub preflight: bool,
+    /// Rehearse the plan first where nothing live can change: SQLite on an in-memory copy made
+    /// with the backup API; Postgres inside a transaction that is always rolled back.
+    pub validate: bool,
 }
 
 impl Default for ApplyOptions {
@@ -47,6 +54,8 @@ impl Default for ApplyOptions {
             checksum: None,
             diff: DiffOptions::default(),
             plan: PlanOptions::default(),
+            preflight: true,
+            validate: false,
         }
     }
 }

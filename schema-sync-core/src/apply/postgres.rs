@@ -56,12 +56,57 @@ pub async fn migrate(
         return Ok(outcome);
     }
     check_destructive(&outcome.plan, opts.allow_destructive)?;
+    if opts.preflight {
+        let findings = preflight(conn, &outcome.plan).await?;
+        if !findings.is_empty() {
+            return Err(super::preflight::refuse(&findings));
+        }
+    }
+    if opts.validate {
+        rehearse(conn, &outcome, &iopts).await?;
+    }
     let checksum = opts.checksum.clone().unwrap_or_else(|| crate::snapshot::checksum(target));
     let version_schema = iopts.schemas.first().cloned();
     let version = execute(conn, &outcome, &iopts, &checksum, opts, version_schema.as_deref()).await?;
     outcome.applied = true;
     outcome.version = version;
     Ok(outcome)
+}
+
+/// Runs the preflight probes of `plan` (read-only) and returns those that found rows.
+pub async fn preflight(conn: &mut PgConnection, plan: &crate::plan::Plan) -> Result<Vec<super::preflight::Finding>> {
+    let mut out = Vec::new();
+    for probe in super::preflight::probes(plan) {
+        let row = sqlx::query(AssertSqlSafe(probe.sql.clone()))
+            .persistent(false)
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(|e| Error::postgres(format!("checking {}", probe.subject), e))?;
+        let rows: i64 = row.try_get(0).map_err(|e| Error::postgres(format!("checking {}", probe.subject), e))?;
+        if rows > 0 {
+            out.push(super::preflight::Finding { probe, rows });
+        }
+    }
+    Ok(out)
+}
+
+/// Runs every transactional statement and the verification inside a transaction that is
+/// always rolled back: a rehearsal on the live data that changes nothing.
+async fn rehearse(conn: &mut PgConnection, outcome: &Outcome, iopts: &IntrospectOptions) -> Result<()> {
+    let mut tx = conn.begin().await.map_err(|e| Error::postgres("starting a validation transaction", e))?;
+    let result = async {
+        for s in outcome.statements.iter().filter(|s| s.transactional) {
+            run(&mut tx, &s.sql).await?;
+        }
+        if outcome.statements.iter().all(|s| s.transactional) {
+            let after = introspect::introspect(&mut tx, iopts).await?;
+            verify(&after, &outcome.comparison.to)?;
+        }
+        Ok::<(), Error>(())
+    }
+    .await;
+    let _ = tx.rollback().await;
+    result.map_err(|e| Error::Refused(format!("validation (rolled back) failed, nothing was changed: {e}")))
 }
 
 async fn execute(

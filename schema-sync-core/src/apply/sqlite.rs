@@ -28,7 +28,27 @@ pub fn migrate(conn: &mut Connection, target: &Schema, opts: &ApplyOptions) -> R
         return Ok(outcome);
     }
     check_destructive(&outcome.plan, opts.allow_destructive)?;
+    if opts.preflight {
+        let findings = preflight(conn, &outcome.plan)?;
+        if !findings.is_empty() {
+            return Err(super::preflight::refuse(&findings));
+        }
+    }
     let checksum = opts.checksum.clone().unwrap_or_else(|| crate::snapshot::checksum(target));
+    if opts.validate {
+        // Rehearse on an in-memory copy (online backup API): the live file is not touched.
+        let mut scratch = Connection::open_in_memory().map_err(|e| Error::sqlite("opening a scratch database", e))?;
+        {
+            let backup = rusqlite::backup::Backup::new(conn, &mut scratch)
+                .map_err(|e| Error::sqlite("copying the database for validation", e))?;
+            backup
+                .run_to_completion(256, std::time::Duration::ZERO, None)
+                .map_err(|e| Error::sqlite("copying the database for validation", e))?;
+        }
+        execute(&mut scratch, &outcome, &checksum, opts).map_err(|e| {
+            Error::Refused(format!("validation on a scratch copy failed, nothing live was changed: {e}"))
+        })?;
+    }
     let (version, copied) = execute(conn, &outcome, &checksum, opts)?;
     outcome.applied = true;
     outcome.version = version;
@@ -64,6 +84,20 @@ fn triggers_of(conn: &Connection, table: &str) -> Result<Vec<String>> {
         .collect::<std::result::Result<Vec<_>, _>>()
         .map_err(|e| Error::sqlite("reading triggers", e))?;
     Ok(rows)
+}
+
+/// Runs the preflight probes of `plan` (read-only) and returns those that found rows.
+pub fn preflight(conn: &Connection, plan: &crate::plan::Plan) -> Result<Vec<super::preflight::Finding>> {
+    let mut out = Vec::new();
+    for probe in super::preflight::probes(plan) {
+        let rows: i64 = conn
+            .query_row(&probe.sql, [], |r| r.get(0))
+            .map_err(|e| Error::sqlite(format!("checking {}", probe.subject), e))?;
+        if rows > 0 {
+            out.push(super::preflight::Finding { probe, rows });
+        }
+    }
+    Ok(out)
 }
 
 /// Runs a prepared plan. Returns the recorded version and the number of rows copied by rebuilds.

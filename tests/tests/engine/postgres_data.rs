@@ -116,7 +116,8 @@ async fn failing_plan_rolls_back_everything() {
     // `users.age` holds NULLs: SET NOT NULL fails after the earlier steps already ran.
     let bad = RETYPED.replace("age bigint,", "age bigint NOT NULL,");
     let want = target(&db, &bad).await;
-    let err = apply::postgres::migrate(&mut conn, &want, &IntrospectOptions::default(), &ApplyOptions::default())
+    let no_preflight = ApplyOptions { preflight: false, ..Default::default() };
+    let err = apply::postgres::migrate(&mut conn, &want, &IntrospectOptions::default(), &no_preflight)
         .await
         .expect_err("NOT NULL over NULLs fails");
     assert!(err.to_string().contains("null"), "{err}");
@@ -150,4 +151,31 @@ async fn text_to_integer_with_using_and_backfill() {
     };
     assert_eq!(zeros, 25);
     assert_eq!(sum, (1..=100).filter(|g| g % 4 != 0).map(|g| g * 2).sum::<i64>());
+}
+
+#[tokio::test]
+async fn preflight_and_validate_on_postgres() {
+    let db = schema_sync::require_postgres!();
+    let mut conn = db.connect().await;
+    sqlx::raw_sql(BASE).execute(&mut conn).await.unwrap();
+    sqlx::raw_sql("UPDATE users SET email = 'same@example.com' WHERE id IN (1, 2, 3)")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let before = snapshot(&mut conn).await;
+    let bad = RETYPED.replace("age bigint,", "age bigint NOT NULL,");
+    let want = target(&db, &bad).await;
+    let iopts = IntrospectOptions::default();
+    let err = apply::postgres::migrate(&mut conn, &want, &iopts, &ApplyOptions::default()).await.expect_err("refused");
+    let msg = err.to_string();
+    assert!(msg.contains("`users.age` has 60 row(s) holding NULL"), "{msg}");
+    assert!(msg.contains("users(email)` has 1 duplicate group(s)"), "{msg}");
+    // Validation alone (no preflight) rehearses in a rolled-back transaction.
+    let want = target(&db, RETYPED).await;
+    let opts = ApplyOptions { preflight: false, validate: true, ..Default::default() };
+    let err =
+        apply::postgres::migrate(&mut conn, &want, &iopts, &opts).await.expect_err("unique index over duplicates");
+    assert!(err.to_string().contains("validation (rolled back) failed"), "{err}");
+    assert_eq!(snapshot(&mut conn).await, before);
+    assert!(apply::postgres::versions(&mut conn, "public").await.unwrap().is_empty());
 }

@@ -239,7 +239,9 @@ fn failing_plan_leaves_the_database_exactly_as_it_was() {
     drop(conn);
     // `users.age` holds NULLs: making it NOT NULL must fail, after other steps already ran.
     let bad = RETYPED.replace("age INTEGER,", "age INTEGER NOT NULL,");
-    let err = migrate(&db.path(), &bad, ApplyOptions::default()).expect_err("NOT NULL over NULLs fails");
+    // Preflight off: this test is about the transaction, not the early refusal.
+    let no_preflight = ApplyOptions { preflight: false, ..Default::default() };
+    let err = migrate(&db.path(), &bad, no_preflight).expect_err("NOT NULL over NULLs fails");
     assert!(err.to_string().contains("NOT NULL"), "{err}");
     let conn = Connection::open(db.path()).unwrap();
     assert_eq!(all_rows(&conn), rows_before);
@@ -309,4 +311,45 @@ fn using_conversion_and_backfill_on_a_rebuild() {
         })
         .unwrap();
     assert_eq!((unknown, years), (60, 240));
+}
+
+#[test]
+fn preflight_names_table_column_and_null_count() {
+    let db = TempDb::new("preflight");
+    let conn = Connection::open(db.path()).unwrap();
+    seed(&conn);
+    drop(conn);
+    let bad = RETYPED.replace("age INTEGER,", "age INTEGER NOT NULL,");
+    let err = migrate(&db.path(), &bad, ApplyOptions::default()).expect_err("refused before running");
+    let msg = err.to_string();
+    assert!(matches!(err, schema_sync_core::Error::Refused(_)), "{msg}");
+    assert!(msg.contains("`users.age` has 60 row(s) holding NULL"), "{msg}");
+    assert!(msg.contains("--backfill users.age="), "{msg}");
+    // A unique index over duplicates is counted too.
+    let conn = Connection::open(db.path()).unwrap();
+    conn.execute("UPDATE users SET email = 'same@example.com' WHERE id IN (1, 2, 3)", []).unwrap();
+    drop(conn);
+    let err = migrate(&db.path(), RETYPED, ApplyOptions::default()).expect_err("duplicates");
+    assert!(err.to_string().contains("users(email)` has 1 duplicate group(s)"), "{err}");
+}
+
+#[test]
+fn validate_rehearses_on_a_copy_and_leaves_the_file_unchanged() {
+    let db = TempDb::new("validate");
+    let conn = Connection::open(db.path()).unwrap();
+    seed(&conn);
+    conn.execute("UPDATE users SET email = 'same@example.com' WHERE id IN (1, 2, 3)", []).unwrap();
+    let before = all_rows(&conn);
+    drop(conn);
+    let opts = ApplyOptions { preflight: false, validate: true, ..Default::default() };
+    let err = migrate(&db.path(), RETYPED, opts).expect_err("unique index over duplicates fails in the rehearsal");
+    assert!(err.to_string().contains("validation on a scratch copy failed"), "{err}");
+    let conn = Connection::open(db.path()).unwrap();
+    assert_eq!(all_rows(&conn), before);
+    assert!(apply::sqlite::versions(&conn).unwrap().is_empty());
+    // A plan that works passes validation and then really applies.
+    conn.execute("UPDATE users SET email = 'fixed' || id || '@example.com' WHERE id IN (1, 2, 3)", []).unwrap();
+    drop(conn);
+    let opts = ApplyOptions { validate: true, ..Default::default() };
+    migrate(&db.path(), RETYPED, opts).expect("valid plan applies");
 }

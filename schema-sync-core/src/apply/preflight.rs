@@ -1,0 +1,159 @@
+//! Checks run before anything changes: for each step that would fail on existing rows, a
+//! read-only query that counts the offending rows, so the refusal can name the table, the
+//! column and the number (and say which `--backfill`/`--using` would fix it).
+
+use crate::model::{Column, KeyTarget, Table};
+use crate::plan::{Plan, Step};
+use crate::render::{qualified, quote_ident};
+use serde::Serialize;
+
+/// A counting query and what a non-zero count means.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Probe {
+    /// `SELECT count(*) …`, in the plan's dialect.
+    pub sql: String,
+    /// `table.column` (or `table`) the probe is about.
+    pub subject: String,
+    /// What the rows would break, with the fix: "NULL rows; make it NOT NULL with --backfill users.age=VALUE".
+    pub problem: String,
+}
+
+/// A probe that found rows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// The probe.
+    pub probe: Probe,
+    /// How many rows (or duplicate groups) would make the step fail.
+    pub rows: i64,
+}
+
+impl std::fmt::Display for Finding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "`{}` has {} {}", self.probe.subject, self.rows, self.probe.problem)
+    }
+}
+
+fn nulls(table: &str, schema: Option<&str>, col: &str) -> Probe {
+    Probe {
+        sql: format!("SELECT count(*) FROM {} WHERE {} IS NULL", qualified(schema, table), quote_ident(col)),
+        subject: format!("{table}.{col}"),
+        problem: format!("row(s) holding NULL, so NOT NULL would fail (give --backfill {table}.{col}=VALUE)"),
+    }
+}
+
+fn duplicates(table: &str, schema: Option<&str>, cols: &[String], what: &str) -> Probe {
+    let list = cols.iter().map(|c| quote_ident(c)).collect::<Vec<_>>().join(", ");
+    let not_null = cols.iter().map(|c| format!("{} IS NOT NULL", quote_ident(c))).collect::<Vec<_>>().join(" AND ");
+    Probe {
+        sql: format!(
+            "SELECT count(*) FROM (SELECT 1 FROM {} WHERE {not_null} GROUP BY {list} HAVING count(*) > 1) AS dups",
+            qualified(schema, table)
+        ),
+        subject: format!("{table}({})", cols.join(", ")),
+        problem: format!("duplicate group(s), so {what} would fail"),
+    }
+}
+
+fn rows_for_new_not_null(t: &Table, c: &Column) -> Probe {
+    Probe {
+        sql: format!("SELECT count(*) FROM {}", qualified(t.schema.as_deref(), &t.name)),
+        subject: format!("{}.{}", t.name, c.name),
+        problem: format!(
+            "existing row(s), so a new NOT NULL column without a default would fail (add a default or --backfill {}.{}=VALUE)",
+            t.name, c.name
+        ),
+    }
+}
+
+/// The probes for every data-dependent step of `plan`.
+pub fn probes(plan: &Plan) -> Vec<Probe> {
+    let mut out = Vec::new();
+    for step in &plan.steps {
+        match step {
+            Step::SetNotNull { table, column, backfill: None } => {
+                out.push(nulls(&table.name, table.schema.as_deref(), column))
+            }
+            Step::CreateIndex { table, index, .. } if index.unique => {
+                let cols: Option<Vec<String>> = index
+                    .keys
+                    .iter()
+                    .map(|k| match &k.target {
+                        KeyTarget::Column(c) => Some(c.clone()),
+                        KeyTarget::Expression(_) => None,
+                    })
+                    .collect();
+                if let (Some(cols), None) = (cols, &index.predicate) {
+                    out.push(duplicates(
+                        &table.name,
+                        table.schema.as_deref(),
+                        &cols,
+                        &format!("unique index `{}`", index.name),
+                    ));
+                }
+            }
+            Step::AddUnique { table, unique } => {
+                out.push(duplicates(&table.name, table.schema.as_deref(), &unique.columns, "UNIQUE"))
+            }
+            Step::AddPrimaryKey { table, primary_key } => {
+                out.push(duplicates(&table.name, table.schema.as_deref(), &primary_key.columns, "the primary key"))
+            }
+            Step::AddColumn { table, column }
+                if !column.nullable
+                    && column.default.is_none()
+                    && column.generated.is_none()
+                    && column.identity.is_none() =>
+            {
+                let mut t = Table::new(table.name.clone());
+                t.schema = table.schema.clone();
+                out.push(rows_for_new_not_null(&t, column));
+            }
+            Step::RebuildTable { from, to, copy } => {
+                for k in copy {
+                    let (Some(a), Some(b)) = (from.column(&k.from), to.column(&k.to)) else { continue };
+                    if a.nullable && !b.nullable && k.backfill.is_none() {
+                        let mut p = nulls(&from.name, None, &k.from);
+                        p.subject = format!("{}.{}", to.name, k.to);
+                        p.problem = format!(
+                            "row(s) holding NULL, so NOT NULL would fail (give --backfill {}.{}=VALUE)",
+                            to.name, k.to
+                        );
+                        out.push(p);
+                    }
+                }
+                for c in &to.columns {
+                    let copied = copy.iter().any(|k| k.to == c.name);
+                    let rowid = to.primary_key.as_ref().is_some_and(|pk| pk.columns == [c.name.clone()]);
+                    if !copied && !c.nullable && c.default.is_none() && c.generated.is_none() && !rowid {
+                        out.push(rows_for_new_not_null(from, c));
+                    }
+                }
+                for u in to.uniques.iter().filter(|u| !from.uniques.iter().any(|f| f.columns == u.columns)) {
+                    let cols: Vec<String> = u.columns.iter().map(|c| source_col(copy, c)).collect();
+                    out.push(duplicates(&from.name, None, &cols, "UNIQUE"));
+                }
+                for i in to.indexes.iter().filter(|i| i.unique && i.predicate.is_none()) {
+                    let cols: Option<Vec<String>> =
+                        i.keys.iter().map(|k| k.column_name().map(|c| source_col(copy, c))).collect();
+                    let existed = from.indexes.iter().any(|f| f.unique && f.keys == i.keys);
+                    if let (Some(cols), false) = (cols, existed) {
+                        out.push(duplicates(&from.name, None, &cols, &format!("unique index `{}`", i.name)));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+fn source_col(copy: &[crate::plan::CopyColumn], to: &str) -> String {
+    copy.iter().find(|k| k.to == to).map(|k| k.from.clone()).unwrap_or_else(|| to.to_string())
+}
+
+/// Turns findings into the refusal error (one line).
+pub fn refuse(findings: &[Finding]) -> crate::Error {
+    crate::Error::Refused(format!(
+        "the change would fail on existing rows, nothing was changed: {}",
+        findings.iter().map(|f| f.to_string()).collect::<Vec<_>>().join("; ")
+    ))
+}
