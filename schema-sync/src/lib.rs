@@ -23,6 +23,8 @@ pub mod testing;
 
 #[cfg(feature = "cli")]
 pub mod cli;
+#[cfg(feature = "cli")]
+pub mod config;
 
 /// Items used by code that `#[derive(SyncTable)]` generates. Not public API.
 #[doc(hidden)]

@@ -190,7 +190,7 @@ pub struct DiffOptions {
     /// Cross-dialect: match names ignoring case and `_` (`AlbumId` ↔ `album_id`), renaming `to`'s
     /// names to `from`'s spelling. Off by default; the config's `rename_all` turns it on.
     pub fold_names: bool,
-    /// Tables to leave out of the comparison (exact names).
+    /// Tables to leave out of the comparison (names or globs with `*` and `?`).
     pub ignore_tables: Vec<String>,
 }
 
@@ -238,12 +238,34 @@ pub fn compare(from: &Schema, to: &Schema, dialect: Option<Dialect>, opts: &Diff
     if let Some(folded) = fold_sqlite_case(&from_r, &to_r) {
         to_r = folded;
     }
-    for t in &opts.ignore_tables {
-        from_r.tables.retain(|x| &x.name != t);
-        to_r.tables.retain(|x| &x.name != t);
+    for pattern in &opts.ignore_tables {
+        from_r.tables.retain(|x| !glob_match(pattern, &x.name));
+        to_r.tables.retain(|x| !glob_match(pattern, &x.name));
     }
     let changes = diff(&from_r, &to_r);
     Ok(Comparison { dialect: target, from: from_r, to: to_r, changes, notes, cross_dialect: cross })
+}
+
+/// `*` (any run) and `?` (one character) glob matching, for ignored tables.
+///
+/// ```
+/// use schema_sync_core::diff::glob_match;
+/// assert!(glob_match("_litestream_*", "_litestream_seq"));
+/// assert!(!glob_match("audit_?", "audit_log"));
+/// ```
+pub fn glob_match(pattern: &str, name: &str) -> bool {
+    fn go(p: &[char], n: &[char]) -> bool {
+        match (p.first(), n.first()) {
+            (None, None) => true,
+            (Some('*'), _) => go(&p[1..], n) || (!n.is_empty() && go(p, &n[1..])),
+            (Some('?'), Some(_)) => go(&p[1..], &n[1..]),
+            (Some(a), Some(b)) if a == b => go(&p[1..], &n[1..]),
+            _ => false,
+        }
+    }
+    let p: Vec<char> = pattern.chars().collect();
+    let n: Vec<char> = name.chars().collect();
+    go(&p, &n)
 }
 
 fn apply_rename_hints(schema: &mut Schema, renames: &[(String, String)]) -> crate::Result<()> {

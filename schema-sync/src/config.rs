@@ -1,0 +1,326 @@
+//! `schema-sync.toml`: a project configured once, so `schema-sync diff`, `sync` and `audit` need
+//! no arguments.
+//!
+//! The file is found by walking up from the working directory (or given with `--config`).
+//! Secrets stay out of it: `url = { env = "DATABASE_URL" }` names an environment variable, and
+//! `.env` files are read the way sqlx-cli reads them (the working directory and its parents,
+//! never overriding a variable that is already set). Flags override the file; the environment is
+//! used only where the file says so, and `-v` says which value won.
+//!
+//! ```
+//! let cfg = schema_sync::config::Config::parse(
+//!     r#"
+//!     [sqlite]
+//!     path = "app.db"
+//!     [postgres]
+//!     url = "postgres://localhost/app"
+//!     "#,
+//!     std::path::Path::new("/project"),
+//! ).unwrap();
+//! assert_eq!(cfg.sqlite.as_deref(), Some("sqlite:/project/app.db"));
+//! assert_eq!(cfg.migrations_dir, std::path::Path::new("/project/supabase/migrations"));
+//! ```
+
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// The file name looked for.
+pub const FILE_NAME: &str = "schema-sync.toml";
+
+/// A commented starter file, written by `schema-sync init`.
+pub const STARTER: &str = r#"# schema-sync project configuration. Flags given on the command line win over this file.
+
+[sqlite]
+# The local SQLite database (relative to this file).
+path = "app.db"
+
+[postgres]
+# Never write a password here: name the environment variable that holds the URL.
+# `.env` files are read like sqlx-cli does. Supabase: use the pooler URL on port 6543 or 5432.
+url = { env = ["DATABASE_URL", "SUPABASE_DB_URL"] }
+# Schemas schema-sync manages (Supabase's auth, storage, … are never touched unless listed).
+schemas = ["public"]
+
+[migrations]
+dir = "supabase/migrations"
+
+[models]
+# Snapshot of the Rust models, kept fresh by `schema_sync::testing::assert_snapshot_fresh`.
+# snapshot = "schema.json"
+
+[names]
+# How SQLite and Postgres names correspond: "exact", or "fold" (AlbumId <-> album_id).
+match = "exact"
+
+# Tables never compared or changed (globs).
+# ignore_tables = ["_litestream_*", "spatial_ref_sys"]
+
+[sync]
+# Default strategy for `schema-sync sync`: sqlite-wins, postgres-wins or merge.
+strategy = "sqlite-wins"
+# on_conflict = "postgres"
+"#;
+
+/// Where a value came from (for `-v`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// Written in the file.
+    File,
+    /// From the named environment variable (the file said so).
+    Env(String),
+}
+
+/// A loaded configuration, paths resolved against the file's directory.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    /// The file this came from.
+    pub path: Option<PathBuf>,
+    /// SQLite source (`sqlite:PATH`).
+    pub sqlite: Option<String>,
+    /// Postgres URL, resolved.
+    pub postgres: Option<String>,
+    /// Where the Postgres URL came from.
+    pub postgres_origin: Option<Origin>,
+    /// Postgres schemas to manage.
+    pub schemas: Vec<String>,
+    /// Migrations directory.
+    pub migrations_dir: PathBuf,
+    /// Models snapshot.
+    pub models_snapshot: Option<PathBuf>,
+    /// Fold names across dialects (`AlbumId` ↔ `album_id`).
+    pub fold_names: bool,
+    /// Table globs to ignore.
+    pub ignore_tables: Vec<String>,
+    /// Default sync strategy.
+    pub strategy: Option<String>,
+    /// Default conflict side for `merge`.
+    pub on_conflict: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct Raw {
+    #[serde(default)]
+    sqlite: Option<RawSqlite>,
+    #[serde(default)]
+    postgres: Option<RawPostgres>,
+    #[serde(default)]
+    migrations: Option<RawMigrations>,
+    #[serde(default)]
+    models: Option<RawModels>,
+    #[serde(default)]
+    names: Option<RawNames>,
+    #[serde(default)]
+    ignore_tables: Vec<String>,
+    #[serde(default)]
+    sync: Option<RawSync>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSqlite {
+    path: Value,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPostgres {
+    url: Value,
+    #[serde(default)]
+    schemas: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMigrations {
+    dir: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawModels {
+    snapshot: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawNames {
+    #[serde(rename = "match")]
+    matching: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSync {
+    strategy: Option<String>,
+    on_conflict: Option<String>,
+}
+
+/// A literal or `{ env = "NAME" }` / `{ env = ["A", "B"] }`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum Value {
+    Literal(String),
+    Env { env: EnvNames },
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum EnvNames {
+    One(String),
+    Many(Vec<String>),
+}
+
+/// A configuration problem (one line, names the key or variable).
+#[derive(Debug, thiserror::Error)]
+#[error("{file}: {message}")]
+pub struct ConfigError {
+    /// The file.
+    pub file: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+fn resolve(value: Value, key: &str, file: &str) -> Result<(String, Origin), ConfigError> {
+    match value {
+        Value::Literal(s) => Ok((s, Origin::File)),
+        Value::Env { env } => {
+            let names = match env {
+                EnvNames::One(n) => vec![n],
+                EnvNames::Many(v) => v,
+            };
+            for n in &names {
+                if let Ok(v) = std::env::var(n) {
+                    if !v.is_empty() {
+                        return Ok((v, Origin::Env(n.clone())));
+                    }
+                }
+            }
+            Err(ConfigError {
+                file: file.to_string(),
+                message: format!(
+                    "`{key}` reads the environment variable {}, which is not set (export it or put it in .env)",
+                    names.join(" or ")
+                ),
+            })
+        }
+    }
+}
+
+impl Config {
+    /// Finds `schema-sync.toml` in `start` or a parent directory.
+    pub fn find(start: &Path) -> Option<PathBuf> {
+        let mut dir = Some(start);
+        while let Some(d) = dir {
+            let candidate = d.join(FILE_NAME);
+            if candidate.is_file() {
+                return Some(candidate);
+            }
+            dir = d.parent();
+        }
+        None
+    }
+
+    /// Reads `.env` (working directory and parents, then the config's directory) without
+    /// overriding variables already set, then loads the file.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let _ = dotenvy::dotenv();
+        let root = path.parent().unwrap_or(Path::new("."));
+        let _ = dotenvy::from_path(root.join(".env"));
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| ConfigError { file: path.display().to_string(), message: e.to_string() })?;
+        let mut cfg = Self::parse_named(&text, root, &path.display().to_string())?;
+        cfg.path = Some(path.to_path_buf());
+        Ok(cfg)
+    }
+
+    /// Parses config text; relative paths are resolved against `root`.
+    pub fn parse(text: &str, root: &Path) -> Result<Config, ConfigError> {
+        Self::parse_named(text, root, FILE_NAME)
+    }
+
+    fn parse_named(text: &str, root: &Path, file: &str) -> Result<Config, ConfigError> {
+        let raw: Raw = toml::from_str(text).map_err(|e| ConfigError {
+            file: file.to_string(),
+            message: e.to_string().lines().filter(|l| !l.trim().is_empty()).collect::<Vec<_>>().join(" "),
+        })?;
+        let mut cfg = Config { migrations_dir: root.join("supabase/migrations"), ..Default::default() };
+        if let Some(s) = raw.sqlite {
+            let (p, _) = resolve(s.path, "sqlite.path", file)?;
+            let p = p.strip_prefix("sqlite:").unwrap_or(&p).to_string();
+            let full = if Path::new(&p).is_absolute() { PathBuf::from(&p) } else { root.join(&p) };
+            cfg.sqlite = Some(format!("sqlite:{}", full.display()));
+        }
+        if let Some(pg) = raw.postgres {
+            let (url, origin) = resolve(pg.url, "postgres.url", file)?;
+            cfg.postgres = Some(url);
+            cfg.postgres_origin = Some(origin);
+            cfg.schemas = pg.schemas;
+        }
+        if let Some(m) = raw.migrations {
+            cfg.migrations_dir = root.join(m.dir);
+        }
+        cfg.models_snapshot = raw.models.and_then(|m| m.snapshot).map(|s| root.join(s));
+        if let Some(n) = raw.names {
+            cfg.fold_names = match n.matching.as_str() {
+                "exact" => false,
+                "fold" | "snake_case" => true,
+                other => {
+                    return Err(ConfigError {
+                        file: file.to_string(),
+                        message: format!("`names.match` is `{other}`, expected `exact` or `fold`"),
+                    })
+                }
+            };
+        }
+        cfg.ignore_tables = raw.ignore_tables;
+        if let Some(s) = raw.sync {
+            if let Some(st) = &s.strategy {
+                if !["sqlite-wins", "postgres-wins", "merge"].contains(&st.as_str()) {
+                    return Err(ConfigError {
+                        file: file.to_string(),
+                        message: format!("`sync.strategy` is `{st}`, expected sqlite-wins, postgres-wins or merge"),
+                    });
+                }
+            }
+            cfg.strategy = s.strategy;
+            cfg.on_conflict = s.on_conflict;
+        }
+        Ok(cfg)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_urls_and_errors_name_the_variable() {
+        std::env::set_var("SS_TEST_CFG_URL", "postgres://u@h/db");
+        let cfg =
+            Config::parse("[postgres]\nurl = { env = [\"SS_TEST_MISSING\", \"SS_TEST_CFG_URL\"] }\n", Path::new("/p"))
+                .unwrap();
+        assert_eq!(cfg.postgres.as_deref(), Some("postgres://u@h/db"));
+        assert_eq!(cfg.postgres_origin, Some(Origin::Env("SS_TEST_CFG_URL".into())));
+        let err = Config::parse("[postgres]\nurl = { env = \"SS_TEST_NOT_SET_EVER\" }\n", Path::new("/p")).unwrap_err();
+        assert!(err.to_string().contains("SS_TEST_NOT_SET_EVER"), "{err}");
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_values_are_errors() {
+        assert!(Config::parse("[sqlite]\npth = \"x\"\n", Path::new("/p")).is_err());
+        assert!(Config::parse("[sync]\nstrategy = \"yolo\"\n", Path::new("/p"))
+            .unwrap_err()
+            .to_string()
+            .contains("yolo"));
+        assert!(Config::parse("[names]\nmatch = \"fold\"\n", Path::new("/p")).unwrap().fold_names);
+    }
+
+    #[test]
+    fn starter_file_parses() {
+        std::env::set_var("DATABASE_URL", "postgres://x@y/z");
+        let cfg = Config::parse(STARTER, Path::new("/proj")).unwrap();
+        assert_eq!(cfg.sqlite.as_deref(), Some("sqlite:/proj/app.db"));
+        assert_eq!(cfg.strategy.as_deref(), Some("sqlite-wins"));
+    }
+}
