@@ -73,6 +73,93 @@ pub async fn migrate(
     Ok(outcome)
 }
 
+/// Runs the transactional statements of a plan. Views over retyped or dropped columns block
+/// such changes, so they are dropped first and recreated from their own definitions after, in
+/// the same transaction.
+async fn run_statements(conn: &mut PgConnection, outcome: &Outcome) -> Result<()> {
+    let views = dependent_views(conn, &outcome.plan).await?;
+    for v in views.iter().rev() {
+        run(conn, &format!("DROP {} {}", v.kind(), crate::render::qualified(Some(&v.schema), &v.name))).await?;
+    }
+    for s in outcome.statements.iter().filter(|s| s.transactional) {
+        run(conn, &s.sql).await?;
+    }
+    for v in &views {
+        let name = crate::render::qualified(Some(&v.schema), &v.name);
+        run(conn, &format!("CREATE {} {name} AS {}", v.kind(), v.definition.trim_end_matches(';'))).await?;
+    }
+    Ok(())
+}
+
+/// A view (or materialized view) that depends on a table the plan alters.
+#[derive(Debug, Clone)]
+struct DependentView {
+    schema: String,
+    name: String,
+    definition: String,
+    materialized: bool,
+}
+
+impl DependentView {
+    fn kind(&self) -> &'static str {
+        if self.materialized {
+            "MATERIALIZED VIEW"
+        } else {
+            "VIEW"
+        }
+    }
+}
+
+/// Views that (transitively) read a table whose columns the plan retypes or drops, in
+/// creation order (a view after the views it reads).
+async fn dependent_views(conn: &mut PgConnection, plan: &crate::plan::Plan) -> Result<Vec<DependentView>> {
+    use crate::plan::Step;
+    let tables: Vec<String> = plan
+        .steps
+        .iter()
+        .filter_map(|s| match s {
+            Step::AlterColumnType { table, .. }
+            | Step::DropColumn { table, .. }
+            | Step::AlterIdentity { table, .. } => Some(crate::render::table_ref(table)),
+            Step::RecreateEnum { uses, .. } => uses.first().map(|u| crate::render::table_ref(&u.table)),
+            _ => None,
+        })
+        .collect();
+    if tables.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = sqlx::query(
+        "WITH RECURSIVE deps(oid, depth) AS ( \
+           SELECT DISTINCT r.ev_class, 1 FROM pg_depend d JOIN pg_rewrite r ON r.oid = d.objid \
+           WHERE d.classid = 'pg_rewrite'::regclass AND d.refobjid = ANY(SELECT to_regclass(t)::oid FROM unnest($1::text[]) t) \
+             AND r.ev_class <> d.refobjid \
+           UNION \
+           SELECT r.ev_class, deps.depth + 1 FROM deps JOIN pg_depend d ON d.refobjid = deps.oid \
+             JOIN pg_rewrite r ON r.oid = d.objid \
+           WHERE d.classid = 'pg_rewrite'::regclass AND r.ev_class <> deps.oid AND deps.depth < 50 \
+         ) \
+         SELECT n.nspname::text, c.relname::text, pg_get_viewdef(c.oid), c.relkind = 'm', max(deps.depth) AS depth \
+         FROM deps JOIN pg_class c ON c.oid = deps.oid JOIN pg_namespace n ON n.oid = c.relnamespace \
+         WHERE c.relkind IN ('v', 'm') GROUP BY 1, 2, 3, 4 ORDER BY depth, 1, 2",
+    )
+    .persistent(false)
+    .bind(&tables)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(|e| Error::postgres("finding views that depend on altered tables", e))?;
+    rows.iter()
+        .map(|r| {
+            Ok(DependentView {
+                schema: r.try_get(0)?,
+                name: r.try_get(1)?,
+                definition: r.try_get(2)?,
+                materialized: r.try_get(3)?,
+            })
+        })
+        .collect::<std::result::Result<Vec<_>, sqlx::Error>>()
+        .map_err(|e| Error::postgres("reading dependent views", e))
+}
+
 /// Runs the preflight probes of `plan` (read-only) and returns those that found rows.
 pub async fn preflight(conn: &mut PgConnection, plan: &crate::plan::Plan) -> Result<Vec<super::preflight::Finding>> {
     let mut out = Vec::new();
@@ -95,9 +182,7 @@ pub async fn preflight(conn: &mut PgConnection, plan: &crate::plan::Plan) -> Res
 async fn rehearse(conn: &mut PgConnection, outcome: &Outcome, iopts: &IntrospectOptions) -> Result<()> {
     let mut tx = conn.begin().await.map_err(|e| Error::postgres("starting a validation transaction", e))?;
     let result = async {
-        for s in outcome.statements.iter().filter(|s| s.transactional) {
-            run(&mut tx, &s.sql).await?;
-        }
+        run_statements(&mut tx, outcome).await?;
         if outcome.statements.iter().all(|s| s.transactional) {
             let after = introspect::introspect(&mut tx, iopts).await?;
             verify(&after, &outcome.comparison.to)?;
@@ -126,9 +211,7 @@ async fn execute(
         .map_err(|e| Error::postgres("taking the schema-sync advisory lock", e))?;
     let live = introspect::introspect(&mut tx, iopts).await?;
     check_unchanged(&live, &outcome.comparison.from)?;
-    for s in outcome.statements.iter().filter(|s| s.transactional) {
-        run(&mut tx, &s.sql).await?;
-    }
+    run_statements(&mut tx, outcome).await?;
     // Concurrent index builds run after the commit, so the target is verified after them.
     let deferred: Vec<&str> = outcome.statements.iter().filter(|s| !s.transactional).map(|s| s.sql.as_str()).collect();
     if deferred.is_empty() {

@@ -4,6 +4,7 @@
 mod cross_dialect;
 mod postgres_convergence;
 mod postgres_data;
+mod postgres_details;
 mod property;
 mod schema_sql;
 mod sqlite_convergence;
