@@ -1,0 +1,3 @@
+//! Everyday ergonomics: the models snapshot kept fresh, project config.
+
+mod snapshot;
