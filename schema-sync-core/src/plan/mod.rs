@@ -183,7 +183,7 @@ impl Builder<'_> {
                     continue;
                 }
                 self.steps.push((Phase::DropForeignKeys, self.steps.len(), Step::DropForeignKey { table: tref.clone(), foreign_key: fk.clone() }));
-                let kept = self.to_table(&tref).and_then(|tt| tt.foreign_keys.iter().find(|f| f == &fk)).cloned();
+                let kept = self.target_table(&tref).and_then(|tt| tt.foreign_keys.iter().find(|f| f == &fk)).cloned();
                 if let Some(fk) = kept {
                     self.steps.push((
                         Phase::AddForeignKeys,
@@ -272,17 +272,17 @@ impl Builder<'_> {
         out
     }
 
-    fn to_table(&self, t: &TableRef) -> Option<&Table> {
+    fn target_table(&self, t: &TableRef) -> Option<&Table> {
         self.to.tables.iter().find(|x| x.schema == t.schema && x.name == t.name)
     }
 
-    fn from_table(&self, t: &TableRef) -> Option<&Table> {
+    fn source_table(&self, t: &TableRef) -> Option<&Table> {
         self.from.tables.iter().find(|x| x.schema == t.schema && x.name == t.name)
     }
 
     fn can_add_in_place(&self, table: &TableRef, column: &Column) -> bool {
         let caps = self.caps;
-        let Some(t) = self.to_table(table) else { return false };
+        let Some(t) = self.target_table(table) else { return false };
         let in_key = !caps.alter_constraints
             && (t.primary_key.as_ref().is_some_and(|pk| pk.columns.contains(&column.name))
                 || t.uniques.iter().any(|u| u.columns.contains(&column.name))
@@ -305,7 +305,7 @@ impl Builder<'_> {
         if self.caps.alter_constraints {
             return true;
         }
-        let Some(t) = self.from_table(table) else { return false };
+        let Some(t) = self.source_table(table) else { return false };
         let used = t.primary_key.as_ref().is_some_and(|pk| pk.columns.iter().any(|c| c == column))
             || t.uniques.iter().any(|u| u.columns.iter().any(|c| c == column))
             || t.foreign_keys.iter().any(|f| f.columns.iter().any(|c| c == column))
@@ -325,7 +325,7 @@ impl Builder<'_> {
     }
 
     fn rebuild(&mut self, t: &TableRef, changes: &[Change]) {
-        let Some(to) = self.to_table(t).cloned() else {
+        let Some(to) = self.target_table(t).cloned() else {
             debug_assert!(false, "rebuild of a table missing from the target: {t:?}");
             return;
         };
@@ -335,7 +335,7 @@ impl Builder<'_> {
             _ => None,
         });
         let mut from = self
-            .from_table(&TableRef { schema: t.schema.clone(), name: old_name.unwrap_or_else(|| t.name.clone()) })
+            .source_table(&TableRef { schema: t.schema.clone(), name: old_name.unwrap_or_else(|| t.name.clone()) })
             .cloned()
             .unwrap_or_else(|| to.clone());
         from.name = t.name.clone();
