@@ -24,3 +24,10 @@ pub use types::{Dialect, SqlType};
 pub mod apply;
 pub mod hints;
 pub mod snapshot;
+#[cfg(all(feature = "sqlite", feature = "postgres"))]
+pub mod audit;
+pub mod backup;
+pub mod sql_split;
+pub mod supabase;
+#[cfg(all(feature = "sqlite", feature = "postgres"))]
+pub mod sync;

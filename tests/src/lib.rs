@@ -126,3 +126,30 @@ impl Tally {
         }
     }
 }
+
+/// The `schema-sync` binary for end-to-end CLI tests.
+///
+/// Integration tests of this package cannot use `CARGO_BIN_EXE_…` for another package's binary,
+/// so this runs `cargo build -p schema-sync --features cli --bin schema-sync` once per test
+/// process, in the same target directory as the running test (cargo releases its lock while
+/// tests run, and reuses every dependency already built), and returns `<target>/<profile>/schema-sync`.
+pub fn schema_sync_bin() -> PathBuf {
+    static BIN: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BIN.get_or_init(|| {
+        let exe = std::env::current_exe().expect("test executable path");
+        let deps = exe.parent().expect("deps directory").to_path_buf();
+        let profile_dir = deps.parent().expect("profile directory").to_path_buf();
+        let target_dir = profile_dir.parent().expect("target directory").to_path_buf();
+        let mut cmd = std::process::Command::new(env!("CARGO"));
+        cmd.args(["build", "-q", "-p", "schema-sync", "--features", "cli", "--bin", "schema-sync", "--target-dir"])
+            .arg(&target_dir)
+            .current_dir(env!("CARGO_MANIFEST_DIR"));
+        if profile_dir.file_name().is_some_and(|n| n == "release") {
+            cmd.arg("--release");
+        }
+        let status = cmd.status().expect("running cargo build for the schema-sync binary");
+        assert!(status.success(), "building the schema-sync binary failed");
+        profile_dir.join("schema-sync")
+    })
+    .clone()
+}

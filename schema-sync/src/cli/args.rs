@@ -141,4 +141,146 @@ pub enum Command {
         #[command(flatten)]
         change: ChangeArgs,
     },
+    /// Supabase migration files (`supabase/migrations/<YYYYMMDDHHMMSS>_<name>.sql`).
+    Migration {
+        /// What to do.
+        #[command(subcommand)]
+        command: MigrationCommand,
+    },
+    /// Apply pending Supabase migration files to a Postgres database, each in its own
+    /// transaction, recording them in `supabase_migrations.schema_migrations`.
+    Migrate {
+        /// The Postgres database (postgres://…).
+        #[arg(long)]
+        db: String,
+        /// The migrations folder.
+        #[arg(long, default_value = "supabase/migrations")]
+        dir: PathBuf,
+        /// List the pending files; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Dump the database to PATH first (pg_dump, else schema-sync's own dump).
+        #[arg(long, value_name = "PATH")]
+        backup: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: ReportFormat,
+        /// Do not ask for confirmation on a terminal.
+        #[arg(long, short = 'y')]
+        yes: bool,
+        #[command(flatten)]
+        source: SourceArgs,
+    },
+    /// Bring a SQLite and a Postgres database to one schema. Dry run unless `--apply`;
+    /// exit 1 when a dry run finds drift or a merge conflict stops the sync.
+    Sync {
+        /// The SQLite database (sqlite:PATH); default from schema-sync.toml.
+        #[arg(long)]
+        sqlite: Option<String>,
+        /// The Postgres database (postgres://…); default from schema-sync.toml.
+        #[arg(long)]
+        postgres: Option<String>,
+        /// Which side wins; default from schema-sync.toml.
+        #[arg(long, value_enum)]
+        strategy: Option<StrategyArg>,
+        /// Which side wins a merge conflict (default: stop and report it).
+        #[arg(long, value_enum)]
+        on_conflict: Option<SideArg>,
+        /// Run the plans (default: print them).
+        #[arg(long)]
+        apply: bool,
+        /// Allow steps that delete data.
+        #[arg(long)]
+        allow_destructive: bool,
+        /// Back up each database that will change into the directory DIR first
+        /// (`sqlite.db` via the backup API, `postgres.sql` as a dump).
+        #[arg(long, value_name = "DIR")]
+        backup: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: ReportFormat,
+        /// Do not ask for confirmation on a terminal.
+        #[arg(long, short = 'y')]
+        yes: bool,
+        #[command(flatten)]
+        source: SourceArgs,
+        #[command(flatten)]
+        change: ChangeArgs,
+    },
+    /// Pre-deploy check: SQLite vs Postgres, the migrations folder vs Postgres, the models,
+    /// schema_version. Exit 0 clean, 1 drift, 2 error.
+    Audit {
+        /// The SQLite database (sqlite:PATH); default from schema-sync.toml.
+        #[arg(long)]
+        sqlite: Option<String>,
+        /// The Postgres database (postgres://…); default from schema-sync.toml.
+        #[arg(long)]
+        postgres: Option<String>,
+        /// A Supabase migrations folder to check against Postgres.
+        #[arg(long, value_name = "DIR")]
+        migrations: Option<PathBuf>,
+        /// A models snapshot (.json) both databases must match.
+        #[arg(long, value_name = "SNAPSHOT")]
+        models: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: ReportFormat,
+        #[command(flatten)]
+        source: SourceArgs,
+        #[command(flatten)]
+        change: ChangeArgs,
+    },
+}
+
+/// `schema-sync migration …`.
+#[derive(Debug, Subcommand)]
+pub enum MigrationCommand {
+    /// Write `<YYYYMMDDHHMMSS>_<name>.sql` with the Postgres SQL that turns FROM into TO.
+    /// Exit 1 ("no changes") when there is nothing to write.
+    New {
+        /// Name of the migration (made snake_case).
+        name: String,
+        /// Schema the database is at (usually the Postgres URL or the previous snapshot).
+        #[arg(long)]
+        from: String,
+        /// Schema it should be at (models snapshot, DDL, another database).
+        #[arg(long)]
+        to: String,
+        /// The migrations folder (created when missing).
+        #[arg(long, default_value = "supabase/migrations")]
+        dir: PathBuf,
+        #[command(flatten)]
+        source: SourceArgs,
+        #[command(flatten)]
+        change: ChangeArgs,
+    },
+}
+
+/// Output format of reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// For people.
+    Text,
+    /// Stable JSON.
+    Json,
+}
+
+/// `--strategy`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StrategyArg {
+    /// Make Postgres match SQLite.
+    SqliteWins,
+    /// Make SQLite match Postgres.
+    PostgresWins,
+    /// Add to each side what only the other has.
+    Merge,
+}
+
+/// `--on-conflict`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SideArg {
+    /// SQLite's definition wins.
+    Sqlite,
+    /// Postgres' definition wins.
+    Postgres,
 }

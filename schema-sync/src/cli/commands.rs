@@ -1,8 +1,9 @@
 //! What each command does. Everything here calls the library; nothing is decided twice.
 
-use super::args::{ChangeArgs, Cli, Command, Format, SourceArgs};
+use super::args::{ChangeArgs, Cli, Command, Format, MigrationCommand, SourceArgs};
 use super::inspect::schema_text;
 use super::output::Output;
+use super::workflows;
 use super::Status;
 use anyhow::{anyhow, bail, Context, Result};
 use schema_sync_core::apply::{self, ApplyOptions, Outcome};
@@ -26,12 +27,59 @@ pub(super) async fn dispatch(cli: Cli, models: Option<Schema>, out: &Output) -> 
         Command::Apply { db, to, dry_run, allow_destructive, backup, yes: _, source, change } => {
             let lo = load_options(&source, models);
             let opts = apply_options(&change, allow_destructive, dry_run)?;
-            if backup.is_some() {
-                bail!("--backup is not available yet in this build");
-            }
-            apply_cmd(&db, &to, &lo, &opts, out).await
+            apply_cmd(&db, &to, &lo, &opts, backup.as_deref(), out).await
+        }
+        Command::Migration { command: MigrationCommand::New { name, from, to, dir, source, change } } => {
+            let lo = load_options(&source, models);
+            workflows::migration_new(&name, &from, &to, &dir, &lo, &change, out).await
+        }
+        Command::Migrate { db, dir, dry_run, backup, format, yes, source } => {
+            let lo = load_options(&source, models);
+            workflows::migrate(&db, &dir, dry_run, backup.as_deref(), format, yes, &lo, out).await
+        }
+        Command::Sync {
+            sqlite,
+            postgres,
+            strategy,
+            on_conflict,
+            apply,
+            allow_destructive,
+            backup,
+            format,
+            yes,
+            source,
+            change,
+        } => {
+            let lo = load_options(&source, models);
+            let a = workflows::SyncArgs {
+                sqlite,
+                postgres,
+                strategy,
+                on_conflict,
+                apply,
+                allow_destructive,
+                backup,
+                format,
+                yes,
+            };
+            workflows::sync(a, &lo, &change, &quiet_for(format, out)).await
+        }
+        Command::Audit { sqlite, postgres, migrations, models: snapshot, format, source, change } => {
+            let lo = load_options(&source, models);
+            let a = workflows::AuditArgs { sqlite, postgres, migrations, models: snapshot, format };
+            workflows::audit(a, &lo, &change, out).await
         }
     }
+}
+
+/// With `--format json`, stdout carries only the JSON document.
+fn quiet_for(format: super::args::ReportFormat, out: &Output) -> Output {
+    let mut o = out.clone();
+    if format == super::args::ReportFormat::Json {
+        o.quiet = true;
+        o.tty = false;
+    }
+    o
 }
 
 fn load_options(args: &SourceArgs, models: Option<Schema>) -> LoadOptions {
@@ -55,7 +103,7 @@ fn pairs(flag: &str, values: &[String]) -> Result<Vec<(String, String)>> {
         .collect()
 }
 
-fn diff_options(change: &ChangeArgs) -> Result<DiffOptions> {
+pub(super) fn diff_options(change: &ChangeArgs) -> Result<DiffOptions> {
     Ok(DiffOptions {
         renames: pairs("rename", &change.renames)?,
         fold_names: change.fold_names,
@@ -63,14 +111,14 @@ fn diff_options(change: &ChangeArgs) -> Result<DiffOptions> {
     })
 }
 
-fn apply_options(change: &ChangeArgs, allow_destructive: bool, dry_run: bool) -> Result<ApplyOptions> {
+pub(super) fn apply_options(change: &ChangeArgs, allow_destructive: bool, dry_run: bool) -> Result<ApplyOptions> {
     let mut o = ApplyOptions { allow_destructive, dry_run, diff: diff_options(change)?, ..Default::default() };
     o.plan.using = pairs("using", &change.using)?.into_iter().collect::<HashMap<_, _>>();
     o.plan.backfill = pairs("backfill", &change.backfill)?.into_iter().collect::<HashMap<_, _>>();
     Ok(o)
 }
 
-async fn load(src: &str, lo: &LoadOptions) -> Result<(Source, Schema)> {
+pub(super) async fn load(src: &str, lo: &LoadOptions) -> Result<(Source, Schema)> {
     let s = Source::parse(src)?;
     let schema = source::load(&s, lo).await?;
     Ok((s, schema))
@@ -163,12 +211,27 @@ pub(super) fn sql_with_hazards(plan: &Plan) -> Result<String> {
     Ok(s)
 }
 
-async fn apply_cmd(db: &str, to: &str, lo: &LoadOptions, opts: &ApplyOptions, out: &Output) -> Result<Status> {
+async fn apply_cmd(
+    db: &str,
+    to: &str,
+    lo: &LoadOptions,
+    opts: &ApplyOptions,
+    backup: Option<&std::path::Path>,
+    out: &Output,
+) -> Result<Status> {
     let db_src = Source::parse(db)?;
     if db_src.live_dialect().is_none() {
         bail!("--db must be a live database (sqlite:PATH or postgres://…), got `{}`", db_src.display());
     }
     let (_, target) = load(to, lo).await.context("reading --to")?;
+    if let (Some(path), false) = (backup, opts.dry_run) {
+        // Plan first: refuse before writing a backup nobody needs, and back up what the plan touches.
+        let planned = apply_to(&db_src, &target, lo, &ApplyOptions { dry_run: true, ..opts.clone() }).await?;
+        if !planned.plan.is_empty() {
+            apply::check_destructive(&planned.plan, opts.allow_destructive)?;
+            workflows::backup_before(&db_src, &planned, path, lo, out).await?;
+        }
+    }
     let outcome = apply_to(&db_src, &target, lo, opts).await?;
     report_outcome(&outcome, &db_src, opts, out)?;
     Ok(Status::Ok)

@@ -1,0 +1,369 @@
+//! The day-to-day workflows: `migration new`, `migrate`, `sync`, `audit`, and `--backup`.
+//! Each is a thin shell over `schema_sync_core::{supabase, sync, audit, backup}`.
+
+use super::args::{ChangeArgs, ReportFormat, SideArg, StrategyArg};
+use super::commands::{apply_options, diff_options, load, sql_with_hazards};
+use super::output::Output;
+use super::Status;
+use anyhow::{anyhow, bail, Context, Result};
+use schema_sync_core::apply::Outcome;
+use schema_sync_core::backup::{self, PgBackupOptions};
+use schema_sync_core::introspect::{postgres as pgi, sqlite as litei};
+use schema_sync_core::plan::{Capabilities, PlanOptions};
+use schema_sync_core::source::{redact_url, LoadOptions, Source};
+use schema_sync_core::sync::{self, Side, Strategy, SyncOptions};
+use schema_sync_core::{audit, diff, render, resolve, snapshot, supabase, Dialect};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+/// Asks on a terminal before changing a database; without one the command is the consent.
+fn confirm(out: &Output, yes: bool, what: &str) -> Result<bool> {
+    if yes || !out.tty || !std::io::stdin().is_terminal() {
+        return Ok(true);
+    }
+    eprint!("{what} [y/N] ");
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    Ok(matches!(line.trim(), "y" | "Y" | "yes"))
+}
+
+/// The project's `schema-sync.toml`, when there is one.
+fn config() -> Option<crate::config::Config> {
+    let path = crate::config::Config::find(&std::env::current_dir().ok()?)?;
+    crate::config::Config::load(&path).ok()
+}
+
+/// `--sqlite`/`--postgres`, falling back to `schema-sync.toml`.
+fn databases(sqlite: Option<String>, postgres: Option<String>) -> Result<(Source, String)> {
+    let cfg = if sqlite.is_none() || postgres.is_none() { config() } else { None };
+    let sqlite = sqlite
+        .or_else(|| cfg.as_ref().and_then(|c| c.sqlite.clone()))
+        .ok_or_else(|| anyhow!("--sqlite is required (or a [sqlite] path in schema-sync.toml)"))?;
+    let postgres = postgres
+        .or_else(|| cfg.as_ref().and_then(|c| c.postgres.clone()))
+        .ok_or_else(|| anyhow!("--postgres is required (or a [postgres] url in schema-sync.toml)"))?;
+    let s = Source::parse(&sqlite)?;
+    if !matches!(s, Source::Sqlite(_)) {
+        bail!("--sqlite must be a SQLite database (sqlite:PATH), got `{}`", s.display());
+    }
+    if !matches!(Source::parse(&postgres)?, Source::Postgres(_)) {
+        bail!("--postgres must be a postgres:// URL, got `{}`", redact_url(&postgres));
+    }
+    Ok((s, postgres))
+}
+
+/// `migration new NAME --from SRC --to SRC [--dir DIR]`.
+pub(super) async fn migration_new(
+    name: &str,
+    from: &str,
+    to: &str,
+    dir: &Path,
+    lo: &LoadOptions,
+    change: &ChangeArgs,
+    out: &Output,
+) -> Result<Status> {
+    let (from_src, a) = load(from, lo).await.context("reading --from")?;
+    let (to_src, b) = load(to, lo).await.context("reading --to")?;
+    // Supabase migrations are Postgres: a SQLite starting point is read as its Postgres twin.
+    let a = if a.dialect == Some(Dialect::Sqlite) { resolve::translate(&a, Dialect::Postgres, None).0 } else { a };
+    let cmp = diff::compare(&a, &b, Some(Dialect::Postgres), &diff_options(change)?)?;
+    if cmp.is_empty() {
+        eprintln!("no changes: {} already matches {}; no migration written", from_src.display(), to_src.display());
+        return Ok(Status::Drift);
+    }
+    let mut popts = PlanOptions::default();
+    let aopts = apply_options(change, false, true)?;
+    popts.using = aopts.plan.using;
+    popts.backfill = aopts.plan.backfill;
+    let plan = schema_sync_core::plan::plan(
+        &cmp.from,
+        &cmp.to,
+        &cmp.changes,
+        &Capabilities::latest(Dialect::Postgres),
+        &popts,
+    );
+    let statements: Vec<String> = render::render(&plan)?.into_iter().map(|s| s.sql).collect();
+    let header = supabase::Header {
+        title: name.to_string(),
+        from: from_src.display(),
+        to: to_src.display(),
+        changes: diff::render_text(&cmp),
+        hazards: plan.hazards.iter().map(|h| format!("{:?}: {}", h.code, h.message)).collect(),
+        checksum: Some(snapshot::checksum(&b)),
+    };
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let path = supabase::write_new(dir, name, &header, &statements, now)?;
+    out.say(format!("Wrote {} ({} statement(s)).", path.display(), statements.len()));
+    for h in &header.hazards {
+        out.detail(format!("hazard {h}"));
+    }
+    Ok(Status::Ok)
+}
+
+/// `migrate --db URL [--dir DIR] [--dry-run] [--backup PATH]`.
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn migrate(
+    db: &str,
+    dir: &Path,
+    dry_run: bool,
+    backup_path: Option<&Path>,
+    format: ReportFormat,
+    yes: bool,
+    lo: &LoadOptions,
+    out: &Output,
+) -> Result<Status> {
+    let url = match Source::parse(db)? {
+        Source::Postgres(u) => u,
+        other => bail!(
+            "migrate applies Supabase migrations to Postgres: --db must be a postgres:// URL, got `{}`",
+            other.display()
+        ),
+    };
+    let files = supabase::read_dir(dir)?;
+    let mut conn = pgi::connect(&url).await?;
+    let version_schema = lo.introspect.schemas.first().cloned();
+    let mut opts = supabase::MigrateOptions { dry_run: true, version_schema };
+    let plan = supabase::migrate(&mut conn, &files, &opts, &mut |_| {}).await?;
+    let json = format == ReportFormat::Json;
+    if !dry_run && !plan.applied.is_empty() {
+        if !confirm(out, yes, &format!("Apply {} migration(s) to {}?", plan.applied.len(), redact_url(&url)))? {
+            bail!("cancelled");
+        }
+        if let Some(path) = backup_path {
+            let o = PgBackupOptions { introspect: lo.introspect.clone(), ..Default::default() };
+            let b = backup::postgres(&mut conn, &url, path, &o).await?;
+            say_backup(out, json, &b);
+        }
+        opts.dry_run = false;
+    }
+    let bar =
+        if json { indicatif::ProgressBar::hidden() } else { out.progress(plan.applied.len() as u64, "migrating") };
+    let report = if opts.dry_run {
+        plan
+    } else {
+        supabase::migrate(&mut conn, &files, &opts, &mut |e| match e {
+            supabase::Event::Start(f, _, _) => bar.set_message(format!("{}_{}", f.version, f.name)),
+            supabase::Event::Done(_) => bar.inc(1),
+        })
+        .await?
+    };
+    bar.finish_and_clear();
+    let trouble = !report.before.edited.is_empty() || !report.before.unknown.is_empty();
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        let verb = if dry_run { "Would apply" } else { "Applied" };
+        for v in &report.applied {
+            let f = files.iter().find(|f| &f.version == v).expect("applied file exists");
+            out.say(format!("{verb} {}_{}.sql ({} statement(s))", f.version, f.name, f.statements.len()));
+        }
+        for v in &report.skipped {
+            out.say(format!("Skipped {v}: another run applied it first"));
+        }
+        if report.applied.is_empty() && report.skipped.is_empty() {
+            out.say(format!("{} is up to date ({} migration(s)).", redact_url(&url), files.len()));
+        }
+    }
+    for v in &report.before.edited {
+        eprintln!(
+            "warning: migration {v} was edited after it was applied (its statements differ from the recorded ones)"
+        );
+    }
+    for v in &report.before.unknown {
+        eprintln!("warning: migration {v} is recorded in the database but has no file in {}", dir.display());
+    }
+    Ok(if trouble { Status::Drift } else { Status::Ok })
+}
+
+fn say_backup(out: &Output, json: bool, b: &backup::Backup) {
+    let msg = format!(
+        "Backed up {} table(s) to {} ({:?}, {} bytes, verified).",
+        b.tables,
+        b.path.display(),
+        b.method,
+        b.bytes
+    );
+    if json {
+        eprintln!("{msg}");
+    } else {
+        out.say(msg);
+    }
+}
+
+/// `--backup PATH` of `apply`: the database behind `db`, before `outcome` (a dry run) runs.
+pub(super) async fn backup_before(
+    db: &Source,
+    outcome: &Outcome,
+    path: &Path,
+    lo: &LoadOptions,
+    out: &Output,
+) -> Result<()> {
+    let b = match db {
+        Source::Sqlite(p) => backup::sqlite(&litei::open(p)?, path)?,
+        Source::Postgres(url) => {
+            let tables = outcome.comparison.changes.iter().filter_map(|c| c.table()).collect();
+            let o = PgBackupOptions { tables: Some(tables), introspect: lo.introspect.clone(), ..Default::default() };
+            backup::postgres(&mut pgi::connect(url).await?, url, path, &o).await?
+        }
+        other => bail!("cannot back up {}", other.display()),
+    };
+    say_backup(out, false, &b);
+    Ok(())
+}
+
+/// Arguments of `sync`.
+pub(super) struct SyncArgs {
+    pub sqlite: Option<String>,
+    pub postgres: Option<String>,
+    pub strategy: Option<StrategyArg>,
+    pub on_conflict: Option<SideArg>,
+    pub apply: bool,
+    pub allow_destructive: bool,
+    pub backup: Option<PathBuf>,
+    pub format: ReportFormat,
+    pub yes: bool,
+}
+
+/// `sync --sqlite SRC --postgres URL --strategy … [--on-conflict …] [--apply] [--backup DIR]`.
+pub(super) async fn sync(a: SyncArgs, lo: &LoadOptions, change: &ChangeArgs, out: &Output) -> Result<Status> {
+    let (lite_src, url) = databases(a.sqlite, a.postgres)?;
+    let Source::Sqlite(lite_path) = &lite_src else { unreachable!("checked by databases()") };
+    let cfg = if a.strategy.is_none() || a.on_conflict.is_none() { config() } else { None };
+    let strategy = match a.strategy {
+        Some(StrategyArg::SqliteWins) => Strategy::SqliteWins,
+        Some(StrategyArg::PostgresWins) => Strategy::PostgresWins,
+        Some(StrategyArg::Merge) => Strategy::Merge,
+        None => match cfg.as_ref().and_then(|c| c.strategy.as_deref()) {
+            Some("sqlite-wins") => Strategy::SqliteWins,
+            Some("postgres-wins") => Strategy::PostgresWins,
+            Some("merge") => Strategy::Merge,
+            _ => bail!("--strategy is required: sqlite-wins, postgres-wins or merge"),
+        },
+    };
+    let on_conflict = match a.on_conflict {
+        Some(SideArg::Sqlite) => Some(Side::Sqlite),
+        Some(SideArg::Postgres) => Some(Side::Postgres),
+        None => match cfg.as_ref().and_then(|c| c.on_conflict.as_deref()) {
+            Some("sqlite") => Some(Side::Sqlite),
+            Some("postgres") => Some(Side::Postgres),
+            _ => None,
+        },
+    };
+    let mut lite = litei::open(lite_path)?;
+    let mut pg = pgi::connect(&url).await?;
+    let mut opts = SyncOptions {
+        strategy,
+        on_conflict,
+        apply: false,
+        apply_options: apply_options(change, a.allow_destructive, false)?,
+        introspect: lo.introspect.clone(),
+    };
+    let json = a.format == ReportFormat::Json;
+    let mut report = sync::sync(&mut lite, &mut pg, &opts).await?;
+    if a.apply && !report.blocked && report.has_drift() {
+        if !json {
+            print_plans(&report, &lite_src, &url, out)?;
+        }
+        if !confirm(out, a.yes, "Apply both plans?")? {
+            bail!("cancelled");
+        }
+        if let Some(dir) = &a.backup {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating backup directory {}", dir.display()))?;
+            if !report.sqlite.plan.is_empty() {
+                say_backup(out, json, &backup::sqlite(&lite, &dir.join("sqlite.db"))?);
+            }
+            if !report.postgres.plan.is_empty() {
+                let tables = report.postgres.comparison.changes.iter().filter_map(|c| c.table()).collect();
+                let o =
+                    PgBackupOptions { tables: Some(tables), introspect: lo.introspect.clone(), ..Default::default() };
+                say_backup(out, json, &backup::postgres(&mut pg, &url, &dir.join("postgres.sql"), &o).await?);
+            }
+        }
+        opts.apply = true;
+        let bar = if json { indicatif::ProgressBar::hidden() } else { out.progress(2, "syncing") };
+        report = sync::sync(&mut lite, &mut pg, &opts).await?;
+        bar.finish_and_clear();
+    }
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else if report.applied {
+        out.say(format!(
+            "Synced ({}): {} statement(s) on {}, {} on {}; schema_version checksum {} on both.",
+            strategy.name(),
+            report.sqlite.statements.len(),
+            lite_src.display(),
+            report.postgres.statements.len(),
+            redact_url(&url),
+            report.checksum
+        ));
+    } else if !report.has_drift() {
+        out.say(format!("{} and {} are in sync.", lite_src.display(), redact_url(&url)));
+    } else if !a.apply {
+        print_plans(&report, &lite_src, &url, out)?;
+        out.say("-- dry run: nothing changed; run with --apply to execute both plans");
+    }
+    for c in &report.conflicts {
+        let how = match on_conflict {
+            Some(Side::Sqlite) => " (resolved: SQLite wins)",
+            Some(Side::Postgres) => " (resolved: Postgres wins)",
+            None => "",
+        };
+        eprintln!("conflict: {}{how}", c.message);
+    }
+    if report.blocked {
+        eprintln!(
+            "sync stopped: {} conflict(s); nothing was changed. Pass --on-conflict sqlite|postgres to pick a side.",
+            report.conflicts.len()
+        );
+        return Ok(Status::Drift);
+    }
+    Ok(if report.applied || !report.has_drift() { Status::Ok } else { Status::Drift })
+}
+
+fn print_plans(report: &sync::SyncReport, lite: &Source, url: &str, out: &Output) -> Result<()> {
+    for (name, o) in [(lite.display(), &report.sqlite), (redact_url(url), &report.postgres)] {
+        if out.quiet {
+            continue;
+        }
+        if o.plan.is_empty() {
+            println!("-- {name}: no changes");
+        } else {
+            println!("-- {name}: {} statement(s)", o.statements.len());
+            print!("{}", sql_with_hazards(&o.plan)?);
+        }
+    }
+    Ok(())
+}
+
+/// Arguments of `audit`.
+pub(super) struct AuditArgs {
+    pub sqlite: Option<String>,
+    pub postgres: Option<String>,
+    pub migrations: Option<PathBuf>,
+    pub models: Option<PathBuf>,
+    pub format: ReportFormat,
+}
+
+/// `audit --sqlite SRC --postgres URL [--migrations DIR] [--models SNAPSHOT]`.
+pub(super) async fn audit(a: AuditArgs, lo: &LoadOptions, change: &ChangeArgs, out: &Output) -> Result<Status> {
+    let (lite, url) = databases(a.sqlite, a.postgres)?;
+    let cfg = if a.migrations.is_none() && a.models.is_none() { config() } else { None };
+    let models_path = a.models.or_else(|| cfg.as_ref().and_then(|c| c.models_snapshot.clone()));
+    let models = match &models_path {
+        Some(p) => Some(snapshot::read(p)?),
+        None => None,
+    };
+    let opts = audit::AuditOptions {
+        diff: diff_options(change)?,
+        introspect: lo.introspect.clone(),
+        migrations: a.migrations.or_else(|| cfg.map(|c| c.migrations_dir).filter(|d| d.is_dir())),
+        models,
+    };
+    let report = audit::audit(&lite, &url, &opts).await?;
+    if a.format == ReportFormat::Json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else if !out.quiet {
+        print!("{}", out.paint_diff(&report.text()));
+    }
+    Ok(if report.is_clean() { Status::Ok } else { Status::Drift })
+}

@@ -1,0 +1,114 @@
+//! `sync`: postgres-wins keeps SQLite's rows, merge adds to both sides, a real conflict stops.
+
+use crate::{cli, lite_rows, pg_exec, pg_rows};
+use schema_sync::testing::{TempPostgres, TempSqlite};
+
+const LITE: &str = "
+CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT, age INTEGER);
+INSERT INTO users VALUES (1, 'ada@example.com', 36), (2, 'bob@example.com', NULL), (3, 'çé@example.com', 7);
+";
+
+#[tokio::test]
+async fn postgres_wins_rebuilds_sqlite_and_keeps_every_row() {
+    let pg: TempPostgres = schema_sync::require_postgres!();
+    let lite = TempSqlite::new();
+    lite.connect().execute_batch(LITE).unwrap();
+    pg_exec(
+        pg.url(),
+        "CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL, age integer, created_at timestamptz DEFAULT now());
+         CREATE TABLE tags (id bigint PRIMARY KEY, label text NOT NULL UNIQUE);",
+    )
+    .await;
+    let before = lite_rows(&lite.connect(), "SELECT id, email, age FROM users ORDER BY id");
+    let dry = cli(&["sync", "--sqlite", &lite.url(), "--postgres", pg.url(), "--strategy", "postgres-wins"]).expect(1);
+    assert!(dry.stdout.contains("CREATE TABLE \"tags\""), "{dry:?}");
+    assert!(
+        dry.stdout.contains(&format!("-- {}: no changes", schema_sync::core::source::redact_url(pg.url()))),
+        "{dry:?}"
+    );
+    // Dry run changed nothing.
+    assert!(lite_rows(&lite.connect(), "SELECT name FROM sqlite_schema WHERE name = 'tags'").is_empty());
+
+    let done =
+        cli(&["sync", "--sqlite", &lite.url(), "--postgres", pg.url(), "--strategy", "postgres-wins", "--apply"])
+            .expect(0);
+    assert!(done.stdout.contains("Synced (postgres-wins)"), "{done:?}");
+    let conn = lite.connect();
+    assert_eq!(lite_rows(&conn, "SELECT id, email, age FROM users ORDER BY id"), before);
+    assert_eq!(lite_rows(&conn, "SELECT \"notnull\" FROM pragma_table_info('users') WHERE name = 'email'"), vec!["1"]);
+    assert_eq!(lite_rows(&conn, "PRAGMA integrity_check"), vec!["ok"]);
+    cli(&["audit", "--sqlite", &lite.url(), "--postgres", pg.url()]).expect(0);
+    // Same checksum on both sides.
+    let l = lite_rows(&conn, "SELECT checksum, description FROM schema_version ORDER BY version DESC LIMIT 1");
+    let p = pg_rows(pg.url(), "SELECT checksum, description FROM schema_version ORDER BY version DESC LIMIT 1").await;
+    assert_eq!(l, p);
+    assert_eq!(l[0].split('|').nth(1), Some("sync postgres-wins"));
+}
+
+#[tokio::test]
+async fn merge_adds_each_sides_tables_and_stops_on_a_real_conflict() {
+    let pg: TempPostgres = schema_sync::require_postgres!();
+    let lite = TempSqlite::new();
+    lite.connect()
+        .execute_batch(&format!("{LITE} CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL); INSERT INTO notes VALUES (1, 'keep me');"))
+        .unwrap();
+    pg_exec(
+        pg.url(),
+        "CREATE TABLE users (id bigint PRIMARY KEY, email text, age integer, bio text);
+         CREATE TABLE tags (id bigint PRIMARY KEY, label text NOT NULL);
+         INSERT INTO users VALUES (10, 'pg@example.com', 1, 'hi');",
+    )
+    .await;
+    let dry = cli(&["sync", "--sqlite", &lite.url(), "--postgres", pg.url(), "--strategy", "merge"]).expect(1);
+    assert!(
+        dry.stdout.contains("\"tags\"") && dry.stdout.contains("\"notes\"") && dry.stdout.contains("\"bio\""),
+        "{dry:?}"
+    );
+    cli(&["sync", "--sqlite", &lite.url(), "--postgres", pg.url(), "--strategy", "merge", "--apply"]).expect(0);
+    let conn = lite.connect();
+    let tables = lite_rows(
+        &conn,
+        "SELECT name FROM sqlite_schema WHERE type = 'table' AND name <> 'schema_version' ORDER BY name",
+    );
+    assert_eq!(tables, vec!["notes", "tags", "users"]);
+    assert_eq!(lite_rows(&conn, "SELECT count(*) FROM users"), vec!["3"]);
+    assert_eq!(pg_rows(pg.url(), "SELECT to_regclass('public.notes')::text AS t").await, vec!["notes"]);
+    assert_eq!(pg_rows(pg.url(), "SELECT email FROM users").await, vec!["pg@example.com"]);
+    cli(&["audit", "--sqlite", &lite.url(), "--postgres", pg.url()]).expect(0);
+
+    // A real conflict: the same column, incompatible types on the two sides.
+    conn.execute_batch("ALTER TABLE notes ADD COLUMN rating TEXT").unwrap();
+    pg_exec(pg.url(), "ALTER TABLE notes ADD COLUMN rating integer; ALTER TABLE tags ADD COLUMN color text").await;
+    let stopped =
+        cli(&["sync", "--sqlite", &lite.url(), "--postgres", pg.url(), "--strategy", "merge", "--apply"]).expect(1);
+    assert!(stopped.stderr.contains("conflict: column `notes.rating`"), "{stopped:?}");
+    assert!(stopped.stderr.contains("sync stopped: 1 conflict(s); nothing was changed"), "{stopped:?}");
+    // Nothing changed on either side (tags.color did not reach SQLite).
+    assert!(lite_rows(&conn, "SELECT name FROM pragma_table_info('tags') WHERE name = 'color'").is_empty());
+    let json =
+        cli(&["sync", "--sqlite", &lite.url(), "--postgres", pg.url(), "--strategy", "merge", "--format", "json"])
+            .expect(1);
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(v["blocked"], true);
+    assert_eq!(v["conflicts"][0]["kind"], "type");
+    assert_eq!(v["conflicts"][0]["column"], "rating");
+
+    // Picking a side resolves it; SQLite's TEXT column becomes Postgres' integer, rows kept.
+    conn.execute_batch("UPDATE notes SET rating = '5'").unwrap();
+    cli(&[
+        "sync",
+        "--sqlite",
+        &lite.url(),
+        "--postgres",
+        pg.url(),
+        "--strategy",
+        "merge",
+        "--on-conflict",
+        "postgres",
+        "--apply",
+    ])
+    .expect(0);
+    assert_eq!(lite_rows(&conn, "SELECT id, body, rating FROM notes"), vec!["1|keep me|5"]);
+    assert_eq!(lite_rows(&conn, "SELECT name FROM pragma_table_info('tags') WHERE name = 'color'"), vec!["color"]);
+    cli(&["audit", "--sqlite", &lite.url(), "--postgres", pg.url()]).expect(0);
+}
