@@ -5,6 +5,10 @@
 //!   `SCHEMA_SYNC_TEST_PG_URL`, else `DATABASE_URL` (when it is a `postgres://` URL), else one
 //!   throwaway cluster per test process started from the local `initdb`/`pg_ctl` binaries and
 //!   removed when the process exits.
+//! * Drift assertions: [`assert_schema_matches!`](crate::assert_schema_matches) (models vs a
+//!   database), [`assert_migrations_reproduce!`](crate::assert_migrations_reproduce) (migration
+//!   files vs models) and [`assert_sqlite_postgres_in_sync!`](crate::assert_sqlite_postgres_in_sync)
+//!   (SQLite vs Postgres), which fail with a readable diff and the SQL that would fix it.
 //!
 //! When no Postgres can be found or started, [`TempPostgres::try_new`] returns `None` and
 //! [`require_postgres!`](crate::require_postgres) skips the test with a message — except under
@@ -19,10 +23,15 @@
 //! # }
 //! ```
 
+mod assert;
+mod assert_report;
 mod postgres;
+mod snapshot;
 mod sqlite;
 
-pub use postgres::TempPostgres;
+pub use assert::*;
+pub use postgres::{TempPostgres, PASSWORD_AUTH_GROUP};
+pub use snapshot::{assert_snapshot_fresh, check_snapshot, UPDATE_ENV};
 pub use sqlite::TempSqlite;
 
 /// The message printed when a Postgres test is skipped.

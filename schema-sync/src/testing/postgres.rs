@@ -148,7 +148,7 @@ impl Drop for TempPostgres {
 }
 
 /// Runs `fut` to completion on a fresh thread with a current-thread runtime.
-fn on_own_runtime<F>(fut: F) -> F::Output
+pub(super) fn on_own_runtime<F>(fut: F) -> F::Output
 where
     F: std::future::Future + Send + 'static,
     F::Output: Send + 'static,
