@@ -68,7 +68,28 @@ fn rows_for_new_not_null(t: &Table, c: &Column) -> Probe {
 /// The probes for every data-dependent step of `plan`.
 pub fn probes(plan: &Plan) -> Vec<Probe> {
     let mut out = Vec::new();
+    // Tables created by this plan hold no rows yet: nothing to count (and nothing to query).
+    let created_names: Vec<(Option<String>, String)> = plan
+        .steps
+        .iter()
+        .filter_map(|s| match s {
+            Step::CreateTable { table } => Some((table.schema.clone(), table.name.clone())),
+            _ => None,
+        })
+        .collect();
+    let is_new = |t: &crate::diff::TableRef| created_names.iter().any(|(s, n)| s == &t.schema && n == &t.name);
     for step in &plan.steps {
+        let table_of = match step {
+            Step::SetNotNull { table, .. }
+            | Step::CreateIndex { table, .. }
+            | Step::AddUnique { table, .. }
+            | Step::AddPrimaryKey { table, .. }
+            | Step::AddColumn { table, .. } => Some(table),
+            _ => None,
+        };
+        if table_of.is_some_and(is_new) {
+            continue;
+        }
         match step {
             Step::SetNotNull { table, column, backfill: None } => {
                 out.push(nulls(&table.name, table.schema.as_deref(), column))

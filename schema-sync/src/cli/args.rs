@@ -13,6 +13,9 @@ pub struct Cli {
     /// Say more (which config value won, each statement as it runs).
     #[arg(short, long, global = true)]
     pub verbose: bool,
+    /// Project configuration file (default: `schema-sync.toml` here or in a parent directory).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
     /// The command.
     #[command(subcommand)]
     pub command: Command,
@@ -94,14 +97,15 @@ pub enum Command {
         #[command(flatten)]
         source: SourceArgs,
     },
-    /// Compare two schemas. Exit 0 when equal, 1 when they differ.
+    /// Compare two schemas. Exit 0 when equal, 1 when they differ. Without --from/--to:
+    /// the configured SQLite database against the configured Postgres.
     Diff {
-        /// Schema the database is at.
+        /// Schema the database is at (default: the configured SQLite database).
         #[arg(long)]
-        from: String,
-        /// Schema it should be at.
+        from: Option<String>,
+        /// Schema it should be at (default: the configured Postgres).
         #[arg(long)]
-        to: String,
+        to: Option<String>,
         /// Output format (`sql` = statements that turn FROM into TO).
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
@@ -136,11 +140,20 @@ pub enum Command {
         /// Do not ask for confirmation on a terminal.
         #[arg(long, short = 'y')]
         yes: bool,
+        /// Rehearse the plan first where nothing live changes (SQLite: an in-memory copy;
+        /// Postgres: a rolled-back transaction). Default on for Postgres.
+        #[arg(long, overrides_with = "no_validate")]
+        validate: bool,
+        /// Skip the rehearsal.
+        #[arg(long)]
+        no_validate: bool,
         #[command(flatten)]
         source: SourceArgs,
         #[command(flatten)]
         change: ChangeArgs,
     },
+    /// Write a commented `schema-sync.toml` and an empty `supabase/migrations/` here.
+    Init,
     /// Supabase migration files (`supabase/migrations/<YYYYMMDDHHMMSS>_<name>.sql`).
     Migration {
         /// What to do.

@@ -16,18 +16,38 @@ use schema_sync_core::{Dialect, Schema};
 use std::collections::HashMap;
 
 pub(super) async fn dispatch(cli: Cli, models: Option<Schema>, out: &Output) -> Result<Status> {
+    super::project::set_explicit(cli.config.clone(), cli.verbose);
     match cli.command {
+        Command::Init => {
+            let dir = std::env::current_dir()?;
+            for p in super::project::init(&dir)? {
+                out.say(format!("created {}", p.display()));
+            }
+            out.say("Edit schema-sync.toml, then run `schema-sync diff` (no arguments needed).");
+            Ok(Status::Ok)
+        }
         Command::Inspect { src, format, dialect, source } => {
             inspect(&src, format, dialect.map(Into::into), &load_options(&source, models), out).await
         }
         Command::Diff { from, to, format, dialect, explain, source, change } => {
             let lo = load_options(&source, models);
-            diff_cmd(&from, &to, format, dialect.map(Into::into), explain, &lo, &change, out).await
+            let (from, to) = match (from, to) {
+                (Some(f), Some(t)) => (f, t),
+                (f, t) => {
+                    // The seed's `db diff`: the configured SQLite against the configured Postgres.
+                    let (lite, pg) = workflows::databases(None, None)
+                        .context("diff needs --from and --to, or a schema-sync.toml with [sqlite] and [postgres]")?;
+                    (f.unwrap_or_else(|| lite.display()), t.unwrap_or(pg))
+                }
+            };
+            diff_cmd(&from, &to, format, dialect.map(Into::into), explain, &lo, &change_with_config(change), out).await
         }
-        Command::Apply { db, to, dry_run, allow_destructive, backup, yes: _, source, change } => {
+        Command::Apply { db, to, dry_run, allow_destructive, backup, yes, validate, no_validate, source, change } => {
             let lo = load_options(&source, models);
-            let opts = apply_options(&change, allow_destructive, dry_run)?;
-            apply_cmd(&db, &to, &lo, &opts, backup.as_deref(), out).await
+            let mut opts = apply_options(&change_with_config(change), allow_destructive, dry_run)?;
+            let is_pg = matches!(Source::parse(&db)?, Source::Postgres(_));
+            opts.validate = validate || (is_pg && !no_validate);
+            apply_cmd(&db, &to, &lo, &opts, backup.as_deref(), yes, out).await
         }
         Command::Migration { command: MigrationCommand::New { name, from, to, dir, source, change } } => {
             let lo = load_options(&source, models);
@@ -82,10 +102,29 @@ fn quiet_for(format: super::args::ReportFormat, out: &Output) -> Output {
     o
 }
 
+/// The project's configuration when it exists and reads; commands that *need* a value from it
+/// go through `workflows::databases`, which reports its errors.
+fn soft_config() -> Option<&'static crate::config::Config> {
+    super::project::config().ok().flatten()
+}
+
+/// Flags win; the file fills in name folding and ignored tables.
+fn change_with_config(mut change: ChangeArgs) -> ChangeArgs {
+    if let Some(cfg) = soft_config() {
+        change.fold_names |= cfg.fold_names;
+        if change.ignore_tables.is_empty() {
+            change.ignore_tables = cfg.ignore_tables.clone();
+        }
+    }
+    change
+}
+
 fn load_options(args: &SourceArgs, models: Option<Schema>) -> LoadOptions {
     let mut introspect = IntrospectOptions::default();
     if !args.schemas.is_empty() {
         introspect.schemas = args.schemas.clone();
+    } else if let Some(cfg) = soft_config().filter(|c| !c.schemas.is_empty()) {
+        introspect.schemas = cfg.schemas.clone();
     }
     LoadOptions { introspect, dev_url: args.dev_url.clone(), models }
 }
@@ -217,6 +256,7 @@ async fn apply_cmd(
     lo: &LoadOptions,
     opts: &ApplyOptions,
     backup: Option<&std::path::Path>,
+    yes: bool,
     out: &Output,
 ) -> Result<Status> {
     let db_src = Source::parse(db)?;
@@ -224,11 +264,23 @@ async fn apply_cmd(
         bail!("--db must be a live database (sqlite:PATH or postgres://…), got `{}`", db_src.display());
     }
     let (_, target) = load(to, lo).await.context("reading --to")?;
-    if let (Some(path), false) = (backup, opts.dry_run) {
-        // Plan first: refuse before writing a backup nobody needs, and back up what the plan touches.
+    if !opts.dry_run {
+        // Plan first: refuse before asking or backing up, show the plan on a terminal and ask.
         let planned = apply_to(&db_src, &target, lo, &ApplyOptions { dry_run: true, ..opts.clone() }).await?;
-        if !planned.plan.is_empty() {
-            apply::check_destructive(&planned.plan, opts.allow_destructive)?;
+        if planned.plan.is_empty() {
+            out.say(format!("{} is already in sync.", db_src.display()));
+            return Ok(Status::Ok);
+        }
+        apply::check_destructive(&planned.plan, opts.allow_destructive)?;
+        if out.tty && !yes && std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+            print!("{}", sql_with_hazards(&planned.plan)?);
+        }
+        let question = format!("Apply {} statements to {}?", planned.statements.len(), db_src.display());
+        if !workflows::confirm(out, yes, &question)? {
+            out.say("Nothing applied.");
+            return Ok(Status::Ok);
+        }
+        if let Some(path) = backup {
             workflows::backup_before(&db_src, &planned, path, lo, out).await?;
         }
     }

@@ -17,6 +17,7 @@ mod args;
 mod commands;
 mod inspect;
 mod output;
+mod project;
 mod workflows;
 
 pub use args::Cli;

@@ -17,7 +17,7 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 /// Asks on a terminal before changing a database; without one the command is the consent.
-fn confirm(out: &Output, yes: bool, what: &str) -> Result<bool> {
+pub(super) fn confirm(out: &Output, yes: bool, what: &str) -> Result<bool> {
     if yes || !out.tty || !std::io::stdin().is_terminal() {
         return Ok(true);
     }
@@ -27,15 +27,14 @@ fn confirm(out: &Output, yes: bool, what: &str) -> Result<bool> {
     Ok(matches!(line.trim(), "y" | "Y" | "yes"))
 }
 
-/// The project's `schema-sync.toml`, when there is one.
-fn config() -> Option<crate::config::Config> {
-    let path = crate::config::Config::find(&std::env::current_dir().ok()?)?;
-    crate::config::Config::load(&path).ok()
+/// The project's `schema-sync.toml`, when there is one (errors in it stop the run).
+fn config() -> Result<Option<crate::config::Config>> {
+    Ok(super::project::config()?.cloned())
 }
 
 /// `--sqlite`/`--postgres`, falling back to `schema-sync.toml`.
-fn databases(sqlite: Option<String>, postgres: Option<String>) -> Result<(Source, String)> {
-    let cfg = if sqlite.is_none() || postgres.is_none() { config() } else { None };
+pub(super) fn databases(sqlite: Option<String>, postgres: Option<String>) -> Result<(Source, String)> {
+    let cfg = if sqlite.is_none() || postgres.is_none() { config()? } else { None };
     let sqlite = sqlite
         .or_else(|| cfg.as_ref().and_then(|c| c.sqlite.clone()))
         .ok_or_else(|| anyhow!("--sqlite is required (or a [sqlite] path in schema-sync.toml)"))?;
@@ -228,7 +227,7 @@ pub(super) struct SyncArgs {
 pub(super) async fn sync(a: SyncArgs, lo: &LoadOptions, change: &ChangeArgs, out: &Output) -> Result<Status> {
     let (lite_src, url) = databases(a.sqlite, a.postgres)?;
     let Source::Sqlite(lite_path) = &lite_src else { unreachable!("checked by databases()") };
-    let cfg = if a.strategy.is_none() || a.on_conflict.is_none() { config() } else { None };
+    let cfg = if a.strategy.is_none() || a.on_conflict.is_none() { config()? } else { None };
     let strategy = match a.strategy {
         Some(StrategyArg::SqliteWins) => Strategy::SqliteWins,
         Some(StrategyArg::PostgresWins) => Strategy::PostgresWins,
@@ -347,7 +346,7 @@ pub(super) struct AuditArgs {
 /// `audit --sqlite SRC --postgres URL [--migrations DIR] [--models SNAPSHOT]`.
 pub(super) async fn audit(a: AuditArgs, lo: &LoadOptions, change: &ChangeArgs, out: &Output) -> Result<Status> {
     let (lite, url) = databases(a.sqlite, a.postgres)?;
-    let cfg = if a.migrations.is_none() && a.models.is_none() { config() } else { None };
+    let cfg = if a.migrations.is_none() && a.models.is_none() { config()? } else { None };
     let models_path = a.models.or_else(|| cfg.as_ref().and_then(|c| c.models_snapshot.clone()));
     let models = match &models_path {
         Some(p) => Some(snapshot::read(p)?),

@@ -1,3 +1,5 @@
-//! Everyday ergonomics: the models snapshot kept fresh, project config.
+//! Everyday ergonomics: project config and zero-argument commands, `init`, confirmation on a
+//! terminal, a user's own binary with models built in, the models snapshot kept fresh.
 
+mod project;
 mod snapshot;
