@@ -42,6 +42,7 @@ pub struct Backup {
 /// Last line of a dump written by us; its presence proves the file was written completely.
 pub const DUMP_FOOTER: &str = "-- schema-sync dump complete";
 
+#[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
 fn refuse_existing(path: &Path) -> Result<()> {
     if path.exists() {
         return Err(Error::input(format!("backup file `{}` already exists; choose a new path", path.display())));
@@ -49,6 +50,7 @@ fn refuse_existing(path: &Path) -> Result<()> {
     Ok(())
 }
 
+#[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
 fn size(path: &Path) -> u64 {
     std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
 }

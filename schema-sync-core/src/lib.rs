@@ -6,28 +6,28 @@
 //! and [`apply`] runs it in one transaction. Everything between the sources and `apply` is a pure
 //! function of values.
 
+pub mod apply;
+#[cfg(all(feature = "sqlite", feature = "postgres"))]
+pub mod audit;
+pub mod backup;
 pub mod diff;
 pub mod error;
 pub mod expr;
+pub mod hints;
 pub mod introspect;
 pub mod model;
 pub mod plan;
 pub mod render;
 pub mod resolve;
+pub mod snapshot;
 pub mod source;
+pub mod sql_split;
+pub mod supabase;
+#[cfg(all(feature = "sqlite", feature = "postgres"))]
+pub mod sync;
 pub mod types;
 pub mod version;
 
 pub use error::{Error, Result};
 pub use model::Schema;
 pub use types::{Dialect, SqlType};
-pub mod apply;
-pub mod hints;
-pub mod snapshot;
-#[cfg(all(feature = "sqlite", feature = "postgres"))]
-pub mod audit;
-pub mod backup;
-pub mod sql_split;
-pub mod supabase;
-#[cfg(all(feature = "sqlite", feature = "postgres"))]
-pub mod sync;

@@ -133,6 +133,7 @@ pub async fn load(src: &Source, opts: &LoadOptions) -> Result<Schema> {
 /// Loads DDL text: into a scratch Postgres when `opts.dev_url` is set, else into an in-memory
 /// SQLite.
 pub async fn load_ddl(text: &str, origin: &str, opts: &LoadOptions) -> Result<Schema> {
+    let _ = (text, origin);
     match &opts.dev_url {
         #[cfg(feature = "postgres")]
         Some(url) => load_postgres_ddl(text, origin, url, &opts.introspect).await,

@@ -298,6 +298,25 @@ pub async fn sync(
     apply::check_destructive(&pg_out.plan, base.allow_destructive)
         .map_err(|e| Error::Refused(format!("Postgres side: {e}")))?;
     let run = ApplyOptions { dry_run: false, ..base };
+    // Both sides must pass their preflight row checks and a rehearsal (SQLite on an in-memory
+    // copy, Postgres in a rolled-back transaction) before either database changes, so a side
+    // that would fail stops the sync with nothing changed anywhere.
+    if !sqlite_out.plan.is_empty() {
+        let findings = apply::sqlite::preflight(lite, &sqlite_out.plan)?;
+        if !findings.is_empty() {
+            return Err(Error::Refused(format!("SQLite side: {}", apply::preflight::refuse(&findings))));
+        }
+        apply::sqlite::rehearse(lite, &t.sqlite, &run).map_err(|e| Error::Refused(format!("SQLite side: {e}")))?;
+    }
+    if !pg_out.plan.is_empty() {
+        let findings = apply::postgres::preflight(pg, &pg_out.plan).await?;
+        if !findings.is_empty() {
+            return Err(Error::Refused(format!("Postgres side: {}", apply::preflight::refuse(&findings))));
+        }
+        apply::postgres::rehearse(pg, &pg_out, &opts.introspect)
+            .await
+            .map_err(|e| Error::Refused(format!("Postgres side: {e}")))?;
+    }
     let version_schema = opts.introspect.schemas.first().cloned().unwrap_or_else(|| "public".into());
     if pg_out.plan.is_empty() {
         record_postgres(pg, &t.checksum, &description, &version_schema).await?;

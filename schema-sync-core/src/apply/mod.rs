@@ -104,6 +104,7 @@ pub fn check_destructive(plan: &Plan, allow: bool) -> Result<()> {
 }
 
 /// After running a plan: the live schema must equal the target.
+#[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
 pub(crate) fn verify(after: &Schema, target: &Schema) -> Result<()> {
     let left = diff::diff(after, target);
     if left.is_empty() {
@@ -125,6 +126,7 @@ pub(crate) fn verify(after: &Schema, target: &Schema) -> Result<()> {
 }
 
 /// Before running a plan: the live schema must still be what the plan was made from.
+#[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
 pub(crate) fn check_unchanged(live: &Schema, expected: &Schema) -> Result<()> {
     if diff::diff(live, expected).is_empty() {
         Ok(())
@@ -134,6 +136,7 @@ pub(crate) fn check_unchanged(live: &Schema, expected: &Schema) -> Result<()> {
 }
 
 /// One line of at most 160 characters of a SQL text, for error messages.
+#[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
 pub(crate) fn short(sql: &str) -> String {
     let one_line: String = sql.split_whitespace().collect::<Vec<_>>().join(" ");
     if one_line.chars().count() > 160 {

@@ -179,7 +179,7 @@ pub async fn preflight(conn: &mut PgConnection, plan: &crate::plan::Plan) -> Res
 
 /// Runs every transactional statement and the verification inside a transaction that is
 /// always rolled back: a rehearsal on the live data that changes nothing.
-async fn rehearse(conn: &mut PgConnection, outcome: &Outcome, iopts: &IntrospectOptions) -> Result<()> {
+pub async fn rehearse(conn: &mut PgConnection, outcome: &Outcome, iopts: &IntrospectOptions) -> Result<()> {
     let mut tx = conn.begin().await.map_err(|e| Error::postgres("starting a validation transaction", e))?;
     let result = async {
         run_statements(&mut tx, outcome).await?;

@@ -37,14 +37,7 @@ pub fn migrate(conn: &mut Connection, target: &Schema, opts: &ApplyOptions) -> R
     let checksum = opts.checksum.clone().unwrap_or_else(|| crate::snapshot::checksum(target));
     if opts.validate {
         // Rehearse on an in-memory copy (online backup API): the live file is not touched.
-        let mut scratch = Connection::open_in_memory().map_err(|e| Error::sqlite("opening a scratch database", e))?;
-        {
-            let backup = rusqlite::backup::Backup::new(conn, &mut scratch)
-                .map_err(|e| Error::sqlite("copying the database for validation", e))?;
-            backup
-                .run_to_completion(256, std::time::Duration::ZERO, None)
-                .map_err(|e| Error::sqlite("copying the database for validation", e))?;
-        }
+        let mut scratch = scratch_copy(conn)?;
         execute(&mut scratch, &outcome, &checksum, opts).map_err(|e| {
             Error::Refused(format!("validation on a scratch copy failed, nothing live was changed: {e}"))
         })?;
@@ -84,6 +77,29 @@ fn triggers_of(conn: &Connection, table: &str) -> Result<Vec<String>> {
         .collect::<std::result::Result<Vec<_>, _>>()
         .map_err(|e| Error::sqlite("reading triggers", e))?;
     Ok(rows)
+}
+
+/// An in-memory copy of the database behind `conn`, made with the online backup API.
+fn scratch_copy(conn: &Connection) -> Result<Connection> {
+    let mut scratch = Connection::open_in_memory().map_err(|e| Error::sqlite("opening a scratch database", e))?;
+    {
+        let backup = rusqlite::backup::Backup::new(conn, &mut scratch)
+            .map_err(|e| Error::sqlite("copying the database for validation", e))?;
+        backup
+            .run_to_completion(256, std::time::Duration::ZERO, None)
+            .map_err(|e| Error::sqlite("copying the database for validation", e))?;
+    }
+    Ok(scratch)
+}
+
+/// Rehearses bringing the database behind `conn` to `target` on an in-memory copy: the live
+/// file is never touched. Fails as the real run would (preflight, destructive, SQL errors).
+pub fn rehearse(conn: &Connection, target: &Schema, opts: &ApplyOptions) -> Result<()> {
+    let mut scratch = scratch_copy(conn)?;
+    let o = ApplyOptions { dry_run: false, validate: false, ..opts.clone() };
+    migrate(&mut scratch, target, &o)
+        .map(|_| ())
+        .map_err(|e| Error::Refused(format!("validation on a scratch copy failed, nothing live was changed: {e}")))
 }
 
 /// Runs the preflight probes of `plan` (read-only) and returns those that found rows.

@@ -31,6 +31,12 @@ const TABLES: &str = concat!(
     " ORDER BY 2, 3"
 );
 
+/// Columns. Two choices keep this query near the cost of a bare `pg_attribute` scan on
+/// thousands of tables: the sequences each column owns are aggregated once and hash-joined,
+/// not looked up by a correlated subquery per column; and defaults are deparsed without a
+/// relation context (`pg_get_expr(…, 0)`), which would open every table (a relcache build per
+/// table on a fresh connection) although a default cannot reference a column. Generated
+/// columns, whose expression does, keep theirs.
 const COLUMNS: &str = concat!(
     "SELECT a.attrelid::int8 AS table_oid, a.attname::text AS name, \
         pg_catalog.format_type(a.atttypid, a.atttypmod) AS type_text, \
@@ -39,15 +45,11 @@ const COLUMNS: &str = concat!(
         COALESCE(et.typtype = 'e', false) AS enum_array, \
         (t.typtype = 'd') AS is_domain, \
         a.attnotnull AS not_null, \
-        pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) AS default_expr, \
+        pg_catalog.pg_get_expr(ad.adbin, CASE WHEN a.attgenerated = '' THEN 0 ELSE ad.adrelid END) AS default_expr, \
         a.attidentity::text AS identity, \
         a.attgenerated::text AS generated, \
         CASE WHEN a.attcollation <> t.typcollation THEN co.collname::text END AS collation, \
-        ARRAY(SELECT d.objid::regclass::text FROM pg_catalog.pg_depend d \
-              JOIN pg_catalog.pg_class s ON s.oid = d.objid AND s.relkind = 'S' \
-              WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.refclassid = 'pg_catalog.pg_class'::regclass \
-                AND d.refobjid = a.attrelid AND d.refobjsubid = a.attnum AND d.deptype = 'a' \
-              ORDER BY 1) AS owned_sequences \
+        COALESCE(os.seqs, ARRAY[]::text[]) AS owned_sequences \
      FROM pg_catalog.pg_attribute a \
      JOIN pg_catalog.pg_class c ON c.oid = a.attrelid \
      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
@@ -57,6 +59,13 @@ const COLUMNS: &str = concat!(
      LEFT JOIN pg_catalog.pg_namespace etn ON etn.oid = et.typnamespace \
      LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum \
      LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation \
+     LEFT JOIN (SELECT d.refobjid, d.refobjsubid, \
+                       array_agg(d.objid::regclass::text ORDER BY d.objid::regclass::text) AS seqs \
+                FROM pg_catalog.pg_depend d \
+                JOIN pg_catalog.pg_class s ON s.oid = d.objid AND s.relkind = 'S' \
+                WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.refclassid = 'pg_catalog.pg_class'::regclass \
+                  AND d.deptype = 'a' \
+                GROUP BY 1, 2) os ON os.refobjid = a.attrelid AND os.refobjsubid = a.attnum \
      WHERE a.attnum > 0 AND NOT a.attisdropped AND ",
     table_filter!(),
     " ORDER BY a.attrelid, a.attnum"

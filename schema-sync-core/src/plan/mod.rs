@@ -139,7 +139,9 @@ impl Builder<'_> {
         let mut dropped_keys: Vec<(TableRef, Vec<String>)> = Vec::new();
         for ch in changes {
             match ch {
-                Change::AlterPrimaryKey { table, from: Some(pk), .. } => dropped_keys.push((table.clone(), pk.columns.clone())),
+                Change::AlterPrimaryKey { table, from: Some(pk), .. } => {
+                    dropped_keys.push((table.clone(), pk.columns.clone()))
+                }
                 Change::DropUnique { table, unique } => dropped_keys.push((table.clone(), unique.columns.clone())),
                 Change::DropIndex { table, index } if index.unique => dropped_keys.push((
                     table.clone(),
@@ -154,7 +156,10 @@ impl Builder<'_> {
                         dropped_keys.push((t.clone(), u.columns.clone()));
                     }
                     for i in table.indexes.iter().filter(|i| i.unique) {
-                        dropped_keys.push((t.clone(), i.keys.iter().filter_map(|k| k.column_name().map(str::to_string)).collect()));
+                        dropped_keys.push((
+                            t.clone(),
+                            i.keys.iter().filter_map(|k| k.column_name().map(str::to_string)).collect(),
+                        ));
                     }
                 }
                 _ => {}
@@ -177,12 +182,18 @@ impl Builder<'_> {
         for t in &self.from.tables {
             let tref = TableRef::of(t);
             for fk in &t.foreign_keys {
-                let target = TableRef { schema: fk.ref_schema.clone().or(t.schema.clone()), name: fk.ref_table.clone() };
-                let hit = dropped_keys.iter().any(|(kt, cols)| kt == &target && sorted(cols) == sorted(&fk.ref_columns));
+                let target =
+                    TableRef { schema: fk.ref_schema.clone().or(t.schema.clone()), name: fk.ref_table.clone() };
+                let hit =
+                    dropped_keys.iter().any(|(kt, cols)| kt == &target && sorted(cols) == sorted(&fk.ref_columns));
                 if !hit || already_dropped(&tref, fk) {
                     continue;
                 }
-                self.steps.push((Phase::DropForeignKeys, self.steps.len(), Step::DropForeignKey { table: tref.clone(), foreign_key: fk.clone() }));
+                self.steps.push((
+                    Phase::DropForeignKeys,
+                    self.steps.len(),
+                    Step::DropForeignKey { table: tref.clone(), foreign_key: fk.clone() },
+                ));
                 let kept = self.target_table(&tref).and_then(|tt| tt.foreign_keys.iter().find(|f| f == &fk)).cloned();
                 if let Some(fk) = kept {
                     self.steps.push((
@@ -391,7 +402,10 @@ impl Builder<'_> {
             }
             Change::DropSequence { sequence } => {
                 if let Some((_, t, c, _)) = self.seq_swaps.iter().find(|x| x.0 == sequence.name && !x.3).cloned() {
-                    self.push(Phase::Columns, Step::SetSequenceOwner { sequence: sequence.clone(), owner: Some((t, c)) });
+                    self.push(
+                        Phase::Columns,
+                        Step::SetSequenceOwner { sequence: sequence.clone(), owner: Some((t, c)) },
+                    );
                 } else {
                     self.push(Phase::DropTypes, Step::DropSequence { sequence: sequence.clone() })
                 }
@@ -561,7 +575,13 @@ impl Builder<'_> {
             // An identity column cannot drop NOT NULL while it is one.
             self.push(
                 Phase::Columns,
-                Step::AlterIdentity { table: t.clone(), column: col.clone(), ty: to.ty.clone(), from: from.identity, to: None },
+                Step::AlterIdentity {
+                    table: t.clone(),
+                    column: col.clone(),
+                    ty: to.ty.clone(),
+                    from: from.identity,
+                    to: None,
+                },
             );
         }
         if changes.nullable {

@@ -51,9 +51,7 @@ pub fn render(plan: &Plan) -> crate::Result<Vec<Statement>> {
             Step::CreateSequence { .. }
             | Step::DropSequence { .. }
             | Step::AlterSequence { .. }
-            | Step::SetSequenceOwner { .. } => {
-                return Err(unsupported("sequences"))
-            }
+            | Step::SetSequenceOwner { .. } => return Err(unsupported("sequences")),
             Step::AlterColumnType { .. }
             | Step::SetNotNull { .. }
             | Step::DropNotNull { .. }

@@ -51,7 +51,7 @@ pub(super) async fn dispatch(cli: Cli, models: Option<Schema>, out: &Output) -> 
         }
         Command::Migration { command: MigrationCommand::New { name, from, to, dir, source, change } } => {
             let lo = load_options(&source, models);
-            workflows::migration_new(&name, &from, &to, &dir, &lo, &change, out).await
+            workflows::migration_new(&name, &from, &to, &dir, &lo, &change_with_config(change), out).await
         }
         Command::Migrate { db, dir, dry_run, backup, format, yes, source } => {
             let lo = load_options(&source, models);
@@ -82,12 +82,12 @@ pub(super) async fn dispatch(cli: Cli, models: Option<Schema>, out: &Output) -> 
                 format,
                 yes,
             };
-            workflows::sync(a, &lo, &change, &quiet_for(format, out)).await
+            workflows::sync(a, &lo, &change_with_config(change), &quiet_for(format, out)).await
         }
         Command::Audit { sqlite, postgres, migrations, models: snapshot, format, source, change } => {
             let lo = load_options(&source, models);
             let a = workflows::AuditArgs { sqlite, postgres, migrations, models: snapshot, format };
-            workflows::audit(a, &lo, &change, out).await
+            workflows::audit(a, &lo, &change_with_config(change), out).await
         }
     }
 }
@@ -226,7 +226,7 @@ async fn diff_cmd(
         Format::Text => {
             if cmp.is_empty() {
                 out.say("No differences.");
-            } else {
+            } else if !out.quiet {
                 print!("{}", out.paint_diff(&diff::render_text(&cmp)));
             }
             if explain && !cmp.notes.is_empty() {

@@ -149,7 +149,11 @@ pub(super) async fn migrate(
     bar.finish_and_clear();
     let trouble = !report.before.edited.is_empty() || !report.before.unknown.is_empty();
     if json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        let mut doc = serde_json::json!({ "format_version": 1 });
+        if let (Some(map), serde_json::Value::Object(rest)) = (doc.as_object_mut(), serde_json::to_value(&report)?) {
+            map.extend(rest);
+        }
+        println!("{}", serde_json::to_string_pretty(&doc)?);
     } else {
         let verb = if dry_run { "Would apply" } else { "Applied" };
         for v in &report.applied {
@@ -284,7 +288,7 @@ pub(super) async fn sync(a: SyncArgs, lo: &LoadOptions, change: &ChangeArgs, out
         bar.finish_and_clear();
     }
     if json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        println!("{}", serde_json::to_string_pretty(&sync_json(&report))?);
     } else if report.applied {
         out.say(format!(
             "Synced ({}): {} statement(s) on {}, {} on {}; schema_version checksum {} on both.",
@@ -365,4 +369,27 @@ pub(super) async fn audit(a: AuditArgs, lo: &LoadOptions, change: &ChangeArgs, o
         print!("{}", out.paint_diff(&report.text()));
     }
     Ok(if report.is_clean() { Status::Ok } else { Status::Drift })
+}
+
+/// The stable JSON shape of a sync report (docs/json.md): per side, the statements and hazards.
+fn sync_json(r: &sync::SyncReport) -> serde_json::Value {
+    let side = |o: &schema_sync_core::apply::Outcome| {
+        serde_json::json!({
+            "in_sync": o.plan.is_empty(),
+            "statements": o.statements.iter().map(|s| s.sql.clone()).collect::<Vec<_>>(),
+            "hazards": o.plan.hazards,
+            "applied": o.applied,
+            "version": o.version,
+        })
+    };
+    serde_json::json!({
+        "format_version": 1,
+        "strategy": r.strategy,
+        "blocked": r.blocked,
+        "conflicts": r.conflicts,
+        "applied": r.applied,
+        "checksum": r.checksum,
+        "sqlite": side(&r.sqlite),
+        "postgres": side(&r.postgres),
+    })
 }

@@ -384,6 +384,6 @@ fn builtin_type_mappings() {
     for (ct, want) in &cases {
         assert_eq!(&ct.to_sql_type().unwrap(), want);
     }
-    assert!(<Option<i64> as SqlColumnType>::NULLABLE);
-    assert!(!<i64 as SqlColumnType>::NULLABLE);
+    const { assert!(<Option<i64> as SqlColumnType>::NULLABLE) };
+    const { assert!(!<i64 as SqlColumnType>::NULLABLE) };
 }

@@ -128,7 +128,7 @@ fn random_migrations_converge_on_sqlite() {
     runner
         .run(&(schema_spec(), schema_spec()), |(a, b)| {
             let (a, b) = (build(&a), build(&b));
-            sqlite_case(&a, &b).map_err(|e| TestCaseError::fail(e))?;
+            sqlite_case(&a, &b).map_err(TestCaseError::fail)?;
             Ok(())
         })
         .unwrap();

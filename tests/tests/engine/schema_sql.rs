@@ -70,7 +70,7 @@ async fn pg_file(rel: &str) {
                     tally.failed.push((key, format!("{left:?}").chars().take(300).collect()))
                 }
             }
-            Err(e) => tally.failed.push((key, format!("{e}").chars().take(300).collect())),
+            Err(e) => tally.failed.push((key, e.to_string().chars().take(300).collect())),
         }
     }
     tally.report(&format!("{rel} schema_sql"));

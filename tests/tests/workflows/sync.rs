@@ -112,3 +112,27 @@ async fn merge_adds_each_sides_tables_and_stops_on_a_real_conflict() {
     assert_eq!(lite_rows(&conn, "SELECT name FROM pragma_table_info('tags') WHERE name = 'color'"), vec!["color"]);
     cli(&["audit", "--sqlite", &lite.url(), "--postgres", pg.url()]).expect(0);
 }
+
+/// A side that would fail stops the whole sync before either database changes: the SQLite side
+/// of this merge needs a NOT NULL column without a default on a table with rows.
+#[tokio::test]
+async fn a_failing_side_stops_the_sync_before_anything_changes() {
+    let pg: TempPostgres = schema_sync::require_postgres!();
+    let lite = TempSqlite::new();
+    lite.connect()
+        .execute_batch(
+            "CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO items (name) VALUES ('a'), ('b');
+             CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);",
+        )
+        .unwrap();
+    pg_exec(pg.url(), "CREATE TABLE items (id bigint PRIMARY KEY, name text, sku text NOT NULL);").await;
+    let failed =
+        cli(&["sync", "--sqlite", &lite.url(), "--postgres", pg.url(), "--strategy", "merge", "--apply"]).expect(2);
+    assert!(failed.stderr.contains("SQLite side"), "{failed:?}");
+    assert!(failed.stderr.contains("`items.sku` has 2"), "{failed:?}");
+    // Postgres did not get SQLite's `notes` table, and no schema_version row was written anywhere.
+    let tables =
+        pg_rows(pg.url(), "SELECT count(*)::text FROM pg_tables WHERE tablename IN ('notes', 'schema_version')").await;
+    assert_eq!(tables, vec!["0"]);
+    assert!(lite_rows(&lite.connect(), "SELECT name FROM sqlite_schema WHERE name = 'schema_version'").is_empty());
+}
