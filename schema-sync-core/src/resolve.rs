@@ -171,46 +171,28 @@ pub fn translate(schema: &Schema, target: Dialect, like: Option<&Schema>) -> (Sc
         for c in &t.columns {
             let subject = format!("{}.{}", t.name, c.name);
             let there = existing.and_then(|e| e.column(&c.name));
-            let (sqlite_ty, pg_ty) = match source {
-                Dialect::Sqlite => (c.ty.clone(), there.map(|x| x.ty.clone())),
-                Dialect::Postgres => (
-                    there.map(|x| x.ty.clone()).unwrap_or_else(|| compat::postgres_to_sqlite(&c.ty)),
-                    Some(c.ty.clone()),
-                ),
-            };
-            let ty = match (source, there) {
-                (Dialect::Sqlite, Some(x)) => {
-                    let verdict = compat::compatible(&c.ty, &x.ty);
+            let ty = match there {
+                Some(x) => {
+                    // compat::compatible takes (SQLite type, Postgres type).
+                    let verdict = match source {
+                        Dialect::Sqlite => compat::compatible(&c.ty, &x.ty),
+                        Dialect::Postgres => compat::compatible(&x.ty, &c.ty),
+                    };
+                    let keep = verdict.compatible;
                     notes.push(Note {
                         subject: subject.clone(),
                         rule: Some(verdict.rule),
-                        compatible: verdict.compatible,
+                        compatible: keep,
                         message: verdict.explain,
                     });
-                    if verdict.compatible {
+                    if keep {
                         x.ty.clone()
                     } else {
-                        compat::sqlite_to_postgres(&c.ty)
+                        map_type(&c.ty, target)
                     }
                 }
-                (Dialect::Sqlite, None) => compat::sqlite_to_postgres(&c.ty),
-                (Dialect::Postgres, Some(x)) => {
-                    let verdict = compat::compatible(&x.ty, &c.ty);
-                    notes.push(Note {
-                        subject: subject.clone(),
-                        rule: Some(verdict.rule),
-                        compatible: verdict.compatible,
-                        message: verdict.explain,
-                    });
-                    if verdict.compatible {
-                        x.ty.clone()
-                    } else {
-                        compat::postgres_to_sqlite(&c.ty)
-                    }
-                }
-                (Dialect::Postgres, None) => compat::postgres_to_sqlite(&c.ty),
+                None => map_type(&c.ty, target),
             };
-            let _ = (sqlite_ty, pg_ty);
             let mut col = Column::new(c.name.clone(), ty);
             col.nullable = c.nullable;
             col.collation = None;
@@ -334,6 +316,14 @@ pub fn translate(schema: &Schema, target: Dialect, like: Option<&Schema>) -> (Sc
     }
     out.normalize();
     (out, notes)
+}
+
+/// A type of the other dialect mapped into `target` (see [`compat`]).
+fn map_type(ty: &SqlType, target: Dialect) -> SqlType {
+    match target {
+        Dialect::Postgres => compat::sqlite_to_postgres(ty),
+        Dialect::Sqlite => compat::postgres_to_sqlite(ty),
+    }
 }
 
 fn translate_identity(

@@ -35,6 +35,37 @@ pub fn qualified(schema: Option<&str>, name: &str) -> String {
     }
 }
 
+/// `CONSTRAINT "name" ` when the constraint has a name, else nothing.
+pub fn constraint_name(name: &Option<String>) -> String {
+    name.as_ref().map(|n| format!("CONSTRAINT {} ", quote_ident(n))).unwrap_or_default()
+}
+
+/// The `DEFERRABLE …` clause (both dialects spell it the same).
+pub fn deferrable(d: crate::model::Deferrable) -> &'static str {
+    match d {
+        crate::model::Deferrable::No => "",
+        crate::model::Deferrable::InitiallyImmediate => " DEFERRABLE INITIALLY IMMEDIATE",
+        crate::model::Deferrable::InitiallyDeferred => " DEFERRABLE INITIALLY DEFERRED",
+    }
+}
+
+/// An index key: quoted column or parenthesised expression, then `COLLATE` (both dialects).
+pub fn index_key_head(k: &crate::model::IndexKey) -> String {
+    let mut s = match &k.target {
+        crate::model::KeyTarget::Column(c) => quote_ident(c),
+        crate::model::KeyTarget::Expression(e) => format!("({e})"),
+    };
+    if let Some(c) = &k.collation {
+        s.push_str(&format!(" COLLATE {}", quote_ident(c)));
+    }
+    s
+}
+
+/// `'a', 'b', 'c'` — an enum's labels as SQL literals.
+pub fn literal_list(values: &[String]) -> String {
+    values.iter().map(|v| quote_literal(v)).collect::<Vec<_>>().join(", ")
+}
+
 /// Comma-separated quoted identifiers.
 pub fn ident_list<S: AsRef<str>>(names: &[S]) -> String {
     names.iter().map(|n| quote_ident(n.as_ref())).collect::<Vec<_>>().join(", ")

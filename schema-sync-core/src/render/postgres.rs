@@ -1,9 +1,9 @@
 //! Postgres SQL for every [`Step`]. Every identifier is quoted; literals go through
 //! [`quote_literal`]; expressions come from catalogs or the user's models verbatim.
 
-use super::{ident_list, qualified, quote_ident, quote_literal, table_ref, Statement};
+use super::{constraint_name, deferrable, ident_list, qualified, quote_ident, quote_literal, table_ref, Statement};
 use crate::diff::TableRef;
-use crate::model::{Check, Column, Deferrable, ForeignKey, Identity, Index, KeyTarget, Sequence, Table, Unique};
+use crate::model::{Check, Column, ForeignKey, Identity, Index, Sequence, Table, Unique};
 use crate::plan::{Plan, Step};
 use crate::types::{postgres::render as ty, SqlType};
 
@@ -17,7 +17,7 @@ pub fn render(plan: &Plan) -> crate::Result<Vec<Statement>> {
             Step::CreateEnum { r#enum } => push(format!(
                 "CREATE TYPE {} AS ENUM ({})",
                 qualified(r#enum.schema.as_deref(), &r#enum.name),
-                r#enum.values.iter().map(|v| quote_literal(v)).collect::<Vec<_>>().join(", ")
+                super::literal_list(&r#enum.values)
             )),
             Step::DropEnum { r#enum } => {
                 push(format!("DROP TYPE {}", qualified(r#enum.schema.as_deref(), &r#enum.name)))
@@ -42,10 +42,7 @@ pub fn render(plan: &Plan) -> crate::Result<Vec<Statement>> {
                     qualified(from.schema.as_deref(), &from.name),
                     quote_ident(&old_name)
                 ));
-                push(format!(
-                    "CREATE TYPE {name} AS ENUM ({})",
-                    to.values.iter().map(|v| quote_literal(v)).collect::<Vec<_>>().join(", ")
-                ));
+                push(format!("CREATE TYPE {name} AS ENUM ({})", super::literal_list(&to.values)));
                 for u in uses {
                     let t = table_ref(&u.table);
                     let c = quote_ident(&u.column);
@@ -254,10 +251,6 @@ fn retarget_default(d: &str, _enum_name: &str) -> String {
     d.to_string()
 }
 
-fn constraint_name(name: &Option<String>) -> String {
-    name.as_ref().map(|n| format!("CONSTRAINT {} ", quote_ident(n))).unwrap_or_default()
-}
-
 fn create_sequence(s: &Sequence) -> String {
     format!(
         "CREATE SEQUENCE {} AS {} INCREMENT BY {} MINVALUE {} MAXVALUE {} START WITH {} CACHE {}{}",
@@ -307,14 +300,6 @@ pub fn column_def(c: &Column) -> String {
         s.push_str(&format!(" DEFAULT {d}"));
     }
     s
-}
-
-fn deferrable(d: Deferrable) -> &'static str {
-    match d {
-        Deferrable::No => "",
-        Deferrable::InitiallyImmediate => " DEFERRABLE INITIALLY IMMEDIATE",
-        Deferrable::InitiallyDeferred => " DEFERRABLE INITIALLY DEFERRED",
-    }
 }
 
 fn unique_def(u: &Unique) -> String {
@@ -367,13 +352,7 @@ pub fn create_index(t: &TableRef, i: &Index, concurrently: bool) -> String {
         .keys
         .iter()
         .map(|k| {
-            let mut s = match &k.target {
-                KeyTarget::Column(c) => quote_ident(c),
-                KeyTarget::Expression(e) => format!("({e})"),
-            };
-            if let Some(c) = &k.collation {
-                s.push_str(&format!(" COLLATE {}", quote_ident(c)));
-            }
+            let mut s = super::index_key_head(k);
             if let Some(o) = &k.opclass {
                 s.push(' ');
                 s.push_str(o);

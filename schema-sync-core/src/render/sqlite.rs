@@ -1,9 +1,9 @@
 //! SQLite SQL for every [`Step`]. Steps SQLite cannot run in place never reach here: the
 //! planner lowers them to a [`Step::RebuildTable`]; the rest are typed errors.
 
-use super::{ident_list, quote_ident, quote_literal, Statement};
+use super::{constraint_name, deferrable, ident_list, quote_ident, quote_literal, Statement};
 use crate::expr::default_sql;
-use crate::model::{Check, Column, Deferrable, ForeignKey, Identity, Index, KeyTarget, Table, Unique};
+use crate::model::{Check, Column, ForeignKey, Identity, Index, Table, Unique};
 use crate::plan::{CopyColumn, Plan, Step};
 use crate::types::{sqlite::render as ty, Dialect};
 
@@ -101,18 +101,6 @@ fn column_def(c: &Column, inline_pk: bool) -> String {
     s
 }
 
-fn deferrable(d: Deferrable) -> &'static str {
-    match d {
-        Deferrable::No => "",
-        Deferrable::InitiallyImmediate => " DEFERRABLE INITIALLY IMMEDIATE",
-        Deferrable::InitiallyDeferred => " DEFERRABLE INITIALLY DEFERRED",
-    }
-}
-
-fn constraint_name(name: &Option<String>) -> String {
-    name.as_ref().map(|n| format!("CONSTRAINT {} ", quote_ident(n))).unwrap_or_default()
-}
-
 fn unique_def(u: &Unique) -> String {
     format!("{}UNIQUE ({})", constraint_name(&u.name), ident_list(&u.columns))
 }
@@ -177,13 +165,7 @@ pub fn create_index(table: &str, i: &Index) -> String {
         .keys
         .iter()
         .map(|k| {
-            let mut s = match &k.target {
-                KeyTarget::Column(c) => quote_ident(c),
-                KeyTarget::Expression(e) => format!("({e})"),
-            };
-            if let Some(c) = &k.collation {
-                s.push_str(&format!(" COLLATE {}", quote_ident(c)));
-            }
+            let mut s = super::index_key_head(k);
             if k.descending {
                 s.push_str(" DESC");
             }
