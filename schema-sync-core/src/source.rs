@@ -64,7 +64,8 @@ impl Source {
             "json" => Ok(Source::Snapshot(PathBuf::from(text))),
             "sql" => Ok(Source::Ddl(PathBuf::from(text))),
             _ => Err(Error::input(format!(
-                "cannot tell what `{text}` is: use sqlite:PATH, a postgres:// URL, a .json snapshot or a .sql DDL file"
+                "cannot tell what `{}` is: use sqlite:PATH, a postgres:// URL, a .json snapshot or a .sql DDL file",
+                redact_loose(text)
             ))),
         }
     }
@@ -218,6 +219,27 @@ pub async fn load_postgres_ddl(text: &str, origin: &str, dev_url: &str, iopts: &
     }
     schema.normalize();
     Ok(schema)
+}
+
+/// Hides a password in text that may be a mistyped URL (`postgres//me:pw@host/db`): anything
+/// between the last `:` and an `@` of the authority-looking part is replaced by `***`.
+///
+/// ```
+/// use schema_sync_core::source::redact_loose;
+/// assert_eq!(redact_loose("postgres//me:pw@host/db"), "postgres//me:***@host/db");
+/// assert_eq!(redact_loose("app.db"), "app.db");
+/// ```
+pub fn redact_loose(text: &str) -> String {
+    if text.contains("://") {
+        return redact_url(text);
+    }
+    match text.rfind('@') {
+        Some(at) => match text[..at].rfind(':') {
+            Some(colon) if !text[colon..at].contains('/') => format!("{}:***{}", &text[..colon], &text[at..]),
+            _ => text.to_string(),
+        },
+        None => text.to_string(),
+    }
 }
 
 /// Returns `url` with any password replaced by `***`, for messages and logs.
