@@ -318,6 +318,22 @@ fn fold_sqlite_case(from: &Schema, to: &Schema) -> Option<Schema> {
     if from.dialect != Some(Dialect::Sqlite) {
         return None;
     }
+    // Most comparisons spell every name the same on both sides: nothing to fold, no copy.
+    let names = |s: &Schema| -> std::collections::HashSet<String> {
+        s.tables
+            .iter()
+            .flat_map(|t| {
+                std::iter::once(t.name.clone()).chain(t.columns.iter().map(|c| format!("{}.{}", t.name, c.name)))
+            })
+            .collect()
+    };
+    let have = names(from);
+    let needs = to.tables.iter().any(|t| {
+        !have.contains(&t.name) || t.columns.iter().any(|c| !have.contains(&format!("{}.{}", t.name, c.name)))
+    });
+    if !needs {
+        return None;
+    }
     let mut folded = to.clone();
     fold_names_with(&mut folded, from, fold_case);
     Some(folded)

@@ -212,8 +212,11 @@ async fn diff_cmd(
     change: &ChangeArgs,
     out: &Output,
 ) -> Result<Status> {
-    let (_, a) = load(from, lo).await.context("reading --from")?;
-    let (_, b) = load(to, lo).await.context("reading --to")?;
+    // Both sides are read at the same time: with two live databases the time is the servers'.
+    let (a, b) = tokio::try_join!(async { load(from, lo).await.context("reading --from") }, async {
+        load(to, lo).await.context("reading --to")
+    })?;
+    let (a, b) = (a.1, b.1);
     let cmp = diff::compare(&a, &b, dialect, &diff_options(change)?)?;
     let status = if cmp.is_empty() { Status::Ok } else { Status::Drift };
     match format {

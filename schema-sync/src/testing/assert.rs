@@ -340,6 +340,18 @@ macro_rules! assert_migrations_reproduce {
             &$models,
         )
     };
+    // Also the SQLite migrations (plain `.sql` files in file-name order) against the models.
+    (dir = $dir:expr, $models:expr, sqlite = $sqlite_dir:expr $(,)?) => {{
+        let models = $models;
+        $crate::testing::assert_migrations_reproduce(
+            ::std::path::Path::new(::std::env!("CARGO_MANIFEST_DIR")).join($dir),
+            &models,
+        );
+        $crate::testing::assert_sqlite_migrations_reproduce(
+            ::std::path::Path::new(::std::env!("CARGO_MANIFEST_DIR")).join($sqlite_dir),
+            &models,
+        );
+    }};
 }
 
 /// Asserts that a SQLite database and a Postgres database have the same schema by the

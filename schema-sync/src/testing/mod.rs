@@ -25,11 +25,13 @@
 
 mod assert;
 mod assert_report;
+mod assert_sqlite;
 mod postgres;
 mod snapshot;
 mod sqlite;
 
 pub use assert::*;
+pub use assert_sqlite::{assert_sqlite_migrations_reproduce, sqlite_migrations_report};
 pub use postgres::{TempPostgres, PASSWORD_AUTH_GROUP};
 pub use snapshot::{assert_snapshot_fresh, check_snapshot, UPDATE_ENV};
 pub use sqlite::TempSqlite;

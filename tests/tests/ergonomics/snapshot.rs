@@ -34,3 +34,25 @@ fn stale_snapshot_fails_until_regenerated() {
     let back = schema_sync::core::snapshot::read(&path).unwrap();
     assert_eq!(back.tables[0].columns.len(), 2);
 }
+
+#[test]
+fn sqlite_migrations_reproduce_or_explain() {
+    let dir = std::env::temp_dir().join(format!("ss-sqlite-migrations-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("001_init.sql"), "CREATE TABLE users (id INTEGER NOT NULL PRIMARY KEY);").unwrap();
+    let err = schema_sync::testing::sqlite_migrations_report(&dir, &models(true)).unwrap_err();
+    assert!(err.contains("+ column email TEXT NOT NULL"), "{err}");
+    assert!(err.contains("ALTER TABLE \"users\" ADD COLUMN") || err.contains("CREATE TABLE"), "{err}");
+    std::fs::write(dir.join("002_email.sql"), "ALTER TABLE users ADD COLUMN email TEXT NOT NULL DEFAULT '';").unwrap();
+    // The default differs from the models: still reported, precisely.
+    let err = schema_sync::testing::sqlite_migrations_report(&dir, &models(true)).unwrap_err();
+    assert!(err.contains("default"), "{err}");
+    std::fs::write(
+        dir.join("002_email.sql"),
+        "CREATE TABLE users_new (id INTEGER NOT NULL PRIMARY KEY, email TEXT NOT NULL); DROP TABLE users; ALTER TABLE users_new RENAME TO users;",
+    )
+    .unwrap();
+    assert_eq!(schema_sync::testing::sqlite_migrations_report(&dir, &models(true)), Ok(()));
+    let _ = std::fs::remove_dir_all(&dir);
+}
