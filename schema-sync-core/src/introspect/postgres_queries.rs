@@ -273,21 +273,25 @@ pub(crate) struct CatalogRows {
     pub sequences: Vec<SequenceRow>,
 }
 
-/// Runs one catalog query as an unnamed statement, counting it.
-async fn fetch(
+/// Runs one catalog query as an unnamed statement, counting it, and hands each row to `f` as
+/// it arrives: rows are streamed, never all held at once (a 5,000-table catalog is ~100k rows).
+async fn each(
     conn: &mut PgConnection,
     what: &str,
     sql: &'static str,
     schemas: &[String],
     queries: &mut usize,
-) -> Result<Vec<PgRow>> {
+    mut f: impl FnMut(&PgRow) -> Result<()>,
+) -> Result<()> {
+    use futures_util::TryStreamExt;
     *queries += 1;
-    sqlx::query(sql)
-        .persistent(false)
-        .bind(schemas)
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(|e| Error::postgres(format!("reading {what} from the Postgres catalog"), e))
+    let mut stream = sqlx::query(sql).persistent(false).bind(schemas).fetch(&mut *conn);
+    while let Some(row) =
+        stream.try_next().await.map_err(|e| Error::postgres(format!("reading {what} from the Postgres catalog"), e))?
+    {
+        f(&row)?;
+    }
+    Ok(())
 }
 
 fn get<'r, T>(row: &'r PgRow, what: &str, column: &str) -> Result<T>
@@ -308,99 +312,111 @@ pub(crate) async fn fetch_all(
     let pg15 = server_version >= 150_000;
     let mut rows = CatalogRows::default();
 
-    for r in fetch(conn, "tables", TABLES, schemas, queries).await? {
+    each(conn, "tables", TABLES, schemas, queries, |r| {
         let w = "table";
         rows.tables.push(TableRow {
-            oid: get(&r, w, "oid")?,
-            schema: get(&r, w, "schema_name")?,
-            name: get(&r, w, "table_name")?,
+            oid: get(r, w, "oid")?,
+            schema: get(r, w, "schema_name")?,
+            name: get(r, w, "table_name")?,
         });
-    }
+        Ok(())
+    })
+    .await?;
 
-    for r in fetch(conn, "columns", COLUMNS, schemas, queries).await? {
+    each(conn, "columns", COLUMNS, schemas, queries, |r| {
         let w = "column";
         rows.columns.push(ColumnRow {
-            table_oid: get(&r, w, "table_oid")?,
-            name: get(&r, w, "name")?,
-            type_text: get(&r, w, "type_text")?,
-            enum_schema: get(&r, w, "enum_schema")?,
-            enum_name: get(&r, w, "enum_name")?,
-            enum_array: get(&r, w, "enum_array")?,
-            is_domain: get(&r, w, "is_domain")?,
-            not_null: get(&r, w, "not_null")?,
-            default: get(&r, w, "default_expr")?,
-            identity: get(&r, w, "identity")?,
-            generated: get(&r, w, "generated")?,
-            collation: get(&r, w, "collation")?,
-            owned_sequences: get(&r, w, "owned_sequences")?,
+            table_oid: get(r, w, "table_oid")?,
+            name: get(r, w, "name")?,
+            type_text: get(r, w, "type_text")?,
+            enum_schema: get(r, w, "enum_schema")?,
+            enum_name: get(r, w, "enum_name")?,
+            enum_array: get(r, w, "enum_array")?,
+            is_domain: get(r, w, "is_domain")?,
+            not_null: get(r, w, "not_null")?,
+            default: get(r, w, "default_expr")?,
+            identity: get(r, w, "identity")?,
+            generated: get(r, w, "generated")?,
+            collation: get(r, w, "collation")?,
+            owned_sequences: get(r, w, "owned_sequences")?,
         });
-    }
+        Ok(())
+    })
+    .await?;
 
     let sql = if pg15 { CONSTRAINTS_PG15 } else { CONSTRAINTS_OLD };
-    for r in fetch(conn, "constraints", sql, schemas, queries).await? {
+    each(conn, "constraints", sql, schemas, queries, |r| {
         let w = "constraint";
         rows.constraints.push(ConstraintRow {
-            table_oid: get(&r, w, "table_oid")?,
-            name: get(&r, w, "name")?,
-            kind: get(&r, w, "kind")?,
-            columns: get(&r, w, "columns")?,
-            ref_schema: get(&r, w, "ref_schema")?,
-            ref_same_schema: get(&r, w, "ref_same_schema")?,
-            ref_table: get(&r, w, "ref_table")?,
-            ref_columns: get(&r, w, "ref_columns")?,
-            on_update: get(&r, w, "on_update")?,
-            on_delete: get(&r, w, "on_delete")?,
-            match_type: get(&r, w, "match_type")?,
-            deferrable: get(&r, w, "deferrable")?,
-            deferred: get(&r, w, "deferred")?,
-            no_inherit: get(&r, w, "no_inherit")?,
-            definition: get(&r, w, "definition")?,
-            nulls_not_distinct: get(&r, w, "nulls_not_distinct")?,
+            table_oid: get(r, w, "table_oid")?,
+            name: get(r, w, "name")?,
+            kind: get(r, w, "kind")?,
+            columns: get(r, w, "columns")?,
+            ref_schema: get(r, w, "ref_schema")?,
+            ref_same_schema: get(r, w, "ref_same_schema")?,
+            ref_table: get(r, w, "ref_table")?,
+            ref_columns: get(r, w, "ref_columns")?,
+            on_update: get(r, w, "on_update")?,
+            on_delete: get(r, w, "on_delete")?,
+            match_type: get(r, w, "match_type")?,
+            deferrable: get(r, w, "deferrable")?,
+            deferred: get(r, w, "deferred")?,
+            no_inherit: get(r, w, "no_inherit")?,
+            definition: get(r, w, "definition")?,
+            nulls_not_distinct: get(r, w, "nulls_not_distinct")?,
         });
-    }
+        Ok(())
+    })
+    .await?;
 
     let sql = if pg15 { INDEXES_PG15 } else { INDEXES_OLD };
-    for r in fetch(conn, "indexes", sql, schemas, queries).await? {
+    each(conn, "indexes", sql, schemas, queries, |r| {
         let w = "index";
         rows.indexes.push(IndexRow {
-            table_oid: get(&r, w, "table_oid")?,
-            name: get(&r, w, "name")?,
-            unique: get(&r, w, "is_unique")?,
-            predicate: get(&r, w, "predicate")?,
-            method: get(&r, w, "method")?,
-            key_count: get(&r, w, "key_count")?,
-            nulls_not_distinct: get(&r, w, "nulls_not_distinct")?,
-            targets: get::<Option<Vec<Option<String>>>>(&r, w, "targets")?.unwrap_or_default(),
-            is_expr: get::<Option<Vec<bool>>>(&r, w, "is_expr")?.unwrap_or_default(),
-            options: get::<Option<Vec<i32>>>(&r, w, "options")?.unwrap_or_default(),
-            collations: get::<Option<Vec<Option<String>>>>(&r, w, "collations")?.unwrap_or_default(),
-            opclasses: get::<Option<Vec<Option<String>>>>(&r, w, "opclasses")?.unwrap_or_default(),
+            table_oid: get(r, w, "table_oid")?,
+            name: get(r, w, "name")?,
+            unique: get(r, w, "is_unique")?,
+            predicate: get(r, w, "predicate")?,
+            method: get(r, w, "method")?,
+            key_count: get(r, w, "key_count")?,
+            nulls_not_distinct: get(r, w, "nulls_not_distinct")?,
+            targets: get::<Option<Vec<Option<String>>>>(r, w, "targets")?.unwrap_or_default(),
+            is_expr: get::<Option<Vec<bool>>>(r, w, "is_expr")?.unwrap_or_default(),
+            options: get::<Option<Vec<i32>>>(r, w, "options")?.unwrap_or_default(),
+            collations: get::<Option<Vec<Option<String>>>>(r, w, "collations")?.unwrap_or_default(),
+            opclasses: get::<Option<Vec<Option<String>>>>(r, w, "opclasses")?.unwrap_or_default(),
         });
-    }
+        Ok(())
+    })
+    .await?;
 
-    for r in fetch(conn, "enum types", ENUMS, schemas, queries).await? {
+    each(conn, "enum types", ENUMS, schemas, queries, |r| {
         let w = "enum";
         rows.enums.push(EnumRow {
-            schema: get(&r, w, "schema_name")?,
-            name: get(&r, w, "type_name")?,
-            labels: get(&r, w, "labels")?,
+            schema: get(r, w, "schema_name")?,
+            name: get(r, w, "type_name")?,
+            labels: get(r, w, "labels")?,
         });
-    }
+        Ok(())
+    })
+    .await?;
 
-    for r in fetch(conn, "sequences", SEQUENCES, schemas, queries).await? {
+    each(conn, "sequences", SEQUENCES, schemas, queries, |r| {
         let w = "sequence";
         rows.sequences.push(SequenceRow {
-            schema: get(&r, w, "schema_name")?,
-            name: get(&r, w, "seq_name")?,
-            type_text: get(&r, w, "type_text")?,
-            start: get(&r, w, "start_value")?,
-            increment: get(&r, w, "increment")?,
-            min: get(&r, w, "min_value")?,
-            max: get(&r, w, "max_value")?,
-            cache: get(&r, w, "cache")?,
-            cycle: get(&r, w, "cycle")?,
+            schema: get(r, w, "schema_name")?,
+            name: get(r, w, "seq_name")?,
+            type_text: get(r, w, "type_text")?,
+            start: get(r, w, "start_value")?,
+            increment: get(r, w, "increment")?,
+            min: get(r, w, "min_value")?,
+            max: get(r, w, "max_value")?,
+            cache: get(r, w, "cache")?,
+            cycle: get(r, w, "cycle")?,
         });
-    }
+        Ok(())
+    })
+    .await?;
 
     Ok(rows)
 }
