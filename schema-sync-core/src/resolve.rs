@@ -61,8 +61,21 @@ fn resolve_model(schema: &Schema, dialect: Dialect) -> crate::Result<Schema> {
             if let Some(text) = ty_override {
                 col.ty = SqlType::parse(&text, dialect)?;
             }
-            if let Some(d) = default_override {
-                col.default = Some(d);
+            match default_override {
+                Some(d) => col.default = Some(d),
+                // A single model default is often written the Postgres way (`now()`, `'x'::text`)
+                // or the SQLite way (`datetime('now')`): spell the usual ones for this dialect.
+                None => {
+                    if let Some(d) = &col.default {
+                        let other = match dialect {
+                            Dialect::Postgres => Dialect::Sqlite,
+                            Dialect::Sqlite => Dialect::Postgres,
+                        };
+                        if let Some(t) = expr::translate_default(d, other, dialect, &col.ty) {
+                            col.default = Some(t);
+                        }
+                    }
+                }
             }
             match dialect {
                 Dialect::Postgres => {

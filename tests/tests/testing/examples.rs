@@ -19,9 +19,9 @@ fn quickstart() {
         &[
             "── 1. The models",
             "CREATE TABLE \"posts\"",
-            "+ column published BOOLEAN NOT NULL DEFAULT false",
+            "+ column published BOOLEAN NOT NULL DEFAULT 0",
             "+ index posts_by_author (author_id, published)",
-            "ALTER TABLE \"posts\" ADD COLUMN \"published\" BOOLEAN NOT NULL DEFAULT false;",
+            "ALTER TABLE \"posts\" ADD COLUMN \"published\" BOOLEAN NOT NULL DEFAULT 0;",
             "applied: true, schema_version 2",
             "post 3: Hi     by bob@acme.test  published = false",
             "orgs: 1, users: 2, posts: 3",
