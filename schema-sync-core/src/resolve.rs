@@ -42,6 +42,14 @@ pub fn resolve(schema: &Schema, dialect: Dialect) -> crate::Result<Schema> {
     }
 }
 
+/// [`resolve`] by value: a schema already of `dialect` is returned without a copy.
+pub fn resolve_owned(schema: Schema, dialect: Dialect) -> crate::Result<Schema> {
+    match schema.dialect {
+        Some(d) if d == dialect => Ok(schema),
+        _ => resolve(&schema, dialect),
+    }
+}
+
 fn resolve_model(schema: &Schema, dialect: Dialect) -> crate::Result<Schema> {
     let mut out = Schema::empty(Some(dialect));
     for t in &schema.tables {

@@ -216,8 +216,7 @@ async fn diff_cmd(
     let (a, b) = tokio::try_join!(async { load(from, lo).await.context("reading --from") }, async {
         load(to, lo).await.context("reading --to")
     })?;
-    let (a, b) = (a.1, b.1);
-    let cmp = diff::compare(&a, &b, dialect, &diff_options(change)?)?;
+    let cmp = diff::compare_owned(a.1, b.1, dialect, &diff_options(change)?)?;
     let status = if cmp.is_empty() { Status::Ok } else { Status::Drift };
     match format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&diff::render_json(&cmp))?),
