@@ -90,6 +90,32 @@ pub fn prepare(
     Ok((comparison, plan, statements))
 }
 
+/// The part of every `migrate` before anything runs: compare, plan, render, and (when the plan
+/// will run) refuse destructive steps unless allowed. Returns the outcome and whether to run it.
+pub fn plan_outcome(
+    live: &Schema,
+    target: &Schema,
+    caps: &Capabilities,
+    opts: &ApplyOptions,
+) -> Result<(Outcome, bool)> {
+    let (comparison, plan, statements) = prepare(live, target, caps, opts)?;
+    let outcome = Outcome { comparison, plan, statements, applied: false, version: None, rows_copied: 0 };
+    if opts.dry_run || outcome.plan.is_empty() {
+        return Ok((outcome, false));
+    }
+    check_destructive(&outcome.plan, opts.allow_destructive)?;
+    Ok((outcome, true))
+}
+
+/// Refuses when a preflight probe found rows that would make a step fail.
+pub fn refuse_findings(findings: &[preflight::Finding]) -> Result<()> {
+    if findings.is_empty() {
+        Ok(())
+    } else {
+        Err(preflight::refuse(findings))
+    }
+}
+
 /// Refuses a destructive plan unless allowed; the message lists what would be lost.
 pub fn check_destructive(plan: &Plan, allow: bool) -> Result<()> {
     if allow {

@@ -2,7 +2,7 @@
 //! run, verify, record `schema_version`, commit; statements that cannot run in a transaction
 //! (`CREATE INDEX CONCURRENTLY`) run after the commit, one by one.
 
-use super::{check_destructive, check_unchanged, prepare, verify, ApplyOptions, Outcome};
+use super::{check_unchanged, verify, ApplyOptions, Outcome};
 use crate::introspect::{postgres as introspect, IntrospectOptions};
 use crate::model::Schema;
 use crate::plan::Capabilities;
@@ -50,17 +50,12 @@ pub async fn migrate(
     let iopts = schemas_for(target, introspect_opts);
     let live = introspect::introspect(conn, &iopts).await?;
     let caps = capabilities(conn).await?;
-    let (comparison, plan, statements) = prepare(&live, target, &caps, opts)?;
-    let mut outcome = Outcome { comparison, plan, statements, applied: false, version: None, rows_copied: 0 };
-    if opts.dry_run || outcome.plan.is_empty() {
+    let (mut outcome, run) = super::plan_outcome(&live, target, &caps, opts)?;
+    if !run {
         return Ok(outcome);
     }
-    check_destructive(&outcome.plan, opts.allow_destructive)?;
     if opts.preflight {
-        let findings = preflight(conn, &outcome.plan).await?;
-        if !findings.is_empty() {
-            return Err(super::preflight::refuse(&findings));
-        }
+        super::refuse_findings(&preflight(conn, &outcome.plan).await?)?;
     }
     if opts.validate {
         rehearse(conn, &outcome, &iopts).await?;

@@ -2,7 +2,7 @@
 //! (foreign keys off outside the transaction, triggers saved and recreated, row counts checked,
 //! `foreign_key_check` before commit), verification, `schema_version`, commit.
 
-use super::{check_destructive, check_unchanged, prepare, verify, ApplyOptions, Outcome};
+use super::{check_unchanged, verify, ApplyOptions, Outcome};
 use crate::introspect::{sqlite as introspect, IntrospectOptions};
 use crate::model::Schema;
 use crate::plan::{Capabilities, Step};
@@ -22,17 +22,12 @@ pub fn capabilities(conn: &Connection) -> Result<Capabilities> {
 pub fn migrate(conn: &mut Connection, target: &Schema, opts: &ApplyOptions) -> Result<Outcome> {
     let live = introspect::introspect(conn, &IntrospectOptions::default())?;
     let caps = capabilities(conn)?;
-    let (comparison, plan, statements) = prepare(&live, target, &caps, opts)?;
-    let mut outcome = Outcome { comparison, plan, statements, applied: false, version: None, rows_copied: 0 };
-    if opts.dry_run || outcome.plan.is_empty() {
+    let (mut outcome, run) = super::plan_outcome(&live, target, &caps, opts)?;
+    if !run {
         return Ok(outcome);
     }
-    check_destructive(&outcome.plan, opts.allow_destructive)?;
     if opts.preflight {
-        let findings = preflight(conn, &outcome.plan)?;
-        if !findings.is_empty() {
-            return Err(super::preflight::refuse(&findings));
-        }
+        super::refuse_findings(&preflight(conn, &outcome.plan)?)?;
     }
     let checksum = opts.checksum.clone().unwrap_or_else(|| crate::snapshot::checksum(target));
     if opts.validate {
