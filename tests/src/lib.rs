@@ -153,3 +153,20 @@ pub fn schema_sync_bin() -> PathBuf {
     })
     .clone()
 }
+
+/// Every user schema (namespace) of the Postgres database behind `conn`: what a test must
+/// introspect or drop to see or reset everything a case created.
+pub async fn user_schemas(conn: &mut sqlx::PgConnection) -> Vec<String> {
+    use sqlx::Row;
+    sqlx::query(
+        "SELECT nspname::text FROM pg_namespace \
+         WHERE nspname NOT LIKE 'pg\\_%' AND nspname <> 'information_schema' ORDER BY 1",
+    )
+    .persistent(false)
+    .fetch_all(&mut *conn)
+    .await
+    .expect("listing schemas")
+    .iter()
+    .map(|r| r.get::<String, _>(0))
+    .collect()
+}

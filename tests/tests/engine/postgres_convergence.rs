@@ -6,7 +6,7 @@ use schema_sync_core::apply::{self, ApplyOptions};
 use schema_sync_core::introspect::{postgres as pg, IntrospectOptions};
 use schema_sync_core::{diff, hints, Schema};
 use schema_sync_tests::{read_cases, uses_uncovered_objects, Case, Tally};
-use sqlx::{AssertSqlSafe, PgConnection, Row};
+use sqlx::{AssertSqlSafe, PgConnection};
 
 /// Drops every user schema (with everything in it) and recreates an empty `public`.
 pub async fn reset(conn: &mut PgConnection) {
@@ -22,17 +22,7 @@ pub async fn reset(conn: &mut PgConnection) {
     .expect("reset database");
 }
 
-/// Every user schema in the database.
-pub async fn user_schemas(conn: &mut PgConnection) -> Vec<String> {
-    sqlx::query("SELECT nspname::text FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%' AND nspname <> 'information_schema' ORDER BY 1")
-        .persistent(false)
-        .fetch_all(&mut *conn)
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.get::<String, _>(0))
-        .collect()
-}
+use schema_sync_tests::user_schemas;
 
 pub async fn load(conn: &mut PgConnection, sql: &str) -> Result<(), String> {
     reset(conn).await;

@@ -43,7 +43,7 @@ async fn pg_file(rel: &str) {
             tally.skipped.push((key, "desired does not load on PG 15".into()));
             continue;
         }
-        let schemas = super::postgres_convergence::user_schemas(&mut ca).await;
+        let schemas = schema_sync_tests::user_schemas(&mut ca).await;
         let iopts = IntrospectOptions { schemas, ..Default::default() };
         let original = pg::introspect(&mut ca, &iopts).await.unwrap();
         let sql = match schema_sql(&original, Dialect::Postgres) {

@@ -20,21 +20,6 @@ fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
 }
 
-/// Non-system schemas of the current database.
-async fn user_schemas(conn: &mut PgConnection) -> Vec<String> {
-    sqlx::query(
-        "SELECT nspname::text FROM pg_namespace \
-         WHERE nspname NOT LIKE 'pg\\_%' AND nspname <> 'information_schema' ORDER BY 1",
-    )
-    .persistent(false)
-    .fetch_all(&mut *conn)
-    .await
-    .unwrap()
-    .iter()
-    .map(|r| r.get::<String, _>(0))
-    .collect()
-}
-
 async fn roles(conn: &mut PgConnection) -> Vec<String> {
     sqlx::query("SELECT rolname::text FROM pg_roles ORDER BY 1")
         .persistent(false)
@@ -54,7 +39,7 @@ fn quote(name: &str) -> String {
 /// (other than the `ss_…` roles other tests of this binary own).
 async fn reset(admin: &mut PgConnection, roles_before: &[String]) {
     let mut sql = String::new();
-    for s in user_schemas(admin).await {
+    for s in schema_sync_tests::user_schemas(admin).await {
         sql.push_str(&format!("DROP SCHEMA {} CASCADE;\n", quote(&s)));
     }
     sql.push_str("CREATE SCHEMA public AUTHORIZATION pg_database_owner; GRANT USAGE ON SCHEMA public TO PUBLIC;\n");
@@ -151,7 +136,8 @@ async fn run_file(db: &TempPostgres, file: &str, server_major: u32, roles_before
             reset(&mut admin, roles_before).await;
             continue;
         }
-        let opts = IntrospectOptions { schemas: user_schemas(&mut conn).await, ..Default::default() };
+        let opts =
+            IntrospectOptions { schemas: schema_sync_tests::user_schemas(&mut conn).await, ..Default::default() };
         let outcome = async {
             let first = pg::introspect(&mut conn, &opts).await.map_err(|e| format!("introspect: {e}"))?;
             let json = serde_json::to_string(&first).map_err(|e| format!("serialise: {e}"))?;
