@@ -33,6 +33,8 @@ pub(super) async fn dispatch(cli: Cli, models: Option<Schema>, out: &Output) -> 
             let lo = load_options(&source, models);
             let (from, to) = match (from, to) {
                 (Some(f), Some(t)) => (f, t),
+                (Some(_), None) => bail!("diff --from needs --to (or neither, with a schema-sync.toml)"),
+                (None, Some(_)) => bail!("diff --to needs --from (or neither, with a schema-sync.toml)"),
                 (f, t) => {
                     // The seed's `db diff`: the configured SQLite against the configured Postgres.
                     let (lite, pg) = workflows::databases(None, None)

@@ -67,9 +67,25 @@ pub fn run_with(args: Vec<std::ffi::OsString>, models: Option<Schema>) -> ExitCo
         Ok(Status::Ok) => ExitCode::SUCCESS,
         Ok(Status::Drift) => ExitCode::from(1),
         Err(e) => {
-            let msg = format!("{e:#}");
-            eprintln!("error: {}", msg.lines().collect::<Vec<_>>().join(" "));
+            eprintln!("error: {}", one_line(&e));
             ExitCode::from(2)
         }
     }
+}
+
+/// The error and its causes on one line, each cause added only when it says something new
+/// (driver errors often repeat their source's text).
+fn one_line(e: &anyhow::Error) -> String {
+    let mut msg = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string().lines().collect::<Vec<_>>().join(" ");
+        if msg.contains(text.trim()) {
+            continue;
+        }
+        if !msg.is_empty() {
+            msg.push_str(": ");
+        }
+        msg.push_str(text.trim());
+    }
+    msg
 }
