@@ -442,6 +442,21 @@ pub struct Sequence {
     /// `CYCLE`.
     #[serde(default, skip_serializing_if = "is_false")]
     pub cycle: bool,
+    /// `OWNED BY table.column` when the sequence belongs to a column that does not draw its
+    /// default from it (a `serial` column's own sequence is part of the column instead). Dropping
+    /// the table drops such a sequence, so a change of owner is planned explicitly.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owned_by: Option<SequenceOwner>,
+}
+
+/// The column a sequence belongs to (same schema as the sequence, as Postgres requires).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SequenceOwner {
+    /// Table name.
+    pub table: String,
+    /// Column name.
+    pub column: String,
 }
 
 impl Schema {

@@ -302,14 +302,14 @@ pub async fn sync(
     // copy, Postgres in a rolled-back transaction) before either database changes, so a side
     // that would fail stops the sync with nothing changed anywhere.
     if !sqlite_out.plan.is_empty() {
-        let findings = apply::sqlite::preflight(lite, &sqlite_out.plan)?;
+        let findings = apply::sqlite::preflight(lite, &sqlite_out.plan, &sqlite_out.comparison.from)?;
         if !findings.is_empty() {
             return Err(Error::Refused(format!("SQLite side: {}", apply::preflight::refuse(&findings))));
         }
         apply::sqlite::rehearse(lite, &t.sqlite, &run).map_err(|e| Error::Refused(format!("SQLite side: {e}")))?;
     }
     if !pg_out.plan.is_empty() {
-        let findings = apply::postgres::preflight(pg, &pg_out.plan).await?;
+        let findings = apply::postgres::preflight(pg, &pg_out.plan, &pg_out.comparison.from).await?;
         if !findings.is_empty() {
             return Err(Error::Refused(format!("Postgres side: {}", apply::preflight::refuse(&findings))));
         }

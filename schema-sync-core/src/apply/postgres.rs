@@ -55,7 +55,7 @@ pub async fn migrate(
         return Ok(outcome);
     }
     if opts.preflight {
-        super::refuse_findings(&preflight(conn, &outcome.plan).await?)?;
+        super::refuse_findings(&preflight(conn, &outcome.plan, &outcome.comparison.from).await?)?;
     }
     if opts.validate {
         rehearse(conn, &outcome, &iopts).await?;
@@ -156,9 +156,13 @@ async fn dependent_views(conn: &mut PgConnection, plan: &crate::plan::Plan) -> R
 }
 
 /// Runs the preflight probes of `plan` (read-only) and returns those that found rows.
-pub async fn preflight(conn: &mut PgConnection, plan: &crate::plan::Plan) -> Result<Vec<super::preflight::Finding>> {
+pub async fn preflight(
+    conn: &mut PgConnection,
+    plan: &crate::plan::Plan,
+    live: &Schema,
+) -> Result<Vec<super::preflight::Finding>> {
     let mut out = Vec::new();
-    for probe in super::preflight::probes(plan) {
+    for probe in super::preflight::probes(plan, live) {
         let row = sqlx::query(AssertSqlSafe(probe.sql.clone()))
             .persistent(false)
             .fetch_one(&mut *conn)

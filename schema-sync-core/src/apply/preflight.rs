@@ -12,6 +12,10 @@ use serde::Serialize;
 pub struct Probe {
     /// `SELECT count(*) …`, in the plan's dialect.
     pub sql: String,
+    /// The table queried (schema, name) and the columns it names, as they are *now*: a probe
+    /// runs only when all of them exist in the live schema.
+    #[serde(skip)]
+    pub reads: (Option<String>, String, Vec<String>),
     /// `table.column` (or `table`) the probe is about.
     pub subject: String,
     /// What the rows would break, with the fix: "NULL rows; make it NOT NULL with --backfill users.age=VALUE".
@@ -35,6 +39,7 @@ impl std::fmt::Display for Finding {
 
 fn nulls(table: &str, schema: Option<&str>, col: &str) -> Probe {
     Probe {
+        reads: (schema.map(str::to_string), table.to_string(), vec![col.to_string()]),
         sql: format!("SELECT count(*) FROM {} WHERE {} IS NULL", qualified(schema, table), quote_ident(col)),
         subject: format!("{table}.{col}"),
         problem: format!("row(s) holding NULL, so NOT NULL would fail (give --backfill {table}.{col}=VALUE)"),
@@ -45,6 +50,7 @@ fn duplicates(table: &str, schema: Option<&str>, cols: &[String], what: &str) ->
     let list = cols.iter().map(|c| quote_ident(c)).collect::<Vec<_>>().join(", ");
     let not_null = cols.iter().map(|c| format!("{} IS NOT NULL", quote_ident(c))).collect::<Vec<_>>().join(" AND ");
     Probe {
+        reads: (schema.map(str::to_string), table.to_string(), cols.to_vec()),
         sql: format!(
             "SELECT count(*) FROM (SELECT 1 FROM {} WHERE {not_null} GROUP BY {list} HAVING count(*) > 1) AS dups",
             qualified(schema, table)
@@ -56,6 +62,7 @@ fn duplicates(table: &str, schema: Option<&str>, cols: &[String], what: &str) ->
 
 fn rows_for_new_not_null(t: &Table, c: &Column) -> Probe {
     Probe {
+        reads: (t.schema.clone(), t.name.clone(), vec![]),
         sql: format!("SELECT count(*) FROM {}", qualified(t.schema.as_deref(), &t.name)),
         subject: format!("{}.{}", t.name, c.name),
         problem: format!(
@@ -65,8 +72,22 @@ fn rows_for_new_not_null(t: &Table, c: &Column) -> Probe {
     }
 }
 
-/// The probes for every data-dependent step of `plan`.
-pub fn probes(plan: &Plan) -> Vec<Probe> {
+/// The probes for every data-dependent step of `plan` that can run against the live schema
+/// `live` (a probe over a table or column this same plan creates or renames is left out: there
+/// are no rows to count under that name yet, and the transaction still guards the step).
+pub fn probes(plan: &Plan, live: &crate::model::Schema) -> Vec<Probe> {
+    let exists = |p: &Probe| {
+        let (schema, table, cols) = &p.reads;
+        live.tables.iter().any(|t| {
+            t.name == *table
+                && (schema.is_none() || t.schema == *schema)
+                && cols.iter().all(|c| t.columns.iter().any(|x| &x.name == c))
+        })
+    };
+    all_probes(plan).into_iter().filter(|p| exists(p)).collect()
+}
+
+fn all_probes(plan: &Plan) -> Vec<Probe> {
     let mut out = Vec::new();
     // Tables created by this plan hold no rows yet: nothing to count (and nothing to query).
     let created_names: Vec<(Option<String>, String)> = plan

@@ -27,7 +27,7 @@ pub fn migrate(conn: &mut Connection, target: &Schema, opts: &ApplyOptions) -> R
         return Ok(outcome);
     }
     if opts.preflight {
-        super::refuse_findings(&preflight(conn, &outcome.plan)?)?;
+        super::refuse_findings(&preflight(conn, &outcome.plan, &outcome.comparison.from)?)?;
     }
     let checksum = opts.checksum.clone().unwrap_or_else(|| crate::snapshot::checksum(target));
     if opts.validate {
@@ -98,9 +98,9 @@ pub fn rehearse(conn: &Connection, target: &Schema, opts: &ApplyOptions) -> Resu
 }
 
 /// Runs the preflight probes of `plan` (read-only) and returns those that found rows.
-pub fn preflight(conn: &Connection, plan: &crate::plan::Plan) -> Result<Vec<super::preflight::Finding>> {
+pub fn preflight(conn: &Connection, plan: &crate::plan::Plan, live: &Schema) -> Result<Vec<super::preflight::Finding>> {
     let mut out = Vec::new();
-    for probe in super::preflight::probes(plan) {
+    for probe in super::preflight::probes(plan, live) {
         let rows: i64 = conn
             .query_row(&probe.sql, [], |r| r.get(0))
             .map_err(|e| Error::sqlite(format!("checking {}", probe.subject), e))?;

@@ -121,9 +121,13 @@ pub(crate) fn build(rows: CatalogRows, opts: &IntrospectOptions) -> Schema {
         by_oid.insert(t.oid, schema.tables.len());
         schema.tables.push(table);
     }
+    // Sequences that serial columns draw from are part of those columns, not standalone.
+    let mut serial_sequences: std::collections::HashSet<String> = std::collections::HashSet::new();
     for c in rows.columns {
-        if let Some(&i) = by_oid.get(&c.table_oid) {
-            schema.tables[i].columns.push(column(c));
+        let table = by_oid.get(&c.table_oid).copied();
+        let col = column(c, &mut serial_sequences);
+        if let Some(i) = table {
+            schema.tables[i].columns.push(col);
         }
     }
     for c in rows.constraints {
@@ -143,7 +147,13 @@ pub(crate) fn build(rows: CatalogRows, opts: &IntrospectOptions) -> Schema {
     schema.sequences = rows
         .sequences
         .into_iter()
+        .filter(|s| !serial_sequences.contains(&s.reg_name))
+        .filter(|s| !s.owner_table.as_deref().is_some_and(|t| super::is_excluded(t, opts)))
         .map(|s| Sequence {
+            owned_by: match (s.owner_table, s.owner_column) {
+                (Some(table), Some(column)) => Some(crate::model::SequenceOwner { table, column }),
+                _ => None,
+            },
             schema: Some(s.schema),
             name: s.name,
             data_type: parse_type(&s.type_text),
@@ -165,7 +175,7 @@ fn parse_type(text: &str) -> SqlType {
         .unwrap_or_else(|_| SqlType::Other { dialect: Dialect::Postgres, raw: text.to_string() })
 }
 
-fn column(c: ColumnRow) -> Column {
+fn column(c: ColumnRow, serial_sequences: &mut std::collections::HashSet<String>) -> Column {
     let ty = match (c.enum_schema, c.enum_name) {
         (Some(schema), Some(name)) => {
             let e = SqlType::Enum { schema: Some(schema), name };
@@ -202,8 +212,9 @@ fn column(c: ColumnRow) -> Column {
             let owned = c
                 .owned_sequences
                 .iter()
-                .any(|seq| *d == format!("nextval({}::regclass)", crate::render::quote_literal(seq)));
-            if owned {
+                .find(|seq| *d == format!("nextval({}::regclass)", crate::render::quote_literal(seq)));
+            if let Some(seq) = owned {
+                serial_sequences.insert(seq.clone());
                 col.identity = Some(Identity::Serial);
                 default = None;
             }

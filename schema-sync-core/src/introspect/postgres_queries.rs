@@ -162,16 +162,21 @@ const ENUMS: &str = "SELECT n.nspname::text AS schema_name, t.typname::text AS t
      ORDER BY 1, 2";
 
 const SEQUENCES: &str = "SELECT n.nspname::text AS schema_name, c.relname::text AS seq_name, \
+        c.oid::regclass::text AS reg_name, \
         pg_catalog.format_type(s.seqtypid, NULL) AS type_text, s.seqstart AS start_value, \
         s.seqincrement AS increment, s.seqmin AS min_value, s.seqmax AS max_value, s.seqcache AS cache, \
-        s.seqcycle AS cycle \
+        s.seqcycle AS cycle, ot.relname::text AS owner_table, oa.attname::text AS owner_column \
      FROM pg_catalog.pg_sequence s \
      JOIN pg_catalog.pg_class c ON c.oid = s.seqrelid \
      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+     LEFT JOIN pg_catalog.pg_depend od ON od.classid = 'pg_catalog.pg_class'::regclass AND od.objid = c.oid \
+          AND od.refclassid = 'pg_catalog.pg_class'::regclass AND od.deptype = 'a' \
+     LEFT JOIN pg_catalog.pg_class ot ON ot.oid = od.refobjid \
+     LEFT JOIN pg_catalog.pg_attribute oa ON oa.attrelid = od.refobjid AND oa.attnum = od.refobjsubid \
      WHERE n.nspname = ANY($1) \
        AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d \
            WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid \
-             AND d.refclassid = 'pg_catalog.pg_class'::regclass AND d.deptype IN ('a', 'i')) \
+             AND d.refclassid = 'pg_catalog.pg_class'::regclass AND d.deptype = 'i') \
        AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e \
            WHERE e.classid = 'pg_catalog.pg_class'::regclass AND e.objid = c.oid AND e.deptype = 'e') \
      ORDER BY 1, 2";
@@ -253,6 +258,10 @@ pub(crate) struct EnumRow {
 pub(crate) struct SequenceRow {
     pub schema: String,
     pub name: String,
+    /// `regclass::text`: the spelling a `nextval()` default uses for it.
+    pub reg_name: String,
+    pub owner_table: Option<String>,
+    pub owner_column: Option<String>,
     pub type_text: String,
     pub start: i64,
     pub increment: i64,
@@ -406,6 +415,9 @@ pub(crate) async fn fetch_all(
         rows.sequences.push(SequenceRow {
             schema: get(r, w, "schema_name")?,
             name: get(r, w, "seq_name")?,
+            reg_name: get(r, w, "reg_name")?,
+            owner_table: get(r, w, "owner_table")?,
+            owner_column: get(r, w, "owner_column")?,
             type_text: get(r, w, "type_text")?,
             start: get(r, w, "start_value")?,
             increment: get(r, w, "increment")?,

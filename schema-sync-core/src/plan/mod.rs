@@ -397,7 +397,10 @@ impl Builder<'_> {
                     self.push(Phase::Columns, Step::SetSequenceOwner { sequence: sequence.clone(), owner: None });
                     self.push(Phase::Columns, Step::AlterSequence { sequence: sequence.clone() });
                 } else {
-                    self.push(Phase::CreateTypes, Step::CreateSequence { sequence: sequence.clone() })
+                    self.push(Phase::CreateTypes, Step::CreateSequence { sequence: sequence.clone() });
+                    if sequence.owned_by.is_some() {
+                        self.set_owner(sequence);
+                    }
                 }
             }
             Change::DropSequence { sequence } => {
@@ -410,8 +413,15 @@ impl Builder<'_> {
                     self.push(Phase::DropTypes, Step::DropSequence { sequence: sequence.clone() })
                 }
             }
-            Change::AlterSequence { to, .. } => {
-                self.push(Phase::CreateTypes, Step::AlterSequence { sequence: to.clone() })
+            Change::AlterSequence { from, to } => {
+                let mut options = to.clone();
+                options.owned_by = from.owned_by.clone();
+                if &options != from {
+                    self.push(Phase::CreateTypes, Step::AlterSequence { sequence: to.clone() })
+                }
+                if from.owned_by != to.owned_by {
+                    self.set_owner(to);
+                }
             }
             Change::CreateTable { table } => {
                 let mut t = table.clone();
@@ -606,6 +616,17 @@ impl Builder<'_> {
                 );
             }
         }
+    }
+
+    /// `OWNED BY`: detached early (before a table drop would take the sequence with it),
+    /// attached late (once the owning column exists).
+    fn set_owner(&mut self, sequence: &crate::model::Sequence) {
+        let owner = sequence
+            .owned_by
+            .as_ref()
+            .map(|o| (TableRef { schema: sequence.schema.clone(), name: o.table.clone() }, o.column.clone()));
+        let phase = if owner.is_some() { Phase::AddForeignKeys } else { Phase::CreateTypes };
+        self.push(phase, Step::SetSequenceOwner { sequence: sequence.clone(), owner });
     }
 
     fn alter_enum(&mut self, from: &EnumType, to: &EnumType) {

@@ -124,7 +124,13 @@ async fn converge_file(rel: &str, min_runnable: usize) {
         "only {} runnable cases",
         tally.passed + tally.failed.len()
     );
-    assert!(tally.rate() >= 0.95, "{rel}: pass rate {:.1}% below 95%", tally.rate() * 100.0);
+    // Every runnable case converges today: any failure is a regression, not noise.
+    assert!(
+        tally.failed.is_empty(),
+        "{rel}: {} runnable case(s) do not converge: {:?}",
+        tally.failed.len(),
+        tally.failed
+    );
 }
 
 #[tokio::test]

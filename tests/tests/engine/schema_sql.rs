@@ -74,7 +74,7 @@ async fn pg_file(rel: &str) {
         }
     }
     tally.report(&format!("{rel} schema_sql"));
-    assert!(tally.rate() >= 0.95, "{rel}: {:.1}%", tally.rate() * 100.0);
+    assert!(tally.failed.is_empty(), "{rel}: {} case(s) do not round-trip: {:?}", tally.failed.len(), tally.failed);
 }
 
 #[tokio::test]

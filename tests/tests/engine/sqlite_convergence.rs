@@ -61,5 +61,5 @@ fn sqldef_sqlite_cases_converge() {
     }
     tally.report("sqlite/cases.jsonl");
     assert!(tally.passed + tally.failed.len() >= 40, "too few runnable cases");
-    assert!(tally.rate() >= 0.95, "pass rate {:.1}% below 95%", tally.rate() * 100.0);
+    assert!(tally.failed.is_empty(), "{} runnable case(s) do not converge: {:?}", tally.failed.len(), tally.failed);
 }
