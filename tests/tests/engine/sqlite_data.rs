@@ -4,37 +4,11 @@
 
 use rusqlite::types::Value;
 use rusqlite::Connection;
+use schema_sync::testing::TempSqlite;
 use schema_sync_core::apply::{self, ApplyOptions};
 use schema_sync_core::introspect::{sqlite as lite, IntrospectOptions};
 use schema_sync_core::source;
 use std::collections::BTreeMap;
-use std::path::PathBuf;
-
-struct TempDb {
-    dir: PathBuf,
-}
-
-impl TempDb {
-    fn new(tag: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!(
-            "ss-data-{tag}-{}-{:?}",
-            std::process::id(),
-            std::thread::current().id()
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Self { dir }
-    }
-    fn path(&self) -> PathBuf {
-        self.dir.join("app.db")
-    }
-}
-
-impl Drop for TempDb {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
 
 const BASE: &str = r#"
 PRAGMA foreign_keys = ON;
@@ -161,13 +135,13 @@ CREATE TABLE posts (
 
 #[test]
 fn rebuild_retype_reorder_and_constrain_keep_every_row() {
-    let db = TempDb::new("rebuild");
+    let db = TempSqlite::new();
     let conn = Connection::open(db.path()).unwrap();
     seed(&conn);
     let before = all_rows(&conn);
     drop(conn);
 
-    let copied = migrate(&db.path(), RETYPED, ApplyOptions::default()).expect("migration applies");
+    let copied = migrate(db.path(), RETYPED, ApplyOptions::default()).expect("migration applies");
     // users and posts are rebuilt (retype, reorder, new checks); orgs only gains a column in place.
     assert_eq!(copied, 300 + 600, "every row of the rebuilt tables copied and counted");
 
@@ -225,7 +199,7 @@ fn rebuild_retype_reorder_and_constrain_keep_every_row() {
 
 #[test]
 fn failing_plan_leaves_the_database_exactly_as_it_was() {
-    let db = TempDb::new("atomic");
+    let db = TempSqlite::new();
     let conn = Connection::open(db.path()).unwrap();
     seed(&conn);
     let rows_before = all_rows(&conn);
@@ -241,7 +215,7 @@ fn failing_plan_leaves_the_database_exactly_as_it_was() {
     let bad = RETYPED.replace("age INTEGER,", "age INTEGER NOT NULL,");
     // Preflight off: this test is about the transaction, not the early refusal.
     let no_preflight = ApplyOptions { preflight: false, ..Default::default() };
-    let err = migrate(&db.path(), &bad, no_preflight).expect_err("NOT NULL over NULLs fails");
+    let err = migrate(db.path(), &bad, no_preflight).expect_err("NOT NULL over NULLs fails");
     assert!(err.to_string().contains("NOT NULL"), "{err}");
     let conn = Connection::open(db.path()).unwrap();
     assert_eq!(all_rows(&conn), rows_before);
@@ -257,7 +231,7 @@ fn failing_plan_leaves_the_database_exactly_as_it_was() {
 
 #[test]
 fn destructive_changes_need_opt_in_and_then_drop_only_what_was_asked() {
-    let db = TempDb::new("destructive");
+    let db = TempSqlite::new();
     let conn = Connection::open(db.path()).unwrap();
     seed(&conn);
     drop(conn);
@@ -265,14 +239,14 @@ fn destructive_changes_need_opt_in_and_then_drop_only_what_was_asked() {
         BASE.replace("  score TEXT,\n  note TEXT\n", "  score TEXT\n").replace("PRAGMA foreign_keys = ON;", "");
     let without_note: String =
         without_note.lines().filter(|l| !l.contains("TRIGGER") && !l.contains("VIEW")).collect::<Vec<_>>().join("\n");
-    let err = migrate(&db.path(), &without_note, ApplyOptions::default()).expect_err("refused");
+    let err = migrate(db.path(), &without_note, ApplyOptions::default()).expect_err("refused");
     assert!(matches!(err, schema_sync_core::Error::Refused(_)), "{err}");
     assert!(err.to_string().contains("--allow-destructive"));
     let conn = Connection::open(db.path()).unwrap();
     let n: i64 = conn.query_row("SELECT count(note) FROM users", [], |r| r.get(0)).unwrap();
     assert_eq!(n, 150, "nothing dropped while refused");
     drop(conn);
-    migrate(&db.path(), &without_note, ApplyOptions { allow_destructive: true, ..Default::default() }).unwrap();
+    migrate(db.path(), &without_note, ApplyOptions { allow_destructive: true, ..Default::default() }).unwrap();
     let conn = Connection::open(db.path()).unwrap();
     let cols: Vec<String> = conn
         .prepare("SELECT name FROM pragma_table_info('users')")
@@ -294,7 +268,7 @@ fn destructive_changes_need_opt_in_and_then_drop_only_what_was_asked() {
 
 #[test]
 fn using_conversion_and_backfill_on_a_rebuild() {
-    let db = TempDb::new("using");
+    let db = TempSqlite::new();
     let conn = Connection::open(db.path()).unwrap();
     seed(&conn);
     drop(conn);
@@ -303,7 +277,7 @@ fn using_conversion_and_backfill_on_a_rebuild() {
     let mut opts = ApplyOptions::default();
     opts.plan.using.insert("users.age".into(), "printf('%d years', {col})".into());
     opts.plan.backfill.insert("users.age".into(), "'unknown'".into());
-    migrate(&db.path(), &desired, opts).unwrap();
+    migrate(db.path(), &desired, opts).unwrap();
     let conn = Connection::open(db.path()).unwrap();
     let (unknown, years): (i64, i64) = conn
         .query_row("SELECT sum(age = 'unknown'), sum(age LIKE '% years') FROM users", [], |r| {
@@ -315,12 +289,12 @@ fn using_conversion_and_backfill_on_a_rebuild() {
 
 #[test]
 fn preflight_names_table_column_and_null_count() {
-    let db = TempDb::new("preflight");
+    let db = TempSqlite::new();
     let conn = Connection::open(db.path()).unwrap();
     seed(&conn);
     drop(conn);
     let bad = RETYPED.replace("age INTEGER,", "age INTEGER NOT NULL,");
-    let err = migrate(&db.path(), &bad, ApplyOptions::default()).expect_err("refused before running");
+    let err = migrate(db.path(), &bad, ApplyOptions::default()).expect_err("refused before running");
     let msg = err.to_string();
     assert!(matches!(err, schema_sync_core::Error::Refused(_)), "{msg}");
     assert!(msg.contains("`users.age` has 60 row(s) holding NULL"), "{msg}");
@@ -329,20 +303,20 @@ fn preflight_names_table_column_and_null_count() {
     let conn = Connection::open(db.path()).unwrap();
     conn.execute("UPDATE users SET email = 'same@example.com' WHERE id IN (1, 2, 3)", []).unwrap();
     drop(conn);
-    let err = migrate(&db.path(), RETYPED, ApplyOptions::default()).expect_err("duplicates");
+    let err = migrate(db.path(), RETYPED, ApplyOptions::default()).expect_err("duplicates");
     assert!(err.to_string().contains("users(email)` has 1 duplicate group(s)"), "{err}");
 }
 
 #[test]
 fn validate_rehearses_on_a_copy_and_leaves_the_file_unchanged() {
-    let db = TempDb::new("validate");
+    let db = TempSqlite::new();
     let conn = Connection::open(db.path()).unwrap();
     seed(&conn);
     conn.execute("UPDATE users SET email = 'same@example.com' WHERE id IN (1, 2, 3)", []).unwrap();
     let before = all_rows(&conn);
     drop(conn);
     let opts = ApplyOptions { preflight: false, validate: true, ..Default::default() };
-    let err = migrate(&db.path(), RETYPED, opts).expect_err("unique index over duplicates fails in the rehearsal");
+    let err = migrate(db.path(), RETYPED, opts).expect_err("unique index over duplicates fails in the rehearsal");
     assert!(err.to_string().contains("validation on a scratch copy failed"), "{err}");
     let conn = Connection::open(db.path()).unwrap();
     assert_eq!(all_rows(&conn), before);
@@ -351,5 +325,5 @@ fn validate_rehearses_on_a_copy_and_leaves_the_file_unchanged() {
     conn.execute("UPDATE users SET email = 'fixed' || id || '@example.com' WHERE id IN (1, 2, 3)", []).unwrap();
     drop(conn);
     let opts = ApplyOptions { validate: true, ..Default::default() };
-    migrate(&db.path(), RETYPED, opts).expect("valid plan applies");
+    migrate(db.path(), RETYPED, opts).expect("valid plan applies");
 }
