@@ -778,12 +778,18 @@ fn topo(group: &[Step], reverse: bool, _from: &Schema) -> Vec<Step> {
                 order.push(key.clone());
                 tables.insert(key, (s.clone(), Vec::new(), deps));
             }
-            Step::CreateIndex { table, .. } => {
-                if let Some(e) = tables.get_mut(&table.display()) {
-                    e.1.push(s.clone());
-                }
-            }
             _ => {}
+        }
+    }
+    // Indexes go right after their table when it is created here; an index on a table that
+    // already exists (the run only happens to include it) keeps its place after the tables.
+    let mut other_indexes = Vec::new();
+    for s in group {
+        if let Step::CreateIndex { table, .. } = s {
+            match tables.get_mut(&table.display()) {
+                Some(e) => e.1.push(s.clone()),
+                None => other_indexes.push(s.clone()),
+            }
         }
     }
     let mut done: BTreeSet<String> = BTreeSet::new();
@@ -822,6 +828,7 @@ fn topo(group: &[Step], reverse: bool, _from: &Schema) -> Vec<Step> {
             out.extend(idx);
         }
     }
+    out.extend(other_indexes);
     out
 }
 
@@ -998,6 +1005,27 @@ fn hazards(steps: &[Step], caps: &Capabilities) -> Vec<Hazard> {
             | Step::DropCheck { .. }
             | Step::ValidateConstraint { .. } => {}
         }
+    }
+    // A table this plan creates is empty and unused: building its indexes and constraints
+    // cannot fail on existing rows or block anyone.
+    let created: BTreeSet<String> = steps
+        .iter()
+        .filter_map(|s| match s {
+            Step::CreateTable { table } => Some(TableRef::of(table).display()),
+            _ => None,
+        })
+        .collect();
+    if !created.is_empty() {
+        out.retain(|h| {
+            let on = match &steps[h.step] {
+                Step::CreateIndex { table, concurrently: false, .. }
+                | Step::AddUnique { table, .. }
+                | Step::AddForeignKey { table, .. }
+                | Step::AddCheck { table, .. } => table,
+                _ => return true,
+            };
+            !(matches!(h.code, HazardCode::MayFail | HazardCode::LocksTable) && created.contains(&on.display()))
+        });
     }
     out
 }

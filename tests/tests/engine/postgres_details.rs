@@ -1,5 +1,6 @@
 //! Postgres details that bite: a retype under a dependent view, serial ↔ identity keeping the
-//! sequence's value, identifiers that need quoting (and injection attempts) round-tripping.
+//! sequence's value, identifiers that need quoting (and injection attempts) round-tripping, an index on an old
+//! table planned beside a new table.
 
 use schema_sync::testing::TempPostgres;
 use schema_sync_core::apply::{self, ApplyOptions};
@@ -104,4 +105,44 @@ async fn odd_identifiers_round_trip_and_cannot_inject() {
     assert!(diff::diff(&live, &want).is_empty());
     let kept: i64 = lite.query_row("SELECT count(*) FROM keep", [], |r| r.get(0)).unwrap();
     assert_eq!(kept, 1);
+}
+
+/// Found by the property test: an index added to an existing table in the same plan that
+/// creates another table (with its own index) was left out of the ordered steps.
+#[tokio::test]
+async fn new_index_on_old_table_beside_a_new_table_is_built() {
+    let db = schema_sync::require_postgres!();
+    let mut conn = db.connect().await;
+    sqlx::raw_sql(
+        "CREATE TABLE t0 (id bigint PRIMARY KEY, c0 int); INSERT INTO t0 SELECT g, g FROM generate_series(1, 5) g",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    let want = target(
+        &db,
+        "CREATE TABLE t0 (id bigint PRIMARY KEY, c0 int); CREATE INDEX t0_c0_idx ON t0 (c0);
+         CREATE TABLE t1 (id bigint PRIMARY KEY, c2 int); CREATE UNIQUE INDEX t1_c2_idx ON t1 (c2);",
+    )
+    .await;
+    let report = apply::postgres::migrate(&mut conn, &want, &IntrospectOptions::default(), &ApplyOptions::default())
+        .await
+        .unwrap();
+    let built: Vec<String> = report
+        .plan
+        .steps
+        .iter()
+        .filter_map(|s| match s {
+            schema_sync_core::plan::Step::CreateIndex { index, .. } => Some(index.name.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(built, ["t1_c2_idx", "t0_c0_idx"]);
+    // Only the old table's index can block writers; the new table's unique index cannot fail.
+    let hazards: Vec<&str> = report.plan.hazards.iter().map(|h| h.message.as_str()).collect();
+    assert_eq!(hazards, ["building index `t0_c0_idx` blocks writes to `t0`"]);
+    let live = pg::introspect(&mut conn, &IntrospectOptions::default()).await.unwrap();
+    assert!(diff::compare(&live, &want, None, &Default::default()).unwrap().is_empty());
+    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM t0").persistent(false).fetch_one(&mut conn).await.unwrap();
+    assert_eq!(n, 5);
 }
