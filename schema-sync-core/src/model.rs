@@ -122,9 +122,14 @@ pub struct Column {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub collation: Option<String>,
     /// Per-dialect type overrides carried by models (`sql_type(postgres = "citext")`);
-    /// consumed by [`crate::resolve`] and always empty in a resolved schema.
-    #[serde(default, skip_serializing_if = "Overrides::is_empty")]
-    pub overrides: Overrides,
+    /// consumed by [`crate::resolve`] and always `None` in a resolved schema. Boxed: a live
+    /// schema has ~100k columns and none of them has overrides.
+    #[serde(
+        default,
+        skip_serializing_if = "Overrides::is_none_or_empty",
+        deserialize_with = "Overrides::deserialize_boxed"
+    )]
+    pub overrides: Option<Box<Overrides>>,
     /// Rename hint: the column's previous name. Never filled by introspection.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub renamed_from: Option<String>,
@@ -156,6 +161,16 @@ impl Overrides {
     /// `true` when no override is set.
     pub fn is_empty(&self) -> bool {
         *self == Self::default()
+    }
+
+    /// `true` when `o` holds no override (serde's `skip_serializing_if` for [`Column::overrides`]).
+    pub fn is_none_or_empty(o: &Option<Box<Overrides>>) -> bool {
+        o.as_deref().is_none_or(Overrides::is_empty)
+    }
+
+    /// Reads [`Column::overrides`]; `{}` is `None`, so equal columns compare equal.
+    fn deserialize_boxed<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Box<Overrides>>, D::Error> {
+        Ok(Option::<Overrides>::deserialize(d)?.filter(|o| !o.is_empty()).map(Box::new))
     }
 }
 
@@ -588,7 +603,7 @@ impl Column {
             identity: None,
             generated: None,
             collation: None,
-            overrides: Overrides::default(),
+            overrides: None,
             renamed_from: None,
             using: None,
         }

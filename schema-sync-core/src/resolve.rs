@@ -61,11 +61,11 @@ fn resolve_model(schema: &Schema, dialect: Dialect) -> crate::Result<Schema> {
         let single_pk = table.primary_key.as_ref().filter(|pk| pk.columns.len() == 1).map(|pk| pk.columns[0].clone());
         let mut enum_checks = Vec::new();
         for col in &mut table.columns {
+            let overrides = col.overrides.take().map(|o| *o).unwrap_or_default();
             let (ty_override, default_override) = match dialect {
-                Dialect::Postgres => (col.overrides.postgres_type.take(), col.overrides.postgres_default.take()),
-                Dialect::Sqlite => (col.overrides.sqlite_type.take(), col.overrides.sqlite_default.take()),
+                Dialect::Postgres => (overrides.postgres_type, overrides.postgres_default),
+                Dialect::Sqlite => (overrides.sqlite_type, overrides.sqlite_default),
             };
-            col.overrides = Default::default();
             if let Some(text) = ty_override {
                 col.ty = SqlType::parse(&text, dialect)?;
             }

@@ -218,12 +218,13 @@ impl TableDef {
             col.nullable = c.nullable;
             col.default = owned(c.default);
             col.identity = c.identity;
-            col.overrides = model::Overrides {
+            let overrides = model::Overrides {
                 postgres_type: owned(c.overrides.postgres_type),
                 sqlite_type: owned(c.overrides.sqlite_type),
                 postgres_default: owned(c.overrides.postgres_default),
                 sqlite_default: owned(c.overrides.sqlite_default),
             };
+            col.overrides = (!overrides.is_empty()).then(|| Box::new(overrides));
             col.renamed_from = owned(c.renamed_from);
             col.using = owned(c.using);
             table.columns.push(col);

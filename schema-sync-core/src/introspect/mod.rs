@@ -7,6 +7,8 @@
 #[cfg(feature = "postgres")]
 pub mod postgres;
 #[cfg(feature = "postgres")]
+mod postgres_build;
+#[cfg(feature = "postgres")]
 mod postgres_queries;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;

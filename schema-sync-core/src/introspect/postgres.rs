@@ -19,20 +19,15 @@
 //! # Ok(()) }
 //! ```
 
-use std::collections::HashMap;
 use std::time::Duration;
 
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{Connection, PgConnection, Row};
 
-use super::postgres_queries::{fetch_all, CatalogRows, ColumnRow, ConstraintRow, IndexRow};
+use super::postgres_build::Builder;
 use super::IntrospectOptions;
-use crate::model::{
-    Check, Column, Deferrable, EnumType, FkAction, ForeignKey, Generated, Identity, Index, IndexKey, KeyTarget,
-    PrimaryKey, Schema, Sequence, Table, Unique,
-};
+use crate::model::Schema;
 use crate::source::redact_url;
-use crate::types::{Dialect, SqlType};
 use crate::{Error, Result};
 
 /// How long [`connect`] waits for a server before giving up.
@@ -97,267 +92,16 @@ pub async fn introspect(conn: &mut PgConnection, opts: &IntrospectOptions) -> Re
     Ok(introspect_with_stats(conn, opts).await?.0)
 }
 
-/// [`introspect`], also returning how many catalog queries it took (constant: 7).
+/// [`introspect`], also returning how many catalog queries it took (constant: 8, plus one
+/// when a foreign key references a table outside `opts.schemas`).
 pub async fn introspect_with_stats(
     conn: &mut PgConnection,
     opts: &IntrospectOptions,
 ) -> Result<(Schema, IntrospectStats)> {
-    let version = server_version(conn).await?;
-    let mut stats = IntrospectStats { queries: 1 };
-    let rows = fetch_all(conn, &opts.schemas, version, &mut stats.queries).await?;
-    Ok((build(rows, opts), stats))
-}
-
-/// Turns catalog rows into the model. Pure: everything after the fetch lives here.
-pub(crate) fn build(rows: CatalogRows, opts: &IntrospectOptions) -> Schema {
-    let mut schema = Schema::empty(Some(Dialect::Postgres));
-    let mut by_oid: HashMap<i64, usize> = HashMap::new();
-    for t in rows.tables {
-        if super::is_excluded(&t.name, opts) {
-            continue;
-        }
-        let mut table = Table::new(t.name);
-        table.schema = Some(t.schema);
-        by_oid.insert(t.oid, schema.tables.len());
-        schema.tables.push(table);
-    }
-    // Sequences that serial columns draw from are part of those columns, not standalone.
-    let mut serial_sequences: std::collections::HashSet<String> = std::collections::HashSet::new();
-    for c in rows.columns {
-        let table = by_oid.get(&c.table_oid).copied();
-        let col = column(c, &mut serial_sequences);
-        if let Some(i) = table {
-            schema.tables[i].columns.push(col);
-        }
-    }
-    for c in rows.constraints {
-        if let Some(&i) = by_oid.get(&c.table_oid) {
-            let table = &mut schema.tables[i];
-            let same_schema = c.ref_same_schema;
-            add_constraint(table, c, same_schema);
-        }
-    }
-    for ix in rows.indexes {
-        if let Some(&i) = by_oid.get(&ix.table_oid) {
-            schema.tables[i].indexes.push(index(ix));
-        }
-    }
-    schema.enums =
-        rows.enums.into_iter().map(|e| EnumType { schema: Some(e.schema), name: e.name, values: e.labels }).collect();
-    schema.sequences = rows
-        .sequences
-        .into_iter()
-        .filter(|s| !serial_sequences.contains(&s.reg_name))
-        .filter(|s| !s.owner_table.as_deref().is_some_and(|t| super::is_excluded(t, opts)))
-        .map(|s| Sequence {
-            owned_by: match (s.owner_table, s.owner_column) {
-                (Some(table), Some(column)) => Some(crate::model::SequenceOwner { table, column }),
-                _ => None,
-            },
-            schema: Some(s.schema),
-            name: s.name,
-            data_type: parse_type(&s.type_text),
-            start: s.start,
-            increment: s.increment,
-            min: s.min,
-            max: s.max,
-            cache: s.cache,
-            cycle: s.cycle,
-        })
-        .collect();
-    schema.normalize();
-    schema
-}
-
-/// `format_type` text → [`SqlType`]; a spelling the parser does not know stays verbatim.
-fn parse_type(text: &str) -> SqlType {
-    crate::types::postgres::parse(text)
-        .unwrap_or_else(|_| SqlType::Other { dialect: Dialect::Postgres, raw: text.to_string() })
-}
-
-fn column(c: ColumnRow, serial_sequences: &mut std::collections::HashSet<String>) -> Column {
-    let ty = match (c.enum_schema, c.enum_name) {
-        (Some(schema), Some(name)) => {
-            let e = SqlType::Enum { schema: Some(schema), name };
-            if c.enum_array {
-                SqlType::Array { element: Box::new(e) }
-            } else {
-                e
-            }
-        }
-        // A domain keeps its own name; its base type is the domain's business.
-        _ if c.is_domain => SqlType::Other { dialect: Dialect::Postgres, raw: c.type_text.clone() },
-        _ => parse_type(&c.type_text),
-    };
-    let mut col = Column::new(c.name, ty);
-    col.nullable = !c.not_null;
-    col.collation = c.collation;
-    let mut default = c.default;
-    match c.generated.as_str() {
-        // Postgres keeps the generation expression in pg_attrdef, where defaults live.
-        "s" | "v" => {
-            col.generated = Some(Generated { expr: default.take().unwrap_or_default(), stored: c.generated == "s" })
-        }
-        _ => {}
-    }
-    col.identity = match c.identity.as_str() {
-        "a" => Some(Identity::Always),
-        "d" => Some(Identity::ByDefault),
-        _ => None,
-    };
-    if col.identity.is_none() && col.generated.is_none() {
-        if let Some(d) = &default {
-            // `regclass::text` and `pg_get_expr` quote and qualify the sequence name the same way
-            // (both follow search_path), so an exact compare is right.
-            let owned = c
-                .owned_sequences
-                .iter()
-                .find(|seq| *d == format!("nextval({}::regclass)", crate::render::quote_literal(seq)));
-            if let Some(seq) = owned {
-                serial_sequences.insert(seq.clone());
-                col.identity = Some(Identity::Serial);
-                default = None;
-            }
-        }
-    }
-    col.default = default;
-    col
-}
-
-fn fk_action(code: &str) -> FkAction {
-    match code {
-        "r" => FkAction::Restrict,
-        "c" => FkAction::Cascade,
-        "n" => FkAction::SetNull,
-        "d" => FkAction::SetDefault,
-        _ => FkAction::NoAction,
-    }
-}
-
-fn deferrable(deferrable: bool, deferred: bool) -> Deferrable {
-    match (deferrable, deferred) {
-        (false, _) => Deferrable::No,
-        (true, false) => Deferrable::InitiallyImmediate,
-        (true, true) => Deferrable::InitiallyDeferred,
-    }
-}
-
-fn add_constraint(table: &mut Table, c: ConstraintRow, same_schema: bool) {
-    let name = Some(c.name);
-    match c.kind.as_str() {
-        "p" => table.primary_key = Some(PrimaryKey { name, columns: c.columns }),
-        "u" => table.uniques.push(Unique {
-            name,
-            columns: c.columns,
-            nulls_not_distinct: c.nulls_not_distinct,
-            deferrable: deferrable(c.deferrable, c.deferred),
-        }),
-        "f" => table.foreign_keys.push(ForeignKey {
-            name,
-            columns: c.columns,
-            ref_schema: if same_schema { None } else { c.ref_schema },
-            ref_table: c.ref_table.unwrap_or_default(),
-            ref_columns: c.ref_columns,
-            on_delete: fk_action(&c.on_delete),
-            on_update: fk_action(&c.on_update),
-            deferrable: deferrable(c.deferrable, c.deferred),
-            match_full: c.match_type == "f",
-        }),
-        "c" => table.checks.push(Check {
-            name,
-            expr: check_body(c.definition.as_deref().unwrap_or_default()),
-            no_inherit: c.no_inherit,
-        }),
-        // NOT NULL (PG 18 'n'), exclusion ('x') and trigger ('t') constraints are filtered by
-        // the query; nothing else exists.
-        _ => {}
-    }
-}
-
-fn index(ix: IndexRow) -> Index {
-    let key_count = usize::try_from(ix.key_count).unwrap_or(0).min(ix.targets.len());
-    let mut keys = Vec::with_capacity(key_count);
-    for k in 0..key_count {
-        let text = ix.targets[k].clone().unwrap_or_default();
-        let target = if ix.is_expr.get(k).copied().unwrap_or(false) {
-            KeyTarget::Expression(text)
-        } else {
-            KeyTarget::Column(text)
-        };
-        let opt = ix.options.get(k).copied().unwrap_or(0);
-        let descending = opt & 1 != 0;
-        let nulls_first_flag = opt & 2 != 0;
-        // Only when it differs from the direction's default (ASC → NULLS LAST, DESC → NULLS FIRST).
-        let nulls_first = match (descending, nulls_first_flag) {
-            (false, true) => Some(true),
-            (true, false) => Some(false),
-            _ => None,
-        };
-        keys.push(IndexKey {
-            target,
-            descending,
-            nulls_first,
-            collation: ix.collations.get(k).cloned().flatten(),
-            opclass: ix.opclasses.get(k).cloned().flatten(),
-        });
-    }
-    let include = ix.targets[key_count..].iter().map(|t| t.clone().unwrap_or_default()).collect();
-    Index {
-        name: ix.name,
-        keys,
-        unique: ix.unique,
-        predicate: ix.predicate,
-        method: if ix.method == "btree" { None } else { Some(ix.method) },
-        include,
-        nulls_not_distinct: ix.nulls_not_distinct,
-    }
-}
-
-/// The expression of a `pg_get_constraintdef` text `CHECK (…) [NO INHERIT] [NOT VALID]`, with
-/// one outer pair of parentheses removed when it wraps the whole expression.
-pub(crate) fn check_body(def: &str) -> String {
-    let def = def.trim();
-    let Some(open) = def.find('(') else {
-        return def.to_string();
-    };
-    let inner = match matching_paren(def, open) {
-        Some(close) => &def[open + 1..close],
-        None => &def[open + 1..],
-    };
-    strip_outer_parens(inner.trim()).to_string()
-}
-
-fn strip_outer_parens(s: &str) -> &str {
-    if s.starts_with('(') && matching_paren(s, 0) == Some(s.len() - 1) {
-        s[1..s.len() - 1].trim()
-    } else {
-        s
-    }
-}
-
-/// Byte index of the `)` that closes the `(` at `open`, skipping string literals and quoted
-/// identifiers.
-fn matching_paren(s: &str, open: usize) -> Option<usize> {
-    let mut depth = 0usize;
-    let mut quote: Option<char> = None;
-    for (i, ch) in s.char_indices().skip_while(|(i, _)| *i < open) {
-        match quote {
-            Some(q) if ch == q => quote = None,
-            Some(_) => {}
-            None => match ch {
-                '\'' | '"' => quote = Some(ch),
-                '(' => depth += 1,
-                ')' => {
-                    depth = depth.checked_sub(1)?;
-                    if depth == 0 {
-                        return Some(i);
-                    }
-                }
-                _ => {}
-            },
-        }
-    }
-    None
+    let mut stats = IntrospectStats::default();
+    let mut builder = Builder::default();
+    super::postgres_queries::read(conn, &opts.schemas, &mut builder, &mut stats.queries).await?;
+    Ok((builder.finish(opts), stats))
 }
 
 /// [`redact_url`], plus a mask for the password of a malformed URL that `redact_url` cannot
@@ -451,23 +195,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn check_body_strips_check_and_one_outer_pair() {
-        for (def, want) in [
-            ("CHECK (a > 0)", "a > 0"),
-            ("CHECK ((a > 0))", "a > 0"),
-            ("CHECK (((a > 0)))", "(a > 0)"),
-            ("CHECK ((a > 0) AND (b > 0))", "(a > 0) AND (b > 0)"),
-            ("CHECK (a > 0) NO INHERIT", "a > 0"),
-            ("CHECK (a > 0) NOT VALID", "a > 0"),
-            ("CHECK (name <> ')'::text)", "name <> ')'::text"),
-            ("CHECK (\"we)ird\" > 0)", "\"we)ird\" > 0"),
-            ("CHECK ((x)::text <> ''::text)", "(x)::text <> ''::text"),
-        ] {
-            assert_eq!(check_body(def), want, "{def}");
-        }
-    }
-
-    #[test]
     fn malformed_urls_are_masked_too() {
         for (url, want) in [
             ("postgres://me:pw@db/app", "postgres://me:***@db/app"),
@@ -486,29 +213,5 @@ mod tests {
         let msg = "failed for s@cret and s%40cret and other";
         assert_eq!(scrub(msg, url), "failed for *** and *** and ***");
         assert!(passwords("postgres://db/app").is_empty());
-    }
-
-    #[test]
-    fn nulls_first_only_when_not_the_default() {
-        let ix = |opt: i32| IndexRow {
-            table_oid: 1,
-            name: "i".into(),
-            unique: false,
-            predicate: None,
-            method: "btree".into(),
-            key_count: 1,
-            nulls_not_distinct: false,
-            targets: vec![Some("a".into()), Some("b".into())],
-            is_expr: vec![false, false],
-            options: vec![opt, 0],
-            collations: vec![None, None],
-            opclasses: vec![None, None],
-        };
-        let k = |opt| index(ix(opt)).keys[0].clone();
-        assert_eq!((k(0).descending, k(0).nulls_first), (false, None));
-        assert_eq!((k(2).descending, k(2).nulls_first), (false, Some(true)));
-        assert_eq!((k(3).descending, k(3).nulls_first), (true, None));
-        assert_eq!((k(1).descending, k(1).nulls_first), (true, Some(false)));
-        assert_eq!(index(ix(0)).include, vec!["b".to_string()]);
     }
 }

@@ -1,150 +1,147 @@
-//! The Postgres catalog queries behind [`super::postgres::introspect`] and the plain rows they
-//! return.
+//! The Postgres catalog queries behind [`super::postgres::introspect`]: what each asks, and the
+//! plain row each of its rows becomes.
 //!
-//! One query per catalog family (tables, columns, constraints, indexes, enums, sequences), each
-//! filtered by `nspname = ANY($1)`, so the number of round trips does not depend on how many
-//! tables there are. Every query runs as an unnamed statement (`persistent(false)`) so it works
-//! through a transaction-mode pooler (Supabase on port 6543), and every value is cast to
-//! `text`/`int`/`bool` so sqlx never has to look up a type OID with an extra query.
+//! One query per catalog family (lookups, tables, columns, defaults, constraints, indexes,
+//! enums, sequences), each filtered by `nspname = ANY($1)`, so the number of round trips does
+//! not depend on how many tables there are. Every query runs as an unnamed statement
+//! (`persistent(false)`) so it works through a transaction-mode pooler (Supabase on port 6543),
+//! and every value is cast to `text`/`int`/`bool` so sqlx never has to look up a type OID with
+//! an extra query.
+//!
+//! The queries are shaped to cost about what a bare `pg_attribute` scan costs, which is what
+//! made introspection of 5,000 tables go from 0.7 s to ~0.2 s:
+//!
+//! * **No per-row sub-plans.** Column numbers (`conkey`, `confkey`, `indkey`) come back as raw
+//!   arrays and are turned into names from the columns already read; collation, operator class
+//!   and type facts come from one small lookup query, not a join per row.
+//! * **Deparse only what needs it.** `pg_get_expr` runs for defaults (their own query, over
+//!   `pg_attrdef` only), partial-index predicates and expression keys; `pg_get_constraintdef`
+//!   for CHECKs. Defaults are deparsed without a relation (`pg_get_expr(…, 0)`), which would open
+//!   every table on a fresh connection; only an expression that references a column (a
+//!   generated column: its node tree holds a `{VAR …}`) gets one.
+//! * **No `ORDER BY`.** Rows arrive in whatever order the scan produces them; the builder
+//!   orders columns by number and [`crate::model::Schema::normalize`] orders the rest.
+//! * **Extension members are found from the extension's side** (`pg_depend` by
+//!   `refclassid`, an index scan over a handful of rows, hashed once) rather than by an
+//!   anti-join per table.
+//!
+//! Rows are streamed into [`super::postgres_build::Builder`] as they arrive; no query's rows
+//! are held all at once.
 
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Row};
 
+use super::postgres_build::Builder;
 use crate::{Error, Result};
 
-/// The filter shared by every per-table query: ordinary and partitioned tables that are not
-/// partitions, in the requested schemas, not members of an extension (PostGIS'
-/// `spatial_ref_sys` is the extension's, not the user's). `c` is the table's `pg_class` row and
-/// `n` its namespace.
-macro_rules! table_filter {
+/// `pg_class` rows (by oid) that belong to an extension: PostGIS' `spatial_ref_sys` is the
+/// extension's, not the user's.
+macro_rules! extension_tables {
     () => {
-        "c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname = ANY($1) \
-         AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e \
-             WHERE e.classid = 'pg_catalog.pg_class'::regclass AND e.objid = c.oid AND e.deptype = 'e')"
+        "(SELECT e.objid FROM pg_catalog.pg_depend e WHERE e.refclassid = 'pg_catalog.pg_extension'::regclass \
+           AND e.deptype = 'e' AND e.classid = 'pg_catalog.pg_class'::regclass)"
     };
 }
 
+/// The filter shared by every per-table query: ordinary and partitioned tables that are not
+/// partitions, in the requested schemas, not members of an extension. `c` is the table's
+/// `pg_class` row and `n` its namespace.
+macro_rules! table_filter {
+    () => {
+        concat!(
+            "c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname = ANY($1) AND c.oid NOT IN ",
+            extension_tables!()
+        )
+    };
+}
+
+/// The server version, collations, operator classes and the types a column's type can need
+/// more than `format_type` for (enums, arrays of enums, domains, collatable types). A few
+/// hundred rows however large the schema: none of them is per table.
+const LOOKUPS: &str = "\
+    SELECT 'v'::text AS kind, current_setting('server_version_num')::int8 AS oid, NULL::text AS name, \
+           NULL::text AS schema_name, false AS flag, NULL::text AS type_kind, 0::int8 AS collation, 0::int8 AS elem \
+    UNION ALL SELECT 'c', co.oid::int8, co.collname::text, NULL, false, NULL, 0, 0 FROM pg_catalog.pg_collation co \
+    UNION ALL SELECT 'o', oc.oid::int8, oc.opcname::text, NULL, oc.opcdefault, NULL, 0, 0 \
+        FROM pg_catalog.pg_opclass oc \
+    UNION ALL SELECT 't', t.oid::int8, t.typname::text, tn.nspname::text, false, t.typtype::text, \
+           t.typcollation::int8, t.typelem::int8 \
+        FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace tn ON tn.oid = t.typnamespace \
+        WHERE t.typtype IN ('e', 'd') OR t.typcollation <> 0 \
+           OR (t.typcategory = 'A' AND t.typelem IN (SELECT oid FROM pg_catalog.pg_type WHERE typtype = 'e'))";
+
 const TABLES: &str = concat!(
-    "SELECT c.oid::int8 AS oid, n.nspname::text AS schema_name, c.relname::text AS table_name \
+    "SELECT c.oid::int8, n.nspname::text, c.relname::text, c.relnatts::int4 \
      FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE ",
-    table_filter!(),
-    " ORDER BY 2, 3"
+    table_filter!()
 );
 
-/// Columns. Two choices keep this query near the cost of a bare `pg_attribute` scan on
-/// thousands of tables: the sequences each column owns are aggregated once and hash-joined,
-/// not looked up by a correlated subquery per column; and defaults are deparsed without a
-/// relation context (`pg_get_expr(…, 0)`), which would open every table (a relcache build per
-/// table on a fresh connection) although a default cannot reference a column. Generated
-/// columns, whose expression does, keep theirs.
 const COLUMNS: &str = concat!(
-    "SELECT a.attrelid::int8 AS table_oid, a.attname::text AS name, \
-        pg_catalog.format_type(a.atttypid, a.atttypmod) AS type_text, \
-        CASE WHEN t.typtype = 'e' THEN tn.nspname::text WHEN et.typtype = 'e' THEN etn.nspname::text END AS enum_schema, \
-        CASE WHEN t.typtype = 'e' THEN t.typname::text WHEN et.typtype = 'e' THEN et.typname::text END AS enum_name, \
-        COALESCE(et.typtype = 'e', false) AS enum_array, \
-        (t.typtype = 'd') AS is_domain, \
-        a.attnotnull AS not_null, \
-        pg_catalog.pg_get_expr(ad.adbin, CASE WHEN a.attgenerated = '' THEN 0 ELSE ad.adrelid END) AS default_expr, \
-        a.attidentity::text AS identity, \
-        a.attgenerated::text AS generated, \
-        CASE WHEN a.attcollation <> t.typcollation THEN co.collname::text END AS collation, \
-        COALESCE(os.seqs, ARRAY[]::text[]) AS owned_sequences \
+    "SELECT a.attrelid::int8, a.attnum::int4, a.attname::text, \
+        pg_catalog.format_type(a.atttypid, a.atttypmod), a.atttypid::int8, a.attnotnull, \
+        a.attidentity::text, a.attgenerated::text, a.attcollation::int8 \
      FROM pg_catalog.pg_attribute a \
      JOIN pg_catalog.pg_class c ON c.oid = a.attrelid \
      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-     JOIN pg_catalog.pg_type t ON t.oid = a.atttypid \
-     JOIN pg_catalog.pg_namespace tn ON tn.oid = t.typnamespace \
-     LEFT JOIN pg_catalog.pg_type et ON t.typcategory = 'A' AND et.oid = t.typelem \
-     LEFT JOIN pg_catalog.pg_namespace etn ON etn.oid = et.typnamespace \
-     LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum \
-     LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation \
-     LEFT JOIN (SELECT d.refobjid, d.refobjsubid, \
-                       array_agg(d.objid::regclass::text ORDER BY d.objid::regclass::text) AS seqs \
-                FROM pg_catalog.pg_depend d \
-                JOIN pg_catalog.pg_class s ON s.oid = d.objid AND s.relkind = 'S' \
-                WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.refclassid = 'pg_catalog.pg_class'::regclass \
-                  AND d.deptype = 'a' \
-                GROUP BY 1, 2) os ON os.refobjid = a.attrelid AND os.refobjsubid = a.attnum \
      WHERE a.attnum > 0 AND NOT a.attisdropped AND ",
-    table_filter!(),
-    " ORDER BY a.attrelid, a.attnum"
+    table_filter!()
+);
+
+/// Column defaults and generation expressions (both live in `pg_attrdef`).
+const DEFAULTS: &str = concat!(
+    "SELECT ad.adrelid::int8, ad.adnum::int4, \
+        pg_catalog.pg_get_expr(ad.adbin, CASE WHEN position('{VAR ' IN ad.adbin::text) > 0 THEN ad.adrelid ELSE 0 END) \
+     FROM pg_catalog.pg_attrdef ad \
+     JOIN pg_catalog.pg_class c ON c.oid = ad.adrelid \
+     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE ",
+    table_filter!()
 );
 
 /// `pg_constraint` rows; `$nnd` is the `NULLS NOT DISTINCT` expression (PG 15+ only).
 macro_rules! constraints_query {
     ($nnd:literal) => {
         concat!(
-            "SELECT con.conrelid::int8 AS table_oid, con.conname::text AS name, con.contype::text AS kind, \
-                ARRAY(SELECT a.attname::text FROM unnest(con.conkey) WITH ORDINALITY AS k(num, ord) \
-                      JOIN pg_catalog.pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.num \
-                      ORDER BY k.ord) AS columns, \
-                rn.nspname::text AS ref_schema, COALESCE(rn.oid = n.oid, true) AS ref_same_schema, \
-                rc.relname::text AS ref_table, \
-                ARRAY(SELECT a.attname::text FROM unnest(con.confkey) WITH ORDINALITY AS k(num, ord) \
-                      JOIN pg_catalog.pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.num \
-                      ORDER BY k.ord) AS ref_columns, \
-                con.confupdtype::text AS on_update, con.confdeltype::text AS on_delete, \
-                con.confmatchtype::text AS match_type, \
-                con.condeferrable AS deferrable, con.condeferred AS deferred, con.connoinherit AS no_inherit, \
-                CASE WHEN con.contype = 'c' THEN pg_catalog.pg_get_constraintdef(con.oid, true) END AS definition, ",
+            "SELECT con.conrelid::int8, con.conname::text, con.contype::text, con.conkey, \
+                con.confrelid::int8, con.confkey, con.confupdtype::text, con.confdeltype::text, \
+                con.confmatchtype::text, con.condeferrable, con.condeferred, con.connoinherit, \
+                CASE WHEN con.contype = 'c' THEN pg_catalog.pg_get_constraintdef(con.oid, true) END, \
+                CASE WHEN con.contype = 'u' THEN ",
             $nnd,
-            " AS nulls_not_distinct \
+            " END \
              FROM pg_catalog.pg_constraint con \
              JOIN pg_catalog.pg_class c ON c.oid = con.conrelid \
              JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-             LEFT JOIN pg_catalog.pg_class rc ON rc.oid = con.confrelid \
-             LEFT JOIN pg_catalog.pg_namespace rn ON rn.oid = rc.relnamespace \
-             LEFT JOIN pg_catalog.pg_index ci ON con.contype = 'u' AND ci.indexrelid = con.conindid \
              WHERE con.contype IN ('p', 'u', 'f', 'c') AND ",
-            table_filter!(),
-            " ORDER BY 1, 2"
+            table_filter!()
         )
     };
 }
 
-const CONSTRAINTS_PG15: &str = constraints_query!("COALESCE(ci.indnullsnotdistinct, false)");
+const CONSTRAINTS_PG15: &str = constraints_query!(
+    "(SELECT ci.indnullsnotdistinct FROM pg_catalog.pg_index ci WHERE ci.indexrelid = con.conindid)"
+);
 const CONSTRAINTS_OLD: &str = constraints_query!("false");
 
-/// `pg_index` rows not backing a constraint, with one array element per key (all arrays have
-/// `indnatts` elements; key options only matter for the first `indnkeyatts`).
+/// `pg_index` rows not backing a constraint, keys as raw arrays; the text of expression keys
+/// only for indexes that have one.
 macro_rules! indexes_query {
     ($nnd:literal) => {
         concat!(
-            "SELECT i.indrelid::int8 AS table_oid, ic.relname::text AS name, i.indisunique AS is_unique, \
-                pg_catalog.pg_get_expr(i.indpred, i.indrelid) AS predicate, am.amname::text AS method, \
-                i.indnkeyatts::int4 AS key_count, ",
+            "SELECT i.indrelid::int8, ic.relname::text, i.indisunique, \
+                CASE WHEN i.indpred IS NOT NULL THEN pg_catalog.pg_get_expr(i.indpred, i.indrelid) END, \
+                am.amname::text, i.indnkeyatts::int4, ",
             $nnd,
-            " AS nulls_not_distinct, \
-                keys.targets, keys.is_expr, keys.options, keys.collations, keys.opclasses \
+            ", i.indkey::text, i.indoption::text, i.indcollation::text, i.indclass::text, \
+                CASE WHEN i.indexprs IS NOT NULL THEN ARRAY(SELECT pg_catalog.pg_get_indexdef(i.indexrelid, k, true) \
+                     FROM generate_series(1, i.indnkeyatts::int4) AS k ORDER BY k) END \
              FROM pg_catalog.pg_index i \
              JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid \
              JOIN pg_catalog.pg_am am ON am.oid = ic.relam \
              JOIN pg_catalog.pg_class c ON c.oid = i.indrelid \
              JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-             CROSS JOIN LATERAL ( \
-                SELECT array_agg(x.target ORDER BY x.k) AS targets, array_agg(x.is_expr ORDER BY x.k) AS is_expr, \
-                       array_agg(x.opt ORDER BY x.k) AS options, array_agg(x.coll ORDER BY x.k) AS collations, \
-                       array_agg(x.opc ORDER BY x.k) AS opclasses \
-                FROM (SELECT k, \
-                        CASE WHEN i.indkey[k] = 0 THEN pg_catalog.pg_get_indexdef(i.indexrelid, k + 1, true) \
-                             ELSE a.attname::text END AS target, \
-                        (i.indkey[k] = 0) AS is_expr, \
-                        COALESCE(i.indoption[k]::int4, 0) AS opt, \
-                        CASE WHEN k >= i.indnkeyatts OR COALESCE(i.indcollation[k], 0) = 0 THEN NULL \
-                             WHEN i.indkey[k] = 0 AND i.indcollation[k] <> 100 THEN co.collname::text \
-                             WHEN i.indkey[k] <> 0 AND i.indcollation[k] <> a.attcollation THEN co.collname::text \
-                        END AS coll, \
-                        CASE WHEN k < i.indnkeyatts AND NOT oc.opcdefault THEN oc.opcname::text END AS opc \
-                      FROM generate_series(0, i.indnatts - 1) AS k \
-                      LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[k] \
-                      LEFT JOIN pg_catalog.pg_collation co ON co.oid = i.indcollation[k] \
-                      LEFT JOIN pg_catalog.pg_opclass oc ON oc.oid = i.indclass[k]) x \
-             ) keys \
-             WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint pc \
-                               WHERE pc.conindid = i.indexrelid AND pc.contype IN ('p', 'u', 'x')) AND ",
-            table_filter!(),
-            " ORDER BY 1, 2"
+             WHERE i.indexrelid NOT IN (SELECT pc.conindid FROM pg_catalog.pg_constraint pc \
+                                        WHERE pc.contype IN ('p', 'u', 'x')) AND ",
+            table_filter!()
         )
     };
 }
@@ -152,75 +149,104 @@ macro_rules! indexes_query {
 const INDEXES_PG15: &str = indexes_query!("i.indnullsnotdistinct");
 const INDEXES_OLD: &str = indexes_query!("false");
 
-const ENUMS: &str = "SELECT n.nspname::text AS schema_name, t.typname::text AS type_name, \
+const ENUMS: &str = "SELECT n.nspname::text, t.typname::text, \
         ARRAY(SELECT e.enumlabel::text FROM pg_catalog.pg_enum e WHERE e.enumtypid = t.oid \
-              ORDER BY e.enumsortorder) AS labels \
+              ORDER BY e.enumsortorder) \
      FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace \
      WHERE t.typtype = 'e' AND n.nspname = ANY($1) \
-       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e \
-           WHERE e.classid = 'pg_catalog.pg_type'::regclass AND e.objid = t.oid AND e.deptype = 'e') \
-     ORDER BY 1, 2";
+       AND t.oid NOT IN (SELECT e.objid FROM pg_catalog.pg_depend e \
+           WHERE e.refclassid = 'pg_catalog.pg_extension'::regclass AND e.deptype = 'e' \
+             AND e.classid = 'pg_catalog.pg_type'::regclass)";
 
-const SEQUENCES: &str = "SELECT n.nspname::text AS schema_name, c.relname::text AS seq_name, \
-        c.oid::regclass::text AS reg_name, \
-        pg_catalog.format_type(s.seqtypid, NULL) AS type_text, s.seqstart AS start_value, \
-        s.seqincrement AS increment, s.seqmin AS min_value, s.seqmax AS max_value, s.seqcache AS cache, \
-        s.seqcycle AS cycle, ot.relname::text AS owner_table, oa.attname::text AS owner_column \
+/// Sequences that are not an identity column's (`deptype 'i'`), with the column that owns
+/// them (`deptype 'a'`: `serial`, or `OWNED BY`).
+const SEQUENCES: &str = concat!(
+    "SELECT n.nspname::text, c.relname::text, c.oid::regclass::text, \
+        pg_catalog.format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, \
+        s.seqcycle, od.refobjid::int8, od.refobjsubid::int4, ot.relname::text, oa.attname::text \
      FROM pg_catalog.pg_sequence s \
      JOIN pg_catalog.pg_class c ON c.oid = s.seqrelid \
      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
      LEFT JOIN pg_catalog.pg_depend od ON od.classid = 'pg_catalog.pg_class'::regclass AND od.objid = c.oid \
-          AND od.refclassid = 'pg_catalog.pg_class'::regclass AND od.deptype = 'a' \
+          AND od.refclassid = 'pg_catalog.pg_class'::regclass AND od.deptype IN ('a', 'i') \
      LEFT JOIN pg_catalog.pg_class ot ON ot.oid = od.refobjid \
      LEFT JOIN pg_catalog.pg_attribute oa ON oa.attrelid = od.refobjid AND oa.attnum = od.refobjsubid \
-     WHERE n.nspname = ANY($1) \
-       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d \
-           WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid \
-             AND d.refclassid = 'pg_catalog.pg_class'::regclass AND d.deptype = 'i') \
-       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e \
-           WHERE e.classid = 'pg_catalog.pg_class'::regclass AND e.objid = c.oid AND e.deptype = 'e') \
-     ORDER BY 1, 2";
+     WHERE n.nspname = ANY($1) AND od.deptype IS DISTINCT FROM 'i' AND c.oid NOT IN ",
+    extension_tables!()
+);
+
+/// Tables outside the requested schemas that a foreign key references (`auth.users` from
+/// `public.profiles` on Supabase): their names and column numbers. Run only when there are any.
+const FOREIGN_TARGETS: &str = "SELECT c.oid::int8, n.nspname::text, c.relname::text, a.attnum::int4, a.attname::text \
+     FROM pg_catalog.pg_class c \
+     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+     JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped \
+     WHERE c.oid = ANY($1::int8[]::oid[])";
+
+/// One row of [`LOOKUPS`].
+pub(crate) enum LookupRow<'r> {
+    /// `server_version_num`.
+    Version(u32),
+    Collation {
+        oid: i64,
+        name: &'r str,
+    },
+    Opclass {
+        oid: i64,
+        name: &'r str,
+        is_default: bool,
+    },
+    /// `typtype` `e` (enum), `d` (domain), `b` (a collatable base type or an array of an enum).
+    Type {
+        oid: i64,
+        name: &'r str,
+        schema: &'r str,
+        kind: &'r str,
+        collation: i64,
+        elem: i64,
+    },
+}
 
 /// A table (`pg_class`).
-#[derive(Debug, Clone)]
 pub(crate) struct TableRow {
     pub oid: i64,
     pub schema: String,
     pub name: String,
+    /// `relnatts`: columns including dropped ones, an upper bound used to size the column list.
+    pub columns: usize,
 }
 
-/// A column (`pg_attribute` and friends).
-#[derive(Debug, Clone)]
-pub(crate) struct ColumnRow {
+/// A column (`pg_attribute`).
+pub(crate) struct ColumnRow<'r> {
     pub table_oid: i64,
+    pub num: i16,
     pub name: String,
-    pub type_text: String,
-    pub enum_schema: Option<String>,
-    pub enum_name: Option<String>,
-    pub enum_array: bool,
-    pub is_domain: bool,
+    pub type_text: &'r str,
+    pub type_oid: i64,
     pub not_null: bool,
-    pub default: Option<String>,
-    pub identity: String,
-    pub generated: String,
-    pub collation: Option<String>,
-    pub owned_sequences: Vec<String>,
+    pub identity: &'r str,
+    pub generated: &'r str,
+    pub collation: i64,
 }
 
-/// A `pg_constraint` row.
-#[derive(Debug, Clone)]
-pub(crate) struct ConstraintRow {
+/// A `pg_attrdef` row: the default (or generation expression) of one column.
+pub(crate) struct DefaultRow {
+    pub table_oid: i64,
+    pub num: i16,
+    pub expr: String,
+}
+
+/// A `pg_constraint` row, columns still as numbers.
+pub(crate) struct ConstraintRow<'r> {
     pub table_oid: i64,
     pub name: String,
-    pub kind: String,
-    pub columns: Vec<String>,
-    pub ref_schema: Option<String>,
-    pub ref_same_schema: bool,
-    pub ref_table: Option<String>,
-    pub ref_columns: Vec<String>,
-    pub on_update: String,
-    pub on_delete: String,
-    pub match_type: String,
+    pub kind: &'r str,
+    pub columns: Vec<i16>,
+    pub ref_oid: i64,
+    pub ref_columns: Vec<i16>,
+    pub on_update: &'r str,
+    pub on_delete: &'r str,
+    pub match_type: &'r str,
     pub deferrable: bool,
     pub deferred: bool,
     pub no_inherit: bool,
@@ -228,40 +254,40 @@ pub(crate) struct ConstraintRow {
     pub nulls_not_distinct: bool,
 }
 
-/// A `pg_index` row with its keys as parallel arrays.
-#[derive(Debug, Clone)]
+/// A `pg_index` row with its keys as the catalog's parallel arrays.
 pub(crate) struct IndexRow {
     pub table_oid: i64,
     pub name: String,
     pub unique: bool,
     pub predicate: Option<String>,
     pub method: String,
-    pub key_count: i32,
+    pub key_count: usize,
     pub nulls_not_distinct: bool,
-    pub targets: Vec<Option<String>>,
-    pub is_expr: Vec<bool>,
-    pub options: Vec<i32>,
-    pub collations: Vec<Option<String>>,
-    pub opclasses: Vec<Option<String>>,
+    /// `indkey`: column numbers, 0 for an expression; key columns, then INCLUDE columns.
+    pub columns: Vec<i16>,
+    /// `indoption` per key column (bit 1 DESC, bit 2 NULLS FIRST).
+    pub options: Vec<i16>,
+    /// `indcollation` per key column.
+    pub collations: Vec<i64>,
+    /// `indclass` (operator class) per key column.
+    pub opclasses: Vec<i64>,
+    /// `pg_get_indexdef(…, k)` per key column, only for an index with expression keys.
+    pub key_texts: Option<Vec<String>>,
 }
 
 /// An enum type with its labels.
-#[derive(Debug, Clone)]
 pub(crate) struct EnumRow {
     pub schema: String,
     pub name: String,
     pub labels: Vec<String>,
 }
 
-/// A standalone sequence.
-#[derive(Debug, Clone)]
+/// A sequence that is not an identity column's.
 pub(crate) struct SequenceRow {
     pub schema: String,
     pub name: String,
     /// `regclass::text`: the spelling a `nextval()` default uses for it.
     pub reg_name: String,
-    pub owner_table: Option<String>,
-    pub owner_column: Option<String>,
     pub type_text: String,
     pub start: i64,
     pub increment: i64,
@@ -269,17 +295,23 @@ pub(crate) struct SequenceRow {
     pub max: i64,
     pub cache: i64,
     pub cycle: bool,
+    /// The owning column as (table oid, column number, table name, column name).
+    pub owner: Option<(i64, i16, String, String)>,
 }
 
-/// Everything the catalog queries returned.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct CatalogRows {
-    pub tables: Vec<TableRow>,
-    pub columns: Vec<ColumnRow>,
-    pub constraints: Vec<ConstraintRow>,
-    pub indexes: Vec<IndexRow>,
-    pub enums: Vec<EnumRow>,
-    pub sequences: Vec<SequenceRow>,
+/// A column of a table outside the requested schemas ([`FOREIGN_TARGETS`]).
+pub(crate) struct ForeignTargetRow {
+    pub oid: i64,
+    pub schema: String,
+    pub name: String,
+    pub num: i16,
+    pub column: String,
+}
+
+/// What a catalog query binds as `$1`.
+enum Bind<'a> {
+    Schemas(&'a [String]),
+    Oids(&'a [i64]),
 }
 
 /// Runs one catalog query as an unnamed statement, counting it, and hands each row to `f` as
@@ -288,147 +320,197 @@ async fn each(
     conn: &mut PgConnection,
     what: &str,
     sql: &'static str,
-    schemas: &[String],
+    bind: Bind<'_>,
     queries: &mut usize,
-    mut f: impl FnMut(&PgRow) -> Result<()>,
+    mut f: impl FnMut(&PgRow) -> sqlx::Result<()>,
 ) -> Result<()> {
     use futures_util::TryStreamExt;
     *queries += 1;
-    let mut stream = sqlx::query(sql).persistent(false).bind(schemas).fetch(&mut *conn);
-    while let Some(row) =
-        stream.try_next().await.map_err(|e| Error::postgres(format!("reading {what} from the Postgres catalog"), e))?
-    {
-        f(&row)?;
+    let query = sqlx::query(sql).persistent(false);
+    let query = match bind {
+        Bind::Schemas(s) => query.bind(s),
+        Bind::Oids(o) => query.bind(o),
+    };
+    let mut stream = query.fetch(&mut *conn);
+    let context = || format!("reading {what} from the Postgres catalog");
+    while let Some(row) = stream.try_next().await.map_err(|e| Error::postgres(context(), e))? {
+        f(&row).map_err(|e| Error::postgres(context(), e))?;
     }
     Ok(())
 }
 
-fn get<'r, T>(row: &'r PgRow, what: &str, column: &str) -> Result<T>
+/// Column `i` of `row`.
+fn get<'r, T>(row: &'r PgRow, i: usize) -> sqlx::Result<T>
 where
     T: sqlx::Decode<'r, sqlx::Postgres> + sqlx::Type<sqlx::Postgres>,
 {
-    row.try_get(column).map_err(|e| Error::postgres(format!("decoding {what} column `{column}`"), e))
+    row.try_get(i)
 }
 
-/// Fetches every catalog family, one query each. `server_version` picks the query variants
-/// (`indnullsnotdistinct` exists from Postgres 15). Adds the number of queries run to `queries`.
-pub(crate) async fn fetch_all(
+/// The numbers of an `int2vector`/`oidvector` text (`"1 0 3"`). Sent as text because their
+/// array casts start at index 0, which the driver's array decoding refuses.
+fn vector<T: std::str::FromStr>(text: Option<&str>) -> sqlx::Result<Vec<T>> {
+    text.unwrap_or_default()
+        .split_ascii_whitespace()
+        .map(|n| n.parse().map_err(|_| sqlx::Error::Decode(format!("not a number vector: {text:?}").into())))
+        .collect()
+}
+
+fn num(v: i32) -> i16 {
+    i16::try_from(v).unwrap_or(i16::MAX)
+}
+
+/// Reads every catalog family of `schemas` into `b`, one query each (plus one for foreign-key
+/// targets outside `schemas`, only when there are any). Adds the number of queries to `queries`.
+pub(crate) async fn read(
     conn: &mut PgConnection,
     schemas: &[String],
-    server_version: u32,
+    b: &mut Builder,
     queries: &mut usize,
-) -> Result<CatalogRows> {
-    let pg15 = server_version >= 150_000;
-    let mut rows = CatalogRows::default();
+) -> Result<()> {
+    let s = || Bind::Schemas(schemas);
+    each(conn, "lookups", LOOKUPS, Bind::Schemas(&[]), queries, |r| {
+        let kind: &str = get(r, 0)?;
+        let oid: i64 = get(r, 1)?;
+        b.lookup(match kind {
+            "v" => LookupRow::Version(u32::try_from(oid).unwrap_or(0)),
+            "c" => LookupRow::Collation { oid, name: get(r, 2)? },
+            "o" => LookupRow::Opclass { oid, name: get(r, 2)?, is_default: get(r, 4)? },
+            _ => LookupRow::Type {
+                oid,
+                name: get(r, 2)?,
+                schema: get(r, 3)?,
+                kind: get(r, 5)?,
+                collation: get(r, 6)?,
+                elem: get(r, 7)?,
+            },
+        });
+        Ok(())
+    })
+    .await?;
+    let pg15 = b.server_version() >= 150_000;
 
-    each(conn, "tables", TABLES, schemas, queries, |r| {
-        let w = "table";
-        rows.tables.push(TableRow {
-            oid: get(r, w, "oid")?,
-            schema: get(r, w, "schema_name")?,
-            name: get(r, w, "table_name")?,
+    each(conn, "tables", TABLES, s(), queries, |r| {
+        b.table(TableRow {
+            oid: get(r, 0)?,
+            schema: get(r, 1)?,
+            name: get(r, 2)?,
+            columns: usize::try_from(get::<i32>(r, 3)?).unwrap_or(0),
         });
         Ok(())
     })
     .await?;
 
-    each(conn, "columns", COLUMNS, schemas, queries, |r| {
-        let w = "column";
-        rows.columns.push(ColumnRow {
-            table_oid: get(r, w, "table_oid")?,
-            name: get(r, w, "name")?,
-            type_text: get(r, w, "type_text")?,
-            enum_schema: get(r, w, "enum_schema")?,
-            enum_name: get(r, w, "enum_name")?,
-            enum_array: get(r, w, "enum_array")?,
-            is_domain: get(r, w, "is_domain")?,
-            not_null: get(r, w, "not_null")?,
-            default: get(r, w, "default_expr")?,
-            identity: get(r, w, "identity")?,
-            generated: get(r, w, "generated")?,
-            collation: get(r, w, "collation")?,
-            owned_sequences: get(r, w, "owned_sequences")?,
+    each(conn, "columns", COLUMNS, s(), queries, |r| {
+        b.column(ColumnRow {
+            table_oid: get(r, 0)?,
+            num: num(get(r, 1)?),
+            name: get(r, 2)?,
+            type_text: get(r, 3)?,
+            type_oid: get(r, 4)?,
+            not_null: get(r, 5)?,
+            identity: get(r, 6)?,
+            generated: get(r, 7)?,
+            collation: get(r, 8)?,
         });
+        Ok(())
+    })
+    .await?;
+    b.columns_done();
+
+    each(conn, "column defaults", DEFAULTS, s(), queries, |r| {
+        let expr: Option<String> = get(r, 2)?;
+        b.column_default(DefaultRow { table_oid: get(r, 0)?, num: num(get(r, 1)?), expr: expr.unwrap_or_default() });
         Ok(())
     })
     .await?;
 
     let sql = if pg15 { CONSTRAINTS_PG15 } else { CONSTRAINTS_OLD };
-    each(conn, "constraints", sql, schemas, queries, |r| {
-        let w = "constraint";
-        rows.constraints.push(ConstraintRow {
-            table_oid: get(r, w, "table_oid")?,
-            name: get(r, w, "name")?,
-            kind: get(r, w, "kind")?,
-            columns: get(r, w, "columns")?,
-            ref_schema: get(r, w, "ref_schema")?,
-            ref_same_schema: get(r, w, "ref_same_schema")?,
-            ref_table: get(r, w, "ref_table")?,
-            ref_columns: get(r, w, "ref_columns")?,
-            on_update: get(r, w, "on_update")?,
-            on_delete: get(r, w, "on_delete")?,
-            match_type: get(r, w, "match_type")?,
-            deferrable: get(r, w, "deferrable")?,
-            deferred: get(r, w, "deferred")?,
-            no_inherit: get(r, w, "no_inherit")?,
-            definition: get(r, w, "definition")?,
-            nulls_not_distinct: get(r, w, "nulls_not_distinct")?,
+    each(conn, "constraints", sql, s(), queries, |r| {
+        b.constraint(ConstraintRow {
+            table_oid: get(r, 0)?,
+            name: get(r, 1)?,
+            kind: get(r, 2)?,
+            columns: get::<Option<Vec<i16>>>(r, 3)?.unwrap_or_default(),
+            ref_oid: get(r, 4)?,
+            ref_columns: get::<Option<Vec<i16>>>(r, 5)?.unwrap_or_default(),
+            on_update: get(r, 6)?,
+            on_delete: get(r, 7)?,
+            match_type: get(r, 8)?,
+            deferrable: get(r, 9)?,
+            deferred: get(r, 10)?,
+            no_inherit: get(r, 11)?,
+            definition: get(r, 12)?,
+            nulls_not_distinct: get::<Option<bool>>(r, 13)?.unwrap_or(false),
         });
         Ok(())
     })
     .await?;
 
     let sql = if pg15 { INDEXES_PG15 } else { INDEXES_OLD };
-    each(conn, "indexes", sql, schemas, queries, |r| {
-        let w = "index";
-        rows.indexes.push(IndexRow {
-            table_oid: get(r, w, "table_oid")?,
-            name: get(r, w, "name")?,
-            unique: get(r, w, "is_unique")?,
-            predicate: get(r, w, "predicate")?,
-            method: get(r, w, "method")?,
-            key_count: get(r, w, "key_count")?,
-            nulls_not_distinct: get(r, w, "nulls_not_distinct")?,
-            targets: get::<Option<Vec<Option<String>>>>(r, w, "targets")?.unwrap_or_default(),
-            is_expr: get::<Option<Vec<bool>>>(r, w, "is_expr")?.unwrap_or_default(),
-            options: get::<Option<Vec<i32>>>(r, w, "options")?.unwrap_or_default(),
-            collations: get::<Option<Vec<Option<String>>>>(r, w, "collations")?.unwrap_or_default(),
-            opclasses: get::<Option<Vec<Option<String>>>>(r, w, "opclasses")?.unwrap_or_default(),
+    each(conn, "indexes", sql, s(), queries, |r| {
+        b.index(IndexRow {
+            table_oid: get(r, 0)?,
+            name: get(r, 1)?,
+            unique: get(r, 2)?,
+            predicate: get(r, 3)?,
+            method: get(r, 4)?,
+            key_count: usize::try_from(get::<i32>(r, 5)?).unwrap_or(0),
+            nulls_not_distinct: get(r, 6)?,
+            columns: vector(get(r, 7)?)?,
+            options: vector(get(r, 8)?)?,
+            collations: vector(get(r, 9)?)?,
+            opclasses: vector(get(r, 10)?)?,
+            key_texts: get(r, 11)?,
         });
         Ok(())
     })
     .await?;
 
-    each(conn, "enum types", ENUMS, schemas, queries, |r| {
-        let w = "enum";
-        rows.enums.push(EnumRow {
-            schema: get(r, w, "schema_name")?,
-            name: get(r, w, "type_name")?,
-            labels: get(r, w, "labels")?,
+    each(conn, "enum types", ENUMS, s(), queries, |r| {
+        b.enum_type(EnumRow { schema: get(r, 0)?, name: get(r, 1)?, labels: get(r, 2)? });
+        Ok(())
+    })
+    .await?;
+
+    each(conn, "sequences", SEQUENCES, s(), queries, |r| {
+        let owner_oid: Option<i64> = get(r, 10)?;
+        let owner_num: Option<i32> = get(r, 11)?;
+        let owner_table: Option<String> = get(r, 12)?;
+        let owner_column: Option<String> = get(r, 13)?;
+        b.sequence(SequenceRow {
+            schema: get(r, 0)?,
+            name: get(r, 1)?,
+            reg_name: get(r, 2)?,
+            type_text: get(r, 3)?,
+            start: get(r, 4)?,
+            increment: get(r, 5)?,
+            min: get(r, 6)?,
+            max: get(r, 7)?,
+            cache: get(r, 8)?,
+            cycle: get(r, 9)?,
+            owner: match (owner_oid, owner_num, owner_table, owner_column) {
+                (Some(o), Some(n), Some(t), Some(c)) => Some((o, num(n), t, c)),
+                _ => None,
+            },
         });
         Ok(())
     })
     .await?;
 
-    each(conn, "sequences", SEQUENCES, schemas, queries, |r| {
-        let w = "sequence";
-        rows.sequences.push(SequenceRow {
-            schema: get(r, w, "schema_name")?,
-            name: get(r, w, "seq_name")?,
-            reg_name: get(r, w, "reg_name")?,
-            owner_table: get(r, w, "owner_table")?,
-            owner_column: get(r, w, "owner_column")?,
-            type_text: get(r, w, "type_text")?,
-            start: get(r, w, "start_value")?,
-            increment: get(r, w, "increment")?,
-            min: get(r, w, "min_value")?,
-            max: get(r, w, "max_value")?,
-            cache: get(r, w, "cache")?,
-            cycle: get(r, w, "cycle")?,
-        });
-        Ok(())
-    })
-    .await?;
-
-    Ok(rows)
+    let outside = b.foreign_targets_needed();
+    if !outside.is_empty() {
+        each(conn, "foreign-key targets", FOREIGN_TARGETS, Bind::Oids(&outside), queries, |r| {
+            b.foreign_target(ForeignTargetRow {
+                oid: get(r, 0)?,
+                schema: get(r, 1)?,
+                name: get(r, 2)?,
+                num: num(get(r, 3)?),
+                column: get(r, 4)?,
+            });
+            Ok(())
+        })
+        .await?;
+    }
+    Ok(())
 }

@@ -39,6 +39,9 @@ pub struct EnumUse {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "step", rename_all = "snake_case")]
 #[allow(missing_docs)]
+// A plan holds a handful of steps, not thousands: boxing `RebuildTable`'s tables would make
+// every renderer and test pattern noisier for no measurable gain.
+#[allow(clippy::large_enum_variant)]
 pub enum Step {
     /// `CREATE SCHEMA IF NOT EXISTS` for a namespace the target uses (never dropped).
     CreateSchema { name: String },

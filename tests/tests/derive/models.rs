@@ -114,8 +114,9 @@ fn col(name: &str, ty: SqlType, nullable: bool) -> Column {
 }
 
 fn now_default(mut c: Column) -> Column {
-    c.overrides.postgres_default = Some("now()".into());
-    c.overrides.sqlite_default = Some("CURRENT_TIMESTAMP".into());
+    let o = c.overrides.get_or_insert_default();
+    o.postgres_default = Some("now()".into());
+    o.sqlite_default = Some("CURRENT_TIMESTAMP".into());
     c
 }
 
@@ -187,8 +188,11 @@ fn expected_orgs() -> Table {
 fn expected_users() -> Table {
     let mut t = Table::new("users");
     let mut email = col("email", SqlType::Text, false);
-    email.overrides =
-        Overrides { postgres_type: Some("citext".into()), sqlite_type: Some("TEXT".into()), ..Default::default() };
+    email.overrides = Some(Box::new(Overrides {
+        postgres_type: Some("citext".into()),
+        sqlite_type: Some("TEXT".into()),
+        ..Default::default()
+    }));
     t.columns = vec![
         identity(col("id", SqlType::BigInt, false), Identity::ByDefault),
         col("org_id", SqlType::BigInt, false),

@@ -1,0 +1,583 @@
+//! Turns Postgres catalog rows into the model, one row at a time as they stream in from
+//! [`super::postgres_queries`]. Pure: no connection, no clock.
+//!
+//! The model is filled so that two databases built from the same DDL compare equal field by
+//! field: types go through [`crate::types::postgres::parse`] of `format_type`, enum columns
+//! become [`SqlType::Enum`], a `nextval()` default of a sequence the column owns becomes
+//! [`Identity::Serial`], and expressions are kept exactly as the catalog prints them. Column
+//! numbers in keys are turned into names from the columns read before them.
+
+use std::collections::{HashMap, HashSet};
+
+use super::postgres_queries::{
+    ColumnRow, ConstraintRow, DefaultRow, EnumRow, ForeignTargetRow, IndexRow, LookupRow, SequenceRow, TableRow,
+};
+use super::IntrospectOptions;
+use crate::model::{
+    Check, Column, Deferrable, EnumType, FkAction, ForeignKey, Generated, Identity, Index, IndexKey, KeyTarget,
+    PrimaryKey, Schema, Sequence, SequenceOwner, Table, Unique,
+};
+use crate::types::{Dialect, SqlType};
+
+/// `pg_collation` oid of the database default collation (`"default"`).
+const DEFAULT_COLLATION: i64 = 100;
+
+/// A type a column may need more than its `format_type` text for.
+struct TypeInfo {
+    /// `typtype`: `e` enum, `d` domain, `b` base (a collatable one, or an array of an enum).
+    kind: u8,
+    name: String,
+    schema: String,
+    /// `typcollation`: a column whose collation differs from it has its own.
+    collation: i64,
+    /// `typelem` (arrays).
+    elem: i64,
+}
+
+/// A table being filled.
+struct TableBuild {
+    table: Table,
+    /// `attnum` of each column, parallel to `table.columns`, sorted once all columns are in.
+    nums: Vec<i16>,
+    /// `attcollation` of each column, parallel to `table.columns`.
+    collations: Vec<i64>,
+}
+
+impl TableBuild {
+    fn position(&self, num: i16) -> Option<usize> {
+        self.nums.binary_search(&num).ok()
+    }
+
+    fn column_name(&self, num: i16) -> String {
+        self.position(num).map(|i| self.table.columns[i].name.clone()).unwrap_or_default()
+    }
+}
+
+/// A table outside the requested schemas that a foreign key references.
+#[derive(Default)]
+struct OutsideTable {
+    schema: String,
+    name: String,
+    columns: HashMap<i16, String>,
+}
+
+/// A foreign key whose referenced table was not among the tables read.
+struct PendingForeignKey {
+    table: usize,
+    foreign_key: ForeignKey,
+    ref_oid: i64,
+    ref_nums: Vec<i16>,
+}
+
+/// Collects catalog rows into a [`Schema`]. Feed it in query order (lookups, tables, columns,
+/// then the rest), then call [`Builder::finish`].
+#[derive(Default)]
+pub(crate) struct Builder {
+    version: u32,
+    collations: HashMap<i64, String>,
+    opclasses: HashMap<i64, (String, bool)>,
+    types: HashMap<i64, TypeInfo>,
+    /// `format_type` text → parsed type: a schema has few distinct spellings and many columns.
+    parsed: HashMap<String, SqlType>,
+    tables: Vec<TableBuild>,
+    by_oid: HashMap<i64, usize>,
+    enums: Vec<EnumType>,
+    sequences: Vec<SequenceRow>,
+    pending: Vec<PendingForeignKey>,
+    outside: HashMap<i64, OutsideTable>,
+}
+
+impl Builder {
+    /// The server's `server_version_num` (0 until the lookups are read).
+    pub(crate) fn server_version(&self) -> u32 {
+        self.version
+    }
+
+    pub(crate) fn lookup(&mut self, row: LookupRow<'_>) {
+        match row {
+            LookupRow::Version(v) => self.version = v,
+            LookupRow::Collation { oid, name } => {
+                self.collations.insert(oid, name.to_string());
+            }
+            LookupRow::Opclass { oid, name, is_default } => {
+                self.opclasses.insert(oid, (name.to_string(), is_default));
+            }
+            LookupRow::Type { oid, name, schema, kind, collation, elem } => {
+                let kind = kind.bytes().next().unwrap_or(b'b');
+                self.types.insert(
+                    oid,
+                    TypeInfo { kind, name: name.to_string(), schema: schema.to_string(), collation, elem },
+                );
+            }
+        }
+    }
+
+    pub(crate) fn table(&mut self, row: TableRow) {
+        let mut table = Table::new(row.name);
+        table.schema = Some(row.schema);
+        table.columns.reserve_exact(row.columns);
+        self.by_oid.insert(row.oid, self.tables.len());
+        self.tables.push(TableBuild {
+            table,
+            nums: Vec::with_capacity(row.columns),
+            collations: Vec::with_capacity(row.columns),
+        });
+    }
+
+    pub(crate) fn column(&mut self, row: ColumnRow<'_>) {
+        let Some(&t) = self.by_oid.get(&row.table_oid) else { return };
+        let ty = self.column_type(row.type_oid, row.type_text);
+        let mut col = Column::new(row.name, ty);
+        col.nullable = !row.not_null;
+        let type_collation = self.types.get(&row.type_oid).map_or(0, |t| t.collation);
+        if row.collation != type_collation {
+            col.collation = self.collations.get(&row.collation).cloned();
+        }
+        if let "s" | "v" = row.generated {
+            // The expression arrives with the defaults: Postgres keeps it in pg_attrdef.
+            col.generated = Some(Generated { expr: String::new(), stored: row.generated == "s" });
+        }
+        col.identity = match row.identity {
+            "a" => Some(Identity::Always),
+            "d" => Some(Identity::ByDefault),
+            _ => None,
+        };
+        let t = &mut self.tables[t];
+        t.table.columns.push(col);
+        t.nums.push(row.num);
+        t.collations.push(row.collation);
+    }
+
+    /// Orders every table's columns by number: the query does not sort (a sort of every
+    /// column of every table costs more than the scan).
+    pub(crate) fn columns_done(&mut self) {
+        for t in &mut self.tables {
+            if t.nums.is_sorted() {
+                continue;
+            }
+            let mut order: Vec<usize> = (0..t.nums.len()).collect();
+            order.sort_by_key(|&i| t.nums[i]);
+            let mut columns: Vec<Option<Column>> = t.table.columns.drain(..).map(Some).collect();
+            t.table.columns = order.iter().filter_map(|&i| columns[i].take()).collect();
+            t.nums = order.iter().map(|&i| t.nums[i]).collect();
+            t.collations = order.iter().map(|&i| t.collations[i]).collect();
+        }
+    }
+
+    fn column_type(&mut self, oid: i64, text: &str) -> SqlType {
+        let enum_of = |t: &TypeInfo| SqlType::Enum { schema: Some(t.schema.clone()), name: t.name.clone() };
+        match self.types.get(&oid) {
+            Some(t) if t.kind == b'e' => return enum_of(t),
+            // A domain keeps its own name; its base type is the domain's business.
+            Some(t) if t.kind == b'd' => return SqlType::Other { dialect: Dialect::Postgres, raw: text.to_string() },
+            Some(t) => {
+                if let Some(e) = self.types.get(&t.elem).filter(|e| e.kind == b'e') {
+                    return SqlType::Array { element: Box::new(enum_of(e)) };
+                }
+            }
+            None => {}
+        }
+        if let Some(ty) = self.parsed.get(text) {
+            return ty.clone();
+        }
+        let ty = parse_type(text);
+        self.parsed.insert(text.to_string(), ty.clone());
+        ty
+    }
+
+    pub(crate) fn column_default(&mut self, row: DefaultRow) {
+        let Some(&t) = self.by_oid.get(&row.table_oid) else { return };
+        let t = &mut self.tables[t];
+        let Some(i) = t.position(row.num) else { return };
+        let col = &mut t.table.columns[i];
+        match &mut col.generated {
+            Some(g) => g.expr = row.expr,
+            None => col.default = Some(row.expr),
+        }
+    }
+
+    pub(crate) fn constraint(&mut self, row: ConstraintRow<'_>) {
+        let Some(&ti) = self.by_oid.get(&row.table_oid) else { return };
+        let t = &self.tables[ti];
+        let columns: Vec<String> = row.columns.iter().map(|&n| t.column_name(n)).collect();
+        let name = Some(row.name);
+        let deferrable = deferrable(row.deferrable, row.deferred);
+        let table = &mut self.tables[ti].table;
+        match row.kind {
+            "p" => table.primary_key = Some(PrimaryKey { name, columns }),
+            "u" => table.uniques.push(Unique { name, columns, nulls_not_distinct: row.nulls_not_distinct, deferrable }),
+            "f" => {
+                let foreign_key = ForeignKey {
+                    name,
+                    columns,
+                    ref_schema: None,
+                    ref_table: String::new(),
+                    ref_columns: Vec::new(),
+                    on_delete: fk_action(row.on_delete),
+                    on_update: fk_action(row.on_update),
+                    deferrable,
+                    match_full: row.match_type == "f",
+                };
+                self.pending.push(PendingForeignKey {
+                    table: ti,
+                    foreign_key,
+                    ref_oid: row.ref_oid,
+                    ref_nums: row.ref_columns,
+                });
+            }
+            "c" => table.checks.push(Check {
+                name,
+                expr: check_body(row.definition.as_deref().unwrap_or_default()),
+                no_inherit: row.no_inherit,
+            }),
+            // Exclusion ('x'), NOT NULL (PG 18 'n') and trigger ('t') constraints are filtered
+            // by the query; nothing else exists.
+            _ => {}
+        }
+    }
+
+    pub(crate) fn index(&mut self, row: IndexRow) {
+        let Some(&ti) = self.by_oid.get(&row.table_oid) else { return };
+        let t = &self.tables[ti];
+        let key_count = row.key_count.min(row.columns.len());
+        let mut keys = Vec::with_capacity(key_count);
+        for (k, &num) in row.columns[..key_count].iter().enumerate() {
+            let target = if num == 0 {
+                let text = row.key_texts.as_ref().and_then(|texts| texts.get(k)).cloned().unwrap_or_default();
+                KeyTarget::Expression(text)
+            } else {
+                KeyTarget::Column(t.column_name(num))
+            };
+            let opt = row.options.get(k).copied().unwrap_or(0);
+            let descending = opt & 1 != 0;
+            // Only when it differs from the direction's default (ASC → NULLS LAST, DESC → NULLS FIRST).
+            let nulls_first = match (descending, opt & 2 != 0) {
+                (false, true) => Some(true),
+                (true, false) => Some(false),
+                _ => None,
+            };
+            let collation = match row.collations.get(k).copied().unwrap_or(0) {
+                0 => None,
+                c if num == 0 && c == DEFAULT_COLLATION => None,
+                c if num != 0 && t.position(num).is_some_and(|i| t.collations[i] == c) => None,
+                c => self.collations.get(&c).cloned(),
+            };
+            let opclass = row
+                .opclasses
+                .get(k)
+                .and_then(|oid| self.opclasses.get(oid))
+                .filter(|(_, is_default)| !is_default)
+                .map(|(name, _)| name.clone());
+            keys.push(IndexKey { target, descending, nulls_first, collation, opclass });
+        }
+        let include = row.columns[key_count..].iter().map(|&n| t.column_name(n)).collect();
+        let index = Index {
+            name: row.name,
+            keys,
+            unique: row.unique,
+            predicate: row.predicate,
+            method: if row.method == "btree" { None } else { Some(row.method) },
+            include,
+            nulls_not_distinct: row.nulls_not_distinct,
+        };
+        self.tables[ti].table.indexes.push(index);
+    }
+
+    pub(crate) fn enum_type(&mut self, row: EnumRow) {
+        self.enums.push(EnumType { schema: Some(row.schema), name: row.name, values: row.labels });
+    }
+
+    pub(crate) fn sequence(&mut self, row: SequenceRow) {
+        self.sequences.push(row);
+    }
+
+    /// Oids of referenced tables that were not read (outside the requested schemas).
+    pub(crate) fn foreign_targets_needed(&self) -> Vec<i64> {
+        let mut oids: Vec<i64> =
+            self.pending.iter().map(|p| p.ref_oid).filter(|oid| !self.by_oid.contains_key(oid)).collect();
+        oids.sort_unstable();
+        oids.dedup();
+        oids
+    }
+
+    pub(crate) fn foreign_target(&mut self, row: ForeignTargetRow) {
+        let t = self.outside.entry(row.oid).or_default();
+        t.schema = row.schema;
+        t.name = row.name;
+        t.columns.insert(row.num, row.column);
+    }
+
+    /// The schema: foreign keys resolved, serial columns recognised, excluded tables left out,
+    /// everything in [`Schema::normalize`] order.
+    pub(crate) fn finish(mut self, opts: &IntrospectOptions) -> Schema {
+        // Foreign keys: referenced table and column names.
+        for p in std::mem::take(&mut self.pending) {
+            let mut fk = p.foreign_key;
+            let (ref_schema, ref_table, ref_columns) = match self.by_oid.get(&p.ref_oid) {
+                Some(&r) => {
+                    let r = &self.tables[r];
+                    let names = p.ref_nums.iter().map(|&n| r.column_name(n)).collect();
+                    (r.table.schema.clone().unwrap_or_default(), r.table.name.clone(), names)
+                }
+                None => {
+                    let r = self.outside.get(&p.ref_oid);
+                    let names =
+                        p.ref_nums.iter().map(|n| r.and_then(|r| r.columns.get(n)).cloned().unwrap_or_default());
+                    (
+                        r.map(|r| r.schema.clone()).unwrap_or_default(),
+                        r.map(|r| r.name.clone()).unwrap_or_default(),
+                        names.collect(),
+                    )
+                }
+            };
+            let table = &mut self.tables[p.table].table;
+            fk.ref_schema = (table.schema.as_deref() != Some(ref_schema.as_str())).then_some(ref_schema);
+            fk.ref_table = ref_table;
+            fk.ref_columns = ref_columns;
+            table.foreign_keys.push(fk);
+        }
+
+        // Sequences that serial columns draw from are part of those columns, not standalone.
+        let mut serial: HashSet<usize> = HashSet::new();
+        for (si, s) in self.sequences.iter().enumerate() {
+            let Some((oid, num, _, _)) = &s.owner else { continue };
+            let Some(t) = self.by_oid.get(oid).map(|&t| &mut self.tables[t]) else { continue };
+            let Some(i) = t.position(*num) else { continue };
+            let col = &mut t.table.columns[i];
+            // `regclass::text` and `pg_get_expr` quote and qualify the sequence name the same
+            // way (both follow search_path), so an exact compare is right.
+            let draws = col.default.as_deref().is_some_and(|d| {
+                d.strip_prefix("nextval(")
+                    .and_then(|d| d.strip_suffix("::regclass)"))
+                    .is_some_and(|name| name == crate::render::quote_literal(&s.reg_name))
+            });
+            if col.identity.is_none() && col.generated.is_none() && draws {
+                col.identity = Some(Identity::Serial);
+                col.default = None;
+                serial.insert(si);
+            }
+        }
+
+        let mut schema = Schema::empty(Some(Dialect::Postgres));
+        schema.tables =
+            self.tables.into_iter().map(|t| t.table).filter(|t| !super::is_excluded(&t.name, opts)).collect();
+        schema.enums = self.enums;
+        schema.sequences = self
+            .sequences
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| !serial.contains(i))
+            .map(|(_, s)| s)
+            .filter(|s| !s.owner.as_ref().is_some_and(|(_, _, table, _)| super::is_excluded(table, opts)))
+            .map(|s| Sequence {
+                owned_by: s.owner.map(|(_, _, table, column)| SequenceOwner { table, column }),
+                schema: Some(s.schema),
+                name: s.name,
+                data_type: parse_type(&s.type_text),
+                start: s.start,
+                increment: s.increment,
+                min: s.min,
+                max: s.max,
+                cache: s.cache,
+                cycle: s.cycle,
+            })
+            .collect();
+        schema.normalize();
+        schema
+    }
+}
+
+/// `format_type` text → [`SqlType`]; a spelling the parser does not know stays verbatim.
+fn parse_type(text: &str) -> SqlType {
+    crate::types::postgres::parse(text)
+        .unwrap_or_else(|_| SqlType::Other { dialect: Dialect::Postgres, raw: text.to_string() })
+}
+
+fn fk_action(code: &str) -> FkAction {
+    match code {
+        "r" => FkAction::Restrict,
+        "c" => FkAction::Cascade,
+        "n" => FkAction::SetNull,
+        "d" => FkAction::SetDefault,
+        _ => FkAction::NoAction,
+    }
+}
+
+fn deferrable(deferrable: bool, deferred: bool) -> Deferrable {
+    match (deferrable, deferred) {
+        (false, _) => Deferrable::No,
+        (true, false) => Deferrable::InitiallyImmediate,
+        (true, true) => Deferrable::InitiallyDeferred,
+    }
+}
+
+/// The expression of a `pg_get_constraintdef` text `CHECK (…) [NO INHERIT] [NOT VALID]`, with
+/// one outer pair of parentheses removed when it wraps the whole expression.
+pub(crate) fn check_body(def: &str) -> String {
+    let def = def.trim();
+    let Some(open) = def.find('(') else {
+        return def.to_string();
+    };
+    let inner = match matching_paren(def, open) {
+        Some(close) => &def[open + 1..close],
+        None => &def[open + 1..],
+    };
+    strip_outer_parens(inner.trim()).to_string()
+}
+
+fn strip_outer_parens(s: &str) -> &str {
+    if s.starts_with('(') && matching_paren(s, 0) == Some(s.len() - 1) {
+        s[1..s.len() - 1].trim()
+    } else {
+        s
+    }
+}
+
+/// Byte index of the `)` that closes the `(` at `open`, skipping string literals and quoted
+/// identifiers.
+fn matching_paren(s: &str, open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    for (i, ch) in s.char_indices().skip_while(|(i, _)| *i < open) {
+        match quote {
+            Some(q) if ch == q => quote = None,
+            Some(_) => {}
+            None => match ch {
+                '\'' | '"' => quote = Some(ch),
+                '(' => depth += 1,
+                ')' => {
+                    depth = depth.checked_sub(1)?;
+                    if depth == 0 {
+                        return Some(i);
+                    }
+                }
+                _ => {}
+            },
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn check_body_strips_check_and_one_outer_pair() {
+        for (def, want) in [
+            ("CHECK (a > 0)", "a > 0"),
+            ("CHECK ((a > 0))", "a > 0"),
+            ("CHECK (((a > 0)))", "(a > 0)"),
+            ("CHECK ((a > 0) AND (b > 0))", "(a > 0) AND (b > 0)"),
+            ("CHECK (a > 0) NO INHERIT", "a > 0"),
+            ("CHECK (a > 0) NOT VALID", "a > 0"),
+            ("CHECK (name <> ')'::text)", "name <> ')'::text"),
+            ("CHECK (\"we)ird\" > 0)", "\"we)ird\" > 0"),
+            ("CHECK ((x)::text <> ''::text)", "(x)::text <> ''::text"),
+        ] {
+            assert_eq!(check_body(def), want, "{def}");
+        }
+    }
+
+    /// A builder holding table 1 `t (a int, b text)`, columns fed out of order.
+    fn builder() -> Builder {
+        let mut b = Builder::default();
+        b.lookup(LookupRow::Collation { oid: 100, name: "default" });
+        b.lookup(LookupRow::Collation { oid: 950, name: "C" });
+        b.lookup(LookupRow::Opclass { oid: 1, name: "int4_ops", is_default: true });
+        b.lookup(LookupRow::Opclass { oid: 2, name: "text_pattern_ops", is_default: false });
+        b.lookup(LookupRow::Type { oid: 25, name: "text", schema: "pg_catalog", kind: "b", collation: 100, elem: 0 });
+        b.table(TableRow { oid: 1, schema: "public".into(), name: "t".into(), columns: 2 });
+        let col = |num, name: &str, type_text, type_oid, collation| ColumnRow {
+            table_oid: 1,
+            num,
+            name: name.into(),
+            type_text,
+            type_oid,
+            not_null: false,
+            identity: "",
+            generated: "",
+            collation,
+        };
+        b.column(col(2, "b", "text", 25, 950));
+        b.column(col(1, "a", "integer", 23, 0));
+        b.columns_done();
+        b
+    }
+
+    fn index_row(options: Vec<i16>) -> IndexRow {
+        IndexRow {
+            table_oid: 1,
+            name: "i".into(),
+            unique: false,
+            predicate: None,
+            method: "btree".into(),
+            key_count: 2,
+            nulls_not_distinct: false,
+            columns: vec![1, 0, 2],
+            options,
+            collations: vec![0, 950],
+            opclasses: vec![1, 2],
+            key_texts: Some(vec!["a".into(), "lower(b)".into()]),
+        }
+    }
+
+    #[test]
+    fn columns_are_ordered_by_number_and_collations_kept_when_not_the_types() {
+        let t = builder().finish(&IntrospectOptions::default()).tables.remove(0);
+        let names: Vec<_> = t.columns.iter().map(|c| (c.name.as_str(), c.collation.as_deref())).collect();
+        assert_eq!(names, [("a", None), ("b", Some("C"))]);
+    }
+
+    #[test]
+    fn index_keys_resolve_names_expressions_options_and_include() {
+        let mut b = builder();
+        b.index(index_row(vec![0, 3]));
+        let ix = b.finish(&IntrospectOptions::default()).tables.remove(0).indexes.remove(0);
+        assert_eq!(ix.keys[0].target, KeyTarget::Column("a".into()));
+        assert_eq!(ix.keys[1].target, KeyTarget::Expression("lower(b)".into()));
+        assert_eq!((ix.keys[1].descending, ix.keys[1].nulls_first), (true, None));
+        assert_eq!(ix.keys[1].collation.as_deref(), Some("C"));
+        assert_eq!((ix.keys[0].opclass.as_deref(), ix.keys[1].opclass.as_deref()), (None, Some("text_pattern_ops")));
+        assert_eq!(ix.include, ["b"]);
+    }
+
+    #[test]
+    fn nulls_first_only_when_not_the_default() {
+        let k = |opt: i16| {
+            let mut b = builder();
+            b.index(index_row(vec![opt, 0]));
+            b.finish(&IntrospectOptions::default()).tables.remove(0).indexes.remove(0).keys[0].clone()
+        };
+        assert_eq!((k(0).descending, k(0).nulls_first), (false, None));
+        assert_eq!((k(2).descending, k(2).nulls_first), (false, Some(true)));
+        assert_eq!((k(3).descending, k(3).nulls_first), (true, None));
+        assert_eq!((k(1).descending, k(1).nulls_first), (true, Some(false)));
+    }
+
+    #[test]
+    fn serial_needs_the_owned_sequence_and_its_exact_nextval() {
+        let mut b = builder();
+        b.column_default(DefaultRow { table_oid: 1, num: 1, expr: "nextval('t_a_seq'::regclass)".into() });
+        let seq = |name: &str| SequenceRow {
+            schema: "public".into(),
+            name: name.into(),
+            reg_name: name.into(),
+            type_text: "integer".into(),
+            start: 1,
+            increment: 1,
+            min: 1,
+            max: i32::MAX.into(),
+            cache: 1,
+            cycle: false,
+            owner: Some((1, 1, "t".into(), "a".into())),
+        };
+        b.sequence(seq("t_a_seq"));
+        b.sequence(seq("other_seq"));
+        let s = b.finish(&IntrospectOptions::default());
+        assert_eq!(s.tables[0].columns[0].identity, Some(Identity::Serial));
+        assert_eq!(s.tables[0].columns[0].default, None);
+        let standalone: Vec<_> = s.sequences.iter().map(|q| q.name.as_str()).collect();
+        assert_eq!(standalone, ["other_seq"]);
+    }
+}
