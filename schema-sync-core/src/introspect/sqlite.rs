@@ -1,11 +1,13 @@
 //! SQLite introspection (rusqlite): a live database file into [`crate::model::Schema`].
 //!
-//! The catalog is read with a constant number of queries however many tables there are
-//! ([`IntrospectStats::queries`]): `sqlite_schema`, `pragma_table_list`, and the
-//! `pragma_table_xinfo` / `pragma_index_list` + `pragma_index_xinfo` / `pragma_foreign_key_list`
-//! table-valued functions joined with `sqlite_schema`. What the pragmas do not say (constraint
-//! names, CHECK and generation expressions, `AUTOINCREMENT`, `COLLATE`, `DEFERRABLE`, index
-//! expressions and predicates) is read from the stored `CREATE` text by [`super::sqlite_sql`].
+//! The catalog is read with two queries however many tables there are
+//! ([`IntrospectStats::queries`]): `sqlite_schema` (every `CREATE` text) and `pragma_table_list`
+//! (which tables are ordinary, `WITHOUT ROWID`, `STRICT`). Columns, keys, constraints and index
+//! keys are read from the stored `CREATE` text by [`super::sqlite_sql`], following the rules
+//! SQLite applies to the same text (declared type and default spans, NOT NULL on `WITHOUT ROWID`
+//! keys, `INTEGER PRIMARY KEY` as the rowid, UNIQUE constraints folded into an identical key,
+//! index collations inherited from columns). A test in `tests/tests/introspect/sqlite.rs`
+//! checks every field against SQLite's own pragmas over the conformance corpus.
 //!
 //! ```
 //! use schema_sync_core::introspect::{sqlite, IntrospectOptions};
@@ -22,12 +24,12 @@
 use super::sqlite_sql::{self, ConstraintKind, CreateTable, ForeignKeyDef};
 use super::IntrospectOptions;
 use crate::model::{
-    Check, Column, FkAction, ForeignKey, Generated, Identity, Index, IndexKey, KeyTarget, PrimaryKey, Schema, Table,
+    Check, Column, ForeignKey, Generated, Identity, Index, IndexKey, KeyTarget, PrimaryKey, Schema, Table,
     TableOptions, Unique,
 };
 use crate::{types, Dialect, Error, Result};
 use rusqlite::{Connection, ErrorCode, OpenFlags, Row};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::Path;
 use std::time::Duration;
 
@@ -101,11 +103,11 @@ pub fn introspect_with_stats(conn: &Connection, opts: &IntrospectOptions) -> Res
     let mut reader = Reader { conn, queries: 0 };
     let catalog = Catalog::read(&mut reader)?;
     let mut schema = Schema::empty(Some(Dialect::Sqlite));
-    for (name, info) in &catalog.tables {
-        if info.kind != "table" || is_internal(name) || super::is_excluded(name, opts) {
+    for info in &catalog.tables {
+        if is_internal(&info.name) || super::is_excluded(&info.name, opts) {
             continue;
         }
-        schema.tables.push(build_table(name, info, &catalog)?);
+        schema.tables.push(build_table(info, &catalog)?);
     }
     schema.normalize();
     let stats = IntrospectStats { queries: reader.queries, tables: schema.tables.len() };
@@ -138,154 +140,63 @@ impl Reader<'_> {
     }
 }
 
-/// One table of `pragma_table_list` with its `CREATE TABLE` text.
-#[derive(Default)]
+/// An ordinary table: its `CREATE TABLE` text and `pragma_table_list` flags.
 struct TableInfo {
-    kind: String,
+    name: String,
+    sql: Option<String>,
     without_rowid: bool,
     strict: bool,
-    sql: Option<String>,
-    columns: Vec<ColumnRow>,
-    indexes: BTreeMap<String, IndexRows>,
-    foreign_keys: BTreeMap<i64, Vec<FkRow>>,
 }
 
-struct ColumnRow {
-    name: String,
-    decl_type: String,
-    not_null: bool,
-    default: Option<String>,
-    pk: i64,
-    hidden: i64,
-}
-
+/// Everything the two catalog queries returned.
 #[derive(Default)]
-struct IndexRows {
-    unique: bool,
-    origin: String,
-    keys: Vec<KeyRow>,
-}
-
-struct KeyRow {
-    seqno: i64,
-    cid: i64,
-    name: Option<String>,
-    descending: bool,
-    collation: Option<String>,
-}
-
-struct FkRow {
-    ref_table: String,
-    from: String,
-    to: Option<String>,
-    on_update: String,
-    on_delete: String,
-}
-
-/// Everything the catalog queries returned, grouped by table.
 struct Catalog {
-    tables: BTreeMap<String, TableInfo>,
-    /// `CREATE INDEX` text by index name (absent for automatic indexes).
-    index_sql: HashMap<String, String>,
-}
-
-/// A query over one pragma table-valued function for every ordinary table at once. Virtual
-/// tables are left out here because reading one whose module is not loaded fails.
-fn per_table_query(columns: &str, pragmas: &str, filter: &str, order: &str) -> String {
-    format!(
-        "SELECT m.name, {columns} FROM main.sqlite_schema m, {pragmas} \
-         WHERE m.type = 'table' AND m.sql NOT LIKE 'CREATE VIRTUAL%' \
-         AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'{filter} ORDER BY m.name, {order}"
-    )
+    tables: Vec<TableInfo>,
+    /// Named indexes (`CREATE INDEX` text) by table, the table name ASCII-lowercased.
+    indexes: HashMap<String, Vec<(String, String)>>,
+    /// How many automatic indexes (`sqlite_autoindex_*`, backing PRIMARY KEY and UNIQUE
+    /// constraints; no `CREATE` text) each table has, by lowercased table name.
+    auto_indexes: HashMap<String, usize>,
 }
 
 impl Catalog {
+    /// `sqlite_schema` and `pragma_table_list`: two queries however many tables there are. The
+    /// stored `CREATE` text is what SQLite itself parses when it opens the file, so reading it
+    /// (with [`super::sqlite_sql`]) gives what the per-table pragmas would, without running a
+    /// pragma per table (each prepares and parses an internal statement: that made
+    /// `pragma_table_xinfo` + `pragma_index_xinfo` + `pragma_foreign_key_list` cost 2–3× a plain
+    /// read of every column).
     fn read(r: &mut Reader<'_>) -> Result<Self> {
-        let mut tables: BTreeMap<String, TableInfo> = BTreeMap::new();
-        let mut index_sql = HashMap::new();
-        let q = "SELECT type, name, sql FROM main.sqlite_schema WHERE type IN ('table', 'index')";
-        for (kind, name, sql) in r.rows("reading sqlite_schema", q, |row| {
-            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, Option<String>>(2)?))
+        let mut catalog = Catalog::default();
+        let mut table_sql: HashMap<String, Option<String>> = HashMap::new();
+        let q = "SELECT type, name, tbl_name, sql FROM main.sqlite_schema WHERE type IN ('table', 'index')";
+        for (kind, name, table, sql) in r.rows("reading sqlite_schema", q, |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)?, row.get(3)?))
         })? {
             match (kind.as_str(), sql) {
-                ("table", sql) => tables.entry(name).or_default().sql = sql,
-                ("index", Some(sql)) => {
-                    index_sql.insert(name, sql);
+                ("table", sql) => {
+                    table_sql.insert(name, sql);
                 }
+                ("index", Some(sql)) => {
+                    catalog.indexes.entry(table.to_ascii_lowercase()).or_default().push((name, sql))
+                }
+                ("index", None) => *catalog.auto_indexes.entry(table.to_ascii_lowercase()).or_default() += 1,
                 _ => {}
             }
         }
-
+        // Virtual tables and their shadow tables are listed with their own type and left out.
         let q = "SELECT name, type, wr, strict FROM pragma_table_list WHERE schema = 'main'";
-        for (name, kind, wr, strict) in r.rows("reading pragma_table_list", q, |row| {
+        for (name, kind, without_rowid, strict) in r.rows("reading pragma_table_list", q, |row| {
             Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, bool>(2)?, row.get::<_, bool>(3)?))
         })? {
-            // Views are listed too; they have no sqlite_schema row of type `table` and are skipped.
-            if let Some(t) = tables.get_mut(&name) {
-                (t.kind, t.without_rowid, t.strict) = (kind, wr, strict);
+            if kind != "table" {
+                continue;
+            }
+            if let Some(sql) = table_sql.remove(&name) {
+                catalog.tables.push(TableInfo { name, sql, without_rowid, strict });
             }
         }
-
-        let q = per_table_query(
-            "p.name, p.type, p.\"notnull\", p.dflt_value, p.pk, p.hidden",
-            "pragma_table_xinfo(m.name, 'main') p",
-            "",
-            "p.cid",
-        );
-        for (table, col) in r.rows("reading columns (pragma_table_xinfo)", &q, |row| {
-            let col = ColumnRow {
-                name: row.get(1)?,
-                decl_type: row.get(2)?,
-                not_null: row.get(3)?,
-                default: row.get(4)?,
-                pk: row.get(5)?,
-                hidden: row.get(6)?,
-            };
-            Ok((row.get::<_, String>(0)?, col))
-        })? {
-            tables.entry(table).or_default().columns.push(col);
-        }
-
-        let q = per_table_query(
-            "il.name, il.\"unique\", il.origin, x.seqno, x.cid, x.name, x.\"desc\", x.coll",
-            "pragma_index_list(m.name, 'main') il, pragma_index_xinfo(il.name, 'main') x",
-            " AND x.key = 1",
-            "il.name, x.seqno",
-        );
-        for (table, index, unique, origin, key) in r.rows("reading indexes (pragma_index_xinfo)", &q, |row| {
-            let key = KeyRow {
-                seqno: row.get(4)?,
-                cid: row.get(5)?,
-                name: row.get(6)?,
-                descending: row.get(7)?,
-                collation: row.get(8)?,
-            };
-            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, bool>(2)?, row.get(3)?, key))
-        })? {
-            let ix = tables.entry(table).or_default().indexes.entry(index).or_default();
-            (ix.unique, ix.origin) = (unique, origin);
-            ix.keys.push(key);
-        }
-
-        let q = per_table_query(
-            "f.id, f.\"table\", f.\"from\", f.\"to\", f.on_update, f.on_delete",
-            "pragma_foreign_key_list(m.name, 'main') f",
-            "",
-            "f.id, f.seq",
-        );
-        for (table, id, fk) in r.rows("reading foreign keys (pragma_foreign_key_list)", &q, |row| {
-            let fk = FkRow {
-                ref_table: row.get(2)?,
-                from: row.get(3)?,
-                to: row.get(4)?,
-                on_update: row.get(5)?,
-                on_delete: row.get(6)?,
-            };
-            Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?, fk))
-        })? {
-            tables.entry(table).or_default().foreign_keys.entry(id).or_default().push(fk);
-        }
-        Ok(Catalog { tables, index_sql })
+        Ok(catalog)
     }
 }
 
@@ -297,111 +208,157 @@ fn same_name(a: &str, b: &str) -> bool {
     a.eq_ignore_ascii_case(b)
 }
 
-fn same_names(a: &[String], b: &[String]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same_name(x, y))
+/// A table read from its `CREATE TABLE` text, with helpers that answer like SQLite does.
+struct Parsed<'p> {
+    table: &'p CreateTable,
 }
 
-fn build_table(name: &str, info: &TableInfo, catalog: &Catalog) -> Result<Table> {
+impl Parsed<'_> {
+    fn column(&self, name: &str) -> Option<&sqlite_sql::ColumnDef> {
+        let cols = &self.table.columns;
+        cols.iter().find(|c| c.name == name).or_else(|| cols.iter().find(|c| same_name(&c.name, name)))
+    }
+
+    /// A column name as the table declares it (SQLite names are case-insensitive; the pragmas
+    /// report the declared spelling), or `name` itself when no column has it.
+    fn spelling(&self, name: &str) -> String {
+        self.column(name).map_or_else(|| name.to_string(), |c| c.name.clone())
+    }
+
+    fn spellings(&self, names: &[String]) -> Vec<String> {
+        names.iter().map(|n| self.spelling(n)).collect()
+    }
+
+    /// What makes two constraint indexes the same for SQLite: their columns in order, each with
+    /// its collation (written, else the column's, else BINARY), case-insensitively.
+    fn index_identity(&self, columns: &[String], collations: &[Option<String>]) -> Vec<(String, String)> {
+        columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let written = collations.get(i).cloned().flatten();
+                let coll = written.or_else(|| self.column(c).and_then(|d| d.collation.clone()));
+                (c.to_ascii_lowercase(), coll.unwrap_or_else(|| "BINARY".into()).to_ascii_lowercase())
+            })
+            .collect()
+    }
+}
+
+fn build_table(info: &TableInfo, catalog: &Catalog) -> Result<Table> {
+    let name = info.name.as_str();
     let sql = info.sql.as_deref().ok_or_else(|| invalid_sql("table", name, "no CREATE TABLE text"))?;
     let parsed = sqlite_sql::parse_create_table(sql).map_err(|e| invalid_sql("table", name, e))?;
+    let p = Parsed { table: &parsed };
     let mut table = Table::new(name);
     table.options = TableOptions { without_rowid: info.without_rowid, strict: info.strict };
-    for row in info.columns.iter().filter(|c| c.hidden != 1) {
-        table.columns.push(build_column(name, row, &parsed)?);
+
+    let pk = parsed.constraints.iter().find_map(|c| match &c.kind {
+        ConstraintKind::PrimaryKey { columns, collations, desc_column_form } => {
+            Some((c.name.clone(), columns, collations, *desc_column_form))
+        }
+        _ => None,
+    });
+    let pk_columns: Vec<String> = pk.as_ref().map(|(_, cols, _, _)| p.spellings(cols)).unwrap_or_default();
+    for def in &parsed.columns {
+        let mut col = Column::new(&def.name, types::sqlite::parse(&def.type_text));
+        // A WITHOUT ROWID table's key columns are NOT NULL whether or not the text says so.
+        let in_pk = pk_columns.iter().any(|k| same_name(k, &def.name));
+        col.nullable = !(def.not_null || (info.without_rowid && in_pk));
+        col.collation = def.collation.clone();
+        col.identity = def.autoincrement.then_some(Identity::Autoincrement);
+        match &def.generated {
+            Some(g) => col.generated = Some(Generated { expr: g.expr.clone(), stored: g.stored }),
+            None => col.default = def.default.clone(),
+        }
+        table.columns.push(col);
     }
-    let mut pk: Vec<&ColumnRow> = info.columns.iter().filter(|c| c.pk > 0).collect();
-    pk.sort_by_key(|c| c.pk);
-    if !pk.is_empty() {
-        let pk_name = parsed.constraints.iter().find_map(|c| match c.kind {
-            ConstraintKind::PrimaryKey { .. } => c.name.clone(),
-            _ => None,
-        });
-        table.primary_key =
-            Some(PrimaryKey { name: pk_name, columns: pk.into_iter().map(|c| c.name.clone()).collect() });
+
+    // Constraint indexes, deduplicated as SQLite does: a UNIQUE identical to the primary key
+    // or to an earlier UNIQUE gets no index of its own and is not a separate constraint.
+    let mut identities: Vec<Vec<(String, String)>> = Vec::new();
+    let mut auto_indexes = 0usize;
+    if let Some((pk_name, cols, colls, desc_column_form)) = pk {
+        // `INTEGER PRIMARY KEY` on a rowid table is the rowid itself: no index.
+        let rowid_alias = !info.without_rowid
+            && cols.len() == 1
+            && !desc_column_form
+            && p.column(&cols[0]).is_some_and(|c| c.type_text.eq_ignore_ascii_case("INTEGER"));
+        if !rowid_alias {
+            identities.push(p.index_identity(cols, colls));
+            // A WITHOUT ROWID table *is* its primary-key index: no sqlite_schema row for it.
+            auto_indexes += usize::from(!info.without_rowid);
+        }
+        table.primary_key = Some(PrimaryKey { name: pk_name, columns: pk_columns.clone() });
     }
-    let mut used_uniques = vec![false; parsed.constraints.len()];
-    for (ix_name, ix) in &info.indexes {
-        match ix.origin.as_str() {
-            "pk" => {}
-            "u" => {
-                let columns: Vec<String> = ix.keys.iter().filter_map(|k| k.name.clone()).collect();
-                let found = parsed.constraints.iter().enumerate().find(|(i, c)| {
-                    !used_uniques[*i]
-                        && matches!(&c.kind, ConstraintKind::Unique { columns: cs } if same_names(cs, &columns))
-                });
-                let uq_name = found.and_then(|(i, c)| {
-                    used_uniques[i] = true;
-                    c.name.clone()
-                });
+    for c in &parsed.constraints {
+        match &c.kind {
+            ConstraintKind::Unique { columns, collations } => {
+                let identity = p.index_identity(columns, collations);
+                if identities.contains(&identity) {
+                    continue;
+                }
+                identities.push(identity);
+                auto_indexes += 1;
                 table.uniques.push(Unique {
-                    name: uq_name,
-                    columns,
+                    name: c.name.clone(),
+                    columns: p.spellings(columns),
                     nulls_not_distinct: false,
                     deferrable: Default::default(),
                 });
             }
-            _ => table.indexes.push(build_index(ix_name, ix, catalog)?),
+            ConstraintKind::ForeignKey(fk) => table.foreign_keys.push(foreign_key(c.name.clone(), fk, &p)),
+            ConstraintKind::Check { expr } => {
+                table.checks.push(Check { name: c.name.clone(), expr: expr.clone(), no_inherit: false })
+            }
+            ConstraintKind::PrimaryKey { .. } => {}
         }
     }
-    let mut used_fks = vec![false; parsed.constraints.len()];
-    for rows in info.foreign_keys.values() {
-        table.foreign_keys.push(build_foreign_key(rows, &parsed, &mut used_fks));
+    let key = name.to_ascii_lowercase();
+    let stored = catalog.auto_indexes.get(&key).copied().unwrap_or(0);
+    if stored != auto_indexes {
+        // Never expected: it would mean the text was read differently from how SQLite read it.
+        return Err(invalid_sql(
+            "table",
+            name,
+            format!(
+                "{stored} automatic index(es) in sqlite_schema but {auto_indexes} PRIMARY KEY/UNIQUE \
+                 constraint(s) that need one in the CREATE TABLE text"
+            ),
+        ));
     }
-    for c in &parsed.constraints {
-        if let ConstraintKind::Check { expr } = &c.kind {
-            table.checks.push(Check { name: c.name.clone(), expr: expr.clone(), no_inherit: false });
-        }
+    for (ix_name, ix_sql) in catalog.indexes.get(&key).map(Vec::as_slice).unwrap_or_default() {
+        table.indexes.push(build_index(ix_name, ix_sql, &p)?);
     }
     Ok(table)
 }
 
-fn build_column(table: &str, row: &ColumnRow, parsed: &CreateTable) -> Result<Column> {
-    let def = parsed
-        .columns
-        .iter()
-        .find(|c| c.name == row.name)
-        .or_else(|| parsed.columns.iter().find(|c| same_name(&c.name, &row.name)))
-        .ok_or_else(|| invalid_sql("table", table, format!("column `{}` is not in the CREATE TABLE text", row.name)))?;
-    let mut col = Column::new(&row.name, types::sqlite::parse(&row.decl_type));
-    col.nullable = !row.not_null;
-    col.collation = def.collation.clone();
-    col.identity = def.autoincrement.then_some(Identity::Autoincrement);
-    if matches!(row.hidden, 2 | 3) {
-        let expr = def.generated.as_ref().map(|g| g.expr.clone()).ok_or_else(|| {
-            invalid_sql("table", table, format!("generated column `{}` has no AS (…) expression", row.name))
-        })?;
-        col.generated = Some(Generated { expr, stored: row.hidden == 3 });
-    } else {
-        col.default = row.default.clone();
-    }
-    Ok(col)
-}
-
-fn build_index(name: &str, ix: &IndexRows, catalog: &Catalog) -> Result<Index> {
-    let sql = catalog.index_sql.get(name).ok_or_else(|| invalid_sql("index", name, "no CREATE INDEX text"))?;
+fn build_index(name: &str, sql: &str, p: &Parsed<'_>) -> Result<Index> {
     let parsed = sqlite_sql::parse_create_index(sql).map_err(|e| invalid_sql("index", name, e))?;
-    let mut keys = Vec::with_capacity(ix.keys.len());
-    for k in &ix.keys {
-        let target = match (&k.name, k.cid) {
-            (Some(column), cid) if cid >= 0 => KeyTarget::Column(column.clone()),
-            _ => {
-                usize::try_from(k.seqno).ok().and_then(|i| parsed.keys.get(i)).map(|pk| pk.target.clone()).ok_or_else(
-                    || invalid_sql("index", name, format!("key {} is not in the CREATE INDEX text", k.seqno)),
-                )?
+    let keys = parsed
+        .keys
+        .into_iter()
+        .map(|k| {
+            // A key's collation is the written one, else its column's; BINARY is the default.
+            let (target, column_collation) = match k.target {
+                KeyTarget::Column(c) => match p.column(&c) {
+                    Some(def) => (KeyTarget::Column(def.name.clone()), def.collation.clone()),
+                    None => (KeyTarget::Column(c), None),
+                },
+                expr => (expr, None),
+            };
+            IndexKey {
+                target,
+                descending: k.descending,
+                nulls_first: None,
+                collation: k.collation.or(column_collation).filter(|c| !c.eq_ignore_ascii_case("BINARY")),
+                opclass: None,
             }
-        };
-        keys.push(IndexKey {
-            target,
-            descending: k.descending,
-            nulls_first: None,
-            collation: k.collation.clone().filter(|c| !c.eq_ignore_ascii_case("BINARY")),
-            opclass: None,
-        });
-    }
+        })
+        .collect();
     Ok(Index {
         name: name.to_string(),
         keys,
-        unique: ix.unique,
+        unique: parsed.unique,
         predicate: parsed.predicate,
         method: None,
         include: Vec::new(),
@@ -409,46 +366,16 @@ fn build_index(name: &str, ix: &IndexRows, catalog: &Catalog) -> Result<Index> {
     })
 }
 
-/// One `pragma_foreign_key_list` id group, with the name and deferral of the parsed constraint
-/// it matches (same columns and referenced table; ties broken by referenced columns and actions).
-fn build_foreign_key(rows: &[FkRow], parsed: &CreateTable, used: &mut [bool]) -> ForeignKey {
-    let first = &rows[0];
-    let columns: Vec<String> = rows.iter().map(|r| r.from.clone()).collect();
-    let ref_columns: Vec<String> = if rows.iter().any(|r| r.to.is_none()) {
-        Vec::new()
-    } else {
-        rows.iter().filter_map(|r| r.to.clone()).collect()
-    };
-    let on_delete = FkAction::parse(&first.on_delete).unwrap_or_default();
-    let on_update = FkAction::parse(&first.on_update).unwrap_or_default();
-    let candidates: Vec<(usize, &ForeignKeyDef, Option<&String>)> = parsed
-        .constraints
-        .iter()
-        .enumerate()
-        .filter_map(|(i, c)| match &c.kind {
-            ConstraintKind::ForeignKey(fk) => Some((i, fk, c.name.as_ref())),
-            _ => None,
-        })
-        .filter(|(i, fk, _)| {
-            !used[*i] && same_names(&fk.columns, &columns) && same_name(&fk.ref_table, &first.ref_table)
-        })
-        .collect();
-    let exact = candidates.iter().find(|(_, fk, _)| {
-        same_names(&fk.ref_columns, &ref_columns) && fk.on_delete == on_delete && fk.on_update == on_update
-    });
-    let matched = exact.or(candidates.first());
-    if let Some((i, _, _)) = matched {
-        used[*i] = true;
-    }
+fn foreign_key(name: Option<String>, fk: &ForeignKeyDef, p: &Parsed<'_>) -> ForeignKey {
     ForeignKey {
-        name: matched.and_then(|(_, _, n)| n.cloned()),
-        columns,
+        name,
+        columns: p.spellings(&fk.columns),
         ref_schema: None,
-        ref_table: first.ref_table.clone(),
-        ref_columns,
-        on_delete,
-        on_update,
-        deferrable: matched.map(|(_, fk, _)| fk.deferrable).unwrap_or_default(),
+        ref_table: fk.ref_table.clone(),
+        ref_columns: fk.ref_columns.clone(),
+        on_delete: fk.on_delete,
+        on_update: fk.on_update,
+        deferrable: fk.deferrable,
         match_full: false,
     }
 }

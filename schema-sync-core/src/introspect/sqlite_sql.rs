@@ -107,11 +107,18 @@ pub enum ConstraintKind {
     PrimaryKey {
         /// Key columns, unquoted.
         columns: Vec<String>,
+        /// `COLLATE` written on each key column, if any.
+        collations: Vec<Option<String>>,
+        /// Written as a column constraint with `DESC` (`id INTEGER PRIMARY KEY DESC`): by a
+        /// documented SQLite quirk such a column is *not* an alias of the rowid.
+        desc_column_form: bool,
     },
     /// `UNIQUE (a, b)`.
     Unique {
         /// Columns, unquoted.
         columns: Vec<String>,
+        /// `COLLATE` written on each column, if any.
+        collations: Vec<Option<String>>,
     },
     /// `CHECK (expr)`.
     Check {

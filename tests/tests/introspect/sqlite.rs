@@ -337,7 +337,7 @@ fn query_count_does_not_grow_with_tables() {
     assert_eq!((small.tables.len(), large.tables.len()), (10, 500));
     assert_eq!((small_stats.tables, large_stats.tables), (10, 500));
     assert_eq!(small_stats.queries, large_stats.queries);
-    assert_eq!(large_stats.queries, 5);
+    assert_eq!(large_stats.queries, 2);
     let last = large.table(None, "t499").unwrap();
     assert_eq!(last.foreign_keys[0].ref_table, "t498");
     assert_eq!(last.indexes[0].predicate.as_deref(), Some("n > 1"));

@@ -196,10 +196,11 @@ impl<'a> Parser<'a> {
         Ok((IndexKeyDef { target, collation, descending }, autoincrement))
     }
 
-    /// `( col, … )` of a PK/UNIQUE: column names (expression text for the odd expression key).
-    fn key_columns(&mut self) -> PResult<(Vec<String>, bool)> {
+    /// `( col, … )` of a PK/UNIQUE: column names (expression text for the odd expression key),
+    /// their `COLLATE`s, and whether one is marked `AUTOINCREMENT`.
+    fn key_columns(&mut self) -> PResult<(Vec<String>, Vec<Option<String>>, bool)> {
         let inner = self.group()?;
-        let mut cols = Vec::new();
+        let (mut cols, mut collations) = (Vec::new(), Vec::new());
         let mut autoinc = false;
         for part in self.split_commas(inner) {
             let (key, a) = self.indexed_column(part)?;
@@ -207,8 +208,9 @@ impl<'a> Parser<'a> {
             cols.push(match key.target {
                 KeyTarget::Column(c) | KeyTarget::Expression(c) => c,
             });
+            collations.push(key.collation);
         }
-        Ok((cols, autoinc))
+        Ok((cols, collations, autoinc))
     }
 
     /// `( name, … )`.
@@ -320,8 +322,14 @@ impl<'a> Parser<'a> {
             }
             self.pos += 1;
         }
+        // SQLite keeps the declared type as written, except that a type starting with a quote
+        // is dequoted like a name, which keeps only that first quoted part (`"a" "b"` → `a`).
+        let type_text = match self.toks.get(type_start).map(|t| &t.tok) {
+            Some(Tok::Quoted(_) | Tok::Str(_)) if type_start < self.pos => self.name_at(type_start).unwrap_or_default(),
+            _ => self.slice(type_start..self.pos),
+        };
         let mut col = ColumnDef {
-            type_text: self.slice(type_start..self.pos),
+            type_text,
             name,
             collation: None,
             autoincrement: false,
@@ -334,10 +342,14 @@ impl<'a> Parser<'a> {
             let at = self.offset();
             let kind = if self.eat_kw("PRIMARY") {
                 self.expect_kw("KEY")?;
-                let _ = self.eat_kw("ASC") || self.eat_kw("DESC");
+                let desc = !self.eat_kw("ASC") && self.eat_kw("DESC");
                 self.conflict_clause()?;
                 col.autoincrement |= self.eat_kw("AUTOINCREMENT");
-                Some(ConstraintKind::PrimaryKey { columns: vec![col.name.clone()] })
+                Some(ConstraintKind::PrimaryKey {
+                    columns: vec![col.name.clone()],
+                    collations: vec![None],
+                    desc_column_form: desc,
+                })
             } else if self.eat_kw("NOT") {
                 self.expect_kw("NULL")?;
                 col.not_null = true;
@@ -348,7 +360,7 @@ impl<'a> Parser<'a> {
                 None
             } else if self.eat_kw("UNIQUE") {
                 self.conflict_clause()?;
-                Some(ConstraintKind::Unique { columns: vec![col.name.clone()] })
+                Some(ConstraintKind::Unique { columns: vec![col.name.clone()], collations: vec![None] })
             } else if self.eat_kw("CHECK") {
                 Some(ConstraintKind::Check { expr: self.group_text("CHECK expression")? })
             } else if self.eat_kw("DEFAULT") {
@@ -385,10 +397,13 @@ impl<'a> Parser<'a> {
     }
 
     /// `DEFAULT` value: `( expr )`, a signed number, or one literal / keyword / identifier token.
+    /// The text is what SQLite stores (and `pragma_table_info` shows): for `( expr )` the
+    /// expression inside the parentheses, otherwise the tokens as written.
     fn default_value(&mut self) -> PResult<String> {
         let start = self.pos;
         if self.is_punct_at(0, '(') {
-            self.group()?;
+            let inner = self.group()?;
+            return Ok(self.slice(inner));
         } else {
             if self.is_punct_at(0, '-') || self.is_punct_at(0, '+') {
                 self.pos += 1;
@@ -406,16 +421,16 @@ impl<'a> Parser<'a> {
         let at = self.offset();
         let kind = if self.eat_kw("PRIMARY") {
             self.expect_kw("KEY")?;
-            let (columns, autoincrement) = self.key_columns()?;
+            let (columns, collations, autoincrement) = self.key_columns()?;
             if autoincrement {
                 self.pk_autoincrement = columns.first().cloned();
             }
             self.conflict_clause()?;
-            ConstraintKind::PrimaryKey { columns }
+            ConstraintKind::PrimaryKey { columns, collations, desc_column_form: false }
         } else if self.eat_kw("UNIQUE") {
-            let (columns, _) = self.key_columns()?;
+            let (columns, collations, _) = self.key_columns()?;
             self.conflict_clause()?;
-            ConstraintKind::Unique { columns }
+            ConstraintKind::Unique { columns, collations }
         } else if self.eat_kw("CHECK") {
             let expr = self.group_text("CHECK expression")?;
             self.conflict_clause()?;
