@@ -107,12 +107,15 @@ if [ "$DIVAN" = 1 ]; then
     median_of() { awk -v b="$1" -v g="$2" -v a="$3" '$1 == b && $2 == g && $3 == a { print $4 }' "$MEDIANS"; }
     echo
     echo "inspect vs. floor (divan medians, ms)"
-    printf "%7s | %12s %12s %6s | %12s %12s %6s\n" tables "sqlite floor" "sqlite insp" ratio "pg floor" "pg insp" ratio
+    printf "%7s | %12s %12s %6s | %12s %12s %6s | %12s %6s\n" tables "sqlite floor" "sqlite insp" ratio \
+        "pg floor" "pg insp" ratio "pg info_sch" ratio
     for n in 100 1000 5000; do
         sf=$(median_of introspect_sqlite floor $n); si=$(median_of introspect_sqlite introspect $n)
         pf=$(median_of introspect_postgres floor $n); pi=$(median_of introspect_postgres introspect $n)
-        awk -v n=$n -v sf="$sf" -v si="$si" -v pf="$pf" -v pi="$pi" 'BEGIN {
-            printf "%7d | %12.2f %12.2f %5.2fx | %12.2f %12.2f %5.2fx\n", n, sf, si, si / sf, pf, pi, pi / pf }'
+        pis=$(median_of introspect_postgres information_schema $n)
+        awk -v n=$n -v sf="$sf" -v si="$si" -v pf="$pf" -v pi="$pi" -v pis="$pis" 'BEGIN {
+            printf "%7d | %12.2f %12.2f %5.2fx | %12.2f %12.2f %5.2fx | %12.2f %5.2fx\n",
+                n, sf, si, si / sf, pf, pi, pi / pf, pis, pi / pis }'
     done
     echo
     echo "diff + plan in memory, 5,000 tables (divan medians, ms)"

@@ -1,6 +1,7 @@
 //! `inspect` of a Postgres database of 100, 1,000 and 5,000 generated tables, beside the floor:
-//! one `pg_attribute ⋈ pg_class` query returning every column of those tables. Same database,
-//! same connection, same process for both. The server is `schema_sync::testing::TempPostgres`'s
+//! one `pg_attribute ⋈ pg_class` query returning every column of those tables, and, for scale,
+//! the same columns from `information_schema.columns`. Same database, same connection, same
+//! process for all. The server is `schema_sync::testing::TempPostgres`'s
 //! (`SCHEMA_SYNC_TEST_PG_URL`, else a throwaway local cluster).
 
 use std::collections::HashMap;
@@ -8,7 +9,7 @@ use std::sync::{LazyLock, Mutex};
 
 use divan::Bencher;
 use schema_sync::testing::TempPostgres;
-use schema_sync_benches::{load_postgres, postgres_floor, total_columns, Variant, SIZES};
+use schema_sync_benches::{load_postgres, postgres_floor, postgres_information_schema, total_columns, Variant, SIZES};
 use schema_sync_core::introspect::{postgres, IntrospectOptions};
 use sqlx::PgConnection;
 
@@ -50,6 +51,14 @@ fn floor(bencher: Bencher<'_, '_>, n: usize) {
     let mut conn = connection(&rt, n);
     assert_eq!(rt.block_on(postgres_floor(&mut conn)).unwrap(), total_columns(n, Variant::Base));
     bencher.bench_local(|| rt.block_on(postgres_floor(&mut conn)).unwrap());
+}
+
+#[divan::bench(args = SIZES, sample_count = 15)]
+fn information_schema(bencher: Bencher<'_, '_>, n: usize) {
+    let rt = runtime();
+    let mut conn = connection(&rt, n);
+    assert_eq!(rt.block_on(postgres_information_schema(&mut conn)).unwrap(), total_columns(n, Variant::Base));
+    bencher.bench_local(|| rt.block_on(postgres_information_schema(&mut conn)).unwrap());
 }
 
 #[divan::bench(args = SIZES, sample_count = 15)]

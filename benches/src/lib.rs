@@ -176,6 +176,13 @@ pub const POSTGRES_FLOOR: &str = "SELECT c.relname::text, a.attname::text, \
      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
      WHERE n.nspname = 'public' AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped";
 
+/// A second Postgres reference: the same columns from the standard `information_schema.columns`
+/// view, the single query most schema tools run (per table, in the slow ones). Not the floor:
+/// the view adds privilege checks and joins; it is reported beside it for scale.
+pub const POSTGRES_INFORMATION_SCHEMA: &str = "SELECT table_name::text, column_name::text, data_type::text, \
+        is_nullable::text, column_default::text \
+     FROM information_schema.columns WHERE table_schema = 'public'";
+
 /// Runs [`SQLITE_FLOOR`], decoding every value; returns the number of rows.
 pub fn sqlite_floor(conn: &rusqlite::Connection) -> rusqlite::Result<usize> {
     let mut stmt = conn.prepare(SQLITE_FLOOR)?;
@@ -197,6 +204,13 @@ pub fn sqlite_floor(conn: &rusqlite::Connection) -> rusqlite::Result<usize> {
 pub async fn postgres_floor(conn: &mut sqlx::PgConnection) -> sqlx::Result<usize> {
     let rows: Vec<(String, String, String, bool)> =
         sqlx::query_as(POSTGRES_FLOOR).persistent(false).fetch_all(&mut *conn).await?;
+    Ok(rows.len())
+}
+
+/// Runs [`POSTGRES_INFORMATION_SCHEMA`] like [`postgres_floor`]; returns the number of rows.
+pub async fn postgres_information_schema(conn: &mut sqlx::PgConnection) -> sqlx::Result<usize> {
+    let rows: Vec<(String, String, String, String, Option<String>)> =
+        sqlx::query_as(POSTGRES_INFORMATION_SCHEMA).persistent(false).fetch_all(&mut *conn).await?;
     Ok(rows.len())
 }
 
