@@ -54,8 +54,12 @@ pub fn read_cases(rel: &str) -> Vec<Case> {
         .collect()
 }
 
-/// `true` when SQL text uses objects the model does not cover (views, triggers, functions,
-/// policies, grants, comments, extensions, rules).
+/// `true` when SQL text uses objects the model does not cover. The rule for a runnable
+/// case excludes views, functions, triggers, policies, grants and comments; this also excludes
+/// what the model does not create and a convergence check would fail on for that reason alone:
+/// extensions (`gin_trgm_ops` needs `pg_trgm`), domains, composite types, collations,
+/// aggregates and operators, rules, and partitioned or inherited tables (a partition's columns,
+/// keys and cloned foreign keys come from its parent).
 pub fn uses_uncovered_objects(sql: &str) -> bool {
     let up = sql.to_ascii_uppercase();
     [
@@ -66,21 +70,19 @@ pub fn uses_uncovered_objects(sql: &str) -> bool {
         "CREATE FUNCTION",
         "CREATE OR REPLACE FUNCTION",
         "CREATE PROCEDURE",
+        "CREATE OR REPLACE PROCEDURE",
         "CREATE POLICY",
         "GRANT ",
         "REVOKE ",
         "COMMENT ON",
-        "CREATE EXTENSION",
         "CREATE RULE",
-        "CREATE TEMP",
-        "CREATE TRIGGER",
+        "CREATE OR REPLACE RULE",
+        "CREATE EXTENSION",
         "CREATE DOMAIN",
-        "CREATE AGGREGATE",
-        "CREATE OPERATOR",
-        "CREATE PUBLICATION",
-        "ROW LEVEL SECURITY",
         "CREATE TYPE",
         "CREATE COLLATION",
+        "CREATE AGGREGATE",
+        "CREATE OPERATOR",
         "PARTITION BY",
         "PARTITION OF",
         "INHERITS",

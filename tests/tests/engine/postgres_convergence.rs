@@ -35,7 +35,7 @@ pub async fn load(conn: &mut PgConnection, sql: &str) -> Result<(), String> {
 fn not_runnable(case: &Case) -> Option<&'static str> {
     let f = &case.flags;
     if uses_uncovered_objects(&case.current) || uses_uncovered_objects(&case.desired) {
-        return Some("uses objects outside the model (views, functions, triggers, policies, grants, comments, extensions, domains, partitions)");
+        return Some("uses objects outside the model (views, functions, triggers, policies, grants, comments, extensions, domains, composite types, partitions, inheritance)");
     }
     if f.get("flavor").and_then(|v| v.as_str()) == Some("pgvector") {
         return Some("needs pgvector");
