@@ -3,8 +3,8 @@
 //!
 //! The model is filled so that two databases built from the same DDL compare equal field by
 //! field: types go through [`crate::types::postgres::parse`] of `format_type`, enum columns
-//! become [`SqlType::Enum`], a `nextval()` default of a sequence the column owns becomes
-//! [`Identity::Serial`], and expressions are kept exactly as the catalog prints them.
+//! become [`crate::types::SqlType::Enum`], a `nextval()` default of a sequence the column owns becomes
+//! [`crate::model::Identity::Serial`], and expressions are kept exactly as the catalog prints them.
 //!
 //! Not in the model, so not read: exclusion constraints (`EXCLUDE USING …`), `ON DELETE SET NULL
 //! (cols)` column lists, triggers, views, policies, comments, privileges. Objects that belong to
