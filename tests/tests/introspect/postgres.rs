@@ -319,3 +319,30 @@ fn blocking_harness_creates_and_drops_databases() {
     assert_eq!(exists(&name), 0);
     drop(open);
 }
+
+/// Supabase's shape: `public.profiles` references `auth.users`, and only `public` is read. The
+/// referenced table's names come from one extra query, run only when such a key exists.
+#[tokio::test]
+async fn foreign_keys_to_unread_schemas_keep_their_target() {
+    let db = schema_sync::require_postgres!();
+    let mut conn = db.connect().await;
+    load(
+        &mut conn,
+        "CREATE SCHEMA auth;
+         CREATE TABLE auth.users (pad int, \"Id\" uuid PRIMARY KEY, email text);
+         ALTER TABLE auth.users DROP COLUMN pad;
+         CREATE TABLE public.profiles (id uuid PRIMARY KEY REFERENCES auth.users (\"Id\") ON DELETE CASCADE, name text);",
+    )
+    .await
+    .unwrap();
+    let (public, stats) = pg::introspect_with_stats(&mut conn, &opts(&["public"])).await.unwrap();
+    let fk = &public.table(Some("public"), "profiles").unwrap().foreign_keys[0];
+    assert_eq!(
+        (fk.ref_schema.as_deref(), fk.ref_table.as_str(), fk.ref_columns.clone(), fk.on_delete),
+        (Some("auth"), "users", vec!["Id".to_string()], FkAction::Cascade)
+    );
+    assert_eq!(stats.queries, 9, "the extra query for the referenced table");
+    let (both, stats) = pg::introspect_with_stats(&mut conn, &opts(&["public", "auth"])).await.unwrap();
+    assert_eq!(both.table(Some("public"), "profiles").unwrap().foreign_keys[0], *fk);
+    assert_eq!(stats.queries, 8, "no extra query when the referenced table was read");
+}
