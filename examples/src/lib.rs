@@ -8,12 +8,7 @@
 //! | `offline_sync` | `cargo run -p schema-sync-examples --example offline_sync` | a Postgres, as above |
 //! | `drift_test` | `cd examples/drift_test && cargo test` | a Postgres, as above |
 
-use schema_sync::core::resolve::type_text;
-use schema_sync::model::{KeyTarget, Schema};
-use schema_sync::Dialect;
-use std::fmt::Write;
-
-/// A schema as an aligned listing, one block per table, like `schema-sync inspect`.
+/// A schema as an aligned listing, one block per table, as `schema-sync inspect` prints it.
 ///
 /// ```
 /// use schema_sync::{schema, SyncTable};
@@ -23,62 +18,7 @@ use std::fmt::Write;
 /// let text = schema_sync_examples::schema_text(&schema![User]);
 /// assert!(text.contains("table users") && text.contains("email"));
 /// ```
-pub fn schema_text(schema: &Schema) -> String {
-    let d = schema.dialect.unwrap_or(Dialect::Postgres);
-    let mut out = String::new();
-    for (n, t) in schema.tables.iter().enumerate() {
-        if n > 0 {
-            out.push('\n');
-        }
-        let _ = writeln!(out, "table {}", t.display_name());
-        let pk: Vec<&String> = t.primary_key.iter().flat_map(|p| &p.columns).collect();
-        let types: Vec<String> = t.columns.iter().map(|c| type_text(&c.ty, d)).collect();
-        let width = t.columns.iter().map(|c| c.name.len()).max().unwrap_or(0);
-        let twidth = types.iter().map(String::len).max().unwrap_or(0);
-        for (c, ty) in t.columns.iter().zip(&types) {
-            let mut flags = Vec::new();
-            if pk.contains(&&c.name) {
-                flags.push("PK".to_string());
-            }
-            if !c.nullable {
-                flags.push("NOT NULL".to_string());
-            }
-            if let Some(def) = &c.default {
-                flags.push(format!("DEFAULT {def}"));
-            }
-            let line = format!("    {:width$}  {:twidth$}  {}", c.name, ty, flags.join("  "));
-            let _ = writeln!(out, "{}", line.trim_end());
-        }
-        for u in &t.uniques {
-            let _ = writeln!(out, "    unique ({})", u.columns.join(", "));
-        }
-        for i in &t.indexes {
-            let keys: Vec<String> = i
-                .keys
-                .iter()
-                .map(|k| match &k.target {
-                    KeyTarget::Column(c) => c.clone(),
-                    KeyTarget::Expression(e) => format!("({e})"),
-                })
-                .collect();
-            let kind = if i.unique { "unique index" } else { "index" };
-            let _ = writeln!(out, "    {kind} {} ({})", i.name, keys.join(", "));
-        }
-        for fk in &t.foreign_keys {
-            let mut line = format!(
-                "    foreign key ({}) → {}({})",
-                fk.columns.join(", "),
-                fk.ref_table,
-                fk.ref_columns.join(", ")
-            );
-            if fk.on_delete != Default::default() {
-                let _ = write!(line, " ON DELETE {}", fk.on_delete.sql());
-            }
-            let _ = writeln!(out, "{line}");
-        }
-    }
-    out
-}
+pub use schema_sync::core::describe::schema_text;
 
 /// `text` with every line indented by four spaces.
 ///

@@ -10,6 +10,7 @@ pub mod apply;
 #[cfg(all(feature = "sqlite", feature = "postgres"))]
 pub mod audit;
 pub mod backup;
+pub mod describe;
 pub mod diff;
 pub mod error;
 pub mod expr;

@@ -188,6 +188,19 @@ pub enum Identity {
     Autoincrement,
 }
 
+impl Identity {
+    /// The snapshot-JSON spelling (`always`, `by_default`, `serial`, `autoincrement`), also used
+    /// in text listings and diffs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Identity::Always => "always",
+            Identity::ByDefault => "by_default",
+            Identity::Serial => "serial",
+            Identity::Autoincrement => "autoincrement",
+        }
+    }
+}
+
 /// A generated column.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -619,5 +632,17 @@ impl Column {
     pub fn default_expr(mut self, expr: impl Into<String>) -> Self {
         self.default = Some(expr.into());
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Identity;
+
+    #[test]
+    fn identity_names_are_the_json_spellings() {
+        for i in [Identity::Always, Identity::ByDefault, Identity::Serial, Identity::Autoincrement] {
+            assert_eq!(serde_json::to_value(i).unwrap(), i.name(), "{i:?}");
+        }
     }
 }

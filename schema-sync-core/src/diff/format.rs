@@ -35,11 +35,7 @@ fn column_text(col: &Column, d: Dialect) -> String {
         let _ = write!(s, " DEFAULT {def}");
     }
     if let Some(i) = col.identity {
-        let _ = write!(
-            s,
-            " [{}]",
-            serde_json::to_value(i).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
-        );
+        let _ = write!(s, " [{}]", i.name());
     }
     if let Some(g) = &col.generated {
         let _ = write!(s, " GENERATED AS ({})", g.expr);

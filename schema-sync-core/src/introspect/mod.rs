@@ -1,8 +1,9 @@
 //! Reading live catalogs into the neutral [`crate::model::Schema`].
 //!
 //! Both readers use a constant number of catalog queries however many tables there are
-//! (SQLite: pragma table-valued functions joined with `sqlite_schema`; Postgres: one query per
-//! catalog family), and share everything after the rows are fetched with the rest of the core.
+//! (SQLite: `sqlite_schema` and `pragma_table_list`, then the stored `CREATE` text is parsed;
+//! Postgres: one query per catalog family), and share everything after the rows are fetched with
+//! the rest of the core.
 
 #[cfg(feature = "postgres")]
 pub mod postgres;

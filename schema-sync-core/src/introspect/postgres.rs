@@ -36,8 +36,8 @@ pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// What one [`introspect_with_stats`] call cost.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct IntrospectStats {
-    /// Catalog queries sent (including the server-version query). Independent of the number of
-    /// tables: that is the point.
+    /// Catalog queries sent (the server version comes with the first). Independent of the number
+    /// of tables: that is the point.
     pub queries: usize,
 }
 

@@ -52,10 +52,8 @@ pub fn render(plan: &Plan) -> crate::Result<Vec<Statement>> {
                     let (text, target) = if u.array { ("text[]", format!("{name}[]")) } else { ("text", name.clone()) };
                     push(format!("ALTER TABLE {t} ALTER COLUMN {c} TYPE {target} USING {c}::{text}::{target}"));
                     if let Some(d) = &u.default {
-                        push(format!(
-                            "ALTER TABLE {t} ALTER COLUMN {c} SET DEFAULT {}",
-                            retarget_default(d, &from.name)
-                        ));
+                        // The default names the type as before: the new type took the old name.
+                        push(format!("ALTER TABLE {t} ALTER COLUMN {c} SET DEFAULT {d}"));
                     }
                 }
                 push(format!("DROP TYPE {}", qualified(from.schema.as_deref(), &old_name)));
@@ -65,14 +63,9 @@ pub fn render(plan: &Plan) -> crate::Result<Vec<Statement>> {
                 push(format!("DROP SEQUENCE {}", qualified(sequence.schema.as_deref(), &sequence.name)))
             }
             Step::AlterSequence { sequence: s } => push(format!(
-                "ALTER SEQUENCE {} AS {} INCREMENT BY {} MINVALUE {} MAXVALUE {} START WITH {} CACHE {} {}CYCLE",
+                "ALTER SEQUENCE {} {} {}CYCLE",
                 qualified(s.schema.as_deref(), &s.name),
-                ty(&s.data_type),
-                s.increment,
-                s.min,
-                s.max,
-                s.start,
-                s.cache,
+                sequence_options(s),
                 if s.cycle { "" } else { "NO " }
             )),
             Step::SetSequenceOwner { sequence, owner } => push(format!(
@@ -247,21 +240,25 @@ fn is_enumish(t: &SqlType) -> bool {
 }
 
 /// A default naming the old enum type keeps working once the new type has its name.
-fn retarget_default(d: &str, _enum_name: &str) -> String {
-    d.to_string()
-}
-
 fn create_sequence(s: &Sequence) -> String {
     format!(
-        "CREATE SEQUENCE {} AS {} INCREMENT BY {} MINVALUE {} MAXVALUE {} START WITH {} CACHE {}{}",
+        "CREATE SEQUENCE {} {}{}",
         qualified(s.schema.as_deref(), &s.name),
+        sequence_options(s),
+        if s.cycle { " CYCLE" } else { "" }
+    )
+}
+
+/// `AS type INCREMENT BY … CACHE n`, shared by CREATE and ALTER SEQUENCE.
+fn sequence_options(s: &Sequence) -> String {
+    format!(
+        "AS {} INCREMENT BY {} MINVALUE {} MAXVALUE {} START WITH {} CACHE {}",
         ty(&s.data_type),
         s.increment,
         s.min,
         s.max,
         s.start,
-        s.cache,
-        if s.cycle { " CYCLE" } else { "" }
+        s.cache
     )
 }
 
