@@ -172,3 +172,40 @@ pub async fn user_schemas(conn: &mut sqlx::PgConnection) -> Vec<String> {
     .map(|r| r.get::<String, _>(0))
     .collect()
 }
+
+/// A scratch directory under the system temp dir, unique per call (process id and a counter),
+/// removed with everything in it on drop.
+pub struct ScratchDir(pub PathBuf);
+
+impl ScratchDir {
+    /// Creates `ss-<tag>-<pid>-<n>`, emptied first if a crashed run left it behind.
+    pub fn new(tag: &str) -> Self {
+        static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let d = std::env::temp_dir().join(format!("ss-{tag}-{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap_or_else(|e| panic!("cannot create {}: {e}", d.display()));
+        ScratchDir(d)
+    }
+
+    /// The directory.
+    pub fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+
+    /// A path inside it.
+    pub fn join(&self, p: &str) -> PathBuf {
+        self.0.join(p)
+    }
+
+    /// [`ScratchDir::join`] as a string, for command lines.
+    pub fn s(&self, p: &str) -> String {
+        self.join(p).display().to_string()
+    }
+}
+
+impl Drop for ScratchDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}

@@ -32,6 +32,14 @@ CREATE TRIGGER posts_title AFTER INSERT ON posts BEGIN UPDATE posts SET title = 
 CREATE VIEW user_posts AS SELECT u.email, p.title FROM users u JOIN posts p ON p.user_id = u.id;
 "#;
 
+/// A database file with [`BASE`] and its rows, and a connection to it.
+fn seeded() -> (TempSqlite, Connection) {
+    let db = TempSqlite::new();
+    let conn = Connection::open(db.path()).unwrap();
+    seed(&conn);
+    (db, conn)
+}
+
 fn seed(conn: &Connection) {
     conn.execute_batch(BASE).unwrap();
     conn.execute_batch("BEGIN").unwrap();
@@ -135,9 +143,7 @@ CREATE TABLE posts (
 
 #[test]
 fn rebuild_retype_reorder_and_constrain_keep_every_row() {
-    let db = TempSqlite::new();
-    let conn = Connection::open(db.path()).unwrap();
-    seed(&conn);
+    let (db, conn) = seeded();
     let before = all_rows(&conn);
     drop(conn);
 
@@ -199,9 +205,7 @@ fn rebuild_retype_reorder_and_constrain_keep_every_row() {
 
 #[test]
 fn failing_plan_leaves_the_database_exactly_as_it_was() {
-    let db = TempSqlite::new();
-    let conn = Connection::open(db.path()).unwrap();
-    seed(&conn);
+    let (db, conn) = seeded();
     let rows_before = all_rows(&conn);
     let schema_before: Vec<(String, Option<String>)> = conn
         .prepare("SELECT name, sql FROM sqlite_schema ORDER BY name")
@@ -231,9 +235,7 @@ fn failing_plan_leaves_the_database_exactly_as_it_was() {
 
 #[test]
 fn destructive_changes_need_opt_in_and_then_drop_only_what_was_asked() {
-    let db = TempSqlite::new();
-    let conn = Connection::open(db.path()).unwrap();
-    seed(&conn);
+    let (db, conn) = seeded();
     drop(conn);
     let without_note =
         BASE.replace("  score TEXT,\n  note TEXT\n", "  score TEXT\n").replace("PRAGMA foreign_keys = ON;", "");
@@ -268,9 +270,7 @@ fn destructive_changes_need_opt_in_and_then_drop_only_what_was_asked() {
 
 #[test]
 fn using_conversion_and_backfill_on_a_rebuild() {
-    let db = TempSqlite::new();
-    let conn = Connection::open(db.path()).unwrap();
-    seed(&conn);
+    let (db, conn) = seeded();
     drop(conn);
     // age INT (with NULLs) → TEXT NOT NULL: convert with printf, backfill NULLs with 'unknown'.
     let desired = RETYPED.replace("  age INTEGER,\n", "  age TEXT NOT NULL,\n");
@@ -289,9 +289,7 @@ fn using_conversion_and_backfill_on_a_rebuild() {
 
 #[test]
 fn preflight_names_table_column_and_null_count() {
-    let db = TempSqlite::new();
-    let conn = Connection::open(db.path()).unwrap();
-    seed(&conn);
+    let (db, conn) = seeded();
     drop(conn);
     let bad = RETYPED.replace("age INTEGER,", "age INTEGER NOT NULL,");
     let err = migrate(db.path(), &bad, ApplyOptions::default()).expect_err("refused before running");
@@ -309,9 +307,7 @@ fn preflight_names_table_column_and_null_count() {
 
 #[test]
 fn validate_rehearses_on_a_copy_and_leaves_the_file_unchanged() {
-    let db = TempSqlite::new();
-    let conn = Connection::open(db.path()).unwrap();
-    seed(&conn);
+    let (db, conn) = seeded();
     conn.execute("UPDATE users SET email = 'same@example.com' WHERE id IN (1, 2, 3)", []).unwrap();
     let before = all_rows(&conn);
     drop(conn);

@@ -1,7 +1,7 @@
 //! Bad input to `inspect`/`diff`/`apply`: a clear one-line error and exit code 2, never a panic,
 //! never a created file, never a printed password.
 
-use schema_sync_tests::schema_sync_bin;
+use schema_sync_tests::{schema_sync_bin, ScratchDir};
 use std::process::Command;
 
 fn run(args: &[&str]) -> (Option<i32>, String, String) {
@@ -11,8 +11,8 @@ fn run(args: &[&str]) -> (Option<i32>, String, String) {
 
 #[test]
 fn bad_input_is_one_line_exit_2() {
-    let dir = std::env::temp_dir().join(format!("ss-bad-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let scratch = ScratchDir::new("bad");
+    let dir = scratch.path();
     let missing = dir.join("missing.db");
     let text = dir.join("notes.db");
     std::fs::write(&text, "this is not a database\n").unwrap();
@@ -70,5 +70,4 @@ fn bad_input_is_one_line_exit_2() {
         assert!(started.elapsed() < std::time::Duration::from_secs(15), "{args:?}: bounded");
     }
     assert!(!missing.exists(), "a missing database is never created");
-    let _ = std::fs::remove_dir_all(&dir);
 }

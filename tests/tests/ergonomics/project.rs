@@ -4,18 +4,17 @@
 //! models built in (`schema_sync::cli::run(schema![…])`).
 
 use schema_sync::testing::TempPostgres;
-use schema_sync_tests::schema_sync_bin;
+use schema_sync_tests::{schema_sync_bin, ScratchDir};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 struct Project {
-    dir: PathBuf,
+    dir: ScratchDir,
 }
 
 impl Project {
     fn new(tag: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("ss-project-{tag}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
+        let dir = ScratchDir::new(&format!("project-{tag}"));
         std::fs::create_dir_all(dir.join("nested/deeper")).unwrap();
         Self { dir }
     }
@@ -30,12 +29,6 @@ impl Project {
             c.env(k, v);
         }
         c.output().unwrap()
-    }
-}
-
-impl Drop for Project {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
@@ -104,12 +97,12 @@ async fn zero_argument_diff_sync_audit_with_a_config() {
 fn init_writes_a_starter_file_once() {
     let bin = schema_sync_bin();
     let p = Project::new("init");
-    let o = Command::new(&bin).arg("init").current_dir(&p.dir).output().unwrap();
+    let o = Command::new(&bin).arg("init").current_dir(p.dir.path()).output().unwrap();
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let cfg = std::fs::read_to_string(p.dir.join("schema-sync.toml")).unwrap();
     assert!(cfg.contains("url = { env = [\"DATABASE_URL\", \"SUPABASE_DB_URL\"] }"));
     assert!(p.dir.join("supabase/migrations").is_dir());
-    let o = Command::new(&bin).arg("init").current_dir(&p.dir).output().unwrap();
+    let o = Command::new(&bin).arg("init").current_dir(p.dir.path()).output().unwrap();
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("already exists"));
 }
@@ -172,12 +165,12 @@ fn confirmation_prompt_on_a_terminal_only() {
         c.query_row("SELECT count(*) FROM pragma_table_info('t')", [], |r| r.get::<_, i64>(0)).unwrap() as usize
     };
     // Answer n: nothing changes.
-    let out = under_pty(&cmd, "n\n", &p.dir);
+    let out = under_pty(&cmd, "n\n", p.dir.path());
     assert!(out.contains("Apply 1 statements to sqlite:"), "{out}");
     assert!(out.contains("Nothing applied"), "{out}");
     assert_eq!(columns(), 1);
     // Answer y: applied.
-    let out = under_pty(&cmd, "y\n", &p.dir);
+    let out = under_pty(&cmd, "y\n", p.dir.path());
     assert!(out.contains("Applied 1 statement"), "{out}");
     assert_eq!(columns(), 2);
     // Without a terminal nothing is asked: the explicit command is the consent.

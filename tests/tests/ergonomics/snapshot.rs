@@ -3,6 +3,7 @@
 use schema_sync::model::{Column, PrimaryKey, Schema, Table};
 use schema_sync::testing::{check_snapshot, TempSqlite};
 use schema_sync::SqlType;
+use schema_sync_tests::ScratchDir;
 
 fn models(with_email: bool) -> Schema {
     let mut t = Table::new("users");
@@ -37,22 +38,20 @@ fn stale_snapshot_fails_until_regenerated() {
 
 #[test]
 fn sqlite_migrations_reproduce_or_explain() {
-    let dir = std::env::temp_dir().join(format!("ss-sqlite-migrations-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let scratch = ScratchDir::new("sqlite-migrations");
+    let dir = scratch.path();
     std::fs::write(dir.join("001_init.sql"), "CREATE TABLE users (id INTEGER NOT NULL PRIMARY KEY);").unwrap();
-    let err = schema_sync::testing::sqlite_migrations_report(&dir, &models(true)).unwrap_err();
+    let err = schema_sync::testing::sqlite_migrations_report(dir, &models(true)).unwrap_err();
     assert!(err.contains("+ column email TEXT NOT NULL"), "{err}");
     assert!(err.contains("ALTER TABLE \"users\" ADD COLUMN") || err.contains("CREATE TABLE"), "{err}");
     std::fs::write(dir.join("002_email.sql"), "ALTER TABLE users ADD COLUMN email TEXT NOT NULL DEFAULT '';").unwrap();
     // The default differs from the models: still reported, precisely.
-    let err = schema_sync::testing::sqlite_migrations_report(&dir, &models(true)).unwrap_err();
+    let err = schema_sync::testing::sqlite_migrations_report(dir, &models(true)).unwrap_err();
     assert!(err.contains("default"), "{err}");
     std::fs::write(
         dir.join("002_email.sql"),
         "CREATE TABLE users_new (id INTEGER NOT NULL PRIMARY KEY, email TEXT NOT NULL); DROP TABLE users; ALTER TABLE users_new RENAME TO users;",
     )
     .unwrap();
-    assert_eq!(schema_sync::testing::sqlite_migrations_report(&dir, &models(true)), Ok(()));
-    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(schema_sync::testing::sqlite_migrations_report(dir, &models(true)), Ok(()));
 }

@@ -1,6 +1,7 @@
 //! SQLite introspection against real database files and in-memory databases.
 
 use rusqlite::Connection;
+use schema_sync::testing::TempSqlite;
 use schema_sync_core::introspect::sqlite::{self, introspect_with_stats};
 use schema_sync_core::introspect::IntrospectOptions;
 use schema_sync_core::model::{
@@ -9,29 +10,6 @@ use schema_sync_core::model::{
 };
 use schema_sync_core::types::{Dialect, SqlType};
 use schema_sync_core::{Error, Schema};
-use std::path::PathBuf;
-
-/// A directory under the system temp dir, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> Self {
-        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
-        let dir = std::env::temp_dir().join(format!("schema-sync-sqlite-{tag}-{}-{nanos}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 fn opts() -> IntrospectOptions {
     IntrospectOptions::default()
@@ -224,18 +202,17 @@ fn expected_rich() -> Vec<Table> {
     tables
 }
 
-fn rich_db(dir: &TempDir) -> PathBuf {
-    let path = dir.path("rich.db");
-    let conn = Connection::open(&path).unwrap();
-    conn.execute_batch(RICH).unwrap();
-    path
+/// A database file holding [`RICH`].
+fn rich_db() -> TempSqlite {
+    let db = TempSqlite::new();
+    db.connect().execute_batch(RICH).unwrap();
+    db
 }
 
 #[test]
 fn rich_schema_reads_exactly() {
-    let dir = TempDir::new("rich");
-    let path = rich_db(&dir);
-    let conn = sqlite::open(&path).unwrap();
+    let db = rich_db();
+    let conn = sqlite::open(db.path()).unwrap();
     let schema = read(&conn);
     assert_eq!(schema.dialect, Some(Dialect::Sqlite));
     assert!(schema.enums.is_empty() && schema.sequences.is_empty());
@@ -249,13 +226,13 @@ fn rich_schema_reads_exactly() {
 
 #[test]
 fn snapshots_are_deterministic() {
-    let dir = TempDir::new("determinism");
-    let path = rich_db(&dir);
-    let a = serde_json::to_string_pretty(&read(&sqlite::open(&path).unwrap())).unwrap();
-    let b = serde_json::to_string_pretty(&read(&sqlite::open(&path).unwrap())).unwrap();
+    let db = rich_db();
+    let path = db.path();
+    let a = serde_json::to_string_pretty(&read(&sqlite::open(path).unwrap())).unwrap();
+    let b = serde_json::to_string_pretty(&read(&sqlite::open(path).unwrap())).unwrap();
     assert_eq!(a, b);
     let back: Schema = serde_json::from_str(&a).unwrap();
-    assert_eq!(back, read(&sqlite::open(&path).unwrap()));
+    assert_eq!(back, read(&sqlite::open(path).unwrap()));
 }
 
 #[test]
@@ -271,14 +248,16 @@ fn excluded_tables_and_bookkeeping_are_left_out() {
 
 #[test]
 fn open_refuses_missing_and_non_sqlite_files() {
-    let dir = TempDir::new("open");
-    let missing = dir.path("missing.db");
+    // TempSqlite's directory, with the database file never created.
+    let db = TempSqlite::new();
+    let dir = db.path().parent().unwrap();
+    let missing = dir.join("missing.db");
     let err = sqlite::open(&missing).unwrap_err();
     assert!(matches!(err, Error::Input(_)), "{err:?}");
     assert_eq!(err.to_string(), format!("SQLite database `{}` does not exist", missing.display()));
     assert!(!missing.exists(), "open created the file");
 
-    let text = dir.path("notes.txt");
+    let text = dir.join("notes.txt");
     std::fs::write(
         &text,
         "this is not a database, just some text that is long enough to look like a header\n".repeat(20),
@@ -289,10 +268,10 @@ fn open_refuses_missing_and_non_sqlite_files() {
     assert_eq!(err.to_string(), format!("`{}` is not a SQLite database", text.display()));
     assert!(!err.to_string().contains('\n'));
 
-    let err = sqlite::open(&dir.0).unwrap_err();
-    assert_eq!(err.to_string(), format!("`{}` is not a SQLite database", dir.0.display()));
+    let err = sqlite::open(dir).unwrap_err();
+    assert_eq!(err.to_string(), format!("`{}` is not a SQLite database", dir.display()));
 
-    let empty = dir.path("empty.db");
+    let empty = dir.join("empty.db");
     std::fs::write(&empty, b"").unwrap();
     assert!(read(&sqlite::open(&empty).unwrap()).tables.is_empty());
 }

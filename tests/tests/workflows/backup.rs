@@ -1,6 +1,6 @@
 //! `--backup`: back up, apply a destructive change, restore, and the data is what it was.
 
-use crate::{cli, lite_rows, pg_exec, pg_rows, Dir};
+use crate::{cli, lite_rows, pg_exec, pg_rows, ScratchDir};
 use schema_sync::core::backup::{self, Method, PgBackupOptions};
 use schema_sync::core::introspect::{postgres as pgi, IntrospectOptions};
 use schema_sync::testing::{TempPostgres, TempSqlite};
@@ -14,7 +14,7 @@ fn sqlite_backup_restores_a_dropped_column() {
              INSERT INTO users VALUES (1, 'a@x', 'old 1'), (2, 'b@x', NULL), (3, 'c@x', 'ünï');",
         )
         .unwrap();
-    let dir = Dir::new("lite-backup");
+    let dir = ScratchDir::new("lite-backup");
     std::fs::write(dir.join("target.sql"), "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL);")
         .unwrap();
     let before = lite_rows(&lite.connect(), "SELECT * FROM users ORDER BY id");
@@ -58,7 +58,7 @@ const USERS: &str = "SELECT id, org_id, email, legacy, tags, m, raw, meta FROM u
 async fn postgres_backup_restores_a_dropped_column_both_methods() {
     let pg: TempPostgres = schema_sync::require_postgres!();
     seed(pg.url()).await;
-    let dir = Dir::new("pg-backup");
+    let dir = ScratchDir::new("pg-backup");
     let before_users = pg_rows(pg.url(), USERS).await;
     let before_orgs = pg_rows(pg.url(), "SELECT * FROM orgs ORDER BY id").await;
 
@@ -109,7 +109,7 @@ async fn postgres_backup_restores_a_dropped_column_both_methods() {
 async fn migrate_and_sync_take_backups_first() {
     let pg: TempPostgres = schema_sync::require_postgres!();
     seed(pg.url()).await;
-    let dir = Dir::new("wf-backup");
+    let dir = ScratchDir::new("wf-backup");
     std::fs::create_dir_all(dir.join("m")).unwrap();
     std::fs::write(dir.join("m/20240101000000_drop_legacy.sql"), "ALTER TABLE users DROP COLUMN legacy;").unwrap();
     let r = cli(&["migrate", "--db", pg.url(), "--dir", &dir.s("m"), "--backup", &dir.s("m.sql")]).expect(0);

@@ -8,7 +8,7 @@ mod sync;
 
 use schema_sync::model::{Column, ForeignKey, PrimaryKey, Schema, Table};
 use schema_sync::SqlType;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 /// What a CLI run printed and returned.
@@ -44,31 +44,7 @@ pub fn cli(args: &[&str]) -> Run {
     }
 }
 
-/// A scratch directory removed on drop.
-pub struct Dir(pub PathBuf);
-
-impl Dir {
-    pub fn new(tag: &str) -> Self {
-        static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-        let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let d = std::env::temp_dir().join(format!("ss-wf-{tag}-{}-{n}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&d);
-        std::fs::create_dir_all(&d).unwrap();
-        Dir(d)
-    }
-    pub fn join(&self, p: &str) -> PathBuf {
-        self.0.join(p)
-    }
-    pub fn s(&self, p: &str) -> String {
-        self.join(p).display().to_string()
-    }
-}
-
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+pub use schema_sync_tests::ScratchDir;
 
 /// The app's models: `users` and `posts` (FK to users), as a models snapshot would hold them.
 pub fn models() -> Schema {

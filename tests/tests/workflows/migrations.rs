@@ -1,6 +1,6 @@
 //! `migration new` → `migrate` → `audit`, the Supabase ledger, concurrent runs, bad input.
 
-use crate::{cli, pg_exec, pg_rows, write_models, Dir};
+use crate::{cli, pg_exec, pg_rows, write_models, ScratchDir};
 use schema_sync::testing::{TempPostgres, TempSqlite};
 
 fn sql_files(dir: &std::path::Path) -> Vec<String> {
@@ -18,7 +18,7 @@ async fn models_to_migration_to_migrate_to_audit_then_drift_and_sqlite_wins() {
     let pg: TempPostgres = schema_sync::require_postgres!();
     let lite = TempSqlite::new();
     drop(lite.connect());
-    let dir = Dir::new("flow");
+    let dir = ScratchDir::new("flow");
     let models = dir.s("models.json");
     write_models(&dir.join("models.json"));
     let migrations = dir.s("supabase/migrations");
@@ -94,7 +94,7 @@ async fn models_to_migration_to_migrate_to_audit_then_drift_and_sqlite_wins() {
 #[tokio::test]
 async fn ledger_rows_match_the_supabase_cli_and_edits_are_reported() {
     let pg: TempPostgres = schema_sync::require_postgres!();
-    let dir = Dir::new("ledger");
+    let dir = ScratchDir::new("ledger");
     std::fs::write(
         dir.join("20240101000000_init.sql"),
         "-- header; with a semicolon\nCREATE TABLE t (id int PRIMARY KEY, note text DEFAULT 'a;b');\n\n\
@@ -166,7 +166,7 @@ async fn ledger_rows_match_the_supabase_cli_and_edits_are_reported() {
 #[tokio::test]
 async fn two_concurrent_migrate_runs_apply_each_file_once() {
     let pg: TempPostgres = schema_sync::require_postgres!();
-    let dir = Dir::new("concurrent");
+    let dir = ScratchDir::new("concurrent");
     std::fs::write(
         dir.join("20240101000000_one.sql"),
         "CREATE TABLE hits (n int); SELECT pg_sleep(0.4); INSERT INTO hits VALUES (1);",
@@ -200,7 +200,7 @@ async fn two_concurrent_migrate_runs_apply_each_file_once() {
 #[tokio::test]
 async fn bad_input_is_reported_and_changes_nothing() {
     let pg: TempPostgres = schema_sync::require_postgres!();
-    let dir = Dir::new("bad");
+    let dir = ScratchDir::new("bad");
     let missing = cli(&["migrate", "--db", pg.url(), "--dir", &dir.s("nope")]).expect(2);
     assert!(missing.stderr.contains("does not exist") && missing.stderr.contains("nope"), "{missing:?}");
 
@@ -269,7 +269,7 @@ async fn bad_input_is_reported_and_changes_nothing() {
 
 #[test]
 fn migrations_made_within_one_second_get_increasing_versions() {
-    let dir = Dir::new("versions");
+    let dir = ScratchDir::new("versions");
     schema_sync::core::snapshot::write(&dir.join("empty.json"), &schema_sync::Schema::default()).unwrap();
     write_models(&dir.join("models.json"));
     let m = dir.s("m");
