@@ -12,7 +12,8 @@ use schema_sync::testing::TempPostgres;
 use schema_sync_benches::{load_postgres, load_sqlite, Variant};
 use schema_sync_core::diff::{self, DiffOptions};
 use schema_sync_core::introspect::{postgres, sqlite, IntrospectOptions};
-use schema_sync_core::plan::{self, Capabilities, Plan};
+use schema_sync_core::plan::Plan;
+use schema_sync_core::render;
 use schema_sync_core::Schema;
 
 /// Tables on each side.
@@ -58,9 +59,7 @@ fn schemas(dialect: &str) -> &'static (Schema, Schema) {
 /// What the CLI's `diff --format sql` does before rendering.
 fn diff_and_plan(from: &Schema, to: &Schema) -> (usize, Plan) {
     let cmp = diff::compare(from, to, None, &DiffOptions::default()).unwrap();
-    let caps = Capabilities::latest(cmp.dialect);
-    let plan = plan::plan(&cmp.from, &cmp.to, &cmp.changes, &caps, &Default::default());
-    (cmp.changes.len(), plan)
+    (cmp.changes.len(), render::fix_plan(&cmp))
 }
 
 /// Base → changed: about 1,400 changes.

@@ -13,11 +13,11 @@
 // The structs stand for the app's own types; here only their derived schema is used.
 #![allow(dead_code)]
 
-use schema_sync::core::apply::{self, ApplyOptions};
 use schema_sync::core::diff::{self, DiffOptions};
 use schema_sync::core::introspect::{self, IntrospectOptions};
 use schema_sync::core::render;
 use schema_sync::testing::{TempPostgres, TempSqlite};
+use schema_sync::{migrate, ApplyOptions};
 use schema_sync::{schema, SyncTable};
 use schema_sync_examples::{indent, schema_text, step};
 
@@ -74,15 +74,14 @@ async fn main() -> Result<(), Error> {
     let pg = TempPostgres::new().await;
     let mut pg_conn = pg.connect().await;
     let opts = IntrospectOptions::default();
-    apply::postgres::migrate(&mut pg_conn, &schema![server::Project, server::Task], &opts, &ApplyOptions::default())
-        .await?;
+    migrate(&mut pg_conn, &schema![server::Project, server::Task], &ApplyOptions::default()).await?;
     let pg_schema = introspect::postgres::introspect(&mut pg_conn, &opts).await?;
     print!("{}", indent(&schema_text(&pg_schema)));
 
     step(2, "The device has an older SQLite database, with rows");
     let local = TempSqlite::new();
     let mut conn = local.connect();
-    apply::sqlite::migrate(&mut conn, &schema![shipped::Project, shipped::Task], &ApplyOptions::default())?;
+    migrate(&mut conn, &schema![shipped::Project, shipped::Task], &ApplyOptions::default()).await?;
     conn.execute_batch(
         "INSERT INTO projects (name) VALUES ('Garden'), ('Kitchen');
          INSERT INTO tasks (project_id, title) VALUES (1, 'Plant tomatoes'), (1, 'Water'), (2, 'Fix tap');",
@@ -100,7 +99,7 @@ async fn main() -> Result<(), Error> {
     }
 
     step(4, "Migrate SQLite to the Postgres schema");
-    let outcome = apply::sqlite::migrate(&mut conn, &pg_schema, &ApplyOptions::default())?;
+    let outcome = migrate(&mut conn, &pg_schema, &ApplyOptions::default()).await?;
     print!("{}", indent(&render::script(&outcome.statements)));
     println!("applied: {}, rows copied by table rebuilds: {}", outcome.applied, outcome.rows_copied);
 

@@ -12,11 +12,10 @@
 // The structs stand for the app's own types; here only their derived schema is used.
 #![allow(dead_code)]
 
-use schema_sync::core::apply::{self, ApplyOptions};
 use schema_sync::core::diff::{self, DiffOptions};
 use schema_sync::core::introspect::{self, IntrospectOptions};
 use schema_sync::core::render;
-use schema_sync::{schema, SyncTable};
+use schema_sync::{block_on, migrate_blocking, schema, versions, ApplyOptions, SyncTable};
 use schema_sync_examples::{indent, schema_text, step};
 
 /// Version 1 of the app's models.
@@ -94,7 +93,7 @@ fn run(path: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
 
     step(2, "Create the database from the models");
     let mut conn = rusqlite::Connection::open(path)?;
-    let created = apply::sqlite::migrate(&mut conn, &models_v1, &ApplyOptions::default())?;
+    let created = migrate_blocking(&mut conn, &models_v1, &ApplyOptions::default())?;
     println!("{}: ran {} statements", path.display(), created.statements.len());
     print!("{}", indent(&render::script(&created.statements)));
 
@@ -119,7 +118,7 @@ fn run(path: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
     print!("{}", indent(&diff::render_text(&comparison)));
 
     step(5, "Migrate: one transaction, verified, recorded");
-    let outcome = apply::sqlite::migrate(&mut conn, &models_v2, &ApplyOptions::default())?;
+    let outcome = migrate_blocking(&mut conn, &models_v2, &ApplyOptions::default())?;
     print!("{}", indent(&render::script(&outcome.statements)));
     println!("applied: {}, schema_version {}", outcome.applied, outcome.version.unwrap_or_default());
 
@@ -134,6 +133,7 @@ fn run(path: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
         let (id, email, title, published) = row?;
         println!("    post {id}: {title:<6} by {email:<14} published = {published}");
     }
+    drop(stmt);
     println!(
         "    orgs: {}, users: {}, posts: {}",
         count(&conn, "orgs")?,
@@ -141,7 +141,7 @@ fn run(path: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
         count(&conn, "posts")?
     );
     println!("schema_version:");
-    for v in apply::sqlite::versions(&conn)? {
+    for v in block_on(versions(&mut conn))? {
         println!(
             "    version {}  applied {}  checksum {}…",
             v.version,

@@ -12,13 +12,13 @@
 // The structs stand for the app's own types; here only their derived schema is used.
 #![allow(dead_code)]
 
+use schema_sync::core::apply::postgres::PgDatabase;
 use schema_sync::core::diff::{self, Comparison, DiffOptions};
 use schema_sync::core::introspect::{self, IntrospectOptions};
-use schema_sync::core::plan::{self, Capabilities};
 use schema_sync::core::render;
-use schema_sync::core::supabase::{self, timestamp};
+use schema_sync::core::supabase;
 use schema_sync::testing::TempPostgres;
-use schema_sync::{schema, Dialect, SyncTable};
+use schema_sync::{schema, Schema, SyncTable};
 use schema_sync_examples::{indent, step};
 use std::path::Path;
 
@@ -90,10 +90,7 @@ async fn run(migrations: &Path) -> Result<(), Error> {
 
     step(1, "Write the first migration from the models");
     let models = schema![v1::Profile, v1::Note];
-    let sql = render::script(&render::schema_sql(&models, Dialect::Postgres)?);
-    let first = write_migration(migrations, &timestamp(start), "init", &sql)?;
-    println!("{}:", first);
-    print!("{}", indent(&sql));
+    new_migration(migrations, start, "init", &Schema::default(), &models)?;
 
     step(2, "Migrate: each file in version order, in one transaction");
     apply_migrations(&mut conn, migrations).await?;
@@ -106,10 +103,7 @@ async fn run(migrations: &Path) -> Result<(), Error> {
     let models = schema![v2::Profile, v2::Note];
     let c = diff::compare(&live, &models, None, &DiffOptions::default())?;
     print!("{}", indent(&diff::render_text(&c)));
-    let sql = fix_sql(&c)?;
-    let second = write_migration(migrations, &timestamp(start + 86_400), "pin_notes", &sql)?;
-    println!("{}:", second);
-    print!("{}", indent(&sql));
+    new_migration(migrations, start + 86_400, "pin_notes", &live, &models)?;
 
     step(5, "Migrate again and audit");
     apply_migrations(&mut conn, migrations).await?;
@@ -131,46 +125,23 @@ async fn run(migrations: &Path) -> Result<(), Error> {
     Ok(())
 }
 
-/// Writes `<version>_<name>.sql`; returns its file name.
-fn write_migration(dir: &Path, version: &str, name: &str, sql: &str) -> Result<String, Error> {
-    let file = supabase::file_name(version, name);
-    std::fs::write(dir.join(&file), sql)?;
-    Ok(file)
+/// Plans the migration from `from` to `to` and writes it as a new file made at `now`.
+fn new_migration(dir: &Path, now: u64, name: &str, from: &Schema, to: &Schema) -> Result<(), Error> {
+    let planned = supabase::plan_migration(from, to, &DiffOptions::default(), &Default::default())?;
+    let path = supabase::write_migration(dir, name, "models", "models", &planned, now)?;
+    println!("{}:", path.file_name().unwrap_or_default().to_string_lossy());
+    print!("{}", indent(&planned.statements.iter().map(|s| format!("{s};\n")).collect::<String>()));
+    Ok(())
 }
 
-/// Applies the files not applied yet, each in one transaction with its bookkeeping row — the
-/// way `supabase db push` does, in the same `supabase_migrations.schema_migrations` table
-/// (outside `public`, so the audit does not see it).
+/// Applies the files not applied yet, each in one transaction with its ledger row in
+/// `supabase_migrations.schema_migrations` — the way `supabase db push` records them.
 async fn apply_migrations(conn: &mut sqlx::PgConnection, dir: &Path) -> Result<(), Error> {
-    use schema_sync::core::apply::postgres::run;
-    run(
-        conn,
-        "CREATE SCHEMA IF NOT EXISTS supabase_migrations;
-         CREATE TABLE IF NOT EXISTS supabase_migrations.schema_migrations (version text PRIMARY KEY, name text)",
-    )
-    .await?;
-    for migration in supabase::read_dir(dir)? {
-        let (version, name) = (migration.version.as_str(), migration.name.as_str());
-        let file = supabase::file_name(version, name);
-        let applied: bool = sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM supabase_migrations.schema_migrations WHERE version = $1)",
-        )
-        .persistent(false)
-        .bind(version)
-        .fetch_one(&mut *conn)
-        .await?;
-        if applied {
-            println!("    {file}: already applied");
-            continue;
-        }
-        let sql = std::fs::read_to_string(&migration.path)?;
-        let record = format!(
-            "INSERT INTO supabase_migrations.schema_migrations VALUES ({}, {})",
-            render::quote_literal(version),
-            render::quote_literal(name)
-        );
-        run(conn, &format!("BEGIN;\n{sql}\n{record};\nCOMMIT;")).await?;
-        println!("    {file}: applied");
+    let files = supabase::read_dir(dir)?;
+    let report = supabase::migrate(&mut PgDatabase::new(conn), &files, &Default::default(), &mut |_| {}).await?;
+    for f in &files {
+        let done = if report.applied.contains(&f.version) { "applied" } else { "already applied" };
+        println!("    {}: {done}", supabase::file_name(&f.version, &f.name));
     }
     Ok(())
 }
@@ -187,6 +158,5 @@ fn audit(c: &Comparison) -> Result<(), Error> {
 
 /// The SQL that turns `c.from` into `c.to`.
 fn fix_sql(c: &Comparison) -> Result<String, Error> {
-    let plan = plan::plan(&c.from, &c.to, &c.changes, &Capabilities::latest(c.dialect), &Default::default());
-    Ok(render::script(&render::render(&plan)?))
+    Ok(render::script(&render::render(&render::fix_plan(c))?))
 }

@@ -10,12 +10,14 @@
 //! * `schema_version`: both databases' latest rows must carry the same checksum (a side with no
 //!   row yet is reported, not counted as drift).
 
+use crate::apply::postgres::PgDatabase;
+use crate::apply::sqlite::SqliteDatabase;
+use crate::apply::{Database, VersionRow};
 use crate::diff::{self, Comparison, DiffOptions};
 use crate::introspect::{postgres as pgi, IntrospectOptions};
 use crate::model::Schema;
 use crate::source::{self, LoadOptions, Source};
 use crate::supabase::{self, Reconciliation};
-use crate::version::VersionRow;
 use crate::Result;
 use serde::Serialize;
 use std::fmt::Write;
@@ -186,19 +188,21 @@ pub async fn audit(sqlite: &Source, postgres_url: &str, opts: &AuditOptions) -> 
         }
         None => None,
     };
-    let version_schema = opts.introspect.schemas.first().cloned().unwrap_or_else(|| "public".into());
     let sqlite_v = match sqlite {
-        Source::Sqlite(p) => crate::apply::sqlite::versions(&crate::introspect::sqlite::open(p)?)?.pop(),
+        Source::Sqlite(p) => {
+            let mut lite = crate::introspect::sqlite::open(p)?;
+            SqliteDatabase::new(&mut lite).versions().await?.pop()
+        }
         _ => None,
     };
-    let pg_v = crate::apply::postgres::versions(&mut conn, &version_schema).await?.pop();
+    let pg_v = PgDatabase::new(&mut conn).with_scope(opts.introspect.clone()).versions().await?.pop();
     let mismatch = matches!((&sqlite_v, &pg_v), (Some(a), Some(b)) if a.checksum != b.checksum);
     let versions = Versions { sqlite: sqlite_v, postgres: pg_v, mismatch };
     let clean = drift.iter().all(|d| d.in_sync) && migrations.as_ref().is_none_or(|m| m.state.is_clean()) && !mismatch;
     Ok(AuditReport {
         format_version: 1,
         sqlite: sqlite.display(),
-        postgres: source::redact_url(postgres_url),
+        postgres: crate::url::redact_url(postgres_url),
         drift,
         migrations,
         versions,

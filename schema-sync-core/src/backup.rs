@@ -68,7 +68,10 @@ pub fn sqlite(conn: &rusqlite::Connection, dest: &Path) -> Result<Backup> {
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))
         .map_err(|e| Error::sqlite(format!("verifying the backup `{}`", dest.display()), e))?;
     if check != "ok" {
-        return Err(Error::Verify(format!("backup `{}` fails integrity_check: {check}", dest.display())));
+        return Err(Error::Verify(crate::error::Verification::Backup {
+            path: dest.to_path_buf(),
+            reason: format!("fails integrity_check: {check}"),
+        }));
     }
     let tables: i64 = copy
         .query_row("SELECT count(*) FROM sqlite_schema WHERE type = 'table'", [], |r| r.get(0))

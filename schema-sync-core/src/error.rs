@@ -1,6 +1,12 @@
-//! The one error type of the core. Every variant says what was being done when it failed.
+//! The one error type of the core. Every variant says what was being done when it failed, and
+//! carries its facts as fields (table, column, count, hazard) so callers can act on them. The
+//! messages name no command-line flag: the CLI and the `testing` asserts add the fix in their
+//! own words.
 
 use std::fmt;
+use std::path::PathBuf;
+
+use crate::types::Dialect;
 
 /// Result alias used across the core.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -8,11 +14,11 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// Everything that can go wrong in schema-sync's core.
 ///
 /// Messages are one line and name the thing that was wrong (a file, a table, a URL with its
-/// password removed), so the CLI can print them as-is.
+/// password removed), so they can be printed as-is.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// Input the user gave us is not valid (a source string, a URL, a flag value, a type).
+    /// Input the user gave us is not valid (a source string, a URL, an option value, a type).
     #[error("{0}")]
     Input(String),
     /// A snapshot JSON file could not be read.
@@ -30,6 +36,9 @@ pub enum Error {
         origin: String,
         /// What is wrong (the database's own message).
         reason: String,
+        /// The dialect the file was loaded as (SQLite DDL files that hold Postgres DDL fail
+        /// here: the fix is to load them into a scratch Postgres database).
+        loaded_as: Dialect,
     },
     /// A type text that cannot be read.
     #[error(transparent)]
@@ -63,16 +72,152 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
-    /// A change was refused before anything ran (destructive without opt-in, live schema moved,
-    /// data that the change would not accept).
-    #[error("refused: {0}")]
-    Refused(String),
+    /// The plan deletes data and destructive changes were not allowed; nothing ran.
+    #[error("refused: the change deletes data and destructive changes are not allowed: {}", losses.join("; "))]
+    Destructive {
+        /// One sentence per loss (`drops table `x` and every row in it`).
+        losses: Vec<String>,
+    },
+    /// A read-only check found rows a step would fail on (or change); nothing ran.
+    #[error("refused: the change would fail on existing rows, nothing was changed: {}", list(findings))]
+    WouldFail {
+        /// What each check found.
+        findings: Vec<Finding>,
+    },
+    /// The live schema is no longer the one the plan was made from; nothing ran.
+    #[error("refused: the live schema changed since the plan was made; run again")]
+    SchemaChanged,
+    /// The rehearsal (the plan run in a transaction that is then rolled back) failed; nothing
+    /// was changed.
+    #[error("refused: the rehearsal failed and was rolled back, nothing was changed: {0}")]
+    Rehearsal(Box<Error>),
+    /// One side of a two-database operation (sync) failed.
+    #[error("{side} side: {source}")]
+    Side {
+        /// `SQLite` or `Postgres`.
+        side: &'static str,
+        /// What failed there.
+        #[source]
+        source: Box<Error>,
+    },
     /// A change ran but the result is not what was planned; everything was rolled back.
     #[error("verification failed, rolled back: {0}")]
-    Verify(String),
+    Verify(Verification),
     /// Something the target cannot do and no lowering exists for.
-    #[error("unsupported: {0}")]
-    Unsupported(String),
+    #[error("unsupported: {what}")]
+    Unsupported {
+        /// The target's dialect.
+        dialect: Dialect,
+        /// What cannot be done (`dropping an unnamed CHECK (x > 0) on `t``).
+        what: String,
+    },
+}
+
+/// Why a verification failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Verification {
+    /// The schema read back after running the plan is not the target.
+    Differs {
+        /// The remaining differences, on one line.
+        summary: String,
+    },
+    /// A SQLite table rebuild copied fewer rows than the old table had.
+    RowsLost {
+        /// The table.
+        table: String,
+        /// Rows before.
+        before: u64,
+        /// Rows after.
+        after: u64,
+    },
+    /// `PRAGMA foreign_key_check` reports violations the change introduced.
+    ForeignKeys {
+        /// How many new violations.
+        new_violations: u64,
+    },
+    /// A backup file did not read back as written.
+    Backup {
+        /// The file.
+        path: PathBuf,
+        /// What was wrong with it.
+        reason: String,
+    },
+}
+
+impl fmt::Display for Verification {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Verification::Differs { summary } => {
+                write!(f, "database differs from the target after applying: {summary}")
+            }
+            Verification::RowsLost { table, before, after } => {
+                write!(f, "rebuild of `{table}` copied {after} of {before} rows")
+            }
+            Verification::ForeignKeys { new_violations } => {
+                write!(f, "PRAGMA foreign_key_check reports {new_violations} new violation(s)")
+            }
+            Verification::Backup { path, reason } => write!(f, "backup `{}` {reason}", path.display()),
+        }
+    }
+}
+
+/// What a read-only check before a change found: rows that a step would fail on.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Finding {
+    /// The table (as named in the target schema).
+    pub table: String,
+    /// The columns concerned (one for NULLs and new columns; the key's for duplicates).
+    pub columns: Vec<String>,
+    /// What the rows would break.
+    pub problem: Problem,
+    /// How many rows (or duplicate groups).
+    pub rows: i64,
+}
+
+/// What rows found by a check would break.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Problem {
+    /// The column becomes NOT NULL and these rows hold NULL (fix: a backfill value).
+    Nulls,
+    /// A new NOT NULL column without a default, and the table has rows (fix: a default or a
+    /// backfill value).
+    RowsForNewNotNull,
+    /// A new unique key (`what`: `UNIQUE`, `the primary key`, ``unique index `x` ``) over
+    /// duplicate groups.
+    Duplicates {
+        /// The constraint or index.
+        what: String,
+    },
+}
+
+impl Finding {
+    /// `table.column`, or `table(a, b)` for a multi-column key.
+    pub fn subject(&self) -> String {
+        match &self.problem {
+            Problem::Duplicates { .. } => format!("{}({})", self.table, self.columns.join(", ")),
+            _ => format!("{}.{}", self.table, self.columns.join(", ")),
+        }
+    }
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match &self.problem {
+            Problem::Nulls => "row(s) holding NULL, so NOT NULL would fail".to_string(),
+            Problem::RowsForNewNotNull => {
+                "existing row(s), so a new NOT NULL column without a default would fail".to_string()
+            }
+            Problem::Duplicates { what } => format!("duplicate group(s), so {what} would fail"),
+        };
+        write!(f, "`{}` has {} {what}", self.subject(), self.rows)
+    }
+}
+
+fn list(findings: &[Finding]) -> String {
+    findings.iter().map(|f| f.to_string()).collect::<Vec<_>>().join("; ")
 }
 
 impl Error {
@@ -96,6 +241,24 @@ impl Error {
     /// A bad-input error.
     pub fn input(msg: impl fmt::Display) -> Self {
         Error::Input(msg.to_string())
+    }
+
+    /// `true` when nothing was changed because a check refused the change before it ran
+    /// (destructive without opt-in, rows that would fail, a moved schema, a failed rehearsal).
+    pub fn is_refusal(&self) -> bool {
+        match self {
+            Error::Destructive { .. } | Error::WouldFail { .. } | Error::SchemaChanged | Error::Rehearsal(_) => true,
+            Error::Side { source, .. } => source.is_refusal(),
+            _ => false,
+        }
+    }
+
+    /// The error under any [`Error::Side`] and [`Error::Rehearsal`] wrappers.
+    pub fn innermost(&self) -> &Error {
+        match self {
+            Error::Side { source, .. } | Error::Rehearsal(source) => source.innermost(),
+            other => other,
+        }
     }
 }
 

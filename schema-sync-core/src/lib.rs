@@ -22,12 +22,12 @@ pub mod render;
 pub mod resolve;
 pub mod snapshot;
 pub mod source;
-pub mod sql_split;
+pub mod sql;
 pub mod supabase;
 #[cfg(all(feature = "sqlite", feature = "postgres"))]
 pub mod sync;
 pub mod types;
-pub mod version;
+pub mod url;
 
 pub use error::{Error, Result};
 pub use model::Schema;

@@ -75,6 +75,36 @@ pub struct Table {
     pub renamed_from: Option<String>,
 }
 
+/// A table reference: optional schema and name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct TableRef {
+    /// Namespace (`None` on SQLite).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
+    /// Table name.
+    pub name: String,
+}
+
+impl TableRef {
+    /// The reference of `t`.
+    pub fn of(t: &Table) -> Self {
+        Self { schema: t.schema.clone(), name: t.name.clone() }
+    }
+
+    /// `"schema"."name"` (or `"name"`), quoted for SQL.
+    pub fn quoted(&self) -> String {
+        crate::sql::qualified(self.schema.as_deref(), &self.name)
+    }
+
+    /// `schema.name` for messages.
+    pub fn display(&self) -> String {
+        match &self.schema {
+            Some(s) => format!("{s}.{}", self.name),
+            None => self.name.clone(),
+        }
+    }
+}
+
 /// Storage options of a table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

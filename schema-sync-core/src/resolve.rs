@@ -12,7 +12,7 @@
 
 use crate::expr;
 use crate::model::{Check, Column, Identity, Schema, Table};
-use crate::types::{compat, postgres, sqlite, Dialect, SqlType};
+use crate::types::{compat, postgres, sqlite, translate, Dialect, SqlType};
 use serde::Serialize;
 
 /// A decision made while translating across dialects, shown by `diff --explain`.
@@ -95,10 +95,10 @@ fn resolve_model(schema: &Schema, dialect: Dialect) -> crate::Result<Schema> {
                 Dialect::Sqlite => {
                     if let SqlType::Enum { name, .. } = &col.ty {
                         if let Some(e) = schema.enum_type(None, name) {
-                            let list = e.values.iter().map(|v| crate::render::quote_literal(v)).collect::<Vec<_>>();
+                            let list = e.values.iter().map(|v| crate::sql::quote_literal(v)).collect::<Vec<_>>();
                             enum_checks.push(Check {
                                 name: None,
-                                expr: format!("{} IN ({})", crate::render::quote_ident(&col.name), list.join(", ")),
+                                expr: format!("{} IN ({})", crate::sql::quote_ident(&col.name), list.join(", ")),
                                 no_inherit: false,
                             });
                         }
@@ -342,8 +342,8 @@ pub fn translate(schema: &Schema, target: Dialect, like: Option<&Schema>) -> (Sc
 /// A type of the other dialect mapped into `target` (see [`compat`]).
 fn map_type(ty: &SqlType, target: Dialect) -> SqlType {
     match target {
-        Dialect::Postgres => compat::sqlite_to_postgres(ty),
-        Dialect::Sqlite => compat::postgres_to_sqlite(ty),
+        Dialect::Postgres => translate::sqlite_to_postgres(ty),
+        Dialect::Sqlite => translate::postgres_to_sqlite(ty),
     }
 }
 

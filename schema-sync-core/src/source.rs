@@ -17,6 +17,7 @@
 use crate::introspect::IntrospectOptions;
 use crate::model::Schema;
 use crate::types::Dialect;
+use crate::url::{redact_loose, redact_url};
 use crate::{Error, Result};
 use std::path::{Path, PathBuf};
 
@@ -151,7 +152,8 @@ pub fn load_sqlite_ddl(text: &str, origin: &str, iopts: &IntrospectOptions) -> R
     let conn = rusqlite::Connection::open_in_memory().map_err(|e| Error::sqlite("opening an in-memory SQLite", e))?;
     conn.execute_batch(text).map_err(|e| Error::Ddl {
         origin: origin.to_string(),
-        reason: format!("{e} (Postgres DDL? pass --dev-url postgres://… to load it into a scratch database)"),
+        reason: e.to_string(),
+        loaded_as: Dialect::Sqlite,
     })?;
     crate::introspect::sqlite::introspect(&conn, iopts)
 }
@@ -168,14 +170,18 @@ pub async fn load_postgres_ddl(text: &str, origin: &str, dev_url: &str, iopts: &
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0)
             % 1_000_000_000
     );
-    let created = sqlx::raw_sql(AssertSqlSafe(format!("CREATE DATABASE {}", crate::render::quote_ident(&name))))
+    let created = sqlx::raw_sql(AssertSqlSafe(format!("CREATE DATABASE {}", crate::sql::quote_ident(&name))))
         .execute(&mut admin)
         .await
         .is_ok();
-    let ddl_err = |e: sqlx::Error| Error::Ddl { origin: origin.to_string(), reason: crate::error::pg_message(&e) };
+    let ddl_err = |e: sqlx::Error| Error::Ddl {
+        origin: origin.to_string(),
+        reason: crate::error::pg_message(&e),
+        loaded_as: Dialect::Postgres,
+    };
     if created {
         let opts: sqlx::postgres::PgConnectOptions =
-            dev_url.parse().map_err(|_| Error::input(format!("invalid --dev-url {}", redact_url(dev_url))))?;
+            dev_url.parse().map_err(|_| Error::input(format!("invalid dev database URL {}", redact_url(dev_url))))?;
         let result = async {
             let mut conn = sqlx::PgConnection::connect_with(&opts.database(&name).statement_cache_capacity(0))
                 .await
@@ -188,7 +194,7 @@ pub async fn load_postgres_ddl(text: &str, origin: &str, dev_url: &str, iopts: &
         .await;
         let _ = sqlx::raw_sql(AssertSqlSafe(format!(
             "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-            crate::render::quote_ident(&name)
+            crate::sql::quote_ident(&name)
         )))
         .execute(&mut admin)
         .await;
@@ -196,7 +202,7 @@ pub async fn load_postgres_ddl(text: &str, origin: &str, dev_url: &str, iopts: &
     }
     // No CREATE DATABASE privilege: a scratch schema first on the search path, renamed back to
     // `public` in the result.
-    let q = crate::render::quote_ident(&name);
+    let q = crate::sql::quote_ident(&name);
     let mut tx = admin.begin().await.map_err(|e| Error::postgres("starting a transaction", e))?;
     sqlx::raw_sql(AssertSqlSafe(format!("CREATE SCHEMA {q}; SET LOCAL search_path TO {q}")))
         .execute(&mut *tx)
@@ -219,57 +225,4 @@ pub async fn load_postgres_ddl(text: &str, origin: &str, dev_url: &str, iopts: &
     }
     schema.normalize();
     Ok(schema)
-}
-
-/// Hides a password in text that may be a mistyped URL (`postgres//me:pw@host/db`): anything
-/// between the last `:` and an `@` of the authority-looking part is replaced by `***`.
-///
-/// ```
-/// use schema_sync_core::source::redact_loose;
-/// assert_eq!(redact_loose("postgres//me:pw@host/db"), "postgres//me:***@host/db");
-/// assert_eq!(redact_loose("app.db"), "app.db");
-/// ```
-pub fn redact_loose(text: &str) -> String {
-    if text.contains("://") {
-        return redact_url(text);
-    }
-    match text.rfind('@') {
-        Some(at) => match text[..at].rfind(':') {
-            Some(colon) if !text[colon..at].contains('/') => format!("{}:***{}", &text[..colon], &text[at..]),
-            _ => text.to_string(),
-        },
-        None => text.to_string(),
-    }
-}
-
-/// Returns `url` with any password replaced by `***`, for messages and logs.
-///
-/// ```
-/// use schema_sync_core::source::redact_url;
-/// assert_eq!(redact_url("postgres://me:s3cret@db:5432/app"), "postgres://me:***@db:5432/app");
-/// assert_eq!(redact_url("postgres://db/app?password=x&sslmode=require"), "postgres://db/app?password=***&sslmode=require");
-/// ```
-pub fn redact_url(url: &str) -> String {
-    let mut out = url.to_string();
-    if let Some(scheme_end) = out.find("://") {
-        let rest_start = scheme_end + 3;
-        let authority_end = out[rest_start..].find(['/', '?', '#']).map(|i| i + rest_start).unwrap_or(out.len());
-        if let Some(at) = out[rest_start..authority_end].rfind('@').map(|i| i + rest_start) {
-            if let Some(colon) = out[rest_start..at].find(':').map(|i| i + rest_start) {
-                out.replace_range(colon + 1..at, "***");
-            }
-        }
-    }
-    if let Some(q) = out.find('?') {
-        let (head, query) = out.split_at(q + 1);
-        let redacted: Vec<String> = query
-            .split('&')
-            .map(|kv| match kv.split_once('=') {
-                Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=***"),
-                _ => kv.to_string(),
-            })
-            .collect();
-        out = format!("{head}{}", redacted.join("&"));
-    }
-    out
 }

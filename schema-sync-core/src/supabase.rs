@@ -26,7 +26,7 @@
 //! assert_eq!(parse_file_name("README.md").unwrap(), None);
 //! ```
 
-use crate::sql_split::split;
+use crate::sql::split;
 use crate::{Error, Result};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -46,7 +46,7 @@ pub struct MigrationFile {
     pub name: String,
     /// Where it is.
     pub path: PathBuf,
-    /// Its statements ([`crate::sql_split::split`]).
+    /// Its statements ([`crate::sql::split`]).
     pub statements: Vec<String>,
     /// The `-- schema-sync checksum:` header value, when the file was made by schema-sync.
     pub checksum: Option<String>,
@@ -312,8 +312,6 @@ pub fn reconcile(files: &[MigrationFile], applied: &[AppliedMigration]) -> Recon
 pub struct MigrateOptions {
     /// List what would run; change nothing.
     pub dry_run: bool,
-    /// Postgres schema of the `schema_version` table (default `public`).
-    pub version_schema: Option<String>,
 }
 
 /// What [`migrate`] did.
@@ -338,8 +336,10 @@ pub enum Event<'a> {
 
 #[cfg(feature = "postgres")]
 mod ledger;
+mod new_migration;
 #[cfg(feature = "postgres")]
 pub use ledger::{applied, migrate};
+pub use new_migration::{plan_migration, write_migration, MigrationPlan};
 
 #[cfg(test)]
 mod tests {

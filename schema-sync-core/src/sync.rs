@@ -1,9 +1,8 @@
 //! Syncing a SQLite database and a Postgres database: `sqlite-wins`, `postgres-wins`, `merge`.
 //!
 //! Each strategy computes one target schema per side ([`targets`], pure), then each side is
-//! brought to its target by the ordinary apply ([`crate::apply::sqlite::migrate`],
-//! [`crate::apply::postgres::migrate`]) in its own transaction, and both sides get a
-//! `schema_version` row with the same checksum.
+//! brought to its target by the one safety procedure ([`crate::apply::migrate_database`]) in
+//! its own transaction, and both sides get a `schema_version` row with the same checksum.
 //!
 //! * `sqlite-wins`: Postgres is made to match SQLite (types mapped across by the compatibility
 //!   rules; compatible columns are left alone).
@@ -31,16 +30,15 @@
 //! assert_eq!(merged.postgres.tables.len(), 2);
 //! ```
 
-use crate::apply::{self, ApplyOptions, Outcome};
-use crate::introspect::{postgres as pgi, sqlite as litei, IntrospectOptions};
+use crate::apply::{self, ApplyOptions, Database, IntoDatabase, Outcome, VersionRecord};
 use crate::model::{Schema, Table};
 use crate::resolve::translate;
 use crate::types::{compat, Dialect};
 use crate::{Error, Result};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-/// Which way to sync.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// Which way to sync. Reads from configuration as `sqlite-wins`, `postgres-wins`, `merge`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Strategy {
     /// Postgres is changed to match SQLite.
@@ -62,8 +60,8 @@ impl Strategy {
     }
 }
 
-/// One of the two databases.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// One of the two databases. Reads from configuration as `sqlite`, `postgres`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Side {
     /// The SQLite database.
@@ -230,8 +228,6 @@ pub struct SyncOptions {
     pub apply: bool,
     /// Diff/plan options and `allow_destructive` for both sides (`dry_run` is ignored).
     pub apply_options: ApplyOptions,
-    /// Postgres schemas to read.
-    pub introspect: IntrospectOptions,
 }
 
 /// What [`sync`] found and did.
@@ -260,16 +256,31 @@ impl SyncReport {
     }
 }
 
+fn on_side<T>(side: Side, r: Result<T>) -> Result<T> {
+    r.map_err(|e| Error::Side { side: side.label(), source: Box::new(e) })
+}
+
+impl Side {
+    /// `SQLite` or `Postgres`, for messages.
+    pub fn label(self) -> &'static str {
+        match self {
+            Side::Sqlite => "SQLite",
+            Side::Postgres => "Postgres",
+        }
+    }
+}
+
 /// Plans both sides and, with `opts.apply`, runs them: every check (conflicts, destructive
-/// steps) passes for both sides before either changes. Postgres is changed first, then SQLite,
-/// each in its own transaction; both record a `schema_version` row with the same checksum.
-pub async fn sync(
-    lite: &mut rusqlite::Connection,
-    pg: &mut sqlx::PgConnection,
-    opts: &SyncOptions,
-) -> Result<SyncReport> {
-    let s = litei::introspect(lite, &IntrospectOptions::default())?;
-    let p = pgi::introspect(pg, &opts.introspect).await?;
+/// steps, preflight row counts, a rehearsal rolled back on each side) passes for both sides
+/// before either changes. Postgres is changed first, then SQLite, each in its own transaction;
+/// both record a `schema_version` row with the same checksum.
+///
+/// `lite` and `pg` are anything [`IntoDatabase`]: `&mut rusqlite::Connection` and
+/// `&mut PgConnection`, or [`crate::apply::postgres::PgDatabase`] with its schemas.
+pub async fn sync<L: IntoDatabase, P: IntoDatabase>(lite: L, pg: P, opts: &SyncOptions) -> Result<SyncReport> {
+    let (mut lite, mut pg) = (lite.into_database(), pg.into_database());
+    let s = lite.read_schema().await?;
+    let p = pg.read_schema().await?;
     let t = targets(&s, &p, opts.strategy, opts.on_conflict);
     let blocked = !t.conflicts.is_empty() && opts.on_conflict.is_none();
     let description = format!("sync {}", opts.strategy.name());
@@ -279,74 +290,53 @@ pub async fn sync(
         description: Some(description.clone()),
         ..opts.apply_options.clone()
     };
-    let mut sqlite_out = apply::sqlite::migrate(lite, &t.sqlite, &base)?;
-    let mut pg_out = apply::postgres::migrate(pg, &t.postgres, &opts.introspect, &base).await?;
+    let sqlite_out = apply::migrate_database(&mut lite, &t.sqlite, &base).await?;
+    let pg_out = apply::migrate_database(&mut pg, &t.postgres, &base).await?;
     let mut report = SyncReport {
         strategy: opts.strategy,
         conflicts: t.conflicts,
         blocked,
-        sqlite: sqlite_out.clone(),
-        postgres: pg_out.clone(),
+        sqlite: sqlite_out,
+        postgres: pg_out,
         checksum: t.checksum.clone(),
         applied: false,
     };
     if !opts.apply || blocked || !report.has_drift() {
         return Ok(report);
     }
-    apply::check_destructive(&sqlite_out.plan, base.allow_destructive)
-        .map_err(|e| Error::Refused(format!("SQLite side: {e}")))?;
-    apply::check_destructive(&pg_out.plan, base.allow_destructive)
-        .map_err(|e| Error::Refused(format!("Postgres side: {e}")))?;
-    let run = ApplyOptions { dry_run: false, ..base };
-    // Both sides must pass their preflight row checks and a rehearsal (SQLite on an in-memory
-    // copy, Postgres in a rolled-back transaction) before either database changes, so a side
-    // that would fail stops the sync with nothing changed anywhere.
-    if !sqlite_out.plan.is_empty() {
-        let findings = apply::sqlite::preflight(lite, &sqlite_out.plan, &sqlite_out.comparison.from)?;
-        if !findings.is_empty() {
-            return Err(Error::Refused(format!("SQLite side: {}", apply::preflight::refuse(&findings))));
-        }
-        apply::sqlite::rehearse(lite, &t.sqlite, &run).map_err(|e| Error::Refused(format!("SQLite side: {e}")))?;
+    on_side(Side::Sqlite, apply::check_destructive(&report.sqlite.plan, base.allow_destructive))?;
+    on_side(Side::Postgres, apply::check_destructive(&report.postgres.plan, base.allow_destructive))?;
+    // Both sides must pass their preflight row checks and a rehearsal (a transaction that is
+    // rolled back) before either database changes, so a side that would fail stops the sync
+    // with nothing changed anywhere.
+    let checks = ApplyOptions { dry_run: false, preflight: true, validate: true, ..base.clone() };
+    if !report.sqlite.plan.is_empty() {
+        on_side(Side::Sqlite, apply::check(&mut lite, &report.sqlite, &checks).await)?;
     }
-    if !pg_out.plan.is_empty() {
-        let findings = apply::postgres::preflight(pg, &pg_out.plan, &pg_out.comparison.from).await?;
-        if !findings.is_empty() {
-            return Err(Error::Refused(format!("Postgres side: {}", apply::preflight::refuse(&findings))));
-        }
-        apply::postgres::rehearse(pg, &pg_out, &opts.introspect)
-            .await
-            .map_err(|e| Error::Refused(format!("Postgres side: {e}")))?;
+    if !report.postgres.plan.is_empty() {
+        on_side(Side::Postgres, apply::check(&mut pg, &report.postgres, &checks).await)?;
     }
-    let version_schema = opts.introspect.schemas.first().cloned().unwrap_or_else(|| "public".into());
-    if pg_out.plan.is_empty() {
-        record_postgres(pg, &t.checksum, &description, &version_schema).await?;
-    } else {
-        pg_out = apply::postgres::migrate(pg, &t.postgres, &opts.introspect, &run).await?;
-    }
-    if sqlite_out.plan.is_empty() {
-        record_sqlite(lite, &t.checksum, &description)?;
-    } else {
-        sqlite_out = apply::sqlite::migrate(lite, &t.sqlite, &run)?;
-    }
-    report.sqlite = sqlite_out;
-    report.postgres = pg_out;
+    let run = ApplyOptions { dry_run: false, validate: false, ..base };
+    let record = VersionRecord { checksum: t.checksum.clone(), description: Some(description) };
+    report.postgres = bring(&mut pg, &t.postgres, report.postgres, &run, &record).await?;
+    report.sqlite = bring(&mut lite, &t.sqlite, report.sqlite, &run, &record).await?;
     report.applied = true;
     Ok(report)
 }
 
-/// A `schema_version` row alone, in its own transaction (the side that did not change).
-fn record_sqlite(conn: &mut rusqlite::Connection, checksum: &str, description: &str) -> Result<()> {
-    let tx = conn
-        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-        .map_err(|e| Error::sqlite("starting a write transaction", e))?;
-    apply::sqlite::record(&tx, checksum, Some(description))?;
-    tx.commit().map_err(|e| Error::sqlite("committing schema_version", e))
-}
-
-async fn record_postgres(conn: &mut sqlx::PgConnection, checksum: &str, description: &str, schema: &str) -> Result<()> {
-    use sqlx::Connection;
-    let mut tx = conn.begin().await.map_err(|e| Error::postgres("starting a transaction", e))?;
-    apply::postgres::run(&mut tx, &format!("SELECT pg_advisory_xact_lock({})", apply::postgres::LOCK_KEY)).await?;
-    apply::postgres::record(&mut tx, checksum, Some(description), Some(schema)).await?;
-    tx.commit().await.map_err(|e| Error::postgres("committing schema_version", e))
+/// Brings one side to its target (or, when it has nothing to change, records the shared
+/// checksum alone).
+async fn bring<D: Database>(
+    db: &mut D,
+    target: &Schema,
+    planned: Outcome,
+    run: &ApplyOptions,
+    record: &VersionRecord,
+) -> Result<Outcome> {
+    if planned.plan.is_empty() {
+        apply::record_only(db, record).await?;
+        Ok(planned)
+    } else {
+        apply::migrate_database(db, target, run).await
+    }
 }

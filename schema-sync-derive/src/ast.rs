@@ -3,7 +3,7 @@
 //! (tuple struct, enum, union, generics) are reported here.
 
 use crate::attr::{one_of, ContainerAttrs, EnumAttrs, FieldAttrs, Name, Spanned, VariantAttrs};
-use crate::check::Ctxt;
+use crate::ctxt::Ctxt;
 use syn::ext::IdentExt;
 use syn::{Data, DeriveInput, Fields, Ident, LitStr, Path, Type};
 

@@ -7,49 +7,12 @@
 
 use crate::ast::{is_option, Enum, Field, Table};
 use crate::attr::{keys, one_of, Dialected, Name};
+use crate::ctxt::Ctxt;
 use proc_macro2::Span;
-use quote::ToTokens;
-use std::cell::RefCell;
 use std::collections::HashMap;
 
 /// Postgres truncates identifiers longer than this (NAMEDATALEN - 1) without an error.
 pub(crate) const MAX_IDENT_BYTES: usize = 63;
-
-/// Accumulates errors across all stages.
-pub(crate) struct Ctxt {
-    errors: RefCell<Vec<syn::Error>>,
-}
-
-impl Ctxt {
-    pub fn new() -> Self {
-        Ctxt { errors: RefCell::new(Vec::new()) }
-    }
-
-    /// Records an error at `span`.
-    pub fn error(&self, span: Span, msg: impl std::fmt::Display) {
-        self.errors.borrow_mut().push(syn::Error::new(span, msg));
-    }
-
-    /// Records an error covering all of `tokens`.
-    pub fn error_spanned(&self, tokens: impl ToTokens, msg: impl std::fmt::Display) {
-        self.errors.borrow_mut().push(syn::Error::new_spanned(tokens, msg));
-    }
-
-    /// Records a syntax error from syn.
-    pub fn syn_error(&self, e: syn::Error) {
-        self.errors.borrow_mut().push(e);
-    }
-
-    /// All errors combined, or `Ok` when there were none.
-    pub fn finish(self) -> Result<(), syn::Error> {
-        let mut errors = self.errors.into_inner().into_iter();
-        let Some(mut first) = errors.next() else { return Ok(()) };
-        for e in errors {
-            first.combine(e);
-        }
-        Err(first)
-    }
-}
 
 /// A secondary index after defaults are applied.
 pub(crate) struct IndexModel {

@@ -7,7 +7,8 @@
 
 use crate::ast::{is_option, krate_of, table_name, Enum, Field, Table};
 use crate::attr::Dialected;
-use crate::check::{self, Checked, Ctxt};
+use crate::check::{self, Checked};
+use crate::ctxt::Ctxt;
 use proc_macro2::{Group, Span, TokenStream, TokenTree};
 use quote::{quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;

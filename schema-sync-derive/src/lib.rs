@@ -9,6 +9,7 @@
 mod ast;
 mod attr;
 mod check;
+mod ctxt;
 mod expand;
 #[cfg(test)]
 mod tests;

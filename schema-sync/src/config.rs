@@ -21,6 +21,7 @@
 //! assert_eq!(cfg.migrations_dir, std::path::Path::new("/project/supabase/migrations"));
 //! ```
 
+use schema_sync_core::sync::{Side, Strategy};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -92,9 +93,9 @@ pub struct Config {
     /// Table globs to ignore.
     pub ignore_tables: Vec<String>,
     /// Default sync strategy.
-    pub strategy: Option<String>,
+    pub strategy: Option<Strategy>,
     /// Default conflict side for `merge`.
-    pub on_conflict: Option<String>,
+    pub on_conflict: Option<Side>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -146,14 +147,26 @@ struct RawModels {
 #[serde(deny_unknown_fields)]
 struct RawNames {
     #[serde(rename = "match")]
-    matching: String,
+    matching: NameMatch,
+}
+
+/// `names.match`: how names are matched across dialects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum NameMatch {
+    /// Names must be equal.
+    Exact,
+    /// `AlbumId` matches `album_id`.
+    Fold,
+    /// Same as `fold`.
+    SnakeCase,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawSync {
-    strategy: Option<String>,
-    on_conflict: Option<String>,
+    strategy: Option<Strategy>,
+    on_conflict: Option<Side>,
 }
 
 /// A literal or `{ env = "NAME" }` / `{ env = ["A", "B"] }`.
@@ -262,27 +275,10 @@ impl Config {
         }
         cfg.models_snapshot = raw.models.and_then(|m| m.snapshot).map(|s| root.join(s));
         if let Some(n) = raw.names {
-            cfg.fold_names = match n.matching.as_str() {
-                "exact" => false,
-                "fold" | "snake_case" => true,
-                other => {
-                    return Err(ConfigError {
-                        file: file.to_string(),
-                        message: format!("`names.match` is `{other}`, expected `exact` or `fold`"),
-                    })
-                }
-            };
+            cfg.fold_names = n.matching != NameMatch::Exact;
         }
         cfg.ignore_tables = raw.ignore_tables;
         if let Some(s) = raw.sync {
-            if let Some(st) = &s.strategy {
-                if !["sqlite-wins", "postgres-wins", "merge"].contains(&st.as_str()) {
-                    return Err(ConfigError {
-                        file: file.to_string(),
-                        message: format!("`sync.strategy` is `{st}`, expected sqlite-wins, postgres-wins or merge"),
-                    });
-                }
-            }
             cfg.strategy = s.strategy;
             cfg.on_conflict = s.on_conflict;
         }
@@ -321,6 +317,6 @@ mod tests {
         std::env::set_var("DATABASE_URL", "postgres://x@y/z");
         let cfg = Config::parse(STARTER, Path::new("/proj")).unwrap();
         assert_eq!(cfg.sqlite.as_deref(), Some("sqlite:/proj/app.db"));
-        assert_eq!(cfg.strategy.as_deref(), Some("sqlite-wins"));
+        assert_eq!(cfg.strategy, Some(Strategy::SqliteWins));
     }
 }

@@ -7,6 +7,9 @@
 //! macro, and holds the `testing` helpers and the `schema-sync` CLI.
 
 pub use schema_sync_core as core;
+pub use schema_sync_core::apply::{
+    block_on, migrate, migrate_blocking, versions, ApplyOptions, Database, IntoDatabase, Outcome,
+};
 pub use schema_sync_core::{model, types, Dialect, Error, Result, Schema, SqlType};
 
 #[cfg(feature = "derive")]

@@ -2,7 +2,7 @@
 //! `supabase/migrations/*.sql`, and its local cache is a SQLite file created from the structs.
 //! `tests/drift.rs` fails `cargo test` when any of them disagree.
 
-use schema_sync::core::apply::{self, ApplyOptions};
+use schema_sync::{migrate_blocking, ApplyOptions};
 use schema_sync::model::Schema;
 use schema_sync::{schema, SyncTable};
 
@@ -41,6 +41,6 @@ pub fn models() -> Schema {
 /// Opens the local SQLite cache, creating or migrating its tables to [`models`].
 pub fn open_local(path: &std::path::Path) -> Result<rusqlite::Connection, Box<dyn std::error::Error>> {
     let mut conn = rusqlite::Connection::open(path)?;
-    apply::sqlite::migrate(&mut conn, &models(), &ApplyOptions::default())?;
+    migrate_blocking(&mut conn, &models(), &ApplyOptions::default())?;
     Ok(conn)
 }

@@ -1,18 +1,44 @@
-//! Running a plan against a live database, safely.
+//! Running a plan against a live database, safely — written once for every backend.
 //!
-//! Both dialects follow one procedure: take the write lock and open one transaction (Postgres:
-//! `BEGIN` + `pg_advisory_xact_lock`; SQLite: `BEGIN IMMEDIATE`), re-read the live schema and
-//! refuse if it is no longer the plan's `from`, run every statement, re-read the schema and
-//! require it to equal the target, record a `schema_version` row, commit. Any error rolls
-//! everything back. Destructive steps are refused unless allowed.
+//! [`migrate`] is the one safety procedure every caller uses (the CLI's `apply`, `sync`, the
+//! `testing` asserts, the examples): compare the live schema with the target, plan, render,
+//! refuse destructive steps unless allowed, count the rows a step would fail on and refuse with
+//! the numbers, optionally rehearse in a transaction that is rolled back, then take the write
+//! lock and run everything in one transaction — re-reading the live schema first (refusing when
+//! it moved), verifying the result equals the target, and recording a `schema_version` row —
+//! and commit. Any error rolls everything back.
+//!
+//! A backend is a [`Database`] ([`sqlite::SqliteDatabase`], [`postgres::PgDatabase`]); the
+//! procedure never asks which one it has.
+//!
+//! ```
+//! # #[cfg(feature = "sqlite")] {
+//! use schema_sync_core::apply::{migrate_blocking, ApplyOptions};
+//! use schema_sync_core::model::{Column, PrimaryKey, Schema, Table};
+//! use schema_sync_core::types::SqlType;
+//!
+//! let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+//! let mut users = Table::new("users");
+//! users.columns.push(Column::new("id", SqlType::BigInt).not_null());
+//! users.primary_key = Some(PrimaryKey::on(["id"]));
+//! let target = Schema { tables: vec![users], ..Schema::default() };
+//! let outcome = migrate_blocking(&mut conn, &target, &ApplyOptions::default()).unwrap();
+//! assert!(outcome.applied);
+//! assert_eq!(outcome.version, Some(1));
+//! # }
+//! ```
 
+mod database;
 #[cfg(feature = "postgres")]
 pub mod postgres;
 pub mod preflight;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
 
+pub use database::{Blocking, Database, IntoDatabase, VersionRecord, VersionRow, VERSION_TABLE};
+
 use crate::diff::{self, Comparison, DiffOptions};
+use crate::error::Verification;
 use crate::model::Schema;
 use crate::plan::{self, Capabilities, HazardCode, Plan, PlanOptions};
 use crate::render::{self, Statement};
@@ -39,8 +65,8 @@ pub struct ApplyOptions {
     /// Count rows that would make a step fail before anything runs, and refuse with the
     /// numbers (default on).
     pub preflight: bool,
-    /// Rehearse the plan first where nothing live can change: SQLite on an in-memory copy made
-    /// with the backup API; Postgres inside a transaction that is always rolled back.
+    /// Rehearse the plan first: run it in a transaction that is always rolled back, so a step
+    /// that fails on the live data stops the run before anything is committed.
     pub validate: bool,
 }
 
@@ -77,97 +103,254 @@ pub struct Outcome {
     pub rows_copied: u64,
 }
 
-/// Compares, plans and renders: the pure part shared by every apply.
-pub fn prepare(
-    live: &Schema,
-    target: &Schema,
-    caps: &Capabilities,
-    opts: &ApplyOptions,
-) -> Result<(Comparison, Plan, Vec<Statement>)> {
+/// Compares `live` with `target`, plans for `caps` and renders: the pure part of every apply.
+pub fn prepare(live: &Schema, target: &Schema, caps: &Capabilities, opts: &ApplyOptions) -> Result<Outcome> {
     let comparison = diff::compare(live, target, Some(caps.dialect), &opts.diff)?;
-    let plan = plan::plan(&comparison.from, &comparison.to, &comparison.changes, caps, &opts.plan);
+    let plan = plan::plan(&comparison, caps, &opts.plan);
     let statements = render::render(&plan)?;
-    Ok((comparison, plan, statements))
+    Ok(Outcome { comparison, plan, statements, applied: false, version: None, rows_copied: 0 })
 }
 
-/// The part of every `migrate` before anything runs: compare, plan, render, and (when the plan
-/// will run) refuse destructive steps unless allowed. Returns the outcome and whether to run it.
-pub fn plan_outcome(
-    live: &Schema,
+/// Brings the database behind `db` to `target` (models, a snapshot, a DDL file or another
+/// database's schema): the safety procedure described in the [module docs](self). With
+/// `opts.dry_run` it plans and changes nothing.
+///
+/// `db` is a `&mut rusqlite::Connection`, a `&mut PgConnection`, a pooled Postgres connection,
+/// or any [`Database`].
+pub async fn migrate<D: IntoDatabase>(db: D, target: &Schema, opts: &ApplyOptions) -> Result<Outcome> {
+    let mut db = db.into_database();
+    migrate_database(&mut db, target, opts).await
+}
+
+/// [`migrate`] for a backend that never waits on a reactor (SQLite), without an async runtime.
+pub fn migrate_blocking<D>(db: D, target: &Schema, opts: &ApplyOptions) -> Result<Outcome>
+where
+    D: IntoDatabase,
+    D::Database: Blocking,
+{
+    block_on(migrate(db, target, opts))
+}
+
+/// The `schema_version` rows of `db`, oldest first (empty when it has none).
+pub async fn versions<D: IntoDatabase>(db: D) -> Result<Vec<VersionRow>> {
+    db.into_database().versions().await
+}
+
+/// [`migrate`] on a [`Database`] value (keeps its scope, e.g. the Postgres schemas to read).
+pub async fn migrate_database<D: Database + ?Sized>(
+    db: &mut D,
     target: &Schema,
-    caps: &Capabilities,
     opts: &ApplyOptions,
-) -> Result<(Outcome, bool)> {
-    let (comparison, plan, statements) = prepare(live, target, caps, opts)?;
-    let outcome = Outcome { comparison, plan, statements, applied: false, version: None, rows_copied: 0 };
+) -> Result<Outcome> {
+    let mut outcome = plan_against(db, target, opts).await?;
     if opts.dry_run || outcome.plan.is_empty() {
-        return Ok((outcome, false));
+        return Ok(outcome);
     }
+    check(db, &outcome, opts).await?;
+    let record = opts.record_version.then(|| version_record(target, opts));
+    let done = execute(db, &outcome, &opts.diff, record.as_ref(), true).await?;
+    outcome.applied = true;
+    outcome.version = done.version;
+    outcome.rows_copied = done.rows_copied;
+    Ok(outcome)
+}
+
+/// Reads the live schema behind `db` and plans the change to `target` (nothing runs).
+pub async fn plan_against<D: Database + ?Sized>(db: &mut D, target: &Schema, opts: &ApplyOptions) -> Result<Outcome> {
+    db.scope_to(target);
+    let live = db.read_schema().await?;
+    let caps = db.capabilities().await?;
+    prepare(&live, target, &caps, opts)
+}
+
+/// Every check that runs before a planned change, in order: destructive steps refused unless
+/// allowed, the preflight row counts (with `opts.preflight`), the rehearsal (with
+/// `opts.validate`). Changes nothing; `Ok` means the change may run.
+pub async fn check<D: Database + ?Sized>(db: &mut D, outcome: &Outcome, opts: &ApplyOptions) -> Result<()> {
     check_destructive(&outcome.plan, opts.allow_destructive)?;
-    Ok((outcome, true))
+    if opts.preflight {
+        let findings = preflight(db, outcome).await?;
+        if !findings.is_empty() {
+            return Err(Error::WouldFail { findings });
+        }
+    }
+    if opts.validate {
+        rehearse(db, outcome, &opts.diff).await?;
+    }
+    Ok(())
 }
 
-/// Refuses when a preflight probe found rows that would make a step fail.
-pub fn refuse_findings(findings: &[preflight::Finding]) -> Result<()> {
-    if findings.is_empty() {
-        Ok(())
-    } else {
-        Err(preflight::refuse(findings))
+/// Runs the transactional part of `outcome` and the verification in a transaction that is
+/// always rolled back: a rehearsal on the live data that changes nothing.
+pub async fn rehearse<D: Database + ?Sized>(db: &mut D, outcome: &Outcome, diff_opts: &DiffOptions) -> Result<()> {
+    execute(db, outcome, diff_opts, None, false).await.map(|_| ()).map_err(|e| Error::Rehearsal(Box::new(e)))
+}
+
+/// Runs the read-only preflight probes of `outcome`'s plan and returns those that found rows.
+pub async fn preflight<D: Database + ?Sized>(db: &mut D, outcome: &Outcome) -> Result<Vec<preflight::Finding>> {
+    let mut out = Vec::new();
+    for probe in preflight::probes(&outcome.plan, &outcome.comparison.from) {
+        let rows = db.count(&probe.sql, &format!("checking {}", probe.finding.subject())).await?;
+        if rows > 0 {
+            out.push(probe.found(rows));
+        }
+    }
+    Ok(out)
+}
+
+/// Appends a `schema_version` row alone, in its own locked transaction (a database a
+/// two-sided operation brought to a checksum without changing it).
+pub async fn record_only<D: Database + ?Sized>(db: &mut D, record: &VersionRecord) -> Result<i64> {
+    db.begin(&Plan::empty(db.dialect())).await?;
+    match db.record_version(record).await {
+        Ok(v) => {
+            db.finish(true).await?;
+            Ok(v)
+        }
+        Err(e) => {
+            let _ = db.finish(false).await;
+            Err(e)
+        }
     }
 }
 
-/// Refuses a destructive plan unless allowed; the message lists what would be lost.
+/// The `schema_version` row a change to `target` records.
+pub fn version_record(target: &Schema, opts: &ApplyOptions) -> VersionRecord {
+    VersionRecord {
+        checksum: opts.checksum.clone().unwrap_or_else(|| crate::snapshot::checksum(target)),
+        description: opts.description.clone(),
+    }
+}
+
+/// What [`execute`] did.
+struct Executed {
+    version: Option<i64>,
+    rows_copied: u64,
+}
+
+/// The one transaction: lock, re-check the live schema, run every step, verify, record, then
+/// commit (or roll back when `commit` is false, or on any error). Statements that cannot run
+/// in a transaction run after the commit, and the verification waits for them.
+async fn execute<D: Database + ?Sized>(
+    db: &mut D,
+    outcome: &Outcome,
+    diff_opts: &DiffOptions,
+    record: Option<&VersionRecord>,
+    commit: bool,
+) -> Result<Executed> {
+    let deferred: Vec<&str> = outcome.statements.iter().filter(|s| !s.transactional).map(|s| s.sql.as_str()).collect();
+    db.begin(&outcome.plan).await?;
+    let result = async {
+        let live = db.read_schema().await?;
+        check_unchanged(&live, &outcome.comparison.from, diff_opts)?;
+        db.before_steps(&outcome.plan).await?;
+        let mut rows_copied = 0;
+        for (i, step) in outcome.plan.steps.iter().enumerate() {
+            let sql: Vec<&str> =
+                outcome.statements.iter().filter(|s| s.step == i && s.transactional).map(|s| s.sql.as_str()).collect();
+            rows_copied += db.run_step(step, &sql).await?;
+        }
+        db.after_steps().await?;
+        if deferred.is_empty() {
+            verify(&db.read_schema().await?, &outcome.comparison.to, diff_opts)?;
+        }
+        let version = match record {
+            Some(r) => Some(db.record_version(r).await?),
+            None => None,
+        };
+        Ok::<_, Error>(Executed { version, rows_copied })
+    }
+    .await;
+    match result {
+        Ok(done) if commit => {
+            db.finish(true).await?;
+            if !deferred.is_empty() {
+                for sql in deferred {
+                    db.run(sql).await?;
+                }
+                verify(&db.read_schema().await?, &outcome.comparison.to, diff_opts)?;
+            }
+            Ok(done)
+        }
+        Ok(done) => {
+            db.finish(false).await?;
+            Ok(done)
+        }
+        Err(e) => {
+            let _ = db.finish(false).await;
+            Err(e)
+        }
+    }
+}
+
+/// Refuses a destructive plan unless allowed; the error lists what would be lost.
 pub fn check_destructive(plan: &Plan, allow: bool) -> Result<()> {
     if allow {
         return Ok(());
     }
-    let lost: Vec<&str> = plan.hazards_of(HazardCode::DeletesData).map(|h| h.message.as_str()).collect();
-    if lost.is_empty() {
+    let losses: Vec<String> = plan.hazards_of(HazardCode::DeletesData).map(|h| h.message.clone()).collect();
+    if losses.is_empty() {
         Ok(())
     } else {
-        Err(Error::Refused(format!("destructive change needs --allow-destructive: {}", lost.join("; "))))
+        Err(Error::Destructive { losses })
     }
+}
+
+/// `schema` without the tables a comparison leaves out (`ignore_tables`), so a live re-read
+/// is compared the way the plan was.
+fn compared(mut schema: Schema, opts: &DiffOptions) -> Schema {
+    diff::drop_ignored(&mut schema, opts);
+    schema
 }
 
 /// After running a plan: the live schema must equal the target.
-#[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
-pub(crate) fn verify(after: &Schema, target: &Schema) -> Result<()> {
-    let left = diff::diff(after, target);
+fn verify(after: &Schema, target: &Schema, opts: &DiffOptions) -> Result<()> {
+    let after = compared(after.clone(), opts);
+    let left = diff::diff(&after, target);
     if left.is_empty() {
-        Ok(())
-    } else {
-        let c = Comparison {
-            dialect: after.dialect.unwrap_or(crate::Dialect::Postgres),
-            from: after.clone(),
-            to: target.clone(),
-            changes: left,
-            notes: vec![],
-            cross_dialect: false,
-        };
-        Err(Error::Verify(format!(
-            "database differs from the target after applying: {}",
-            diff::render_text(&c).replace('\n', " ").trim()
-        )))
+        return Ok(());
     }
+    let c = Comparison::between(after, target.clone(), left);
+    Err(Error::Verify(Verification::Differs { summary: diff::render_text(&c).replace('\n', " ").trim().to_string() }))
 }
 
 /// Before running a plan: the live schema must still be what the plan was made from.
-#[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
-pub(crate) fn check_unchanged(live: &Schema, expected: &Schema) -> Result<()> {
-    if diff::diff(live, expected).is_empty() {
+fn check_unchanged(live: &Schema, expected: &Schema, opts: &DiffOptions) -> Result<()> {
+    if diff::diff(&compared(live.clone(), opts), expected).is_empty() {
         Ok(())
     } else {
-        Err(Error::Refused("the live schema changed since the plan was made; run again".into()))
+        Err(Error::SchemaChanged)
     }
 }
 
 /// One line of at most 160 characters of a SQL text, for error messages.
-#[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
-pub(crate) fn short(sql: &str) -> String {
+pub fn short(sql: &str) -> String {
     let one_line: String = sql.split_whitespace().collect::<Vec<_>>().join(" ");
     if one_line.chars().count() > 160 {
         format!("{}…", one_line.chars().take(160).collect::<String>())
     } else {
         one_line
+    }
+}
+
+/// Runs a future to completion on the current thread, parking between polls. For backends
+/// whose futures never wait on an IO reactor ([`Blocking`]): they complete when first polled.
+pub fn block_on<F: std::future::Future>(fut: F) -> F::Output {
+    use std::sync::Arc;
+    use std::task::{Context, Poll, Wake, Waker};
+    struct Unpark(std::thread::Thread);
+    impl Wake for Unpark {
+        fn wake(self: Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+    let waker = Waker::from(Arc::new(Unpark(std::thread::current())));
+    let mut cx = Context::from_waker(&waker);
+    let mut fut = std::pin::pin!(fut);
+    loop {
+        match fut.as_mut().poll(&mut cx) {
+            Poll::Ready(v) => return v,
+            Poll::Pending => std::thread::park(),
+        }
     }
 }

@@ -1,21 +1,57 @@
-//! Applying a plan to Postgres: `BEGIN` + advisory transaction lock, re-check the live schema,
-//! run, verify, record `schema_version`, commit; statements that cannot run in a transaction
-//! (`CREATE INDEX CONCURRENTLY`) run after the commit, one by one.
+//! The Postgres backend: `BEGIN` + a transaction-scoped advisory lock so two runs never
+//! interleave, views over retyped or dropped columns set aside and recreated in the same
+//! transaction, statements sent with the simple-query protocol (works through transaction
+//! poolers such as Supabase's).
 
-use super::{check_unchanged, verify, ApplyOptions, Outcome};
+use super::database::{Database, IntoDatabase, VersionRecord, VersionRow, VERSION_TABLE};
 use crate::introspect::{postgres as introspect, IntrospectOptions};
 use crate::model::Schema;
-use crate::plan::Capabilities;
+use crate::plan::{Capabilities, Plan, Step};
+use crate::sql::qualified;
 use crate::types::Dialect;
-use crate::{version, Error, Result};
-use sqlx::{AssertSqlSafe, Connection, PgConnection, Row};
+use crate::{Error, Result};
+use sqlx::{AssertSqlSafe, PgConnection, Row};
+use std::ops::DerefMut;
 
 /// Key of the advisory lock every schema-sync change takes, so two runs never interleave.
 pub const LOCK_KEY: i64 = 0x5C4E_3A5F_5359_4E43;
 
-/// Capabilities of the server behind `conn`.
-pub async fn capabilities(conn: &mut PgConnection) -> Result<Capabilities> {
-    Ok(Capabilities::postgres(introspect::server_version(conn).await?))
+/// A Postgres database behind a connection (`&mut PgConnection`, a pooled connection, …), as a
+/// [`Database`], reading the schemas of its [`IntrospectOptions`] (default `public`).
+#[derive(Debug)]
+pub struct PgDatabase<C> {
+    conn: C,
+    scope: IntrospectOptions,
+    /// Views set aside by `before_steps`, in creation order.
+    views: Vec<DependentView>,
+}
+
+impl<C: DerefMut<Target = PgConnection>> PgDatabase<C> {
+    /// Wraps a connection; reads schema `public`.
+    pub fn new(conn: C) -> Self {
+        Self { conn, scope: IntrospectOptions::default(), views: Vec::new() }
+    }
+
+    /// Reads (and changes) these schemas and leaves these tables out.
+    pub fn with_scope(mut self, scope: IntrospectOptions) -> Self {
+        self.scope = scope;
+        self
+    }
+
+    /// The schemas read and the tables left out.
+    pub fn scope(&self) -> &IntrospectOptions {
+        &self.scope
+    }
+
+    /// The connection.
+    pub fn connection(&mut self) -> &mut PgConnection {
+        &mut self.conn
+    }
+
+    /// The schema `schema_version` lives in: the first one read.
+    fn version_schema(&self) -> &str {
+        self.scope.schemas.first().map(String::as_str).unwrap_or("public")
+    }
 }
 
 /// Runs one SQL text with the simple-query protocol (works through transaction poolers).
@@ -27,7 +63,7 @@ pub async fn run(conn: &mut PgConnection, sql: &str) -> Result<()> {
         .map_err(|e| Error::postgres(format!("running `{}`", super::short(sql)), e))
 }
 
-/// The schemas a target touches, plus `opts.schemas`: what must be introspected.
+/// The schemas a target touches, plus `base.schemas`: what must be introspected.
 pub fn schemas_for(target: &Schema, base: &IntrospectOptions) -> IntrospectOptions {
     let mut o = base.clone();
     for t in &target.tables {
@@ -40,50 +76,163 @@ pub fn schemas_for(target: &Schema, base: &IntrospectOptions) -> IntrospectOptio
     o
 }
 
-/// Brings the database behind `conn` to `target`; see [`super::sqlite::migrate`].
-pub async fn migrate(
-    conn: &mut PgConnection,
-    target: &Schema,
-    introspect_opts: &IntrospectOptions,
-    opts: &ApplyOptions,
-) -> Result<Outcome> {
-    let iopts = schemas_for(target, introspect_opts);
-    let live = introspect::introspect(conn, &iopts).await?;
-    let caps = capabilities(conn).await?;
-    let (mut outcome, run) = super::plan_outcome(&live, target, &caps, opts)?;
-    if !run {
-        return Ok(outcome);
+impl<C: DerefMut<Target = PgConnection> + Send> Database for PgDatabase<C> {
+    fn dialect(&self) -> Dialect {
+        Dialect::Postgres
     }
-    if opts.preflight {
-        super::refuse_findings(&preflight(conn, &outcome.plan, &outcome.comparison.from).await?)?;
+
+    fn scope_to(&mut self, target: &Schema) {
+        self.scope = schemas_for(target, &self.scope);
     }
-    if opts.validate {
-        rehearse(conn, &outcome, &iopts).await?;
+
+    async fn capabilities(&mut self) -> Result<Capabilities> {
+        Ok(Capabilities::postgres(introspect::server_version(&mut self.conn).await?))
     }
-    let checksum = opts.checksum.clone().unwrap_or_else(|| crate::snapshot::checksum(target));
-    let version_schema = iopts.schemas.first().cloned();
-    let version = execute(conn, &outcome, &iopts, &checksum, opts, version_schema.as_deref()).await?;
-    outcome.applied = true;
-    outcome.version = version;
-    Ok(outcome)
+
+    async fn read_schema(&mut self) -> Result<Schema> {
+        introspect::introspect(&mut self.conn, &self.scope).await
+    }
+
+    async fn count(&mut self, sql: &str, what: &str) -> Result<i64> {
+        let row = sqlx::query(AssertSqlSafe(sql.to_string()))
+            .persistent(false)
+            .fetch_one(&mut *self.conn)
+            .await
+            .map_err(|e| Error::postgres(what, e))?;
+        row.try_get(0).map_err(|e| Error::postgres(what, e))
+    }
+
+    async fn begin(&mut self, _plan: &Plan) -> Result<()> {
+        run(&mut self.conn, "BEGIN").await?;
+        let locked = sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .persistent(false)
+            .bind(LOCK_KEY)
+            .execute(&mut *self.conn)
+            .await
+            .map_err(|e| Error::postgres("taking the schema-sync advisory lock", e));
+        if let Err(e) = locked {
+            let _ = run(&mut self.conn, "ROLLBACK").await;
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    async fn before_steps(&mut self, plan: &Plan) -> Result<()> {
+        self.views = dependent_views(&mut self.conn, plan).await?;
+        for v in self.views.iter().rev() {
+            run(&mut self.conn, &format!("DROP {} {}", v.kind(), qualified(Some(&v.schema), &v.name))).await?;
+        }
+        Ok(())
+    }
+
+    async fn run_step(&mut self, _step: &Step, statements: &[&str]) -> Result<u64> {
+        for sql in statements {
+            run(&mut self.conn, sql).await?;
+        }
+        Ok(0)
+    }
+
+    async fn after_steps(&mut self) -> Result<()> {
+        for v in std::mem::take(&mut self.views) {
+            let name = qualified(Some(&v.schema), &v.name);
+            run(&mut self.conn, &format!("CREATE {} {name} AS {}", v.kind(), v.definition.trim_end_matches(';')))
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn record_version(&mut self, record: &VersionRecord) -> Result<i64> {
+        let name = qualified(Some(self.version_schema()), VERSION_TABLE);
+        run(
+            &mut self.conn,
+            &format!(
+                "CREATE TABLE IF NOT EXISTS {name} (version bigint PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now(), checksum text NOT NULL, description text)"
+            ),
+        )
+        .await?;
+        sqlx::query(AssertSqlSafe(format!(
+            "INSERT INTO {name} (version, checksum, description) SELECT COALESCE(MAX(version), 0) + 1, $1, $2 FROM {name}"
+        )))
+        .persistent(false)
+        .bind(&record.checksum)
+        .bind(&record.description)
+        .execute(&mut *self.conn)
+        .await
+        .map_err(|e| Error::postgres("recording schema_version", e))?;
+        let row = sqlx::query(AssertSqlSafe(format!("SELECT MAX(version) FROM {name}")))
+            .persistent(false)
+            .fetch_one(&mut *self.conn)
+            .await
+            .map_err(|e| Error::postgres("reading schema_version", e))?;
+        row.try_get::<i64, _>(0).map_err(|e| Error::postgres("reading schema_version", e))
+    }
+
+    async fn finish(&mut self, commit: bool) -> Result<()> {
+        self.views.clear();
+        if commit {
+            run(&mut self.conn, "COMMIT").await
+        } else {
+            // ROLLBACK outside a transaction is only a warning: never an error here.
+            run(&mut self.conn, "ROLLBACK").await
+        }
+    }
+
+    async fn run(&mut self, sql: &str) -> Result<()> {
+        run(&mut self.conn, sql).await
+    }
+
+    async fn versions(&mut self) -> Result<Vec<VersionRow>> {
+        let name = qualified(Some(self.version_schema()), VERSION_TABLE);
+        let exists = sqlx::query("SELECT to_regclass($1) IS NOT NULL")
+            .persistent(false)
+            .bind(&name)
+            .fetch_one(&mut *self.conn)
+            .await
+            .and_then(|r| r.try_get::<bool, _>(0))
+            .map_err(|e| Error::postgres("looking for schema_version", e))?;
+        if !exists {
+            return Ok(Vec::new());
+        }
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "SELECT version, to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'), checksum, description FROM {name} ORDER BY version"
+        )))
+        .persistent(false)
+        .fetch_all(&mut *self.conn)
+        .await
+        .map_err(|e| Error::postgres("reading schema_version", e))?;
+        rows.iter()
+            .map(|r| {
+                Ok(VersionRow {
+                    version: r.try_get(0)?,
+                    applied_at: r.try_get(1)?,
+                    checksum: r.try_get(2)?,
+                    description: r.try_get(3)?,
+                })
+            })
+            .collect::<std::result::Result<Vec<_>, sqlx::Error>>()
+            .map_err(|e| Error::postgres("reading schema_version", e))
+    }
 }
 
-/// Runs the transactional statements of a plan. Views over retyped or dropped columns block
-/// such changes, so they are dropped first and recreated from their own definitions after, in
-/// the same transaction.
-async fn run_statements(conn: &mut PgConnection, outcome: &Outcome) -> Result<()> {
-    let views = dependent_views(conn, &outcome.plan).await?;
-    for v in views.iter().rev() {
-        run(conn, &format!("DROP {} {}", v.kind(), crate::render::qualified(Some(&v.schema), &v.name))).await?;
+impl<'c> IntoDatabase for &'c mut PgConnection {
+    type Database = PgDatabase<&'c mut PgConnection>;
+    fn into_database(self) -> Self::Database {
+        PgDatabase::new(self)
     }
-    for s in outcome.statements.iter().filter(|s| s.transactional) {
-        run(conn, &s.sql).await?;
+}
+
+impl<'c> IntoDatabase for &'c mut sqlx::pool::PoolConnection<sqlx::Postgres> {
+    type Database = PgDatabase<&'c mut PgConnection>;
+    fn into_database(self) -> Self::Database {
+        PgDatabase::new(&mut **self)
     }
-    for v in &views {
-        let name = crate::render::qualified(Some(&v.schema), &v.name);
-        run(conn, &format!("CREATE {} {name} AS {}", v.kind(), v.definition.trim_end_matches(';'))).await?;
+}
+
+impl<C: DerefMut<Target = PgConnection> + Send> IntoDatabase for PgDatabase<C> {
+    type Database = PgDatabase<C>;
+    fn into_database(self) -> Self {
+        self
     }
-    Ok(())
 }
 
 /// A view (or materialized view) that depends on a table the plan alters.
@@ -107,16 +256,15 @@ impl DependentView {
 
 /// Views that (transitively) read a table whose columns the plan retypes or drops, in
 /// creation order (a view after the views it reads).
-async fn dependent_views(conn: &mut PgConnection, plan: &crate::plan::Plan) -> Result<Vec<DependentView>> {
-    use crate::plan::Step;
+async fn dependent_views(conn: &mut PgConnection, plan: &Plan) -> Result<Vec<DependentView>> {
     let tables: Vec<String> = plan
         .steps
         .iter()
         .filter_map(|s| match s {
             Step::AlterColumnType { table, .. }
             | Step::DropColumn { table, .. }
-            | Step::AlterIdentity { table, .. } => Some(crate::render::table_ref(table)),
-            Step::RecreateEnum { uses, .. } => uses.first().map(|u| crate::render::table_ref(&u.table)),
+            | Step::AlterIdentity { table, .. } => Some(table.quoted()),
+            Step::RecreateEnum { uses, .. } => uses.first().map(|u| u.table.quoted()),
             _ => None,
         })
         .collect();
@@ -153,138 +301,4 @@ async fn dependent_views(conn: &mut PgConnection, plan: &crate::plan::Plan) -> R
         })
         .collect::<std::result::Result<Vec<_>, sqlx::Error>>()
         .map_err(|e| Error::postgres("reading dependent views", e))
-}
-
-/// Runs the preflight probes of `plan` (read-only) and returns those that found rows.
-pub async fn preflight(
-    conn: &mut PgConnection,
-    plan: &crate::plan::Plan,
-    live: &Schema,
-) -> Result<Vec<super::preflight::Finding>> {
-    let mut out = Vec::new();
-    for probe in super::preflight::probes(plan, live) {
-        let row = sqlx::query(AssertSqlSafe(probe.sql.clone()))
-            .persistent(false)
-            .fetch_one(&mut *conn)
-            .await
-            .map_err(|e| Error::postgres(format!("checking {}", probe.subject), e))?;
-        let rows: i64 = row.try_get(0).map_err(|e| Error::postgres(format!("checking {}", probe.subject), e))?;
-        if rows > 0 {
-            out.push(super::preflight::Finding { probe, rows });
-        }
-    }
-    Ok(out)
-}
-
-/// Runs every transactional statement and the verification inside a transaction that is
-/// always rolled back: a rehearsal on the live data that changes nothing.
-pub async fn rehearse(conn: &mut PgConnection, outcome: &Outcome, iopts: &IntrospectOptions) -> Result<()> {
-    let mut tx = conn.begin().await.map_err(|e| Error::postgres("starting a validation transaction", e))?;
-    let result = async {
-        run_statements(&mut tx, outcome).await?;
-        if outcome.statements.iter().all(|s| s.transactional) {
-            let after = introspect::introspect(&mut tx, iopts).await?;
-            verify(&after, &outcome.comparison.to)?;
-        }
-        Ok::<(), Error>(())
-    }
-    .await;
-    let _ = tx.rollback().await;
-    result.map_err(|e| Error::Refused(format!("validation (rolled back) failed, nothing was changed: {e}")))
-}
-
-async fn execute(
-    conn: &mut PgConnection,
-    outcome: &Outcome,
-    iopts: &IntrospectOptions,
-    checksum: &str,
-    opts: &ApplyOptions,
-    version_schema: Option<&str>,
-) -> Result<Option<i64>> {
-    let mut tx = conn.begin().await.map_err(|e| Error::postgres("starting a transaction", e))?;
-    sqlx::query("SELECT pg_advisory_xact_lock($1)")
-        .persistent(false)
-        .bind(LOCK_KEY)
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| Error::postgres("taking the schema-sync advisory lock", e))?;
-    let live = introspect::introspect(&mut tx, iopts).await?;
-    check_unchanged(&live, &outcome.comparison.from)?;
-    run_statements(&mut tx, outcome).await?;
-    // Concurrent index builds run after the commit, so the target is verified after them.
-    let deferred: Vec<&str> = outcome.statements.iter().filter(|s| !s.transactional).map(|s| s.sql.as_str()).collect();
-    if deferred.is_empty() {
-        let after = introspect::introspect(&mut tx, iopts).await?;
-        verify(&after, &outcome.comparison.to)?;
-    }
-    let version = if opts.record_version {
-        Some(record(&mut tx, checksum, opts.description.as_deref(), version_schema).await?)
-    } else {
-        None
-    };
-    tx.commit().await.map_err(|e| Error::postgres("committing", e))?;
-    for sql in deferred {
-        run(conn, sql).await?;
-    }
-    if !outcome.statements.iter().all(|s| s.transactional) {
-        let after = introspect::introspect(conn, iopts).await?;
-        verify(&after, &outcome.comparison.to)?;
-    }
-    Ok(version)
-}
-
-/// Creates `schema_version` if needed and appends a row; returns its version.
-pub async fn record(
-    conn: &mut PgConnection,
-    checksum: &str,
-    description: Option<&str>,
-    schema: Option<&str>,
-) -> Result<i64> {
-    run(conn, &version::create_sql(Dialect::Postgres, schema)).await?;
-    sqlx::query(AssertSqlSafe(version::insert_sql(Dialect::Postgres, schema)))
-        .persistent(false)
-        .bind(checksum)
-        .bind(description)
-        .execute(&mut *conn)
-        .await
-        .map_err(|e| Error::postgres("recording schema_version", e))?;
-    let row = sqlx::query(AssertSqlSafe(format!(
-        "SELECT MAX(version) FROM {}",
-        crate::render::qualified(schema, version::TABLE)
-    )))
-    .persistent(false)
-    .fetch_one(&mut *conn)
-    .await
-    .map_err(|e| Error::postgres("reading schema_version", e))?;
-    row.try_get::<i64, _>(0).map_err(|e| Error::postgres("reading schema_version", e))
-}
-
-/// Rows of `schema_version` in `schema` (empty when the table does not exist).
-pub async fn versions(conn: &mut PgConnection, schema: &str) -> Result<Vec<version::VersionRow>> {
-    let exists = sqlx::query("SELECT to_regclass($1) IS NOT NULL")
-        .persistent(false)
-        .bind(crate::render::qualified(Some(schema), version::TABLE))
-        .fetch_one(&mut *conn)
-        .await
-        .and_then(|r| r.try_get::<bool, _>(0))
-        .map_err(|e| Error::postgres("looking for schema_version", e))?;
-    if !exists {
-        return Ok(Vec::new());
-    }
-    let rows = sqlx::query(AssertSqlSafe(version::select_sql(Dialect::Postgres, Some(schema))))
-        .persistent(false)
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(|e| Error::postgres("reading schema_version", e))?;
-    rows.iter()
-        .map(|r| {
-            Ok(version::VersionRow {
-                version: r.try_get(0)?,
-                applied_at: r.try_get(1)?,
-                checksum: r.try_get(2)?,
-                description: r.try_get(3)?,
-            })
-        })
-        .collect::<std::result::Result<Vec<_>, sqlx::Error>>()
-        .map_err(|e| Error::postgres("reading schema_version", e))
 }

@@ -1,10 +1,11 @@
 //! Checks run before anything changes: for each step that would fail on existing rows, a
 //! read-only query that counts the offending rows, so the refusal can name the table, the
-//! column and the number (and say which `--backfill`/`--using` would fix it).
+//! column and the number ([`crate::error::Finding`]).
 
+pub use crate::error::{Finding, Problem};
 use crate::model::{Column, KeyTarget, Table};
 use crate::plan::{Plan, Step};
-use crate::render::{qualified, quote_ident};
+use crate::sql::{qualified, quote_ident};
 use serde::Serialize;
 
 /// A counting query and what a non-zero count means.
@@ -16,33 +17,26 @@ pub struct Probe {
     /// runs only when all of them exist in the live schema.
     #[serde(skip)]
     pub reads: (Option<String>, String, Vec<String>),
-    /// `table.column` (or `table`) the probe is about.
-    pub subject: String,
-    /// What the rows would break, with the fix: "NULL rows; make it NOT NULL with --backfill users.age=VALUE".
-    pub problem: String,
+    /// What a non-zero count is reported as (its `rows` is filled in by the count).
+    pub finding: Finding,
 }
 
-/// A probe that found rows.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Finding {
-    /// The probe.
-    pub probe: Probe,
-    /// How many rows (or duplicate groups) would make the step fail.
-    pub rows: i64,
-}
-
-impl std::fmt::Display for Finding {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "`{}` has {} {}", self.probe.subject, self.rows, self.probe.problem)
+impl Probe {
+    /// The finding for `rows` offending rows.
+    pub fn found(&self, rows: i64) -> Finding {
+        Finding { rows, ..self.finding.clone() }
     }
+}
+
+fn finding(table: &str, columns: &[String], problem: Problem) -> Finding {
+    Finding { table: table.to_string(), columns: columns.to_vec(), problem, rows: 0 }
 }
 
 fn nulls(table: &str, schema: Option<&str>, col: &str) -> Probe {
     Probe {
         reads: (schema.map(str::to_string), table.to_string(), vec![col.to_string()]),
         sql: format!("SELECT count(*) FROM {} WHERE {} IS NULL", qualified(schema, table), quote_ident(col)),
-        subject: format!("{table}.{col}"),
-        problem: format!("row(s) holding NULL, so NOT NULL would fail (give --backfill {table}.{col}=VALUE)"),
+        finding: finding(table, &[col.to_string()], Problem::Nulls),
     }
 }
 
@@ -55,8 +49,7 @@ fn duplicates(table: &str, schema: Option<&str>, cols: &[String], what: &str) ->
             "SELECT count(*) FROM (SELECT 1 FROM {} WHERE {not_null} GROUP BY {list} HAVING count(*) > 1) AS dups",
             qualified(schema, table)
         ),
-        subject: format!("{table}({})", cols.join(", ")),
-        problem: format!("duplicate group(s), so {what} would fail"),
+        finding: finding(table, cols, Problem::Duplicates { what: what.to_string() }),
     }
 }
 
@@ -64,11 +57,7 @@ fn rows_for_new_not_null(t: &Table, c: &Column) -> Probe {
     Probe {
         reads: (t.schema.clone(), t.name.clone(), vec![]),
         sql: format!("SELECT count(*) FROM {}", qualified(t.schema.as_deref(), &t.name)),
-        subject: format!("{}.{}", t.name, c.name),
-        problem: format!(
-            "existing row(s), so a new NOT NULL column without a default would fail (add a default or --backfill {}.{}=VALUE)",
-            t.name, c.name
-        ),
+        finding: finding(&t.name, std::slice::from_ref(&c.name), Problem::RowsForNewNotNull),
     }
 }
 
@@ -98,7 +87,7 @@ fn all_probes(plan: &Plan) -> Vec<Probe> {
             _ => None,
         })
         .collect();
-    let is_new = |t: &crate::diff::TableRef| created_names.iter().any(|(s, n)| s == &t.schema && n == &t.name);
+    let is_new = |t: &crate::model::TableRef| created_names.iter().any(|(s, n)| s == &t.schema && n == &t.name);
     for step in &plan.steps {
         let table_of = match step {
             Step::SetNotNull { table, .. }
@@ -154,11 +143,8 @@ fn all_probes(plan: &Plan) -> Vec<Probe> {
                     let (Some(a), Some(b)) = (from.column(&k.from), to.column(&k.to)) else { continue };
                     if a.nullable && !b.nullable && k.backfill.is_none() {
                         let mut p = nulls(&from.name, None, &k.from);
-                        p.subject = format!("{}.{}", to.name, k.to);
-                        p.problem = format!(
-                            "row(s) holding NULL, so NOT NULL would fail (give --backfill {}.{}=VALUE)",
-                            to.name, k.to
-                        );
+                        p.finding.table = to.name.clone();
+                        p.finding.columns = vec![k.to.clone()];
                         out.push(p);
                     }
                 }
@@ -190,12 +176,4 @@ fn all_probes(plan: &Plan) -> Vec<Probe> {
 
 fn source_col(copy: &[crate::plan::CopyColumn], to: &str) -> String {
     copy.iter().find(|k| k.to == to).map(|k| k.from.clone()).unwrap_or_else(|| to.to_string())
-}
-
-/// Turns findings into the refusal error (one line).
-pub fn refuse(findings: &[Finding]) -> crate::Error {
-    crate::Error::Refused(format!(
-        "the change would fail on existing rows, nothing was changed: {}",
-        findings.iter().map(|f| f.to_string()).collect::<Vec<_>>().join("; ")
-    ))
 }

@@ -1,10 +1,11 @@
 //! Postgres backups: `pg_dump` when usable, else a schema + data dump written by us.
 
 use super::{refuse_existing, size, Backup, Method, DUMP_FOOTER};
-use crate::diff::TableRef;
 use crate::introspect::{postgres as introspect, IntrospectOptions};
+use crate::model::TableRef;
 use crate::model::{Identity, Schema, Table};
-use crate::render::{self, qualified, quote_ident, quote_literal};
+use crate::render;
+use crate::sql::{qualified, quote_ident, quote_literal};
 use crate::types::{Dialect, SqlType};
 use crate::{Error, Result};
 use sqlx::{AssertSqlSafe, Connection, PgConnection, Row};
@@ -54,8 +55,11 @@ pub async fn postgres(conn: &mut PgConnection, url: &str, dest: &Path, opts: &Pg
     let (text, count) = own_dump(conn, &live, &tables, url).await?;
     std::fs::write(dest, &text).map_err(|e| Error::io(format!("writing backup `{}`", dest.display()), e))?;
     let back = std::fs::read_to_string(dest).map_err(|e| Error::io(format!("reading back `{}`", dest.display()), e))?;
-    if !back.trim_end().ends_with(DUMP_FOOTER) || crate::sql_split::split(&back).len() != count {
-        return Err(Error::Verify(format!("backup `{}` did not read back complete", dest.display())));
+    if !back.trim_end().ends_with(DUMP_FOOTER) || crate::sql::split(&back).len() != count {
+        return Err(Error::Verify(crate::error::Verification::Backup {
+            path: dest.to_path_buf(),
+            reason: "did not read back complete".into(),
+        }));
     }
     Ok(Backup { path: dest.to_path_buf(), method: Method::SchemaSyncDump, tables: tables.len(), bytes: size(dest) })
 }
@@ -168,15 +172,14 @@ async fn own_dump(conn: &mut PgConnection, live: &Schema, tables: &[Table], url:
     for t in tables {
         rows_of(conn, t, &mut stmts).await?;
     }
-    let changes = crate::diff::diff(&bare, &full);
     let caps = crate::plan::Capabilities::latest(Dialect::Postgres);
-    let plan = crate::plan::plan(&bare, &full, &changes, &caps, &Default::default());
+    let plan = crate::plan::plan(&crate::diff::Comparison::of(bare, full), &caps, &Default::default());
     stmts.extend(render::render(&plan)?.into_iter().map(|s| s.sql));
     stmts.push("COMMIT".into());
     let names: Vec<String> = tables.iter().map(|t| t.display_name()).collect();
     let mut text = format!(
         "-- schema-sync backup of {}\n-- tables: {}\n-- restore: psql -f THIS_FILE, or schema_sync_core::backup::restore_postgres\n\n",
-        crate::source::redact_url(url),
+        crate::url::redact_url(url),
         if names.is_empty() { "(none)".to_string() } else { names.join(", ") }
     );
     for s in &stmts {
@@ -211,7 +214,7 @@ async fn rows_of(conn: &mut PgConnection, t: &Table, stmts: &mut Vec<String>) ->
         .fetch_all(&mut *conn)
         .await
         .map_err(|e| Error::postgres(format!("reading rows of `{}` for the backup", t.name), e))?;
-    let list = render::ident_list(&cols.iter().map(|c| c.name.as_str()).collect::<Vec<_>>());
+    let list = crate::sql::ident_list(&cols.iter().map(|c| c.name.as_str()).collect::<Vec<_>>());
     let overriding =
         if cols.iter().any(|c| c.identity == Some(Identity::Always)) { " OVERRIDING SYSTEM VALUE" } else { "" };
     let values: Vec<String> = rows.iter().map(|r| format!("({})", r.get::<String, _>(0))).collect();

@@ -4,7 +4,8 @@
 //! shape documented in `docs/json.md`: `{format_version, dialect, cross_dialect, in_sync,
 //! changes: [Change…], notes: [Note…]}`.
 
-use super::{Change, Comparison, TableRef};
+use super::{Change, Comparison};
+use crate::model::TableRef;
 use crate::model::{Column, ForeignKey, Index, KeyTarget};
 use crate::resolve::type_text;
 use crate::types::Dialect;

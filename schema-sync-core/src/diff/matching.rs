@@ -55,7 +55,7 @@ fn same_key(a: &IndexKey, b: &IndexKey) -> bool {
         // `lower(x)` vs a column named the same never match; an expression that is just a
         // column reference (`("x")`) matches the column.
         (KeyTarget::Column(c), KeyTarget::Expression(e)) | (KeyTarget::Expression(e), KeyTarget::Column(c)) => {
-            expr::same(e, &crate::render::quote_ident(c))
+            expr::same(e, &crate::sql::quote_ident(c))
         }
     };
     target

@@ -23,37 +23,12 @@ mod matching;
 pub use format::{render_json, render_text};
 
 use crate::model::{
-    Check, Column, EnumType, ForeignKey, Index, PrimaryKey, Schema, Sequence, Table, TableOptions, Unique,
+    Check, Column, EnumType, ForeignKey, Index, PrimaryKey, Schema, Sequence, Table, TableOptions, TableRef, Unique,
 };
 use crate::resolve::{self, Note};
-use crate::types::{Dialect, SqlType};
+use crate::types::Dialect;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
-
-/// A table reference: optional schema and name.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-pub struct TableRef {
-    /// Namespace (`None` on SQLite).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub schema: Option<String>,
-    /// Table name.
-    pub name: String,
-}
-
-impl TableRef {
-    /// The reference of `t`.
-    pub fn of(t: &Table) -> Self {
-        Self { schema: t.schema.clone(), name: t.name.clone() }
-    }
-
-    /// `schema.name` for messages.
-    pub fn display(&self) -> String {
-        match &self.schema {
-            Some(s) => format!("{s}.{}", self.name),
-            None => self.name.clone(),
-        }
-    }
-}
 
 /// What changed about one column.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -214,6 +189,19 @@ pub struct Comparison {
 }
 
 impl Comparison {
+    /// A same-dialect comparison of two schemas already resolved into one dialect (`from`'s),
+    /// with `changes` computed by [`diff`] (or given).
+    pub fn between(from: Schema, to: Schema, changes: Vec<Change>) -> Self {
+        let dialect = from.dialect.or(to.dialect).unwrap_or(Dialect::Postgres);
+        Comparison { dialect, from, to, changes, notes: Vec::new(), cross_dialect: false }
+    }
+
+    /// [`Comparison::between`] with the changes of [`diff`].
+    pub fn of(from: Schema, to: Schema) -> Self {
+        let changes = diff(&from, &to);
+        Self::between(from, to, changes)
+    }
+
     /// `true` when nothing differs.
     pub fn is_empty(&self) -> bool {
         self.changes.is_empty()
@@ -251,12 +239,17 @@ pub fn compare_owned(
     if let Some(folded) = fold_sqlite_case(&from_r, &to_r) {
         to_r = folded;
     }
-    for pattern in &opts.ignore_tables {
-        from_r.tables.retain(|x| !glob_match(pattern, &x.name));
-        to_r.tables.retain(|x| !glob_match(pattern, &x.name));
-    }
+    drop_ignored(&mut from_r, opts);
+    drop_ignored(&mut to_r, opts);
     let changes = diff(&from_r, &to_r);
     Ok(Comparison { dialect: target, from: from_r, to: to_r, changes, notes, cross_dialect: cross })
+}
+
+/// Removes the tables a comparison leaves out (`opts.ignore_tables`) from `schema`.
+pub fn drop_ignored(schema: &mut Schema, opts: &DiffOptions) {
+    for pattern in &opts.ignore_tables {
+        schema.tables.retain(|x| !glob_match(pattern, &x.name));
+    }
 }
 
 /// `*` (any run) and `?` (one character) glob matching, for ignored tables.
@@ -547,32 +540,4 @@ fn diff_table(from: &Table, to: &Table, out: &mut Vec<Change>) {
     let (drop, add) = matching::pair(&from.checks, &to.checks, matching::same_check);
     out.extend(drop.into_iter().map(|c| Change::DropCheck { table: tref.clone(), check: c.clone() }));
     out.extend(add.into_iter().map(|c| Change::AddCheck { table: tref.clone(), check: c.clone() }));
-}
-
-/// `true` when a column change can lose or reject data: used by plan for hazards.
-pub fn narrows(from: &SqlType, to: &SqlType) -> bool {
-    use SqlType::*;
-    let rank = |t: &SqlType| match t {
-        SmallInt => Some(1),
-        Int => Some(2),
-        BigInt => Some(3),
-        Numeric { precision: None, .. } => Some(4),
-        _ => None,
-    };
-    match (from, to) {
-        (a, b) if a == b => false,
-        (a, b) if rank(a).is_some() && rank(b).is_some() => rank(b) < rank(a),
-        (Real, Double) => false,
-        (Varchar { length: Some(a) }, Varchar { length: Some(b) }) => b < a,
-        (Varchar { .. }, Varchar { length: None }) | (Varchar { .. }, Text) | (Char { .. }, Text) => false,
-        (Text, Varchar { length: None }) => false,
-        (Numeric { precision: Some(p1), scale: s1 }, Numeric { precision: Some(p2), scale: s2 }) => {
-            p2 < p1 || s2.unwrap_or(0) < s1.unwrap_or(0) || (p2 - s2.unwrap_or(0)) < (p1 - s1.unwrap_or(0))
-        }
-        (Numeric { .. }, Numeric { precision: None, .. }) => false,
-        (Timestamp { tz: false, .. }, Timestamp { tz: true, .. }) => false,
-        (Json, Jsonb) | (Jsonb, Json) | (Json, Text) | (Jsonb, Text) | (Uuid, Text) => false,
-        (Int | SmallInt | BigInt, Text | Varchar { length: None }) => false,
-        _ => true,
-    }
 }

@@ -11,6 +11,8 @@ pub mod postgres;
 mod postgres_build;
 #[cfg(feature = "postgres")]
 mod postgres_queries;
+#[cfg(feature = "postgres")]
+mod postgres_rows;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
 #[cfg(feature = "sqlite")]
@@ -32,8 +34,12 @@ impl Default for IntrospectOptions {
     }
 }
 
+/// The `schema_version` table schema-sync keeps in every database it changes (one row per
+/// change: version, applied_at, checksum, description; see [`crate::apply::VersionRow`]).
+pub const VERSION_TABLE: &str = "schema_version";
+
 /// Names of schema-sync's own bookkeeping tables, never part of a user's schema.
-pub const BOOKKEEPING_TABLES: &[&str] = &[crate::version::TABLE];
+pub const BOOKKEEPING_TABLES: &[&str] = &[VERSION_TABLE];
 
 /// `true` when a table must be left out of introspection.
 pub fn is_excluded(name: &str, opts: &IntrospectOptions) -> bool {

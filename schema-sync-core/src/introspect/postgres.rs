@@ -27,7 +27,7 @@ use sqlx::{Connection, PgConnection, Row};
 use super::postgres_build::Builder;
 use super::IntrospectOptions;
 use crate::model::Schema;
-use crate::source::redact_url;
+use crate::url::redact_url;
 use crate::{Error, Result};
 
 /// How long [`connect`] waits for a server before giving up.

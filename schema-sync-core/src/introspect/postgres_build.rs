@@ -1,5 +1,5 @@
 //! Turns Postgres catalog rows into the model, one row at a time as they stream in from
-//! [`super::postgres_queries`]. Pure: no connection, no clock.
+//! the catalog queries (`postgres_queries.rs`). Pure: no connection, no clock.
 //!
 //! The model is filled so that two databases built from the same DDL compare equal field by
 //! field: types go through [`crate::types::postgres::parse`] of `format_type`, enum columns
@@ -9,7 +9,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::postgres_queries::{
+use super::postgres_rows::{
     ColumnRow, ConstraintRow, DefaultRow, EnumRow, ForeignTargetRow, IndexRow, LookupRow, SequenceRow, TableRow,
 };
 use super::IntrospectOptions;
@@ -349,7 +349,7 @@ impl Builder {
             let draws = col.default.as_deref().is_some_and(|d| {
                 d.strip_prefix("nextval(")
                     .and_then(|d| d.strip_suffix("::regclass)"))
-                    .is_some_and(|name| name == crate::render::quote_literal(&s.reg_name))
+                    .is_some_and(|name| name == crate::sql::quote_literal(&s.reg_name))
             });
             if col.identity.is_none() && col.generated.is_none() && draws {
                 col.identity = Some(Identity::Serial);

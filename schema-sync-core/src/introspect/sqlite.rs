@@ -201,7 +201,11 @@ impl Catalog {
 }
 
 fn invalid_sql(what: &str, name: &str, reason: impl std::fmt::Display) -> Error {
-    Error::Ddl { origin: format!("the sqlite_schema entry of {what} `{name}`"), reason: reason.to_string() }
+    Error::Ddl {
+        origin: format!("the sqlite_schema entry of {what} `{name}`"),
+        reason: reason.to_string(),
+        loaded_as: Dialect::Sqlite,
+    }
 }
 
 fn same_name(a: &str, b: &str) -> bool {

@@ -1,9 +1,12 @@
-//! The plan vocabulary: steps a renderer must print, and hazards a person must see.
+//! The plan vocabulary: the [`Plan`], the steps a renderer must print, the hazards a person must
+//! see, and the options that change how a plan is built.
 
-use crate::diff::TableRef;
+use crate::model::TableRef;
 use crate::model::{Check, Column, EnumType, ForeignKey, Identity, Index, PrimaryKey, Sequence, Table, Unique};
+use crate::types::Dialect;
 use crate::types::SqlType;
 use serde::Serialize;
+use std::collections::HashMap;
 
 /// One column of a SQLite rebuild's `INSERT INTO new (…) SELECT … FROM old`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -147,4 +150,51 @@ pub struct Hazard {
     pub step: usize,
     /// One sentence.
     pub message: String,
+}
+
+/// Choices that change how a plan is built (not what it achieves).
+#[derive(Debug, Clone, Default)]
+pub struct PlanOptions {
+    /// Build indexes with `CREATE INDEX CONCURRENTLY` outside the transaction (Postgres).
+    pub concurrent_indexes: bool,
+    /// Add foreign keys and checks `NOT VALID`, then `VALIDATE` (shorter locks; Postgres).
+    pub not_valid_constraints: bool,
+    /// Conversions for type changes, `table.column` → expression (`{col}` = old column),
+    /// merged with the models' `using`.
+    pub using: HashMap<String, String>,
+    /// Backfill values for columns that become NOT NULL, `table.column` → SQL literal/expr.
+    pub backfill: HashMap<String, String>,
+}
+
+/// An ordered, lowered migration with its hazards.
+#[derive(Debug, Clone, Serialize)]
+pub struct Plan {
+    /// Target dialect.
+    pub dialect: Dialect,
+    /// Steps in execution order.
+    pub steps: Vec<Step>,
+    /// Hazards, by step.
+    pub hazards: Vec<Hazard>,
+}
+
+impl Plan {
+    /// A plan with nothing to do.
+    pub fn empty(dialect: Dialect) -> Self {
+        Plan { dialect, steps: Vec::new(), hazards: Vec::new() }
+    }
+
+    /// `true` when there is nothing to do.
+    pub fn is_empty(&self) -> bool {
+        self.steps.is_empty()
+    }
+
+    /// `true` when any step deletes data.
+    pub fn is_destructive(&self) -> bool {
+        self.hazards.iter().any(|h| h.code == HazardCode::DeletesData)
+    }
+
+    /// Hazards of one kind.
+    pub fn hazards_of(&self, code: HazardCode) -> impl Iterator<Item = &Hazard> {
+        self.hazards.iter().filter(move |h| h.code == code)
+    }
 }

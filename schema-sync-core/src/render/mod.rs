@@ -1,39 +1,7 @@
-//! SQL rendering: quoting helpers shared by both dialects, and one module per dialect that turns
-//! a [`crate::plan::Plan`] into statements.
+//! SQL rendering: one module per dialect that turns a [`crate::plan::Plan`] into statements, and
+//! the clause helpers both dialects share. Quoting lives in [`crate::sql`].
 
-/// Quotes an identifier the way both SQLite and Postgres accept: `"name"` with inner quotes
-/// doubled. Always quotes, so reserved words, mixed case, spaces and unicode round-trip.
-///
-/// ```
-/// use schema_sync_core::render::quote_ident;
-/// assert_eq!(quote_ident("users"), "\"users\"");
-/// assert_eq!(quote_ident("we\"ird"), "\"we\"\"ird\"");
-/// ```
-pub fn quote_ident(name: &str) -> String {
-    let mut s = String::with_capacity(name.len() + 2);
-    s.push('"');
-    for ch in name.chars() {
-        if ch == '"' {
-            s.push('"');
-        }
-        s.push(ch);
-    }
-    s.push('"');
-    s
-}
-
-/// Quotes a string literal: `'it''s'`.
-pub fn quote_literal(value: &str) -> String {
-    format!("'{}'", value.replace('\'', "''"))
-}
-
-/// `"schema"."name"` or `"name"`.
-pub fn qualified(schema: Option<&str>, name: &str) -> String {
-    match schema {
-        Some(s) => format!("{}.{}", quote_ident(s), quote_ident(name)),
-        None => quote_ident(name),
-    }
-}
+use crate::sql::quote_ident;
 
 /// `CONSTRAINT "name" ` when the constraint has a name, else nothing.
 pub fn constraint_name(name: &Option<String>) -> String {
@@ -61,20 +29,10 @@ pub fn index_key_head(k: &crate::model::IndexKey) -> String {
     s
 }
 
-/// `'a', 'b', 'c'` — an enum's labels as SQL literals.
-pub fn literal_list(values: &[String]) -> String {
-    values.iter().map(|v| quote_literal(v)).collect::<Vec<_>>().join(", ")
-}
-
-/// Comma-separated quoted identifiers.
-pub fn ident_list<S: AsRef<str>>(names: &[S]) -> String {
-    names.iter().map(|n| quote_ident(n.as_ref())).collect::<Vec<_>>().join(", ")
-}
-
 pub mod postgres;
 pub mod sqlite;
 
-use crate::diff::TableRef;
+use crate::diff::Comparison;
 use crate::model::Schema;
 use crate::plan::{Capabilities, Plan, PlanOptions};
 use crate::types::Dialect;
@@ -118,13 +76,12 @@ pub fn script(statements: &[Statement]) -> String {
 /// The CREATE statements that build `schema` from nothing in `dialect` (`inspect --format sql`).
 pub fn schema_sql(schema: &Schema, dialect: Dialect) -> crate::Result<Vec<Statement>> {
     let resolved = crate::resolve::resolve(schema, dialect)?;
-    let empty = Schema::empty(Some(dialect));
-    let changes = crate::diff::diff(&empty, &resolved);
-    let plan = crate::plan::plan(&empty, &resolved, &changes, &Capabilities::latest(dialect), &PlanOptions::default());
-    render(&plan)
+    let comparison = Comparison::of(Schema::empty(Some(dialect)), resolved);
+    render(&crate::plan::plan(&comparison, &Capabilities::latest(dialect), &PlanOptions::default()))
 }
 
-/// `"schema"."table"` for a table reference.
-pub fn table_ref(t: &TableRef) -> String {
-    qualified(t.schema.as_deref(), &t.name)
+/// The plan that turns `c.from` into `c.to` on the newest server of its dialect, with default
+/// options: what `diff --format sql` prints and what the drift asserts show as the fix.
+pub fn fix_plan(c: &Comparison) -> Plan {
+    crate::plan::plan(c, &Capabilities::latest(c.dialect), &PlanOptions::default())
 }

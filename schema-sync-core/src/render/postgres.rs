@@ -1,11 +1,12 @@
 //! Postgres SQL for every [`Step`]. Every identifier is quoted; literals go through
 //! [`quote_literal`]; expressions come from catalogs or the user's models verbatim.
 
-use super::{constraint_name, deferrable, ident_list, qualified, quote_ident, quote_literal, table_ref, Statement};
-use crate::diff::TableRef;
+use super::{constraint_name, deferrable, Statement};
+use crate::model::TableRef;
 use crate::model::{Check, Column, ForeignKey, Identity, Index, Sequence, Table, Unique};
 use crate::plan::{Plan, Step};
-use crate::types::{postgres::render as ty, SqlType};
+use crate::sql::{ident_list, qualified, quote_ident, quote_literal};
+use crate::types::{postgres::render as ty, Dialect, SqlType};
 
 /// Renders every step of `plan` as Postgres statements.
 pub fn render(plan: &Plan) -> crate::Result<Vec<Statement>> {
@@ -17,7 +18,7 @@ pub fn render(plan: &Plan) -> crate::Result<Vec<Statement>> {
             Step::CreateEnum { r#enum } => push(format!(
                 "CREATE TYPE {} AS ENUM ({})",
                 qualified(r#enum.schema.as_deref(), &r#enum.name),
-                super::literal_list(&r#enum.values)
+                crate::sql::literal_list(&r#enum.values)
             )),
             Step::DropEnum { r#enum } => {
                 push(format!("DROP TYPE {}", qualified(r#enum.schema.as_deref(), &r#enum.name)))
@@ -42,9 +43,9 @@ pub fn render(plan: &Plan) -> crate::Result<Vec<Statement>> {
                     qualified(from.schema.as_deref(), &from.name),
                     quote_ident(&old_name)
                 ));
-                push(format!("CREATE TYPE {name} AS ENUM ({})", super::literal_list(&to.values)));
+                push(format!("CREATE TYPE {name} AS ENUM ({})", crate::sql::literal_list(&to.values)));
                 for u in uses {
-                    let t = table_ref(&u.table);
+                    let t = u.table.quoted();
                     let c = quote_ident(&u.column);
                     if u.default.is_some() {
                         push(format!("ALTER TABLE {t} ALTER COLUMN {c} DROP DEFAULT"));
@@ -72,7 +73,7 @@ pub fn render(plan: &Plan) -> crate::Result<Vec<Statement>> {
                 "ALTER SEQUENCE {} OWNED BY {}",
                 qualified(sequence.schema.as_deref(), &sequence.name),
                 match owner {
-                    Some((t, c)) => format!("{}.{}", table_ref(t), quote_ident(c)),
+                    Some((t, c)) => format!("{}.{}", t.quoted(), quote_ident(c)),
                     None => "NONE".to_string(),
                 }
             )),
@@ -93,17 +94,17 @@ pub fn render(plan: &Plan) -> crate::Result<Vec<Statement>> {
                 push(format!("DROP TABLE {}", qualified(table.schema.as_deref(), &table.name)))
             }
             Step::RenameTable { table, to } => {
-                push(format!("ALTER TABLE {} RENAME TO {}", table_ref(table), quote_ident(to)))
+                push(format!("ALTER TABLE {} RENAME TO {}", table.quoted(), quote_ident(to)))
             }
             Step::AddColumn { table, column } => {
-                push(format!("ALTER TABLE {} ADD COLUMN {}", table_ref(table), column_def(column)))
+                push(format!("ALTER TABLE {} ADD COLUMN {}", table.quoted(), column_def(column)))
             }
             Step::DropColumn { table, column } => {
-                push(format!("ALTER TABLE {} DROP COLUMN {}", table_ref(table), quote_ident(column)))
+                push(format!("ALTER TABLE {} DROP COLUMN {}", table.quoted(), quote_ident(column)))
             }
             Step::RenameColumn { table, from, to } => push(format!(
                 "ALTER TABLE {} RENAME COLUMN {} TO {}",
-                table_ref(table),
+                table.quoted(),
                 quote_ident(from),
                 quote_ident(to)
             )),
@@ -119,29 +120,23 @@ pub fn render(plan: &Plan) -> crate::Result<Vec<Statement>> {
                     }
                     None => format!("{c}::{}", ty(to)),
                 };
-                push(format!(
-                    "ALTER TABLE {} ALTER COLUMN {c} TYPE {}{collate} USING {using}",
-                    table_ref(table),
-                    ty(to)
-                ))
+                push(format!("ALTER TABLE {} ALTER COLUMN {c} TYPE {}{collate} USING {using}", table.quoted(), ty(to)))
             }
             Step::SetNotNull { table, column, backfill } => {
                 let c = quote_ident(column);
                 if let Some(b) = backfill {
-                    push(format!("UPDATE {} SET {c} = {b} WHERE {c} IS NULL", table_ref(table)));
+                    push(format!("UPDATE {} SET {c} = {b} WHERE {c} IS NULL", table.quoted()));
                 }
-                push(format!("ALTER TABLE {} ALTER COLUMN {c} SET NOT NULL", table_ref(table)))
+                push(format!("ALTER TABLE {} ALTER COLUMN {c} SET NOT NULL", table.quoted()))
             }
             Step::DropNotNull { table, column } => {
-                push(format!("ALTER TABLE {} ALTER COLUMN {} DROP NOT NULL", table_ref(table), quote_ident(column)))
+                push(format!("ALTER TABLE {} ALTER COLUMN {} DROP NOT NULL", table.quoted(), quote_ident(column)))
             }
-            Step::SetDefault { table, column, expr } => push(format!(
-                "ALTER TABLE {} ALTER COLUMN {} SET DEFAULT {expr}",
-                table_ref(table),
-                quote_ident(column)
-            )),
+            Step::SetDefault { table, column, expr } => {
+                push(format!("ALTER TABLE {} ALTER COLUMN {} SET DEFAULT {expr}", table.quoted(), quote_ident(column)))
+            }
             Step::DropDefault { table, column } => {
-                push(format!("ALTER TABLE {} ALTER COLUMN {} DROP DEFAULT", table_ref(table), quote_ident(column)))
+                push(format!("ALTER TABLE {} ALTER COLUMN {} DROP DEFAULT", table.quoted(), quote_ident(column)))
             }
             Step::AlterIdentity { table, column, ty: col_ty, from, to } => {
                 for sql in alter_identity(table, column, col_ty, *from, *to) {
@@ -150,13 +145,13 @@ pub fn render(plan: &Plan) -> crate::Result<Vec<Statement>> {
             }
             Step::AddPrimaryKey { table, primary_key } => push(format!(
                 "ALTER TABLE {} ADD {}PRIMARY KEY ({})",
-                table_ref(table),
+                table.quoted(),
                 constraint_name(&primary_key.name),
                 ident_list(&primary_key.columns)
             )),
             Step::DropPrimaryKey { table, primary_key } => {
                 let name = primary_key.name.clone().unwrap_or_else(|| format!("{}_pkey", table.name));
-                push(format!("ALTER TABLE {} DROP CONSTRAINT {}", table_ref(table), quote_ident(&name)))
+                push(format!("ALTER TABLE {} DROP CONSTRAINT {}", table.quoted(), quote_ident(&name)))
             }
             Step::CreateIndex { table, index, concurrently } => {
                 let sql = create_index(table, index, *concurrently);
@@ -166,16 +161,16 @@ pub fn render(plan: &Plan) -> crate::Result<Vec<Statement>> {
                 push(format!("DROP INDEX {}", qualified(table.schema.as_deref(), &index.name)))
             }
             Step::AddUnique { table, unique } => {
-                push(format!("ALTER TABLE {} ADD {}", table_ref(table), unique_def(unique)))
+                push(format!("ALTER TABLE {} ADD {}", table.quoted(), unique_def(unique)))
             }
             Step::DropUnique { table, unique } => {
                 let name =
                     unique.name.clone().unwrap_or_else(|| format!("{}_{}_key", table.name, unique.columns.join("_")));
-                push(format!("ALTER TABLE {} DROP CONSTRAINT {}", table_ref(table), quote_ident(&name)))
+                push(format!("ALTER TABLE {} DROP CONSTRAINT {}", table.quoted(), quote_ident(&name)))
             }
             Step::AddForeignKey { table, foreign_key, not_valid } => push(format!(
                 "ALTER TABLE {} ADD {}{}",
-                table_ref(table),
+                table.quoted(),
                 fk_def(foreign_key, table.schema.as_deref()),
                 if *not_valid { " NOT VALID" } else { "" }
             )),
@@ -184,28 +179,32 @@ pub fn render(plan: &Plan) -> crate::Result<Vec<Statement>> {
                     .name
                     .clone()
                     .unwrap_or_else(|| format!("{}_{}_fkey", table.name, foreign_key.columns.join("_")));
-                push(format!("ALTER TABLE {} DROP CONSTRAINT {}", table_ref(table), quote_ident(&name)))
+                push(format!("ALTER TABLE {} DROP CONSTRAINT {}", table.quoted(), quote_ident(&name)))
             }
             Step::AddCheck { table, check, not_valid } => push(format!(
                 "ALTER TABLE {} ADD {}{}",
-                table_ref(table),
+                table.quoted(),
                 check_def(check),
                 if *not_valid { " NOT VALID" } else { "" }
             )),
             Step::DropCheck { table, check } => {
-                let name = check.name.clone().ok_or_else(|| {
-                    crate::Error::Unsupported(format!("dropping an unnamed CHECK ({}) on `{}`", check.expr, table.name))
+                let name = check.name.clone().ok_or_else(|| crate::Error::Unsupported {
+                    dialect: Dialect::Postgres,
+                    what: format!("dropping an unnamed CHECK ({}) on `{}`", check.expr, table.name),
                 })?;
-                push(format!("ALTER TABLE {} DROP CONSTRAINT {}", table_ref(table), quote_ident(&name)))
+                push(format!("ALTER TABLE {} DROP CONSTRAINT {}", table.quoted(), quote_ident(&name)))
             }
             Step::ValidateConstraint { table, name } => {
-                push(format!("ALTER TABLE {} VALIDATE CONSTRAINT {}", table_ref(table), quote_ident(name)))
+                push(format!("ALTER TABLE {} VALIDATE CONSTRAINT {}", table.quoted(), quote_ident(name)))
             }
             Step::RebuildTable { to, .. } => {
-                return Err(crate::Error::Unsupported(format!(
-                    "table rebuild of `{}` on Postgres (the planner alters Postgres tables in place)",
-                    to.name
-                )))
+                return Err(crate::Error::Unsupported {
+                    dialect: Dialect::Postgres,
+                    what: format!(
+                        "table rebuild of `{}` on Postgres (the planner alters Postgres tables in place)",
+                        to.name
+                    ),
+                })
             }
         }
     }
@@ -370,7 +369,7 @@ pub fn create_index(t: &TableRef, i: &Index, concurrently: bool) -> String {
         if i.unique { "UNIQUE " } else { "" },
         if concurrently { "CONCURRENTLY " } else { "" },
         quote_ident(&i.name),
-        table_ref(t)
+        t.quoted()
     );
     if let Some(m) = i.method.as_ref().filter(|m| !m.eq_ignore_ascii_case("btree")) {
         s.push_str(&format!(" USING {}", quote_ident(m)));
@@ -395,7 +394,7 @@ fn alter_identity(
     from: Option<Identity>,
     to: Option<Identity>,
 ) -> Vec<String> {
-    let table = table_ref(t);
+    let table = t.quoted();
     let c = quote_ident(column);
     // pg_get_serial_sequence takes the table as (quoted) SQL text and the column as a plain name.
     let seq_of = format!("pg_get_serial_sequence({}, {})", quote_literal(&table), quote_literal(column));

@@ -1,17 +1,18 @@
 //! SQLite SQL for every [`Step`]. Steps SQLite cannot run in place never reach here: the
 //! planner lowers them to a [`Step::RebuildTable`]; the rest are typed errors.
 
-use super::{constraint_name, deferrable, ident_list, quote_ident, quote_literal, Statement};
+use super::{constraint_name, deferrable, Statement};
 use crate::expr::default_sql;
 use crate::model::{Check, Column, ForeignKey, Identity, Index, Table, Unique};
 use crate::plan::{CopyColumn, Plan, Step};
+use crate::sql::{ident_list, quote_ident, quote_literal};
 use crate::types::{sqlite::render as ty, Dialect};
 
 /// Prefix of the temporary table a rebuild copies into.
 pub const REBUILD_PREFIX: &str = "_ss_new_";
 
 fn unsupported(what: &str) -> crate::Error {
-    crate::Error::Unsupported(format!("{what} on SQLite"))
+    crate::Error::Unsupported { dialect: Dialect::Sqlite, what: format!("{what} on SQLite") }
 }
 
 /// Renders every step of `plan` as SQLite statements.

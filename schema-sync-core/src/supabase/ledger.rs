@@ -1,10 +1,14 @@
 //! Reading and writing `supabase_migrations.schema_migrations`, and applying files (Postgres).
 
 use super::{reconcile, AppliedMigration, Event, MigrateOptions, MigrateReport, MigrationFile, LEDGER};
-use crate::apply::postgres::{record, LOCK_KEY};
+use crate::apply::postgres::PgDatabase;
+use crate::apply::{Database, VersionRecord};
 use crate::introspect::{postgres as introspect, IntrospectOptions};
+use crate::plan::Plan;
+use crate::types::Dialect;
 use crate::{Error, Result};
-use sqlx::{AssertSqlSafe, Connection, PgConnection, Row};
+use sqlx::{AssertSqlSafe, PgConnection, Row};
+use std::ops::DerefMut;
 
 /// Exactly the Supabase CLI's bootstrap of its ledger (`pkg/migration/history.go`).
 const BOOTSTRAP: [&str; 4] = [
@@ -70,54 +74,64 @@ pub async fn applied(conn: &mut PgConnection) -> Result<Vec<AppliedMigration>> {
 }
 
 /// Applies the pending `files` (see [`super::read_dir`]) in version order, each in its own
-/// transaction: advisory lock ([`LOCK_KEY`], so concurrent runs queue up), ledger created if
-/// missing, the version re-checked under the lock (a run that waited skips what the other
-/// applied), every statement, the ledger row, a `schema_version` row, commit. A failing
-/// statement rolls its whole file back and stops; earlier files stay applied.
-pub async fn migrate(
-    conn: &mut PgConnection,
+/// transaction opened by the backend ([`Database::begin`]: the advisory lock every schema-sync
+/// change takes, so concurrent runs queue up): ledger created if missing, the version
+/// re-checked under the lock (a run that waited skips what the other applied), every
+/// statement, the ledger row, a `schema_version` row, commit. A failing statement rolls its
+/// whole file back and stops; earlier files stay applied.
+pub async fn migrate<C: DerefMut<Target = PgConnection> + Send>(
+    db: &mut PgDatabase<C>,
     files: &[MigrationFile],
     opts: &MigrateOptions,
     on_event: &mut dyn FnMut(Event<'_>),
 ) -> Result<MigrateReport> {
-    let before = reconcile(files, &applied(conn).await?);
+    let before = reconcile(files, &applied(db.connection()).await?);
     let pending: Vec<&MigrationFile> = files.iter().filter(|f| before.pending.contains(&f.version)).collect();
     let mut report = MigrateReport { before, ..Default::default() };
     if opts.dry_run {
         report.applied = pending.iter().map(|f| f.version.clone()).collect();
         return Ok(report);
     }
-    let version_schema = opts.version_schema.clone().unwrap_or_else(|| "public".into());
     let total = pending.len();
     for (i, file) in pending.into_iter().enumerate() {
         on_event(Event::Start(file, i, total));
-        if apply_one(conn, file, &version_schema).await? {
-            report.applied.push(file.version.clone());
-        } else {
-            report.skipped.push(file.version.clone());
+        db.begin(&Plan::empty(Dialect::Postgres)).await?;
+        match apply_one(db, file).await {
+            Ok(true) => {
+                db.finish(true).await?;
+                report.applied.push(file.version.clone());
+            }
+            Ok(false) => {
+                db.finish(false).await?;
+                report.skipped.push(file.version.clone());
+            }
+            Err(e) => {
+                let _ = db.finish(false).await;
+                return Err(e);
+            }
         }
         on_event(Event::Done(file));
     }
     Ok(report)
 }
 
-/// One file in one transaction; `false` when another run recorded it first.
-async fn apply_one(conn: &mut PgConnection, file: &MigrationFile, version_schema: &str) -> Result<bool> {
+/// One file inside the open transaction; `false` when another run recorded it first.
+async fn apply_one<C: DerefMut<Target = PgConnection> + Send>(
+    db: &mut PgDatabase<C>,
+    file: &MigrationFile,
+) -> Result<bool> {
     let shown = file.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let mut tx = conn.begin().await.map_err(|e| Error::postgres("starting a transaction", e))?;
-    exec(&mut tx, &format!("SELECT pg_advisory_xact_lock({LOCK_KEY})"), "taking the schema-sync advisory lock").await?;
     for sql in BOOTSTRAP {
-        exec(&mut tx, sql, "creating supabase_migrations.schema_migrations").await?;
+        exec(db.connection(), sql, "creating supabase_migrations.schema_migrations").await?;
     }
     let done = sqlx::query(AssertSqlSafe(format!("SELECT count(*) FROM {LEDGER} WHERE version = $1")))
         .persistent(false)
         .bind(&file.version)
-        .fetch_one(&mut *tx)
+        .fetch_one(db.connection())
         .await
         .and_then(|r| r.try_get::<i64, _>(0))
         .map_err(|e| Error::postgres("reading supabase_migrations.schema_migrations", e))?;
     if done > 0 {
-        tx.rollback().await.map_err(|e| Error::postgres("rolling back", e))?;
         return Ok(false);
     }
     for (n, sql) in file.statements.iter().enumerate() {
@@ -127,25 +141,27 @@ async fn apply_one(conn: &mut PgConnection, file: &MigrationFile, version_schema
             file.statements.len(),
             crate::apply::short(sql)
         );
-        exec(&mut tx, sql, context).await?;
+        exec(db.connection(), sql, context).await?;
     }
     sqlx::query(AssertSqlSafe(format!("INSERT INTO {LEDGER} (version, name, statements) VALUES ($1, $2, $3)")))
         .persistent(false)
         .bind(&file.version)
         .bind(&file.name)
         .bind(&file.statements)
-        .execute(&mut *tx)
+        .execute(db.connection())
         .await
         .map_err(|e| Error::postgres("recording the migration in supabase_migrations.schema_migrations", e))?;
     let checksum = match &file.checksum {
         Some(c) => c.clone(),
         None => {
-            let iopts = IntrospectOptions { schemas: vec![version_schema.to_string()], ..Default::default() };
-            crate::snapshot::checksum(&introspect::introspect(&mut tx, &iopts).await?)
+            let version_only = IntrospectOptions {
+                schemas: db.scope().schemas.iter().take(1).cloned().collect(),
+                ..Default::default()
+            };
+            crate::snapshot::checksum(&introspect::introspect(db.connection(), &version_only).await?)
         }
     };
     let description = format!("supabase migration {}_{}", file.version, file.name);
-    record(&mut tx, &checksum, Some(&description), Some(version_schema)).await?;
-    tx.commit().await.map_err(|e| Error::postgres(format!("committing migration {shown}"), e))?;
+    db.record_version(&VersionRecord { checksum, description: Some(description) }).await?;
     Ok(true)
 }

@@ -15,8 +15,10 @@
 //! ```
 
 pub mod compat;
+pub mod conversion;
 pub mod postgres;
 pub mod sqlite;
+pub mod translate;
 
 use serde::{Deserialize, Serialize};
 use std::fmt;

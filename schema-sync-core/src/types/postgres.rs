@@ -230,11 +230,11 @@ pub fn render(ty: &SqlType) -> String {
         SqlType::Jsonb => "jsonb".into(),
         SqlType::Array { element } => format!("{}[]", render(element)),
         SqlType::Enum { schema, name } => match schema {
-            Some(s) => format!("{}.{}", crate::render::quote_ident(s), crate::render::quote_ident(name)),
-            None => crate::render::quote_ident(name),
+            Some(s) => format!("{}.{}", crate::sql::quote_ident(s), crate::sql::quote_ident(name)),
+            None => crate::sql::quote_ident(name),
         },
         SqlType::Other { dialect: Dialect::Postgres, raw } => raw.clone(),
-        SqlType::Other { dialect: Dialect::Sqlite, .. } => render(&super::compat::sqlite_to_postgres(ty)),
+        SqlType::Other { dialect: Dialect::Sqlite, .. } => render(&super::translate::sqlite_to_postgres(ty)),
     }
 }
 

@@ -297,3 +297,22 @@ pub enum SideArg {
     /// Postgres' definition wins.
     Postgres,
 }
+
+impl From<StrategyArg> for schema_sync_core::sync::Strategy {
+    fn from(s: StrategyArg) -> Self {
+        match s {
+            StrategyArg::SqliteWins => Self::SqliteWins,
+            StrategyArg::PostgresWins => Self::PostgresWins,
+            StrategyArg::Merge => Self::Merge,
+        }
+    }
+}
+
+impl From<SideArg> for schema_sync_core::sync::Side {
+    fn from(s: SideArg) -> Self {
+        match s {
+            SideArg::Sqlite => Self::Sqlite,
+            SideArg::Postgres => Self::Postgres,
+        }
+    }
+}

@@ -1,7 +1,7 @@
 //! `inspect --format text`: a schema for people.
 
+use schema_sync_core::apply::VersionRow;
 use schema_sync_core::model::Schema;
-use schema_sync_core::version::VersionRow;
 use std::fmt::Write;
 
 /// A summary line, then [`schema_sync_core::describe::schema_text`], then the latest

@@ -15,14 +15,21 @@
 
 mod args;
 mod commands;
+mod errors;
 mod inspect;
+mod options;
 mod output;
 mod project;
 mod workflows;
 
 pub use args::Cli;
 
+use anyhow::{bail, Context, Result};
+use args::{Command, MigrationCommand};
 use clap::Parser;
+use options::{apply_options, change_with_config, load_options};
+use output::Output;
+use schema_sync_core::source::Source;
 use schema_sync_core::Schema;
 use std::process::ExitCode;
 
@@ -62,30 +69,112 @@ pub fn run_with(args: Vec<std::ffi::OsString>, models: Option<Schema>) -> ExitCo
             return ExitCode::from(2);
         }
     };
-    let out = output::Output::new(cli.quiet, cli.verbose);
-    match runtime.block_on(commands::dispatch(cli, models, &out)) {
+    let out = Output::new(cli.quiet, cli.verbose);
+    match runtime.block_on(dispatch(cli, models, &out)) {
         Ok(Status::Ok) => ExitCode::SUCCESS,
         Ok(Status::Drift) => ExitCode::from(1),
         Err(e) => {
-            eprintln!("error: {}", one_line(&e));
+            eprintln!("error: {}", errors::one_line(&e));
             ExitCode::from(2)
         }
     }
 }
 
-/// The error and its causes on one line, each cause added only when it says something new
-/// (driver errors often repeat their source's text).
-fn one_line(e: &anyhow::Error) -> String {
-    let mut msg = String::new();
-    for cause in e.chain() {
-        let text = cause.to_string().lines().collect::<Vec<_>>().join(" ");
-        if msg.contains(text.trim()) {
-            continue;
+async fn dispatch(cli: Cli, models: Option<Schema>, out: &Output) -> Result<Status> {
+    project::set_explicit(cli.config.clone(), cli.verbose);
+    match cli.command {
+        Command::Init => {
+            let dir = std::env::current_dir()?;
+            for p in project::init(&dir)? {
+                out.say(format!("created {}", p.display()));
+            }
+            out.say("Edit schema-sync.toml, then run `schema-sync diff` (no arguments needed).");
+            Ok(Status::Ok)
         }
-        if !msg.is_empty() {
-            msg.push_str(": ");
+        Command::Inspect { src, format, dialect, source } => {
+            commands::inspect(&src, format, dialect.map(Into::into), &load_options(&source, models), out).await
         }
-        msg.push_str(text.trim());
+        Command::Diff { from, to, format, dialect, explain, source, change } => {
+            let lo = load_options(&source, models);
+            let (from, to) = match (from, to) {
+                (Some(f), Some(t)) => (f, t),
+                (Some(_), None) => bail!("diff --from needs --to (or neither, with a schema-sync.toml)"),
+                (None, Some(_)) => bail!("diff --to needs --from (or neither, with a schema-sync.toml)"),
+                (f, t) => {
+                    // The seed's `db diff`: the configured SQLite against the configured Postgres.
+                    let (lite, pg) = workflows::databases(None, None)
+                        .context("diff needs --from and --to, or a schema-sync.toml with [sqlite] and [postgres]")?;
+                    (f.unwrap_or_else(|| lite.display()), t.unwrap_or(pg))
+                }
+            };
+            commands::diff_cmd(
+                &from,
+                &to,
+                format,
+                dialect.map(Into::into),
+                explain,
+                &lo,
+                &change_with_config(change),
+                out,
+            )
+            .await
+        }
+        Command::Apply { db, to, dry_run, allow_destructive, backup, yes, validate, no_validate, source, change } => {
+            let lo = load_options(&source, models);
+            let mut opts = apply_options(&change_with_config(change), allow_destructive, dry_run)?;
+            let is_pg = matches!(Source::parse(&db)?, Source::Postgres(_));
+            opts.validate = validate || (is_pg && !no_validate);
+            commands::apply_cmd(&db, &to, &lo, &opts, backup.as_deref(), yes, out).await
+        }
+        Command::Migration { command: MigrationCommand::New { name, from, to, dir, source, change } } => {
+            let lo = load_options(&source, models);
+            workflows::migration_new(&name, &from, &to, &dir, &lo, &change_with_config(change), out).await
+        }
+        Command::Migrate { db, dir, dry_run, backup, format, yes, source } => {
+            let lo = load_options(&source, models);
+            workflows::migrate(&db, &dir, dry_run, backup.as_deref(), format, yes, &lo, out).await
+        }
+        Command::Sync {
+            sqlite,
+            postgres,
+            strategy,
+            on_conflict,
+            apply,
+            allow_destructive,
+            backup,
+            format,
+            yes,
+            source,
+            change,
+        } => {
+            let lo = load_options(&source, models);
+            let a = workflows::SyncArgs {
+                sqlite,
+                postgres,
+                strategy,
+                on_conflict,
+                apply,
+                allow_destructive,
+                backup,
+                format,
+                yes,
+            };
+            workflows::sync(a, &lo, &change_with_config(change), &quiet_for(format, out)).await
+        }
+        Command::Audit { sqlite, postgres, migrations, models: snapshot, format, source, change } => {
+            let lo = load_options(&source, models);
+            let a = workflows::AuditArgs { sqlite, postgres, migrations, models: snapshot, format };
+            workflows::audit(a, &lo, &change_with_config(change), out).await
+        }
     }
-    msg
+}
+
+/// With `--format json`, stdout carries only the JSON document.
+fn quiet_for(format: args::ReportFormat, out: &Output) -> Output {
+    let mut o = out.clone();
+    if format == args::ReportFormat::Json {
+        o.quiet = true;
+        o.tty = false;
+    }
+    o
 }

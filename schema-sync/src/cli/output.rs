@@ -72,3 +72,13 @@ impl Output {
         bar
     }
 }
+
+/// The plan's SQL with its hazards as leading comments.
+pub fn sql_with_hazards(plan: &schema_sync_core::plan::Plan) -> anyhow::Result<String> {
+    let mut s = String::new();
+    for h in &plan.hazards {
+        s.push_str(&format!("-- hazard {:?}: {}\n", h.code, h.message));
+    }
+    s.push_str(&schema_sync_core::render::script(&schema_sync_core::render::render(plan)?));
+    Ok(s)
+}

@@ -2,17 +2,18 @@
 //! Each is a thin shell over `schema_sync_core::{supabase, sync, audit, backup}`.
 
 use super::args::{ChangeArgs, ReportFormat, SideArg, StrategyArg};
-use super::commands::{apply_options, diff_options, load, sql_with_hazards};
-use super::output::Output;
+use super::options::{apply_options, diff_options, load};
+use super::output::{sql_with_hazards, Output};
 use super::Status;
 use anyhow::{anyhow, bail, Context, Result};
+use schema_sync_core::apply::postgres::PgDatabase;
 use schema_sync_core::apply::Outcome;
 use schema_sync_core::backup::{self, PgBackupOptions};
 use schema_sync_core::introspect::{postgres as pgi, sqlite as litei};
-use schema_sync_core::plan::{Capabilities, PlanOptions};
-use schema_sync_core::source::{redact_url, LoadOptions, Source};
+use schema_sync_core::source::{LoadOptions, Source};
 use schema_sync_core::sync::{self, Side, Strategy, SyncOptions};
-use schema_sync_core::{audit, diff, render, resolve, snapshot, supabase, Dialect};
+use schema_sync_core::url::redact_url;
+use schema_sync_core::{audit, snapshot, supabase};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
@@ -63,37 +64,16 @@ pub(super) async fn migration_new(
 ) -> Result<Status> {
     let (from_src, a) = load(from, lo).await.context("reading --from")?;
     let (to_src, b) = load(to, lo).await.context("reading --to")?;
-    // Supabase migrations are Postgres: a SQLite starting point is read as its Postgres twin.
-    let a = if a.dialect == Some(Dialect::Sqlite) { resolve::translate(&a, Dialect::Postgres, None).0 } else { a };
-    let cmp = diff::compare(&a, &b, Some(Dialect::Postgres), &diff_options(change)?)?;
-    if cmp.is_empty() {
+    let aopts = apply_options(change, false, true)?;
+    let planned = supabase::plan_migration(&a, &b, &aopts.diff, &aopts.plan)?;
+    if planned.is_empty() {
         eprintln!("no changes: {} already matches {}; no migration written", from_src.display(), to_src.display());
         return Ok(Status::Drift);
     }
-    let mut popts = PlanOptions::default();
-    let aopts = apply_options(change, false, true)?;
-    popts.using = aopts.plan.using;
-    popts.backfill = aopts.plan.backfill;
-    let plan = schema_sync_core::plan::plan(
-        &cmp.from,
-        &cmp.to,
-        &cmp.changes,
-        &Capabilities::latest(Dialect::Postgres),
-        &popts,
-    );
-    let statements: Vec<String> = render::render(&plan)?.into_iter().map(|s| s.sql).collect();
-    let header = supabase::Header {
-        title: name.to_string(),
-        from: from_src.display(),
-        to: to_src.display(),
-        changes: diff::render_text(&cmp),
-        hazards: plan.hazards.iter().map(|h| format!("{:?}: {}", h.code, h.message)).collect(),
-        checksum: Some(snapshot::checksum(&b)),
-    };
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
-    let path = supabase::write_new(dir, name, &header, &statements, now)?;
-    out.say(format!("Wrote {} ({} statement(s)).", path.display(), statements.len()));
-    for h in &header.hazards {
+    let path = supabase::write_migration(dir, name, &from_src.display(), &to_src.display(), &planned, now)?;
+    out.say(format!("Wrote {} ({} statement(s)).", path.display(), planned.statements.len()));
+    for h in planned.hazard_lines() {
         out.detail(format!("hazard {h}"));
     }
     Ok(Status::Ok)
@@ -120,9 +100,9 @@ pub(super) async fn migrate(
     };
     let files = supabase::read_dir(dir)?;
     let mut conn = pgi::connect(&url).await?;
-    let version_schema = lo.introspect.schemas.first().cloned();
-    let mut opts = supabase::MigrateOptions { dry_run: true, version_schema };
-    let plan = supabase::migrate(&mut conn, &files, &opts, &mut |_| {}).await?;
+    let mut db = PgDatabase::new(&mut conn).with_scope(lo.introspect.clone());
+    let mut opts = supabase::MigrateOptions { dry_run: true };
+    let plan = supabase::migrate(&mut db, &files, &opts, &mut |_| {}).await?;
     let json = format == ReportFormat::Json;
     if !dry_run && !plan.applied.is_empty() {
         if !confirm(out, yes, &format!("Apply {} migration(s) to {}?", plan.applied.len(), redact_url(&url)))? {
@@ -130,7 +110,7 @@ pub(super) async fn migrate(
         }
         if let Some(path) = backup_path {
             let o = PgBackupOptions { introspect: lo.introspect.clone(), ..Default::default() };
-            let b = backup::postgres(&mut conn, &url, path, &o).await?;
+            let b = backup::postgres(db.connection(), &url, path, &o).await?;
             say_backup(out, json, &b);
         }
         opts.dry_run = false;
@@ -140,7 +120,7 @@ pub(super) async fn migrate(
     let report = if opts.dry_run {
         plan
     } else {
-        supabase::migrate(&mut conn, &files, &opts, &mut |e| match e {
+        supabase::migrate(&mut db, &files, &opts, &mut |e| match e {
             supabase::Event::Start(f, _, _) => bar.set_message(format!("{}_{}", f.version, f.name)),
             supabase::Event::Done(_) => bar.inc(1),
         })
@@ -232,26 +212,11 @@ pub(super) async fn sync(a: SyncArgs, lo: &LoadOptions, change: &ChangeArgs, out
     let (lite_src, url) = databases(a.sqlite, a.postgres)?;
     let Source::Sqlite(lite_path) = &lite_src else { unreachable!("checked by databases()") };
     let cfg = if a.strategy.is_none() || a.on_conflict.is_none() { config()? } else { None };
-    let strategy = match a.strategy {
-        Some(StrategyArg::SqliteWins) => Strategy::SqliteWins,
-        Some(StrategyArg::PostgresWins) => Strategy::PostgresWins,
-        Some(StrategyArg::Merge) => Strategy::Merge,
-        None => match cfg.as_ref().and_then(|c| c.strategy.as_deref()) {
-            Some("sqlite-wins") => Strategy::SqliteWins,
-            Some("postgres-wins") => Strategy::PostgresWins,
-            Some("merge") => Strategy::Merge,
-            _ => bail!("--strategy is required: sqlite-wins, postgres-wins or merge"),
-        },
+    let strategy = match a.strategy.map(Strategy::from).or(cfg.as_ref().and_then(|c| c.strategy)) {
+        Some(s) => s,
+        None => bail!("--strategy is required: sqlite-wins, postgres-wins or merge"),
     };
-    let on_conflict = match a.on_conflict {
-        Some(SideArg::Sqlite) => Some(Side::Sqlite),
-        Some(SideArg::Postgres) => Some(Side::Postgres),
-        None => match cfg.as_ref().and_then(|c| c.on_conflict.as_deref()) {
-            Some("sqlite") => Some(Side::Sqlite),
-            Some("postgres") => Some(Side::Postgres),
-            _ => None,
-        },
-    };
+    let on_conflict = a.on_conflict.map(Side::from).or(cfg.as_ref().and_then(|c| c.on_conflict));
     let mut lite = litei::open(lite_path)?;
     let mut pg = pgi::connect(&url).await?;
     let mut opts = SyncOptions {
@@ -259,10 +224,10 @@ pub(super) async fn sync(a: SyncArgs, lo: &LoadOptions, change: &ChangeArgs, out
         on_conflict,
         apply: false,
         apply_options: apply_options(change, a.allow_destructive, false)?,
-        introspect: lo.introspect.clone(),
     };
+    let scope = lo.introspect.clone();
     let json = a.format == ReportFormat::Json;
-    let mut report = sync::sync(&mut lite, &mut pg, &opts).await?;
+    let mut report = sync::sync(&mut lite, PgDatabase::new(&mut pg).with_scope(scope.clone()), &opts).await?;
     if a.apply && !report.blocked && report.has_drift() {
         if !json {
             print_plans(&report, &lite_src, &url, out)?;
@@ -284,7 +249,7 @@ pub(super) async fn sync(a: SyncArgs, lo: &LoadOptions, change: &ChangeArgs, out
         }
         opts.apply = true;
         let bar = if json { indicatif::ProgressBar::hidden() } else { out.progress(2, "syncing") };
-        report = sync::sync(&mut lite, &mut pg, &opts).await?;
+        report = sync::sync(&mut lite, PgDatabase::new(&mut pg).with_scope(scope), &opts).await?;
         bar.finish_and_clear();
     }
     if json {

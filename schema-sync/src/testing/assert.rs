@@ -98,7 +98,7 @@ impl<T: IntoTestDb + ?Sized> IntoTestDb for &T {
 /// [`assert_schema_matches!`](crate::assert_schema_matches).
 ///
 /// ```
-/// use schema_sync::core::apply::{sqlite::migrate, ApplyOptions};
+/// use schema_sync::{migrate_blocking, ApplyOptions};
 /// use schema_sync::testing::{assert_schema_matches, TempSqlite};
 /// use schema_sync::{schema, SyncTable};
 ///
@@ -107,7 +107,7 @@ impl<T: IntoTestDb + ?Sized> IntoTestDb for &T {
 /// struct User { #[sync(primary_key)] id: i64, email: String }
 ///
 /// let db = TempSqlite::new();
-/// migrate(&mut db.connect(), &schema![User], &ApplyOptions::default()).unwrap();
+/// migrate_blocking(&mut db.connect(), &schema![User], &ApplyOptions::default()).unwrap();
 /// assert_schema_matches(&db, &schema![User]);
 /// assert_schema_matches(db.url(), &schema![User]);
 ///
@@ -299,8 +299,8 @@ pub async fn assert_migrations_reproduce_async(dir: impl AsRef<Path>, models: &S
 /// // In a test: `assert_schema_matches!("sqlite:app.db", schema![User, Org]);`
 /// let db = schema_sync::testing::TempSqlite::new();
 /// let mut conn = db.connect();
-/// let opts = schema_sync::core::apply::ApplyOptions::default();
-/// schema_sync::core::apply::sqlite::migrate(&mut conn, &schema![User, Org], &opts).unwrap();
+/// let opts = schema_sync::ApplyOptions::default();
+/// schema_sync::migrate_blocking(&mut conn, &schema![User, Org], &opts).unwrap();
 /// assert_schema_matches!(conn, schema![User, Org]);
 /// assert_schema_matches!(db, schema![User, Org]);
 /// ```

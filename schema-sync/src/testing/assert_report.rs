@@ -7,7 +7,6 @@ use schema_sync_core::apply::postgres::schemas_for;
 use schema_sync_core::diff::{self, Comparison, DiffOptions};
 use schema_sync_core::introspect::IntrospectOptions;
 use schema_sync_core::model::Schema;
-use schema_sync_core::plan::{self, Capabilities};
 use schema_sync_core::render;
 use schema_sync_core::source::{self, LoadOptions, Source};
 use schema_sync_core::supabase::{self, MigrationFile};
@@ -58,8 +57,7 @@ async fn read_source(text: &str, iopts: &IntrospectOptions) -> Result<(Schema, S
 
 /// The SQL that brings `c.from` to `c.to`, or why it cannot be rendered.
 fn fix_sql(c: &Comparison) -> String {
-    let plan = plan::plan(&c.from, &c.to, &c.changes, &Capabilities::latest(c.dialect), &Default::default());
-    match render::render(&plan) {
+    match render::render(&render::fix_plan(c)) {
         Ok(statements) => render::script(&statements),
         Err(e) => format!("-- cannot render the SQL: {e}\n"),
     }

@@ -2,7 +2,7 @@
 //! files beside the Supabase ones (`assert_migrations_reproduce!(…, sqlite = "migrations/sqlite")`).
 
 use schema_sync_core::introspect::{sqlite as lite, IntrospectOptions};
-use schema_sync_core::{diff, plan, render, Schema};
+use schema_sync_core::{diff, render, Schema};
 use std::path::{Path, PathBuf};
 
 /// Every `*.sql` file of `dir`, in file-name order (versioned names sort by version).
@@ -30,9 +30,7 @@ pub fn sqlite_migrations_report(dir: &Path, models: &Schema) -> Result<(), Strin
     if cmp.is_empty() {
         return Ok(());
     }
-    let caps = plan::Capabilities::latest(cmp.dialect);
-    let p = plan::plan(&cmp.from, &cmp.to, &cmp.changes, &caps, &Default::default());
-    let sql = render::render(&p).map(|s| render::script(&s)).unwrap_or_else(|e| format!("-- {e}"));
+    let sql = render::render(&render::fix_plan(&cmp)).map(|s| render::script(&s)).unwrap_or_else(|e| format!("-- {e}"));
     Err(format!(
         "assert_migrations_reproduce!: the SQLite migrations do not reproduce the models\n\n  migrations: {} ({} file(s))\n\nWhat the migrations are missing to match the models:\n{}\nSQL that would fix it (as a new SQLite migration):\n{}",
         dir.display(),

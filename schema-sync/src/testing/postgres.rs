@@ -67,7 +67,7 @@ impl TempPostgres {
         let mut conn = schema_sync_core::introspect::postgres::connect(&server.admin_url)
             .await
             .unwrap_or_else(|e| panic!("test Postgres: {e}"));
-        let sql = format!("CREATE DATABASE {}", schema_sync_core::render::quote_ident(&database));
+        let sql = format!("CREATE DATABASE {}", schema_sync_core::sql::quote_ident(&database));
         if let Err(e) = sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut conn).await {
             panic!("test Postgres: creating database {database}: {e}");
         }
@@ -130,7 +130,7 @@ impl Drop for TempPostgres {
     fn drop(&mut self) {
         let admin_url = self.admin_url.clone();
         let sql =
-            format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", schema_sync_core::render::quote_ident(&self.database));
+            format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", schema_sync_core::sql::quote_ident(&self.database));
         // Best effort, on a thread of its own so it works with or without a current runtime;
         // nothing here may panic (a panic in drop during unwinding aborts the test binary).
         let worker = std::thread::spawn(move || {

@@ -3,6 +3,7 @@
 //! respected), and a second migration plans nothing.
 
 use super::models::{AuditEvent, Org, Post, PostTag, User};
+use schema_sync::core::apply::postgres::PgDatabase;
 use schema_sync::core::apply::{self, ApplyOptions};
 use schema_sync::core::diff::{self, DiffOptions};
 use schema_sync::core::introspect::{postgres as pg, sqlite as lite, IntrospectOptions};
@@ -18,7 +19,7 @@ fn models() -> schema_sync::Schema {
 fn models_applied_to_sqlite_introspect_equal() {
     let db = TempSqlite::new();
     let mut conn = db.connect();
-    let out = apply::sqlite::migrate(&mut conn, &models(), &ApplyOptions::default()).expect("create from models");
+    let out = apply::migrate_blocking(&mut conn, &models(), &ApplyOptions::default()).expect("create from models");
     assert!(out.applied && out.plan.steps.len() >= 5);
     let live = lite::introspect(&conn, &IntrospectOptions::default()).unwrap();
     let cmp = diff::compare(&live, &models(), None, &DiffOptions::default()).unwrap();
@@ -27,7 +28,7 @@ fn models_applied_to_sqlite_introspect_equal() {
     let users = live.table(None, "users").unwrap();
     assert_eq!(users.column("email").unwrap().ty, SqlType::Text);
     assert!(users.checks.iter().any(|c| c.expr.contains("'owner'")), "enum check: {:?}", users.checks);
-    let again = apply::sqlite::migrate(&mut conn, &models(), &ApplyOptions::default()).unwrap();
+    let again = apply::migrate_blocking(&mut conn, &models(), &ApplyOptions::default()).unwrap();
     assert!(again.plan.is_empty(), "second plan: {:?}", again.plan.steps);
 }
 
@@ -40,7 +41,9 @@ async fn models_applied_to_postgres_introspect_equal() {
         .await
         .expect("citext (postgresql-contrib)");
     let iopts = IntrospectOptions { schemas: vec!["public".into(), "audit".into()], ..Default::default() };
-    let out = apply::postgres::migrate(&mut conn, &models(), &iopts, &ApplyOptions::default()).await.expect("create");
+    let out = apply::migrate(PgDatabase::new(&mut conn).with_scope(iopts.clone()), &models(), &ApplyOptions::default())
+        .await
+        .expect("create");
     assert!(out.applied);
     let live = pg::introspect(&mut conn, &iopts).await.unwrap();
     let cmp = diff::compare(&live, &models(), None, &DiffOptions::default()).unwrap();
@@ -49,6 +52,9 @@ async fn models_applied_to_postgres_introspect_equal() {
     assert_eq!(users.column("email").unwrap().ty.to_string(), "citext");
     assert!(matches!(users.column("role").unwrap().ty, SqlType::Enum { .. }));
     assert!(live.table(Some("audit"), "audit_event").is_some());
-    let again = apply::postgres::migrate(&mut conn, &models(), &iopts, &ApplyOptions::default()).await.unwrap();
+    let again =
+        apply::migrate(PgDatabase::new(&mut conn).with_scope(iopts.clone()), &models(), &ApplyOptions::default())
+            .await
+            .unwrap();
     assert!(again.plan.is_empty(), "second plan: {:?}", again.plan.steps);
 }

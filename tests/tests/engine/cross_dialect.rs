@@ -4,6 +4,7 @@
 
 use rusqlite::Connection;
 use schema_sync::testing::{TempPostgres, TempSqlite};
+use schema_sync_core::apply::postgres::PgDatabase;
 use schema_sync_core::apply::{self, ApplyOptions};
 use schema_sync_core::diff::{self, Change, DiffOptions};
 use schema_sync_core::introspect::{postgres as pg, sqlite as lite, IntrospectOptions};
@@ -98,7 +99,10 @@ async fn chinook_sqlite_to_postgres_and_back_converges() {
     let target_pg = TempPostgres::new().await;
     let mut conn = target_pg.connect().await;
     let iopts = IntrospectOptions::default();
-    let out = apply::postgres::migrate(&mut conn, &lite_schema, &iopts, &ApplyOptions::default()).await.unwrap();
+    let out =
+        apply::migrate(PgDatabase::new(&mut conn).with_scope(iopts.clone()), &lite_schema, &ApplyOptions::default())
+            .await
+            .unwrap();
     assert!(out.applied);
     let pg_after = pg::introspect(&mut conn, &iopts).await.unwrap();
     let cmp = diff::compare(&pg_after, &lite_schema, None, &DiffOptions::default()).unwrap();
@@ -107,7 +111,7 @@ async fn chinook_sqlite_to_postgres_and_back_converges() {
     // postgres → sqlite: an empty SQLite made to match that Postgres.
     let fresh = TempSqlite::new();
     let mut lite = fresh.connect();
-    apply::sqlite::migrate(&mut lite, &pg_after, &ApplyOptions::default()).unwrap();
+    apply::migrate_blocking(&mut lite, &pg_after, &ApplyOptions::default()).unwrap();
     let lite_after = lite::introspect(&lite, &iopts).unwrap();
     let cmp = diff::compare(&lite_after, &pg_after, None, &DiffOptions::default()).unwrap();
     assert!(cmp.is_empty(), "sqlite after postgres-wins:\n{}", diff::render_text(&cmp));
@@ -121,7 +125,7 @@ async fn chinook_sqlite_to_postgres_and_back_converges() {
     let before = row_counts(&populated, &lite_schema);
     assert!(before.iter().map(|(_, n)| n).sum::<i64>() > 15_000);
     let opts = ApplyOptions { diff: folded(), ..Default::default() };
-    let out = apply::sqlite::migrate(&mut populated, &pg_schema, &opts).unwrap();
+    let out = apply::migrate_blocking(&mut populated, &pg_schema, &opts).unwrap();
     eprintln!(
         "postgres-wins on populated Chinook: {} step(s), {} row(s) copied",
         out.plan.steps.len(),

@@ -2,6 +2,7 @@
 //! database, migrate it to `desired`, and it must then introspect equal to `desired` loaded
 //! directly, with an empty second plan.
 
+use schema_sync_core::apply::postgres::PgDatabase;
 use schema_sync_core::apply::{self, ApplyOptions};
 use schema_sync_core::introspect::{postgres as pg, IntrospectOptions};
 use schema_sync_core::{diff, hints, Schema};
@@ -78,15 +79,21 @@ async fn run_case(current: &mut PgConnection, desired_db: &mut PgConnection, cas
     let mut target: Schema = pg::introspect(desired_db, &iopts).await.map_err(|e| e.to_string())?;
     hints::apply(&mut target, &hints::rename_hints(&case.desired));
     let opts = ApplyOptions { allow_destructive: true, record_version: false, ..Default::default() };
-    apply::postgres::migrate(current, &target, &iopts, &opts).await.map_err(|e| format!("migrate: {e}"))?;
+    apply::migrate(PgDatabase::new(&mut *current).with_scope(iopts.clone()), &target, &opts)
+        .await
+        .map_err(|e| format!("migrate: {e}"))?;
     let after = pg::introspect(current, &iopts).await.map_err(|e| e.to_string())?;
     let left = diff::diff(&after, &target);
     if !left.is_empty() {
         return Err(format!("not converged: {left:?}"));
     }
-    let again = apply::postgres::migrate(current, &target, &iopts, &ApplyOptions { dry_run: true, ..opts })
-        .await
-        .map_err(|e| e.to_string())?;
+    let again = apply::migrate(
+        PgDatabase::new(&mut *current).with_scope(iopts.clone()),
+        &target,
+        &ApplyOptions { dry_run: true, ..opts },
+    )
+    .await
+    .map_err(|e| e.to_string())?;
     if !again.plan.is_empty() {
         return Err(format!("second plan not empty: {:?}", again.plan.steps));
     }

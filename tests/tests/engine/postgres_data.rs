@@ -3,6 +3,7 @@
 //! back completely.
 
 use schema_sync::testing::TempPostgres;
+use schema_sync_core::apply::postgres::PgDatabase;
 use schema_sync_core::apply::{self, ApplyOptions};
 use schema_sync_core::introspect::IntrospectOptions;
 use schema_sync_core::source;
@@ -68,9 +69,7 @@ async fn retype_and_constrain_keep_every_row() {
     sqlx::raw_sql(BASE).execute(&mut conn).await.unwrap();
     let before = snapshot(&mut conn).await;
     let want = target(&db, RETYPED).await;
-    let out = apply::postgres::migrate(&mut conn, &want, &IntrospectOptions::default(), &ApplyOptions::default())
-        .await
-        .unwrap();
+    let out = apply::migrate(&mut conn, &want, &ApplyOptions::default()).await.unwrap();
     assert!(out.applied);
     let after = snapshot(&mut conn).await;
     assert_eq!(after.len(), before.len());
@@ -98,9 +97,7 @@ async fn retype_and_constrain_keep_every_row() {
     };
     assert_eq!(norm(&after), norm(&expect));
     // A string default survives the varchar → text change without showing as drift.
-    let again = apply::postgres::migrate(&mut conn, &want, &IntrospectOptions::default(), &ApplyOptions::default())
-        .await
-        .unwrap();
+    let again = apply::migrate(&mut conn, &want, &ApplyOptions::default()).await.unwrap();
     assert!(again.plan.is_empty(), "{:?}", again.plan.steps);
 }
 
@@ -117,14 +114,12 @@ async fn failing_plan_rolls_back_everything() {
     let bad = RETYPED.replace("age bigint,", "age bigint NOT NULL,");
     let want = target(&db, &bad).await;
     let no_preflight = ApplyOptions { preflight: false, ..Default::default() };
-    let err = apply::postgres::migrate(&mut conn, &want, &IntrospectOptions::default(), &no_preflight)
-        .await
-        .expect_err("NOT NULL over NULLs fails");
+    let err = apply::migrate(&mut conn, &want, &no_preflight).await.expect_err("NOT NULL over NULLs fails");
     assert!(err.to_string().contains("null"), "{err}");
     assert_eq!(snapshot(&mut conn).await, before);
     let cols_after: Option<String> = catalog(tables_sql).fetch_one(&mut conn).await.unwrap().get(0);
     assert_eq!(cols_after, cols_before, "no half-applied change");
-    let versions = apply::postgres::versions(&mut conn, "public").await.unwrap();
+    let versions = apply::versions(&mut conn).await.unwrap();
     assert!(versions.is_empty(), "nothing recorded");
 }
 
@@ -140,7 +135,7 @@ async fn text_to_integer_with_using_and_backfill() {
     let mut opts = ApplyOptions::default();
     opts.plan.using.insert("t.n".into(), "split_part({col}, ' ', 1)::integer".into());
     opts.plan.backfill.insert("t.n".into(), "0".into());
-    apply::postgres::migrate(&mut conn, &want, &IntrospectOptions::default(), &opts).await.unwrap();
+    apply::migrate(&mut conn, &want, &opts).await.unwrap();
     let (zeros, sum): (i64, i64) = {
         let r = sqlx::query("SELECT count(*) FILTER (WHERE n = 0), sum(n)::bigint FROM t")
             .persistent(false)
@@ -166,16 +161,19 @@ async fn preflight_and_validate_on_postgres() {
     let bad = RETYPED.replace("age bigint,", "age bigint NOT NULL,");
     let want = target(&db, &bad).await;
     let iopts = IntrospectOptions::default();
-    let err = apply::postgres::migrate(&mut conn, &want, &iopts, &ApplyOptions::default()).await.expect_err("refused");
+    let err = apply::migrate(PgDatabase::new(&mut conn).with_scope(iopts.clone()), &want, &ApplyOptions::default())
+        .await
+        .expect_err("refused");
     let msg = err.to_string();
     assert!(msg.contains("`users.age` has 60 row(s) holding NULL"), "{msg}");
     assert!(msg.contains("users(email)` has 1 duplicate group(s)"), "{msg}");
     // Validation alone (no preflight) rehearses in a rolled-back transaction.
     let want = target(&db, RETYPED).await;
     let opts = ApplyOptions { preflight: false, validate: true, ..Default::default() };
-    let err =
-        apply::postgres::migrate(&mut conn, &want, &iopts, &opts).await.expect_err("unique index over duplicates");
-    assert!(err.to_string().contains("validation (rolled back) failed"), "{err}");
+    let err = apply::migrate(PgDatabase::new(&mut conn).with_scope(iopts.clone()), &want, &opts)
+        .await
+        .expect_err("unique index over duplicates");
+    assert!(err.to_string().contains("rehearsal failed and was rolled back"), "{err}");
     assert_eq!(snapshot(&mut conn).await, before);
-    assert!(apply::postgres::versions(&mut conn, "public").await.unwrap().is_empty());
+    assert!(apply::versions(&mut conn).await.unwrap().is_empty());
 }

@@ -5,6 +5,7 @@
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, TestRunner};
+use schema_sync_core::apply::postgres::PgDatabase;
 use schema_sync_core::apply::{self, ApplyOptions};
 use schema_sync_core::diff;
 use schema_sync_core::introspect::{postgres as pg, sqlite as lite, IntrospectOptions};
@@ -112,8 +113,8 @@ fn opts() -> ApplyOptions {
 
 fn sqlite_case(a: &Schema, b: &Schema) -> Result<(), String> {
     let mut conn = rusqlite::Connection::open_in_memory().unwrap();
-    apply::sqlite::migrate(&mut conn, a, &opts()).map_err(|e| format!("create A: {e}"))?;
-    apply::sqlite::migrate(&mut conn, b, &opts()).map_err(|e| format!("A → B: {e}"))?;
+    apply::migrate_blocking(&mut conn, a, &opts()).map_err(|e| format!("create A: {e}"))?;
+    apply::migrate_blocking(&mut conn, b, &opts()).map_err(|e| format!("A → B: {e}"))?;
     let live = lite::introspect(&conn, &IntrospectOptions::default()).unwrap();
     let left = diff::compare(&live, b, None, &Default::default()).unwrap();
     if !left.is_empty() {
@@ -145,17 +146,22 @@ async fn random_migrations_converge_on_postgres() {
     for (n, (a, b)) in specs.iter().enumerate() {
         let (a, b) = (build(a), build(b));
         sqlx::raw_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public").execute(&mut conn).await.unwrap();
-        apply::postgres::migrate(&mut conn, &a, &iopts, &opts())
+        apply::migrate(PgDatabase::new(&mut conn).with_scope(iopts.clone()), &a, &opts())
             .await
             .unwrap_or_else(|e| panic!("case {n} create A: {e}"));
-        apply::postgres::migrate(&mut conn, &b, &iopts, &opts())
+        apply::migrate(PgDatabase::new(&mut conn).with_scope(iopts.clone()), &b, &opts())
             .await
             .unwrap_or_else(|e| panic!("case {n} A → B: {e}\nA={a:?}\nB={b:?}"));
         let live = pg::introspect(&mut conn, &iopts).await.unwrap();
         let left = diff::compare(&live, &b, None, &Default::default()).unwrap();
         assert!(left.is_empty(), "case {n}: not converged:\n{}", diff::render_text(&left));
-        let again =
-            apply::postgres::migrate(&mut conn, &b, &iopts, &ApplyOptions { dry_run: true, ..opts() }).await.unwrap();
+        let again = apply::migrate(
+            PgDatabase::new(&mut conn).with_scope(iopts.clone()),
+            &b,
+            &ApplyOptions { dry_run: true, ..opts() },
+        )
+        .await
+        .unwrap();
         assert!(again.plan.is_empty(), "case {n}: second plan {:?}", again.plan.steps);
     }
     let _ = Dialect::Postgres;

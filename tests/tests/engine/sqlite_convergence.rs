@@ -19,13 +19,13 @@ fn run_case(current: &str, desired: &str) -> Result<(), String> {
     let mut conn = Connection::open_in_memory().map_err(|e| e.to_string())?;
     conn.execute_batch(current).map_err(|e| e.to_string())?;
     let opts = ApplyOptions { allow_destructive: true, record_version: false, ..Default::default() };
-    apply::sqlite::migrate(&mut conn, &target, &opts).map_err(|e| format!("migrate: {e}"))?;
+    apply::migrate_blocking(&mut conn, &target, &opts).map_err(|e| format!("migrate: {e}"))?;
     let after = lite::introspect(&conn, &IntrospectOptions::default()).map_err(|e| e.to_string())?;
     let left = diff::diff(&after, &target);
     if !left.is_empty() {
         return Err(format!("not converged: {left:?}"));
     }
-    let again = apply::sqlite::migrate(&mut conn, &target, &ApplyOptions { dry_run: true, ..opts })
+    let again = apply::migrate_blocking(&mut conn, &target, &ApplyOptions { dry_run: true, ..opts })
         .map_err(|e| e.to_string())?;
     if !again.plan.is_empty() {
         return Err(format!("second plan not empty: {:?}", again.plan.steps));

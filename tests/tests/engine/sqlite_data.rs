@@ -117,7 +117,7 @@ fn fk_violations(conn: &Connection) -> i64 {
 fn migrate(path: &std::path::Path, desired: &str, opts: ApplyOptions) -> schema_sync_core::Result<u64> {
     let mut conn = lite::open(path).unwrap();
     conn.execute_batch("PRAGMA foreign_keys = ON").unwrap();
-    let out = apply::sqlite::migrate(&mut conn, &target(desired), &opts)?;
+    let out = apply::migrate_blocking(&mut conn, &target(desired), &opts)?;
     Ok(out.rows_copied)
 }
 
@@ -199,7 +199,8 @@ fn rebuild_retype_reorder_and_constrain_keep_every_row() {
     // The schema equals the target and a version row was written.
     let live = lite::introspect(&conn, &IntrospectOptions::default()).unwrap();
     assert!(schema_sync_core::diff::diff(&live, &target(RETYPED)).is_empty());
-    let versions = apply::sqlite::versions(&conn).unwrap();
+    let mut conn = conn;
+    let versions = apply::block_on(apply::versions(&mut conn)).unwrap();
     assert_eq!(versions.len(), 1);
 }
 
@@ -242,8 +243,8 @@ fn destructive_changes_need_opt_in_and_then_drop_only_what_was_asked() {
     let without_note: String =
         without_note.lines().filter(|l| !l.contains("TRIGGER") && !l.contains("VIEW")).collect::<Vec<_>>().join("\n");
     let err = migrate(db.path(), &without_note, ApplyOptions::default()).expect_err("refused");
-    assert!(matches!(err, schema_sync_core::Error::Refused(_)), "{err}");
-    assert!(err.to_string().contains("--allow-destructive"));
+    let schema_sync_core::Error::Destructive { losses } = &err else { panic!("not a destructive refusal: {err}") };
+    assert!(losses.iter().any(|l| l.contains("note")), "{losses:?}");
     let conn = Connection::open(db.path()).unwrap();
     let n: i64 = conn.query_row("SELECT count(note) FROM users", [], |r| r.get(0)).unwrap();
     assert_eq!(n, 150, "nothing dropped while refused");
@@ -294,9 +295,12 @@ fn preflight_names_table_column_and_null_count() {
     let bad = RETYPED.replace("age INTEGER,", "age INTEGER NOT NULL,");
     let err = migrate(db.path(), &bad, ApplyOptions::default()).expect_err("refused before running");
     let msg = err.to_string();
-    assert!(matches!(err, schema_sync_core::Error::Refused(_)), "{msg}");
+    let schema_sync_core::Error::WouldFail { findings } = &err else { panic!("not a preflight refusal: {msg}") };
+    assert_eq!(findings[0].table, "users");
+    assert_eq!(findings[0].columns, ["age"]);
+    assert_eq!(findings[0].rows, 60);
+    assert_eq!(findings[0].problem, schema_sync_core::error::Problem::Nulls);
     assert!(msg.contains("`users.age` has 60 row(s) holding NULL"), "{msg}");
-    assert!(msg.contains("--backfill users.age="), "{msg}");
     // A unique index over duplicates is counted too.
     let conn = Connection::open(db.path()).unwrap();
     conn.execute("UPDATE users SET email = 'same@example.com' WHERE id IN (1, 2, 3)", []).unwrap();
@@ -306,17 +310,18 @@ fn preflight_names_table_column_and_null_count() {
 }
 
 #[test]
-fn validate_rehearses_on_a_copy_and_leaves_the_file_unchanged() {
+fn validate_rehearses_in_a_rolled_back_transaction_and_leaves_the_file_unchanged() {
     let (db, conn) = seeded();
     conn.execute("UPDATE users SET email = 'same@example.com' WHERE id IN (1, 2, 3)", []).unwrap();
     let before = all_rows(&conn);
     drop(conn);
     let opts = ApplyOptions { preflight: false, validate: true, ..Default::default() };
     let err = migrate(db.path(), RETYPED, opts).expect_err("unique index over duplicates fails in the rehearsal");
-    assert!(err.to_string().contains("validation on a scratch copy failed"), "{err}");
-    let conn = Connection::open(db.path()).unwrap();
+    assert!(matches!(err, schema_sync_core::Error::Rehearsal(_)), "{err}");
+    assert!(err.to_string().contains("rehearsal failed and was rolled back"), "{err}");
+    let mut conn = Connection::open(db.path()).unwrap();
     assert_eq!(all_rows(&conn), before);
-    assert!(apply::sqlite::versions(&conn).unwrap().is_empty());
+    assert!(apply::block_on(apply::versions(&mut conn)).unwrap().is_empty());
     // A plan that works passes validation and then really applies.
     conn.execute("UPDATE users SET email = 'fixed' || id || '@example.com' WHERE id IN (1, 2, 3)", []).unwrap();
     drop(conn);

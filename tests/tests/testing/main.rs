@@ -89,7 +89,7 @@ pub fn assert_contains(message: &str, parts: &[&str]) {
 
 /// Applies `models` to a SQLite connection.
 pub fn apply_sqlite(conn: &mut rusqlite::Connection, models: &Schema) {
-    apply::sqlite::migrate(conn, models, &ApplyOptions::default()).expect("migrating SQLite");
+    apply::migrate_blocking(conn, models, &ApplyOptions::default()).expect("migrating SQLite");
 }
 
 /// Applies `models` to a Postgres database.
@@ -100,9 +100,7 @@ pub fn apply_postgres(url: &str, models: &Schema) {
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         rt.block_on(async {
             let mut conn = schema_sync::core::introspect::postgres::connect(&url).await.unwrap();
-            apply::postgres::migrate(&mut conn, &models, &Default::default(), &ApplyOptions::default())
-                .await
-                .expect("migrating Postgres");
+            apply::migrate(&mut conn, &models, &ApplyOptions::default()).await.expect("migrating Postgres");
         });
     })
     .join()

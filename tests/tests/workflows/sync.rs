@@ -23,7 +23,7 @@ async fn postgres_wins_rebuilds_sqlite_and_keeps_every_row() {
     let dry = cli(&["sync", "--sqlite", &lite.url(), "--postgres", pg.url(), "--strategy", "postgres-wins"]).expect(1);
     assert!(dry.stdout.contains("CREATE TABLE \"tags\""), "{dry:?}");
     assert!(
-        dry.stdout.contains(&format!("-- {}: no changes", schema_sync::core::source::redact_url(pg.url()))),
+        dry.stdout.contains(&format!("-- {}: no changes", schema_sync::core::url::redact_url(pg.url()))),
         "{dry:?}"
     );
     // Dry run changed nothing.

@@ -32,7 +32,7 @@ async fn roles(conn: &mut PgConnection) -> Vec<String> {
 }
 
 fn quote(name: &str) -> String {
-    schema_sync_core::render::quote_ident(name)
+    schema_sync_core::sql::quote_ident(name)
 }
 
 /// Puts the database back to an empty `public` schema, and drops roles a case created

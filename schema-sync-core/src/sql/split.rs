@@ -7,7 +7,7 @@
 //! `supabase_migrations.schema_migrations.statements` stores, one element per statement.
 //!
 //! ```
-//! use schema_sync_core::sql_split::split;
+//! use schema_sync_core::sql::split;
 //! let s = split("-- header\nCREATE TABLE \"a;b\" (x text DEFAULT ';');\nSELECT $$;$$;");
 //! assert_eq!(s, vec!["CREATE TABLE \"a;b\" (x text DEFAULT ';')", "SELECT $$;$$"]);
 //! ```

@@ -1,0 +1,127 @@
+//! The rows the Postgres catalog queries ([`super::postgres_queries`]) hand to the builder
+//! ([`super::postgres_build`]): plain values, columns still as catalog numbers.
+
+/// One row of the lookups query (server version, collations, operator classes, types).
+pub(crate) enum LookupRow<'r> {
+    /// `server_version_num`.
+    Version(u32),
+    Collation {
+        oid: i64,
+        name: &'r str,
+    },
+    Opclass {
+        oid: i64,
+        name: &'r str,
+        is_default: bool,
+    },
+    /// `typtype` `e` (enum), `d` (domain), `b` (a collatable base type or an array of an enum).
+    Type {
+        oid: i64,
+        name: &'r str,
+        schema: &'r str,
+        kind: &'r str,
+        collation: i64,
+        elem: i64,
+    },
+}
+
+/// A table (`pg_class`).
+pub(crate) struct TableRow {
+    pub oid: i64,
+    pub schema: String,
+    pub name: String,
+    /// `relnatts`: columns including dropped ones, an upper bound used to size the column list.
+    pub columns: usize,
+}
+
+/// A column (`pg_attribute`).
+pub(crate) struct ColumnRow<'r> {
+    pub table_oid: i64,
+    pub num: i16,
+    pub name: String,
+    pub type_text: &'r str,
+    pub type_oid: i64,
+    pub not_null: bool,
+    pub identity: &'r str,
+    pub generated: &'r str,
+    pub collation: i64,
+}
+
+/// A `pg_attrdef` row: the default (or generation expression) of one column.
+pub(crate) struct DefaultRow {
+    pub table_oid: i64,
+    pub num: i16,
+    pub expr: String,
+}
+
+/// A `pg_constraint` row, columns still as numbers.
+pub(crate) struct ConstraintRow<'r> {
+    pub table_oid: i64,
+    pub name: String,
+    pub kind: &'r str,
+    pub columns: Vec<i16>,
+    pub ref_oid: i64,
+    pub ref_columns: Vec<i16>,
+    pub on_update: &'r str,
+    pub on_delete: &'r str,
+    pub match_type: &'r str,
+    pub deferrable: bool,
+    pub deferred: bool,
+    pub no_inherit: bool,
+    pub definition: Option<String>,
+    pub nulls_not_distinct: bool,
+}
+
+/// A `pg_index` row with its keys as the catalog's parallel arrays.
+pub(crate) struct IndexRow {
+    pub table_oid: i64,
+    pub name: String,
+    pub unique: bool,
+    pub predicate: Option<String>,
+    pub method: String,
+    pub key_count: usize,
+    pub nulls_not_distinct: bool,
+    /// `indkey`: column numbers, 0 for an expression; key columns, then INCLUDE columns.
+    pub columns: Vec<i16>,
+    /// `indoption` per key column (bit 1 DESC, bit 2 NULLS FIRST).
+    pub options: Vec<i16>,
+    /// `indcollation` per key column.
+    pub collations: Vec<i64>,
+    /// `indclass` (operator class) per key column.
+    pub opclasses: Vec<i64>,
+    /// `pg_get_indexdef(…, k)` per key column, only for an index with expression keys.
+    pub key_texts: Option<Vec<String>>,
+}
+
+/// An enum type with its labels.
+pub(crate) struct EnumRow {
+    pub schema: String,
+    pub name: String,
+    pub labels: Vec<String>,
+}
+
+/// A sequence that is not an identity column's.
+pub(crate) struct SequenceRow {
+    pub schema: String,
+    pub name: String,
+    /// `regclass::text`: the spelling a `nextval()` default uses for it.
+    pub reg_name: String,
+    pub type_text: String,
+    pub start: i64,
+    pub increment: i64,
+    pub min: i64,
+    pub max: i64,
+    pub cache: i64,
+    pub cycle: bool,
+    /// The owning column as (table oid, column number, table name, column name).
+    pub owner: Option<(i64, i16, String, String)>,
+}
+
+/// A column of a table outside the requested schemas (read only when a foreign key points there).
+pub(crate) struct ForeignTargetRow {
+    pub oid: i64,
+    pub schema: String,
+    pub name: String,
+    pub num: i16,
+    pub column: String,
+}

@@ -1,0 +1,212 @@
+//! Hazards: what each step risks (data deleted, a table rewritten or locked, rows that can make
+//! it fail), one sentence each, so people see them before anything runs.
+
+use super::capabilities::Capabilities;
+use super::steps::{Hazard, HazardCode, Step};
+use crate::model::{Column, Table, TableRef};
+use std::collections::BTreeSet;
+
+pub(super) fn hazards(steps: &[Step], caps: &Capabilities) -> Vec<Hazard> {
+    let mut out = Vec::new();
+    let mut add = |code, step, message: String| out.push(Hazard { code, step, message });
+    for (i, s) in steps.iter().enumerate() {
+        match s {
+            Step::DropTable { table } => {
+                add(HazardCode::DeletesData, i, format!("drops table `{}` and every row in it", table.display_name()))
+            }
+            Step::DropColumn { table, column } => {
+                add(HazardCode::DeletesData, i, format!("drops column `{}.{column}` and its values", table.name))
+            }
+            Step::AlterColumnType { table, column, from, to, using, .. } => {
+                add(
+                    HazardCode::RewritesTable,
+                    i,
+                    format!("changing `{}.{column}` to {to} rewrites the table", table.name),
+                );
+                if crate::types::conversion::narrows(from, to) || using.is_some() {
+                    add(
+                        HazardCode::MayFail,
+                        i,
+                        format!("`{}.{column}` {from} → {to} fails if a row does not convert", table.name),
+                    );
+                }
+            }
+            Step::SetNotNull { table, column, backfill } => {
+                if backfill.is_none() {
+                    add(
+                        HazardCode::MayFail,
+                        i,
+                        format!("SET NOT NULL on `{}.{column}` fails if a row holds NULL", table.name),
+                    )
+                }
+            }
+            Step::AddColumn { table, column } => {
+                if !column.nullable
+                    && column.default.is_none()
+                    && column.generated.is_none()
+                    && column.identity.is_none()
+                {
+                    add(
+                        HazardCode::MayFail,
+                        i,
+                        format!(
+                            "NOT NULL column `{}.{}` without a default fails if the table has rows",
+                            table.name, column.name
+                        ),
+                    )
+                }
+            }
+            Step::CreateIndex { table, index, concurrently } => {
+                if index.unique {
+                    add(
+                        HazardCode::MayFail,
+                        i,
+                        format!("unique index `{}` fails if `{}` has duplicates", index.name, table.name),
+                    );
+                }
+                if *concurrently {
+                    add(
+                        HazardCode::NonTransactional,
+                        i,
+                        format!("index `{}` is built CONCURRENTLY outside the transaction", index.name),
+                    );
+                } else if caps.concurrent_index {
+                    add(
+                        HazardCode::LocksTable,
+                        i,
+                        format!("building index `{}` blocks writes to `{}`", index.name, table.name),
+                    );
+                }
+            }
+            Step::AddUnique { table, unique } => add(
+                HazardCode::MayFail,
+                i,
+                format!("UNIQUE ({}) fails if `{}` has duplicates", unique.columns.join(", "), table.name),
+            ),
+            Step::AddPrimaryKey { table, .. } => {
+                add(HazardCode::MayFail, i, format!("primary key on `{}` fails on duplicates or NULLs", table.name))
+            }
+            Step::AddForeignKey { table, foreign_key, not_valid } => {
+                if !not_valid {
+                    add(
+                        HazardCode::MayFail,
+                        i,
+                        format!(
+                            "foreign key ({}) on `{}` fails if a row has no parent",
+                            foreign_key.columns.join(", "),
+                            table.name
+                        ),
+                    )
+                }
+            }
+            Step::AddCheck { table, check, not_valid } => {
+                if !not_valid {
+                    add(
+                        HazardCode::MayFail,
+                        i,
+                        format!("CHECK ({}) fails if a row of `{}` violates it", check.expr, table.name),
+                    )
+                }
+            }
+            Step::RecreateEnum { to, from, .. } => {
+                add(
+                    HazardCode::RewritesTable,
+                    i,
+                    format!("recreating enum `{}` rewrites every table that uses it", to.name),
+                );
+                if from.values.iter().any(|v| !to.values.contains(v)) {
+                    add(HazardCode::MayFail, i, format!("enum `{}` loses labels; fails if a row uses one", to.name));
+                }
+            }
+            Step::RebuildTable { from, to, copy } => {
+                add(
+                    HazardCode::RewritesTable,
+                    i,
+                    format!("table `{}` is rebuilt (new table, rows copied, old dropped)", to.name),
+                );
+                let dropped: Vec<&str> = from
+                    .columns
+                    .iter()
+                    .filter(|c| c.generated.is_none() && !copy.iter().any(|k| k.from == c.name))
+                    .map(|c| c.name.as_str())
+                    .collect();
+                if !dropped.is_empty() {
+                    add(
+                        HazardCode::DeletesData,
+                        i,
+                        format!("rebuild of `{}` drops column(s) {}", to.name, dropped.join(", ")),
+                    );
+                }
+                let risky = copy.iter().any(|k| {
+                    let (Some(a), Some(b)) = (from.column(&k.from), to.column(&k.to)) else { return false };
+                    (a.nullable && !b.nullable && k.backfill.is_none())
+                        || crate::types::conversion::narrows(&a.ty, &b.ty)
+                }) || to.columns.iter().any(|c| {
+                    !c.nullable
+                        && c.default.is_none()
+                        && c.generated.is_none()
+                        && !copy.iter().any(|k| k.to == c.name)
+                        && !is_rowid_alias(to, c)
+                }) || to.checks.len() > from.checks.len()
+                    || to.foreign_keys.len() > from.foreign_keys.len()
+                    || to.uniques.len() > from.uniques.len();
+                if risky {
+                    add(
+                        HazardCode::MayFail,
+                        i,
+                        format!("rebuild of `{}` fails if existing rows violate the new definition", to.name),
+                    );
+                }
+            }
+            Step::AlterIdentity { .. }
+            | Step::CreateSchema { .. }
+            | Step::SetSequenceOwner { .. }
+            | Step::CreateEnum { .. }
+            | Step::DropEnum { .. }
+            | Step::AddEnumValue { .. }
+            | Step::CreateSequence { .. }
+            | Step::DropSequence { .. }
+            | Step::AlterSequence { .. }
+            | Step::CreateTable { .. }
+            | Step::RenameTable { .. }
+            | Step::RenameColumn { .. }
+            | Step::DropNotNull { .. }
+            | Step::SetDefault { .. }
+            | Step::DropDefault { .. }
+            | Step::DropPrimaryKey { .. }
+            | Step::DropIndex { .. }
+            | Step::DropUnique { .. }
+            | Step::DropForeignKey { .. }
+            | Step::DropCheck { .. }
+            | Step::ValidateConstraint { .. } => {}
+        }
+    }
+    // A table this plan creates is empty and unused: building its indexes and constraints
+    // cannot fail on existing rows or block anyone.
+    let created: BTreeSet<String> = steps
+        .iter()
+        .filter_map(|s| match s {
+            Step::CreateTable { table } => Some(TableRef::of(table).display()),
+            _ => None,
+        })
+        .collect();
+    if !created.is_empty() {
+        out.retain(|h| {
+            let on = match &steps[h.step] {
+                Step::CreateIndex { table, concurrently: false, .. }
+                | Step::AddUnique { table, .. }
+                | Step::AddForeignKey { table, .. }
+                | Step::AddCheck { table, .. } => table,
+                _ => return true,
+            };
+            !(matches!(h.code, HazardCode::MayFail | HazardCode::LocksTable) && created.contains(&on.display()))
+        });
+    }
+    out
+}
+
+fn is_rowid_alias(t: &Table, c: &Column) -> bool {
+    t.primary_key.as_ref().is_some_and(|pk| pk.columns.len() == 1 && pk.columns[0] == c.name)
+        && crate::types::sqlite::render(&c.ty) == "INTEGER"
+        && !t.options.without_rowid
+}

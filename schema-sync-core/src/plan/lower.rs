@@ -1,0 +1,538 @@
+//! Lowering: each [`Change`] becomes the steps that carry it out on a target with these
+//! [`Capabilities`], tagged with the phase it runs in ([`Phase`]). What a target cannot do in
+//! place becomes something it can (a SQLite table rebuild, in `rebuild.rs`; an enum recreated
+//! around a label it cannot drop; foreign keys dropped and re-added around the key they use).
+
+use super::capabilities::Capabilities;
+use super::steps::{EnumUse, PlanOptions, Step};
+use crate::diff::{Change, ColumnChanges};
+use crate::model::{Column, EnumType, Identity, Schema, Table, TableRef};
+use crate::types::SqlType;
+use std::collections::BTreeSet;
+
+/// Phases, in execution order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum Phase {
+    CreateSchemas,
+    CreateTypes,
+    DropForeignKeys,
+    DropConstraints,
+    Renames,
+    CreateTables,
+    Columns,
+    Rebuilds,
+    AddConstraints,
+    AddForeignKeys,
+    DropColumns,
+    DropTables,
+    DropTypes,
+}
+
+/// Lowers `changes` (from `from` to `to`) into steps in execution order: by phase, then in the
+/// order the changes came.
+pub(super) fn lower(
+    from: &Schema,
+    to: &Schema,
+    changes: &[Change],
+    caps: &Capabilities,
+    opts: &PlanOptions,
+) -> Vec<Step> {
+    let mut b = Builder { seq_swaps: Vec::new(), caps, opts, from, to, steps: Vec::new() };
+    b.build(changes);
+    let mut steps = b.steps;
+    steps.sort_by_key(|(p, i, _)| (*p, *i));
+    steps.into_iter().map(|(_, _, s)| s).collect()
+}
+
+pub(super) struct Builder<'a> {
+    /// Sequences that switch between "owned by a serial column" and "standalone" without being
+    /// recreated (their value is kept): name → (table, column, becomes standalone).
+    pub(super) seq_swaps: Vec<(String, TableRef, String, bool)>,
+    pub(super) caps: &'a Capabilities,
+    pub(super) opts: &'a PlanOptions,
+    pub(super) from: &'a Schema,
+    pub(super) to: &'a Schema,
+    pub(super) steps: Vec<(Phase, usize, Step)>,
+}
+
+impl Builder<'_> {
+    pub(super) fn push(&mut self, phase: Phase, step: Step) {
+        let n = self.steps.len();
+        self.steps.push((phase, n, step));
+    }
+
+    /// Schemas that objects of `to` live in but no object of `from` does: created first.
+    fn create_schemas(&mut self) {
+        if !self.caps.enum_types {
+            return;
+        }
+        let used = |s: &Schema| -> BTreeSet<String> {
+            s.tables
+                .iter()
+                .filter_map(|t| t.schema.clone())
+                .chain(s.enums.iter().filter_map(|e| e.schema.clone()))
+                .chain(s.sequences.iter().filter_map(|q| q.schema.clone()))
+                .collect()
+        };
+        let have = used(self.from);
+        for name in used(self.to) {
+            if !have.contains(&name) && name != "public" {
+                self.push(Phase::CreateSchemas, Step::CreateSchema { name });
+            }
+        }
+    }
+
+    /// Foreign keys that depend on a key being dropped (their referenced columns are that
+    /// key's columns) are dropped first and re-added after the key is back.
+    fn fks_over_dropped_keys(&mut self, changes: &[Change]) {
+        if !self.caps.alter_constraints {
+            return;
+        }
+        let mut dropped_keys: Vec<(TableRef, Vec<String>)> = Vec::new();
+        for ch in changes {
+            match ch {
+                Change::AlterPrimaryKey { table, from: Some(pk), .. } => {
+                    dropped_keys.push((table.clone(), pk.columns.clone()))
+                }
+                Change::DropUnique { table, unique } => dropped_keys.push((table.clone(), unique.columns.clone())),
+                Change::DropIndex { table, index } if index.unique => dropped_keys.push((
+                    table.clone(),
+                    index.keys.iter().filter_map(|k| k.column_name().map(str::to_string)).collect(),
+                )),
+                Change::DropTable { table } => {
+                    let t = TableRef::of(table);
+                    if let Some(pk) = &table.primary_key {
+                        dropped_keys.push((t.clone(), pk.columns.clone()));
+                    }
+                    for u in &table.uniques {
+                        dropped_keys.push((t.clone(), u.columns.clone()));
+                    }
+                    for i in table.indexes.iter().filter(|i| i.unique) {
+                        dropped_keys.push((
+                            t.clone(),
+                            i.keys.iter().filter_map(|k| k.column_name().map(str::to_string)).collect(),
+                        ));
+                    }
+                }
+                _ => {}
+            }
+        }
+        if dropped_keys.is_empty() {
+            return;
+        }
+        let already_dropped = |t: &TableRef, fk: &crate::model::ForeignKey| {
+            changes.iter().any(|c| match c {
+                Change::DropForeignKey { table, foreign_key } => table == t && foreign_key == fk,
+                _ => false,
+            })
+        };
+        let sorted = |v: &[String]| {
+            let mut v = v.to_vec();
+            v.sort();
+            v
+        };
+        for t in &self.from.tables {
+            let tref = TableRef::of(t);
+            for fk in &t.foreign_keys {
+                let target =
+                    TableRef { schema: fk.ref_schema.clone().or(t.schema.clone()), name: fk.ref_table.clone() };
+                let hit =
+                    dropped_keys.iter().any(|(kt, cols)| kt == &target && sorted(cols) == sorted(&fk.ref_columns));
+                if !hit || already_dropped(&tref, fk) {
+                    continue;
+                }
+                self.steps.push((
+                    Phase::DropForeignKeys,
+                    self.steps.len(),
+                    Step::DropForeignKey { table: tref.clone(), foreign_key: fk.clone() },
+                ));
+                let kept = self.target_table(&tref).and_then(|tt| tt.foreign_keys.iter().find(|f| f == &fk)).cloned();
+                if let Some(fk) = kept {
+                    self.steps.push((
+                        Phase::AddForeignKeys,
+                        self.steps.len(),
+                        Step::AddForeignKey { table: tref.clone(), foreign_key: fk, not_valid: false },
+                    ));
+                }
+            }
+        }
+    }
+
+    /// Finds serial columns whose sequence becomes standalone (or the reverse) in this plan.
+    fn find_sequence_swaps(&mut self, changes: &[Change]) {
+        for ch in changes {
+            let Change::AlterColumn { table, from, to, .. } = ch else { continue };
+            let (serial_to_plain, default) = match (from.identity, to.identity) {
+                (Some(Identity::Serial), None) => (true, to.default.as_deref()),
+                (None, Some(Identity::Serial)) => (false, from.default.as_deref()),
+                _ => continue,
+            };
+            let Some(seq) = default.and_then(nextval_target) else { continue };
+            let matches = changes.iter().any(|c| match c {
+                Change::CreateSequence { sequence } if serial_to_plain => sequence.name == seq,
+                Change::DropSequence { sequence } if !serial_to_plain => sequence.name == seq,
+                _ => false,
+            });
+            if matches {
+                self.seq_swaps.push((seq, table.clone(), to.name.clone(), serial_to_plain));
+            }
+        }
+    }
+
+    fn build(&mut self, changes: &[Change]) {
+        self.find_sequence_swaps(changes);
+        self.create_schemas();
+        self.fks_over_dropped_keys(changes);
+        let rebuild = self.tables_to_rebuild(changes);
+        let mut rebuilt_done = BTreeSet::new();
+        let created: BTreeSet<TableRef> = changes
+            .iter()
+            .filter_map(|c| match c {
+                Change::CreateTable { table } => Some(TableRef::of(table)),
+                _ => None,
+            })
+            .collect();
+        for ch in changes {
+            let t = ch.table();
+            if let Some(t) = t.as_ref().filter(|t| rebuild.contains(*t)) {
+                if !matches!(ch, Change::RenameTable { .. }) {
+                    if rebuilt_done.insert(t.clone()) {
+                        self.rebuild(t, changes);
+                    }
+                    continue;
+                }
+            }
+            self.lower(ch, &created);
+        }
+    }
+
+    pub(super) fn target_table(&self, t: &TableRef) -> Option<&Table> {
+        self.to.tables.iter().find(|x| x.schema == t.schema && x.name == t.name)
+    }
+
+    pub(super) fn source_table(&self, t: &TableRef) -> Option<&Table> {
+        self.from.tables.iter().find(|x| x.schema == t.schema && x.name == t.name)
+    }
+
+    fn lower(&mut self, ch: &Change, created: &BTreeSet<TableRef>) {
+        let caps = self.caps;
+        match ch {
+            Change::CreateEnum { r#enum } => {
+                if caps.enum_types {
+                    self.push(Phase::CreateTypes, Step::CreateEnum { r#enum: r#enum.clone() })
+                }
+            }
+            Change::DropEnum { r#enum } => {
+                if caps.enum_types {
+                    self.push(Phase::DropTypes, Step::DropEnum { r#enum: r#enum.clone() })
+                }
+            }
+            Change::AlterEnum { from, to } => self.alter_enum(from, to),
+            Change::CreateSequence { sequence } => {
+                if let Some((_, t, c, _)) = self.seq_swaps.iter().find(|x| x.0 == sequence.name && x.3).cloned() {
+                    // The serial column's own sequence stays (with its current value), detached.
+                    let _ = (t, c);
+                    self.push(Phase::Columns, Step::SetSequenceOwner { sequence: sequence.clone(), owner: None });
+                    self.push(Phase::Columns, Step::AlterSequence { sequence: sequence.clone() });
+                } else {
+                    self.push(Phase::CreateTypes, Step::CreateSequence { sequence: sequence.clone() });
+                    if sequence.owned_by.is_some() {
+                        self.set_owner(sequence);
+                    }
+                }
+            }
+            Change::DropSequence { sequence } => {
+                if let Some((_, t, c, _)) = self.seq_swaps.iter().find(|x| x.0 == sequence.name && !x.3).cloned() {
+                    self.push(
+                        Phase::Columns,
+                        Step::SetSequenceOwner { sequence: sequence.clone(), owner: Some((t, c)) },
+                    );
+                } else {
+                    self.push(Phase::DropTypes, Step::DropSequence { sequence: sequence.clone() })
+                }
+            }
+            Change::AlterSequence { from, to } => {
+                let mut options = to.clone();
+                options.owned_by = from.owned_by.clone();
+                if &options != from {
+                    self.push(Phase::CreateTypes, Step::AlterSequence { sequence: to.clone() })
+                }
+                if from.owned_by != to.owned_by {
+                    self.set_owner(to);
+                }
+            }
+            Change::CreateTable { table } => {
+                let mut t = table.clone();
+                if caps.add_foreign_key_later {
+                    // Foreign keys are added once every table and column they name exists
+                    // (the referenced table may be new, or gain the referenced column later).
+                    for fk in std::mem::take(&mut t.foreign_keys) {
+                        self.push(
+                            Phase::AddForeignKeys,
+                            Step::AddForeignKey { table: TableRef::of(&t), foreign_key: fk, not_valid: false },
+                        );
+                    }
+                }
+                let indexes = std::mem::take(&mut t.indexes);
+                let tref = TableRef::of(&t);
+                self.push(Phase::CreateTables, Step::CreateTable { table: t });
+                for index in indexes {
+                    self.push(
+                        Phase::CreateTables,
+                        Step::CreateIndex { table: tref.clone(), index, concurrently: false },
+                    );
+                }
+            }
+            Change::DropTable { table } => self.push(Phase::DropTables, Step::DropTable { table: table.clone() }),
+            Change::RenameTable { table, to } => {
+                self.push(Phase::Renames, Step::RenameTable { table: table.clone(), to: to.clone() })
+            }
+            Change::AddColumn { table, column } => {
+                self.push(Phase::Columns, Step::AddColumn { table: table.clone(), column: column.clone() })
+            }
+            Change::DropColumn { table, column } => {
+                self.push(Phase::DropColumns, Step::DropColumn { table: table.clone(), column: column.name.clone() })
+            }
+            Change::RenameColumn { table, from, to } => self
+                .push(Phase::Renames, Step::RenameColumn { table: table.clone(), from: from.clone(), to: to.clone() }),
+            Change::AlterColumn { table, from, to, changes } => {
+                if self.seq_swaps.iter().any(|x| &x.1 == table && x.2 == to.name) {
+                    // Identity and default are taken care of by the sequence's new owner.
+                    let mut rest = changes.clone();
+                    rest.identity = false;
+                    rest.default = false;
+                    if !rest.is_empty() {
+                        self.alter_column(table, from, to, &rest);
+                    }
+                } else {
+                    self.alter_column(table, from, to, changes)
+                }
+            }
+            Change::AlterPrimaryKey { table, from, to } => {
+                if let Some(pk) = from {
+                    self.push(
+                        Phase::DropConstraints,
+                        Step::DropPrimaryKey { table: table.clone(), primary_key: pk.clone() },
+                    );
+                }
+                if let Some(pk) = to {
+                    self.push(
+                        Phase::AddConstraints,
+                        Step::AddPrimaryKey { table: table.clone(), primary_key: pk.clone() },
+                    );
+                }
+            }
+            Change::AddIndex { table, index } => {
+                let concurrently = self.opts.concurrent_indexes && caps.concurrent_index && !created.contains(table);
+                self.push(
+                    Phase::AddConstraints,
+                    Step::CreateIndex { table: table.clone(), index: index.clone(), concurrently },
+                )
+            }
+            Change::DropIndex { table, index } => {
+                self.push(Phase::DropConstraints, Step::DropIndex { table: table.clone(), index: index.clone() })
+            }
+            Change::AddUnique { table, unique } => {
+                self.push(Phase::AddConstraints, Step::AddUnique { table: table.clone(), unique: unique.clone() })
+            }
+            Change::DropUnique { table, unique } => {
+                self.push(Phase::DropConstraints, Step::DropUnique { table: table.clone(), unique: unique.clone() })
+            }
+            Change::AddForeignKey { table, foreign_key } => {
+                let not_valid = self.opts.not_valid_constraints && caps.not_valid_constraints;
+                self.push(
+                    Phase::AddForeignKeys,
+                    Step::AddForeignKey { table: table.clone(), foreign_key: foreign_key.clone(), not_valid },
+                );
+                if let (true, Some(name)) = (not_valid, &foreign_key.name) {
+                    self.push(
+                        Phase::AddForeignKeys,
+                        Step::ValidateConstraint { table: table.clone(), name: name.clone() },
+                    );
+                }
+            }
+            Change::DropForeignKey { table, foreign_key } => self.push(
+                Phase::DropForeignKeys,
+                Step::DropForeignKey { table: table.clone(), foreign_key: foreign_key.clone() },
+            ),
+            Change::AddCheck { table, check } => {
+                let not_valid = self.opts.not_valid_constraints && caps.not_valid_constraints;
+                self.push(
+                    Phase::AddConstraints,
+                    Step::AddCheck { table: table.clone(), check: check.clone(), not_valid },
+                );
+                if let (true, Some(name)) = (not_valid, &check.name) {
+                    self.push(
+                        Phase::AddConstraints,
+                        Step::ValidateConstraint { table: table.clone(), name: name.clone() },
+                    );
+                }
+            }
+            Change::DropCheck { table, check } => {
+                self.push(Phase::DropConstraints, Step::DropCheck { table: table.clone(), check: check.clone() })
+            }
+            Change::AlterTableOptions { .. } => {
+                // Only SQLite has table options, and they always rebuild (handled above).
+            }
+        }
+    }
+
+    fn alter_column(&mut self, table: &TableRef, from: &Column, to: &Column, changes: &ColumnChanges) {
+        let col = to.name.clone();
+        let t = table.clone();
+        if changes.generated {
+            // A generated column holds no user data: drop and re-add it.
+            self.push(Phase::Columns, Step::DropColumn { table: t.clone(), column: col.clone() });
+            self.push(Phase::Columns, Step::AddColumn { table: t, column: to.clone() });
+            return;
+        }
+        let retype = changes.ty || changes.collation;
+        let default_in_way = retype && from.default.is_some();
+        if default_in_way || (changes.default && to.default.is_none() && from.default.is_some()) {
+            self.push(Phase::Columns, Step::DropDefault { table: t.clone(), column: col.clone() });
+        }
+        if changes.identity && from.identity.is_some() && retype {
+            self.push(
+                Phase::Columns,
+                Step::AlterIdentity {
+                    table: t.clone(),
+                    column: col.clone(),
+                    ty: from.ty.clone(),
+                    from: from.identity,
+                    to: None,
+                },
+            );
+        }
+        if retype {
+            let key = Self::key(table, &col);
+            let using = self.opts.using.get(&key).cloned().or_else(|| to.using.clone());
+            self.push(
+                Phase::Columns,
+                Step::AlterColumnType {
+                    table: t.clone(),
+                    column: col.clone(),
+                    from: from.ty.clone(),
+                    to: to.ty.clone(),
+                    collation: to.collation.clone(),
+                    using,
+                },
+            );
+        }
+        let identity_removed = changes.identity && !retype && from.identity.is_some() && to.identity.is_none();
+        if identity_removed {
+            // An identity column cannot drop NOT NULL while it is one.
+            self.push(
+                Phase::Columns,
+                Step::AlterIdentity {
+                    table: t.clone(),
+                    column: col.clone(),
+                    ty: to.ty.clone(),
+                    from: from.identity,
+                    to: None,
+                },
+            );
+        }
+        if changes.nullable {
+            if to.nullable {
+                self.push(Phase::Columns, Step::DropNotNull { table: t.clone(), column: col.clone() });
+            } else {
+                let backfill = self.opts.backfill.get(&Self::key(table, &col)).cloned();
+                self.push(Phase::Columns, Step::SetNotNull { table: t.clone(), column: col.clone(), backfill });
+            }
+        }
+        if let Some(d) = &to.default {
+            if changes.default || default_in_way {
+                self.push(Phase::Columns, Step::SetDefault { table: t.clone(), column: col.clone(), expr: d.clone() });
+            }
+        }
+        if changes.identity && !identity_removed {
+            let from_id = if retype { None } else { from.identity };
+            if from_id != to.identity {
+                self.push(
+                    Phase::Columns,
+                    Step::AlterIdentity { table: t, column: col, ty: to.ty.clone(), from: from_id, to: to.identity },
+                );
+            }
+        }
+    }
+
+    /// `OWNED BY`: detached early (before a table drop would take the sequence with it),
+    /// attached late (once the owning column exists).
+    fn set_owner(&mut self, sequence: &crate::model::Sequence) {
+        let owner = sequence
+            .owned_by
+            .as_ref()
+            .map(|o| (TableRef { schema: sequence.schema.clone(), name: o.table.clone() }, o.column.clone()));
+        let phase = if owner.is_some() { Phase::AddForeignKeys } else { Phase::CreateTypes };
+        self.push(phase, Step::SetSequenceOwner { sequence: sequence.clone(), owner });
+    }
+
+    fn alter_enum(&mut self, from: &EnumType, to: &EnumType) {
+        if !self.caps.enum_types {
+            return;
+        }
+        // Pure insertions keep existing labels in order: ALTER TYPE … ADD VALUE.
+        let kept: Vec<&String> = to.values.iter().filter(|v| from.values.contains(v)).collect();
+        let only_added = kept.len() == from.values.len() && kept.iter().zip(&from.values).all(|(a, b)| *a == b);
+        // A new label used by a default in the same transaction is unusable until commit
+        // ("unsafe use of new value"), so such plans recreate the type instead.
+        let new: Vec<&String> = to.values.iter().filter(|v| !from.values.contains(v)).collect();
+        let used_now = self.to.tables.iter().flat_map(|t| &t.columns).any(|c| {
+            uses_enum(&c.ty, to)
+                && c.default.as_deref().is_some_and(|d| new.iter().any(|v| d.contains(&format!("'{v}'"))))
+        });
+        if only_added && !used_now {
+            for (i, v) in to.values.iter().enumerate() {
+                if from.values.contains(v) {
+                    continue;
+                }
+                // Values are added in order, so the previous label always exists by now.
+                let after = if i > 0 { Some(to.values[i - 1].clone()) } else { None };
+                let before = if after.is_none() {
+                    to.values[i + 1..].iter().find(|x| from.values.contains(x)).cloned()
+                } else {
+                    None
+                };
+                self.push(
+                    Phase::CreateTypes,
+                    Step::AddEnumValue { r#enum: to.clone(), value: v.clone(), before, after },
+                );
+            }
+            return;
+        }
+        let uses = self
+            .from
+            .tables
+            .iter()
+            .flat_map(|t| {
+                t.columns.iter().filter(|c| uses_enum(&c.ty, from)).map(move |c| EnumUse {
+                    table: TableRef::of(t),
+                    column: c.name.clone(),
+                    array: matches!(c.ty, SqlType::Array { .. }),
+                    default: c.default.clone(),
+                })
+            })
+            .collect();
+        self.push(Phase::CreateTypes, Step::RecreateEnum { from: from.clone(), to: to.clone(), uses });
+    }
+}
+
+/// The sequence a `nextval('name'::regclass)` default draws from (unqualified, unquoted).
+fn nextval_target(default: &str) -> Option<String> {
+    let start = default.find("nextval('")? + "nextval('".len();
+    let rest = &default[start..];
+    let end = rest.find('\'')?;
+    let name = &rest[..end];
+    let last = name.rsplit('.').next().unwrap_or(name);
+    Some(last.trim_matches('"').replace("\"\"", "\""))
+}
+
+fn uses_enum(ty: &SqlType, e: &EnumType) -> bool {
+    match ty {
+        SqlType::Enum { schema, name } => {
+            name == &e.name && (schema.is_none() || e.schema.is_none() || schema == &e.schema)
+        }
+        SqlType::Array { element } => uses_enum(element, e),
+        _ => false,
+    }
+}

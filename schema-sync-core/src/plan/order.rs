@@ -1,0 +1,110 @@
+//! Ordering within a phase: tables created before the tables that reference them, dropped
+//! after; each new table's indexes right after it.
+
+use super::steps::Step;
+use crate::model::{Schema, TableRef};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Orders CREATE TABLE steps so referenced tables come first, and DROP TABLE steps so
+/// referencing tables go first. Other steps keep their phase order.
+pub(super) fn order_tables(steps: Vec<Step>, from: &Schema) -> Vec<Step> {
+    let mut out: Vec<Step> = Vec::with_capacity(steps.len());
+    let mut i = 0;
+    while i < steps.len() {
+        let is_create = |s: &Step| matches!(s, Step::CreateTable { .. } | Step::CreateIndex { .. });
+        let is_drop = |s: &Step| matches!(s, Step::DropTable { .. });
+        if matches!(steps[i], Step::CreateTable { .. }) {
+            let mut j = i;
+            while j < steps.len() && is_create(&steps[j]) {
+                j += 1;
+            }
+            out.extend(topo(&steps[i..j], false, from));
+            i = j;
+        } else if is_drop(&steps[i]) {
+            let mut j = i;
+            while j < steps.len() && is_drop(&steps[j]) {
+                j += 1;
+            }
+            out.extend(topo(&steps[i..j], true, from));
+            i = j;
+        } else {
+            out.push(steps[i].clone());
+            i += 1;
+        }
+    }
+    out
+}
+
+fn topo(group: &[Step], reverse: bool, _from: &Schema) -> Vec<Step> {
+    // Tables of this group and the tables each references.
+    let mut tables: BTreeMap<String, (Step, Vec<Step>, Vec<String>)> = BTreeMap::new();
+    let mut order: Vec<String> = Vec::new();
+    for s in group {
+        match s {
+            Step::CreateTable { table } | Step::DropTable { table } => {
+                let key = TableRef::of(table).display();
+                let deps = table
+                    .foreign_keys
+                    .iter()
+                    .map(|fk| {
+                        TableRef { schema: fk.ref_schema.clone().or(table.schema.clone()), name: fk.ref_table.clone() }
+                            .display()
+                    })
+                    .filter(|d| d != &key)
+                    .collect();
+                order.push(key.clone());
+                tables.insert(key, (s.clone(), Vec::new(), deps));
+            }
+            _ => {}
+        }
+    }
+    // Indexes go right after their table when it is created here; an index on a table that
+    // already exists (the run only happens to include it) keeps its place after the tables.
+    let mut other_indexes = Vec::new();
+    for s in group {
+        if let Step::CreateIndex { table, .. } = s {
+            match tables.get_mut(&table.display()) {
+                Some(e) => e.1.push(s.clone()),
+                None => other_indexes.push(s.clone()),
+            }
+        }
+    }
+    let mut done: BTreeSet<String> = BTreeSet::new();
+    let mut sorted: Vec<String> = Vec::new();
+    fn visit(
+        k: &str,
+        tables: &BTreeMap<String, (Step, Vec<Step>, Vec<String>)>,
+        done: &mut BTreeSet<String>,
+        visiting: &mut BTreeSet<String>,
+        sorted: &mut Vec<String>,
+    ) {
+        if done.contains(k) || !visiting.insert(k.to_string()) {
+            return;
+        }
+        if let Some((_, _, deps)) = tables.get(k) {
+            for d in deps {
+                if tables.contains_key(d) {
+                    visit(d, tables, done, visiting, sorted);
+                }
+            }
+        }
+        done.insert(k.to_string());
+        sorted.push(k.to_string());
+    }
+    let mut visiting = BTreeSet::new();
+    for k in &order {
+        visit(k, &tables, &mut done, &mut visiting, &mut sorted);
+    }
+    if reverse {
+        sorted.reverse();
+    }
+    let mut out = Vec::new();
+    for k in sorted {
+        if let Some((s, idx, _)) = tables.remove(&k) {
+            out.push(s);
+            out.extend(idx);
+        }
+    }
+    out.extend(other_indexes);
+    out
+}

@@ -1,0 +1,57 @@
+//! The shared SQL vocabulary: quoting identifiers and literals, qualified names, and splitting a
+//! script into statements. A leaf module: every stage may import it, it imports no stage.
+//!
+//! ```
+//! use schema_sync_core::sql::{qualified, quote_ident, quote_literal};
+//! assert_eq!(quote_ident("we\"ird"), "\"we\"\"ird\"");
+//! assert_eq!(quote_literal("it's"), "'it''s'");
+//! assert_eq!(qualified(Some("app"), "users"), "\"app\".\"users\"");
+//! ```
+
+pub mod split;
+
+pub use split::split;
+
+/// Quotes an identifier the way both SQLite and Postgres accept: `"name"` with inner quotes
+/// doubled. Always quotes, so reserved words, mixed case, spaces and unicode round-trip.
+///
+/// ```
+/// use schema_sync_core::sql::quote_ident;
+/// assert_eq!(quote_ident("users"), "\"users\"");
+/// assert_eq!(quote_ident("we\"ird"), "\"we\"\"ird\"");
+/// ```
+pub fn quote_ident(name: &str) -> String {
+    let mut s = String::with_capacity(name.len() + 2);
+    s.push('"');
+    for ch in name.chars() {
+        if ch == '"' {
+            s.push('"');
+        }
+        s.push(ch);
+    }
+    s.push('"');
+    s
+}
+
+/// Quotes a string literal: `'it''s'`.
+pub fn quote_literal(value: &str) -> String {
+    format!("'{}'", value.replace('\'', "''"))
+}
+
+/// `"schema"."name"` or `"name"`.
+pub fn qualified(schema: Option<&str>, name: &str) -> String {
+    match schema {
+        Some(s) => format!("{}.{}", quote_ident(s), quote_ident(name)),
+        None => quote_ident(name),
+    }
+}
+
+/// `'a', 'b', 'c'` — values as SQL literals (an enum's labels).
+pub fn literal_list(values: &[String]) -> String {
+    values.iter().map(|v| quote_literal(v)).collect::<Vec<_>>().join(", ")
+}
+
+/// Comma-separated quoted identifiers.
+pub fn ident_list<S: AsRef<str>>(names: &[S]) -> String {
+    names.iter().map(|n| quote_ident(n.as_ref())).collect::<Vec<_>>().join(", ")
+}
