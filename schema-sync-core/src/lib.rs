@@ -10,6 +10,7 @@ pub mod apply;
 #[cfg(all(feature = "sqlite", feature = "postgres"))]
 pub mod audit;
 pub mod backup;
+pub mod capabilities;
 pub mod describe;
 pub mod diff;
 pub mod error;
@@ -28,6 +29,9 @@ pub mod supabase;
 pub mod sync;
 pub mod types;
 pub mod url;
+
+#[cfg(test)]
+mod testkit;
 
 pub use error::{Error, Result};
 pub use model::Schema;

@@ -10,6 +10,7 @@
 //!
 //! Same-dialect schemas pass through unchanged.
 
+use crate::capabilities::Capabilities;
 use crate::expr;
 use crate::model::{Check, Column, Identity, Schema, Table};
 use crate::types::{compat, postgres, sqlite, translate, Dialect, SqlType};
@@ -51,13 +52,11 @@ pub fn resolve_owned(schema: Schema, dialect: Dialect) -> crate::Result<Schema> 
 }
 
 fn resolve_model(schema: &Schema, dialect: Dialect) -> crate::Result<Schema> {
+    let caps = Capabilities::latest(dialect);
     let mut out = Schema::empty(Some(dialect));
     for t in &schema.tables {
         let mut table = t.clone();
-        table.schema = match dialect {
-            Dialect::Postgres => Some(t.schema.clone().unwrap_or_else(|| DEFAULT_PG_SCHEMA.to_string())),
-            Dialect::Sqlite => None,
-        };
+        table.schema = caps.schemas.then(|| t.schema.clone().unwrap_or_else(|| DEFAULT_PG_SCHEMA.to_string()));
         let single_pk = table.primary_key.as_ref().filter(|pk| pk.columns.len() == 1).map(|pk| pk.columns[0].clone());
         let mut enum_checks = Vec::new();
         for col in &mut table.columns {
@@ -85,43 +84,40 @@ fn resolve_model(schema: &Schema, dialect: Dialect) -> crate::Result<Schema> {
                     }
                 }
             }
-            match dialect {
-                Dialect::Postgres => {
-                    col.ty = resolve_enum_schema(&col.ty);
-                    if col.identity == Some(Identity::Autoincrement) {
-                        col.identity = Some(Identity::ByDefault);
-                    }
+            if caps.enum_types {
+                col.ty = resolve_enum_schema(&col.ty);
+            } else if let SqlType::Enum { name, .. } = &col.ty {
+                // No enum types: the labels become a CHECK on the column.
+                if let Some(e) = schema.enum_type(None, name) {
+                    let list = e.values.iter().map(|v| crate::sql::quote_literal(v)).collect::<Vec<_>>();
+                    enum_checks.push(Check {
+                        name: None,
+                        expr: format!("{} IN ({})", crate::sql::quote_ident(&col.name), list.join(", ")),
+                        no_inherit: false,
+                    });
                 }
-                Dialect::Sqlite => {
-                    if let SqlType::Enum { name, .. } = &col.ty {
-                        if let Some(e) = schema.enum_type(None, name) {
-                            let list = e.values.iter().map(|v| crate::sql::quote_literal(v)).collect::<Vec<_>>();
-                            enum_checks.push(Check {
-                                name: None,
-                                expr: format!("{} IN ({})", crate::sql::quote_ident(&col.name), list.join(", ")),
-                                no_inherit: false,
-                            });
-                        }
-                    }
-                    col.ty = sqlite::resolve(&col.ty);
-                    col.identity = match col.identity {
-                        // `INTEGER PRIMARY KEY` is already an auto-assigned rowid alias.
-                        Some(Identity::ByDefault) | Some(Identity::Always) | Some(Identity::Serial) => None,
-                        other => other,
-                    };
-                    if col.identity == Some(Identity::Autoincrement) && single_pk.as_deref() != Some(col.name.as_str())
-                    {
-                        return Err(crate::Error::input(format!(
-                            "column `{}.{}`: SQLite AUTOINCREMENT needs a single-column INTEGER PRIMARY KEY",
-                            t.name, col.name
-                        )));
-                    }
+            }
+            col.ty = resolve_type(&col.ty, dialect);
+            if caps.identity_columns {
+                if col.identity == Some(Identity::Autoincrement) {
+                    col.identity = Some(Identity::ByDefault);
+                }
+            } else {
+                col.identity = match col.identity {
+                    // `INTEGER PRIMARY KEY` is already an auto-assigned rowid alias.
+                    Some(Identity::ByDefault) | Some(Identity::Always) | Some(Identity::Serial) => None,
+                    other => other,
+                };
+                if col.identity == Some(Identity::Autoincrement) && single_pk.as_deref() != Some(col.name.as_str()) {
+                    return Err(crate::Error::input(format!(
+                        "column `{}.{}`: SQLite AUTOINCREMENT needs a single-column INTEGER PRIMARY KEY",
+                        t.name, col.name
+                    )));
                 }
             }
         }
         table.checks.extend(enum_checks);
-        if dialect == Dialect::Postgres {
-            // Postgres forces primary-key columns NOT NULL.
+        if caps.primary_key_not_null {
             if let Some(pk) = table.primary_key.clone() {
                 for c in &pk.columns {
                     if let Some(col) = table.column_mut(c) {
@@ -132,7 +128,7 @@ fn resolve_model(schema: &Schema, dialect: Dialect) -> crate::Result<Schema> {
         }
         out.tables.push(table);
     }
-    if dialect == Dialect::Postgres {
+    if caps.enum_types {
         out.enums = schema
             .enums
             .iter()
@@ -142,10 +138,21 @@ fn resolve_model(schema: &Schema, dialect: Dialect) -> crate::Result<Schema> {
                 e
             })
             .collect();
+    }
+    if caps.sequences {
         out.sequences = schema.sequences.clone();
     }
     out.normalize();
     Ok(out)
+}
+
+/// A neutral type in `dialect`'s spelling (Postgres keeps the neutral types; SQLite maps them
+/// by the seed's type table).
+fn resolve_type(ty: &SqlType, dialect: Dialect) -> SqlType {
+    match dialect {
+        Dialect::Postgres => ty.clone(),
+        Dialect::Sqlite => sqlite::resolve(ty),
+    }
 }
 
 fn resolve_enum_schema(ty: &SqlType) -> SqlType {
@@ -168,16 +175,13 @@ pub fn translate(schema: &Schema, target: Dialect, like: Option<&Schema>) -> (Sc
     if source == target {
         return (schema.clone(), notes);
     }
+    let caps = Capabilities::latest(target);
     let mut out = Schema::empty(Some(target));
     for t in &schema.tables {
         let existing = like.and_then(|l| l.table(None, &t.name));
         let mut table = Table::new(t.name.clone());
-        table.schema = match target {
-            Dialect::Postgres => {
-                Some(existing.and_then(|e| e.schema.clone()).unwrap_or_else(|| DEFAULT_PG_SCHEMA.into()))
-            }
-            Dialect::Sqlite => None,
-        };
+        table.schema =
+            caps.schemas.then(|| existing.and_then(|e| e.schema.clone()).unwrap_or_else(|| DEFAULT_PG_SCHEMA.into()));
         table.primary_key = t.primary_key.clone().map(|mut pk| {
             pk.name = existing
                 .and_then(|e| e.primary_key.as_ref())
@@ -218,10 +222,10 @@ pub fn translate(schema: &Schema, target: Dialect, like: Option<&Schema>) -> (Sc
             col.nullable = c.nullable;
             col.collation = None;
             col.identity = translate_identity(c, &pk_cols, source, target, there);
-            if target == Dialect::Postgres && pk_cols.contains(&c.name) {
+            if caps.primary_key_not_null && pk_cols.contains(&c.name) {
                 col.nullable = false;
             }
-            if target == Dialect::Sqlite && pk_cols.contains(&c.name) {
+            if !caps.primary_key_not_null && pk_cols.contains(&c.name) {
                 // SQLite reports a rowid-alias or WITHOUT ROWID PK column as nullable unless
                 // declared NOT NULL; keep what the SQLite side already says.
                 if let Some(x) = there {
@@ -331,8 +335,10 @@ pub fn translate(schema: &Schema, target: Dialect, like: Option<&Schema>) -> (Sc
         table.options = existing.map(|e| e.options).unwrap_or_default();
         out.tables.push(table);
     }
-    if target == Dialect::Postgres {
+    if caps.enum_types {
         out.enums = like.map(|l| l.enums.clone()).unwrap_or_default();
+    }
+    if caps.sequences {
         out.sequences = like.map(|l| l.sequences.clone()).unwrap_or_default();
     }
     out.normalize();
@@ -354,7 +360,7 @@ fn translate_identity(
     target: Dialect,
     there: Option<&Column>,
 ) -> Option<Identity> {
-    let is_int_pk = pk_cols.len() == 1 && pk_cols[0] == c.name && sqlite::render(&c.ty) == "INTEGER";
+    let is_int_pk = pk_cols.len() == 1 && pk_cols[0] == c.name && sqlite::is_rowid_type(&c.ty);
     match (source, target) {
         (Dialect::Sqlite, Dialect::Postgres) => match there {
             // An explicit AUTOINCREMENT needs a generated key on Postgres; a plain rowid alias is

@@ -22,6 +22,7 @@ mod matching;
 
 pub use format::{render_json, render_text};
 
+use crate::capabilities::Capabilities;
 use crate::model::{
     Check, Column, EnumType, ForeignKey, Index, PrimaryKey, Schema, Sequence, Table, TableOptions, TableRef, Unique,
 };
@@ -319,7 +320,7 @@ pub fn fold_names(schema: &mut Schema, like: &Schema) {
 /// SQLite identifiers are case-insensitive: `USERS` and `users` are one table. Renames `to`'s
 /// names to `from`'s spelling where they differ only in case.
 fn fold_sqlite_case(from: &Schema, to: &Schema) -> Option<Schema> {
-    if from.dialect != Some(Dialect::Sqlite) {
+    if !from.dialect.is_some_and(|d| Capabilities::latest(d).case_insensitive_names) {
         return None;
     }
     // Most comparisons spell every name the same on both sides: nothing to fold, no copy.
@@ -541,3 +542,6 @@ fn diff_table(from: &Table, to: &Table, out: &mut Vec<Change>) {
     out.extend(drop.into_iter().map(|c| Change::DropCheck { table: tref.clone(), check: c.clone() }));
     out.extend(add.into_iter().map(|c| Change::AddCheck { table: tref.clone(), check: c.clone() }));
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,9 +1,9 @@
 //! Hazards: what each step risks (data deleted, a table rewritten or locked, rows that can make
 //! it fail), one sentence each, so people see them before anything runs.
 
-use super::capabilities::Capabilities;
 use super::steps::{Hazard, HazardCode, Step};
-use crate::model::{Column, Table, TableRef};
+use crate::capabilities::Capabilities;
+use crate::model::TableRef;
 use std::collections::BTreeSet;
 
 pub(super) fn hazards(steps: &[Step], caps: &Capabilities) -> Vec<Hazard> {
@@ -146,7 +146,7 @@ pub(super) fn hazards(steps: &[Step], caps: &Capabilities) -> Vec<Hazard> {
                         && c.default.is_none()
                         && c.generated.is_none()
                         && !copy.iter().any(|k| k.to == c.name)
-                        && !is_rowid_alias(to, c)
+                        && !caps.is_rowid_alias(to, c)
                 }) || to.checks.len() > from.checks.len()
                     || to.foreign_keys.len() > from.foreign_keys.len()
                     || to.uniques.len() > from.uniques.len();
@@ -205,8 +205,104 @@ pub(super) fn hazards(steps: &[Step], caps: &Capabilities) -> Vec<Hazard> {
     out
 }
 
-fn is_rowid_alias(t: &Table, c: &Column) -> bool {
-    t.primary_key.as_ref().is_some_and(|pk| pk.columns.len() == 1 && pk.columns[0] == c.name)
-        && crate::types::sqlite::render(&c.ty) == "INTEGER"
-        && !t.options.without_rowid
+#[cfg(test)]
+mod tests {
+    //! Each case: a change and the hazard codes its plan must carry (and only those).
+    use crate::model::Schema;
+    use crate::plan::HazardCode::{self, *};
+    use crate::plan::PlanOptions;
+    use crate::testkit::{col, index, plan_latest, plan_with, schema, table};
+    use crate::types::Dialect::{self, Postgres as PG, Sqlite as LITE};
+
+    fn base(d: Dialect) -> Schema {
+        let cols: &[(&str, &str)] = if d == PG {
+            &[("id", "bigint"), ("name", "varchar(20)"), ("n", "integer")]
+        } else {
+            &[("id", "INTEGER"), ("name", "TEXT"), ("n", "INTEGER")]
+        };
+        schema(d, vec![table(d, "t", cols)])
+    }
+
+    fn codes(from: &Schema, to: &Schema) -> Vec<HazardCode> {
+        let mut c: Vec<HazardCode> = plan_latest(from, to).hazards.iter().map(|h| h.code).collect();
+        c.dedup();
+        c
+    }
+
+    #[test]
+    fn each_step_carries_its_hazards() {
+        type Edit = fn(&mut Schema);
+        let cases: Vec<(&str, Dialect, Edit, Vec<HazardCode>)> = vec![
+            // Dropping loses rows/values: needs explicit opt-in.
+            ("drop table", PG, |s| s.tables.clear(), vec![DeletesData]),
+            (
+                "drop column",
+                PG,
+                |s| {
+                    s.tables[0].columns.pop();
+                },
+                vec![DeletesData],
+            ),
+            // Narrowing rewrites the table and can fail (or worse) on values that do not fit.
+            (
+                "narrow varchar",
+                PG,
+                |s| s.tables[0].columns[1] = col(PG, "name", "varchar(5)"),
+                vec![RewritesTable, MayFail],
+            ),
+            // Widening int → bigint rewrites but cannot fail.
+            ("widen int", PG, |s| s.tables[0].columns[2] = col(PG, "n", "bigint"), vec![RewritesTable]),
+            // NOT NULL over possible NULLs can fail.
+            ("set not null", PG, |s| s.tables[0].columns[2].nullable = false, vec![MayFail]),
+            // A plain index build blocks writes on Postgres; a unique one can also fail.
+            ("index", PG, |s| s.tables[0].indexes.push(index("t_n", &["n"], false)), vec![LocksTable]),
+            ("unique index", PG, |s| s.tables[0].indexes.push(index("t_n", &["n"], true)), vec![MayFail, LocksTable]),
+            // SQLite has no concurrent builds to offer: no lock hazard for an index there.
+            ("sqlite index", LITE, |s| s.tables[0].indexes.push(index("t_n", &["n"], false)), vec![]),
+            // A rebuild rewrites the table; one that drops a column also deletes data.
+            ("sqlite retype", LITE, |s| s.tables[0].columns[2] = col(LITE, "n", "TEXT"), vec![RewritesTable]),
+            (
+                "sqlite rebuild drops",
+                LITE,
+                |s| {
+                    s.tables[0].columns.pop();
+                    s.tables[0].columns[1].nullable = false;
+                },
+                vec![RewritesTable, DeletesData, MayFail],
+            ),
+            // Adding a nullable column is safe everywhere.
+            ("add nullable", PG, |s| s.tables[0].columns.push(col(PG, "extra", "text")), vec![]),
+        ];
+        for (name, d, edit, want) in cases {
+            let from = base(d);
+            let mut to = from.clone();
+            edit(&mut to);
+            assert_eq!(codes(&from, &to), want, "{name}");
+        }
+    }
+
+    #[test]
+    fn a_new_table_carries_no_lock_or_may_fail_hazards_for_its_own_indexes() {
+        // An empty, unused table cannot hold duplicates or block anyone.
+        let mut t = table(PG, "fresh", &[("id", "bigint"), ("email", "text")]);
+        t.indexes.push(index("fresh_email", &["email"], true));
+        let to = schema(PG, vec![t]);
+        assert_eq!(codes(&schema(PG, vec![]), &to), Vec::<HazardCode>::new());
+    }
+
+    #[test]
+    fn backfilled_not_null_and_concurrent_indexes_change_the_hazard() {
+        let from = base(PG);
+        let mut to = from.clone();
+        to.tables[0].columns[2].nullable = false;
+        let mut opts = PlanOptions::default();
+        opts.backfill.insert("t.n".into(), "0".into());
+        let caps = crate::capabilities::Capabilities::latest(PG);
+        assert!(plan_with(&from, &to, &caps, &opts).hazards.is_empty(), "a backfill removes the NULLs first");
+        let mut to = from.clone();
+        to.tables[0].indexes.push(index("t_n", &["n"], false));
+        let opts = PlanOptions { concurrent_indexes: true, ..Default::default() };
+        let codes: Vec<HazardCode> = plan_with(&from, &to, &caps, &opts).hazards.iter().map(|h| h.code).collect();
+        assert_eq!(codes, [NonTransactional]);
+    }
 }

@@ -10,14 +10,13 @@
 //! constraints and indexes → new foreign keys → column drops → table drops (referencing ones
 //! first) → enum/sequence drops.
 
-mod capabilities;
 mod hazards;
 mod lower;
 mod order;
 mod rebuild;
 mod steps;
 
-pub use capabilities::Capabilities;
+pub use crate::capabilities::Capabilities;
 pub use steps::{CopyColumn, EnumUse, Hazard, HazardCode, Plan, PlanOptions, Step};
 
 use crate::diff::Comparison;

@@ -108,3 +108,64 @@ fn topo(group: &[Step], reverse: bool, _from: &Schema) -> Vec<Step> {
     out.extend(other_indexes);
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::model::Schema;
+    use crate::testkit::{fk, index, kinds, plan_latest, schema, table};
+    use crate::types::Dialect::{self, Postgres as PG, Sqlite as LITE};
+
+    /// a → b → c (a references b, b references c), given in the worst order.
+    fn chain(d: Dialect) -> Schema {
+        let int = if d == PG { "bigint" } else { "INTEGER" };
+        let mut a = table(d, "a", &[("id", int), ("b_id", int)]);
+        a.foreign_keys.push(fk("b_id", "b", "id"));
+        a.indexes.push(index("a_b", &["b_id"], false));
+        let mut b = table(d, "b", &[("id", int), ("c_id", int)]);
+        b.foreign_keys.push(fk("c_id", "c", "id"));
+        let c = table(d, "c", &[("id", int)]);
+        schema(d, vec![a, b, c])
+    }
+
+    fn names(p: &crate::plan::Plan) -> Vec<String> {
+        p.steps
+            .iter()
+            .filter_map(|s| match s {
+                crate::plan::Step::CreateTable { table } | crate::plan::Step::DropTable { table } => {
+                    Some(table.name.clone())
+                }
+                crate::plan::Step::CreateIndex { index, .. } => Some(format!("index {}", index.name)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn referenced_tables_are_created_first_and_dropped_last() {
+        // SQLite declares foreign keys inside CREATE TABLE, so the referenced table must exist
+        // first: c before b before a, and a's index right after a.
+        let up = plan_latest(&schema(LITE, vec![]), &chain(LITE));
+        assert_eq!(names(&up), ["c", "b", "a", "index a_b"]);
+        // Postgres adds foreign keys after every table exists: the tables keep name order.
+        let up = plan_latest(&schema(PG, vec![]), &chain(PG));
+        assert_eq!(names(&up), ["a", "index a_b", "b", "c"]);
+        // Dropped: a (which references b) first, c last.
+        let down = plan_latest(&chain(PG), &schema(PG, vec![]));
+        assert_eq!(names(&down), ["a", "b", "c"]);
+        assert!(kinds(&down).iter().all(|k| k.starts_with("drop_")), "{:?}", kinds(&down));
+    }
+
+    #[test]
+    fn a_foreign_key_cycle_does_not_loop_and_keeps_every_table() {
+        let mut x = table(PG, "x", &[("id", "bigint"), ("y_id", "bigint")]);
+        x.foreign_keys.push(fk("y_id", "y", "id"));
+        let mut y = table(PG, "y", &[("id", "bigint"), ("x_id", "bigint")]);
+        y.foreign_keys.push(fk("x_id", "x", "id"));
+        let up = plan_latest(&schema(PG, vec![]), &schema(PG, vec![x, y]));
+        let mut created = names(&up);
+        created.sort();
+        assert_eq!(created, ["x", "y"]);
+        // Postgres adds cyclic foreign keys after both tables exist.
+        assert_eq!(kinds(&up).iter().filter(|k| *k == "add_foreign_key").count(), 2);
+    }
+}

@@ -85,3 +85,6 @@ pub fn schema_sql(schema: &Schema, dialect: Dialect) -> crate::Result<Vec<Statem
 pub fn fix_plan(c: &Comparison) -> Plan {
     crate::plan::plan(c, &Capabilities::latest(c.dialect), &PlanOptions::default())
 }
+
+#[cfg(test)]
+mod tests;

@@ -83,7 +83,7 @@ pub async fn migrate<C: DerefMut<Target = PgConnection> + Send>(
     db: &mut PgDatabase<C>,
     files: &[MigrationFile],
     opts: &MigrateOptions,
-    on_event: &mut dyn FnMut(Event<'_>),
+    on_event: &mut (dyn FnMut(Event<'_>) + Send),
 ) -> Result<MigrateReport> {
     let before = reconcile(files, &applied(db.connection()).await?);
     let pending: Vec<&MigrationFile> = files.iter().filter(|f| before.pending.contains(&f.version)).collect();

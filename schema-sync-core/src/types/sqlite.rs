@@ -119,6 +119,13 @@ fn postgres_other_to_sqlite(raw: &str) -> &'static str {
     }
 }
 
+/// `true` when a declared type makes a single-column primary key an alias of the rowid: only
+/// the exact name `INTEGER` does (`INT PRIMARY KEY` and `BIGINT PRIMARY KEY` are ordinary
+/// columns), per SQLite's "ROWIDs and the INTEGER PRIMARY KEY".
+pub fn is_rowid_type(ty: &SqlType) -> bool {
+    render(ty) == "INTEGER"
+}
+
 /// The SQLite-resolved form of any type: what the column will read back as after it is
 /// created on SQLite.
 pub fn resolve(ty: &SqlType) -> SqlType {

@@ -3,7 +3,7 @@
 
 use super::postgres::on_own_runtime;
 use super::{TempPostgres, TestDb};
-use schema_sync_core::apply::postgres::schemas_for;
+use schema_sync_core::apply::postgres::{schemas_for, PgDatabase};
 use schema_sync_core::diff::{self, Comparison, DiffOptions};
 use schema_sync_core::introspect::IntrospectOptions;
 use schema_sync_core::model::Schema;
@@ -146,11 +146,14 @@ pub(super) async fn migrations_report(dir: &Path, models: &Schema) -> Result<(),
         ));
     };
     let mut conn = pg.connect().await;
-    for file in &files {
-        let shown = file.path.display();
-        let sql = std::fs::read_to_string(&file.path).map_err(|e| format!("{WHAT}: reading {shown}: {e}"))?;
-        apply_file(&mut conn, &sql).await.map_err(|e| format!("{WHAT}: {shown} failed to apply: {e}"))?;
-    }
+    // The files run exactly as `schema-sync migrate` runs them: one transaction each, recorded
+    // in the Supabase ledger (outside the schemas compared).
+    let mut db = PgDatabase::new(&mut conn);
+    let opts = supabase::MigrateOptions::default();
+    supabase::migrate(&mut db, &files, &opts, &mut |_| {}).await.map_err(|e| match failed_file(&e, &files) {
+        Some(f) => format!("{WHAT}: {} failed to apply: {e}", f.path.display()),
+        None => format!("{WHAT}: {e}"),
+    })?;
     let iopts = schemas_for(models, &IntrospectOptions::default());
     let live = schema_sync_core::introspect::postgres::introspect(&mut conn, &iopts)
         .await
@@ -180,15 +183,10 @@ pub(super) async fn migrations_report(dir: &Path, models: &Schema) -> Result<(),
     Err(m)
 }
 
-/// Runs one migration file in a transaction with the simple-query protocol.
-async fn apply_file(conn: &mut sqlx::PgConnection, sql: &str) -> Result<(), String> {
-    use sqlx::{AssertSqlSafe, Connection};
-    let mut tx = conn.begin().await.map_err(|e| e.to_string())?;
-    sqlx::raw_sql(AssertSqlSafe(sql.to_string())).execute(&mut *tx).await.map_err(|e| match e {
-        sqlx::Error::Database(db) => db.message().to_string(),
-        other => other.to_string(),
-    })?;
-    tx.commit().await.map_err(|e| e.to_string())
+/// The file an error from [`supabase::migrate`] is about (its message names the file).
+fn failed_file<'a>(e: &schema_sync_core::Error, files: &'a [MigrationFile]) -> Option<&'a MigrationFile> {
+    let text = e.to_string();
+    files.iter().find(|f| text.contains(&supabase::file_name(&f.version, &f.name)))
 }
 
 /// The version a new migration made now would get (after every existing one).

@@ -1,6 +1,8 @@
-//! What a target database can do in place. The planner asks these questions and never the
-//! dialect's name.
+//! What a target database can do, and how it treats names and keys. Resolution, diff and the
+//! planner ask these questions and never the dialect's name; only choosing a spelling (which
+//! renderer, which type map) asks the dialect.
 
+use crate::model::{Column, Table};
 use crate::types::Dialect;
 use serde::Serialize;
 
@@ -43,6 +45,18 @@ pub struct Capabilities {
     pub not_valid_constraints: bool,
     /// `NULLS NOT DISTINCT` on unique constraints and indexes (Postgres ≥ 15).
     pub nulls_not_distinct: bool,
+    /// Namespaces (`CREATE SCHEMA`, `"schema"."table"`); SQLite has one per database file.
+    pub schemas: bool,
+    /// Identifiers are matched ignoring case even when quoted (SQLite: `"Users"` and `users`
+    /// are one table); Postgres compares quoted names exactly.
+    pub case_insensitive_names: bool,
+    /// Primary-key columns are NOT NULL whatever was declared (Postgres); SQLite lets a
+    /// non-integer key hold NULL unless declared otherwise.
+    pub primary_key_not_null: bool,
+    /// A single-column primary key declared exactly `INTEGER` is an alias of the rowid (SQLite):
+    /// it assigns its own values and is never a separate identity. See
+    /// [`Capabilities::is_rowid_alias`].
+    pub rowid_alias: bool,
 }
 
 impl Capabilities {
@@ -65,6 +79,10 @@ impl Capabilities {
             concurrent_index: false,
             not_valid_constraints: false,
             nulls_not_distinct: false,
+            schemas: false,
+            case_insensitive_names: true,
+            primary_key_not_null: false,
+            rowid_alias: true,
         }
     }
 
@@ -88,7 +106,31 @@ impl Capabilities {
             concurrent_index: true,
             not_valid_constraints: true,
             nulls_not_distinct: major >= 15,
+            schemas: true,
+            case_insensitive_names: false,
+            primary_key_not_null: true,
+            rowid_alias: false,
         }
+    }
+
+    /// `true` when `column` of `table` aliases the rowid on this target: the table's only key
+    /// column, declared exactly `INTEGER` (not `INT`, not `BIGINT`), in a table with a rowid.
+    ///
+    /// ```
+    /// use schema_sync_core::capabilities::Capabilities;
+    /// use schema_sync_core::model::{Column, PrimaryKey, Table};
+    /// use schema_sync_core::types::sqlite;
+    /// let mut t = Table::new("t");
+    /// t.columns.push(Column::new("id", sqlite::parse("INTEGER")));
+    /// t.primary_key = Some(PrimaryKey::on(["id"]));
+    /// assert!(Capabilities::sqlite((3, 45, 0)).is_rowid_alias(&t, &t.columns[0]));
+    /// assert!(!Capabilities::postgres(160000).is_rowid_alias(&t, &t.columns[0]));
+    /// ```
+    pub fn is_rowid_alias(&self, table: &Table, column: &Column) -> bool {
+        self.rowid_alias
+            && !table.options.without_rowid
+            && table.primary_key.as_ref().is_some_and(|pk| pk.columns.len() == 1 && pk.columns[0] == column.name)
+            && crate::types::sqlite::is_rowid_type(&column.ty)
     }
 
     /// The newest version of `dialect` we know; for printing SQL without a live database.

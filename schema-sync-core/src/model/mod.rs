@@ -1,0 +1,120 @@
+//! The dialect-free schema model every source is read into and every stage works on.
+//!
+//! A [`Schema`] is a plain value: `Serialize + Deserialize + Eq`, with a deterministic order
+//! (tables by schema then name, columns in ordinal order, indexes/constraints by name then
+//! definition), so two snapshots of the same database are byte-identical JSON.
+//!
+//! ```
+//! use schema_sync_core::model::{Column, Schema, Table};
+//! use schema_sync_core::types::SqlType;
+//!
+//! let mut users = Table::new("users");
+//! users.columns.push(Column::new("id", SqlType::BigInt).not_null());
+//! users.primary_key = Some(schema_sync_core::model::PrimaryKey::on(["id"]));
+//! let mut schema = Schema::default();
+//! schema.tables.push(users);
+//! schema.normalize();
+//! assert_eq!(schema.table(None, "users").unwrap().columns.len(), 1);
+//! ```
+
+use serde::{Deserialize, Serialize};
+
+mod column;
+mod constraints;
+mod enum_type;
+mod sequence;
+mod skip;
+mod table;
+
+pub use crate::types::{Dialect, SqlType};
+pub use column::{Column, Generated, Identity, Overrides};
+pub use constraints::{Check, Deferrable, FkAction, ForeignKey, Index, IndexKey, KeyTarget, PrimaryKey, Unique};
+pub use enum_type::EnumType;
+pub use sequence::{Sequence, SequenceOwner};
+pub use table::{Table, TableOptions, TableRef};
+
+/// A whole database schema: tables and user-defined enum types.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Schema {
+    /// The dialect whose catalog (or DDL) this schema was read from; `None` for models,
+    /// whose types are neutral and are resolved per dialect by [`crate::resolve`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dialect: Option<Dialect>,
+    /// Tables, ordered by `(schema, name)`.
+    #[serde(default)]
+    pub tables: Vec<Table>,
+    /// User-defined enum types (Postgres `CREATE TYPE … AS ENUM`), ordered by `(schema, name)`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub enums: Vec<EnumType>,
+    /// Standalone sequences that are not owned by a column (Postgres), ordered by name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sequences: Vec<Sequence>,
+}
+
+impl Schema {
+    /// An empty schema read from `dialect`.
+    pub fn empty(dialect: Option<Dialect>) -> Self {
+        Self { dialect, ..Self::default() }
+    }
+
+    /// Finds a table by (optional) schema and name.
+    pub fn table(&self, schema: Option<&str>, name: &str) -> Option<&Table> {
+        self.tables.iter().find(|t| t.name == name && (schema.is_none() || t.schema.as_deref() == schema))
+    }
+
+    /// Mutable [`Schema::table`].
+    pub fn table_mut(&mut self, schema: Option<&str>, name: &str) -> Option<&mut Table> {
+        self.tables.iter_mut().find(|t| t.name == name && (schema.is_none() || t.schema.as_deref() == schema))
+    }
+
+    /// Finds an enum type.
+    pub fn enum_type(&self, schema: Option<&str>, name: &str) -> Option<&EnumType> {
+        self.enums.iter().find(|e| e.name == name && (schema.is_none() || e.schema.as_deref() == schema))
+    }
+
+    /// Puts everything into the canonical order so equal schemas compare and serialise equal.
+    pub fn normalize(&mut self) {
+        for t in &mut self.tables {
+            t.normalize();
+        }
+        self.tables.sort_by(|a, b| (&a.schema, &a.name).cmp(&(&b.schema, &b.name)));
+        self.enums.sort_by(|a, b| (&a.schema, &a.name).cmp(&(&b.schema, &b.name)));
+        self.sequences.sort_by(|a, b| (&a.schema, &a.name).cmp(&(&b.schema, &b.name)));
+    }
+
+    /// Counts of what the schema holds, for reports and tests.
+    pub fn stats(&self) -> SchemaStats {
+        let mut s = SchemaStats { tables: self.tables.len(), enums: self.enums.len(), ..Default::default() };
+        for t in &self.tables {
+            s.columns += t.columns.len();
+            s.indexes += t.indexes.len();
+            s.uniques += t.uniques.len();
+            s.foreign_keys += t.foreign_keys.len();
+            s.checks += t.checks.len();
+            s.primary_keys += usize::from(t.primary_key.is_some());
+        }
+        s
+    }
+}
+
+/// Object counts of a schema.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct SchemaStats {
+    /// Tables.
+    pub tables: usize,
+    /// Columns over all tables.
+    pub columns: usize,
+    /// Primary keys.
+    pub primary_keys: usize,
+    /// Secondary indexes.
+    pub indexes: usize,
+    /// UNIQUE constraints.
+    pub uniques: usize,
+    /// Foreign keys.
+    pub foreign_keys: usize,
+    /// CHECK constraints.
+    pub checks: usize,
+    /// Enum types.
+    pub enums: usize,
+}

@@ -1,0 +1,140 @@
+//! Tables and references to them.
+
+use super::column::Column;
+use super::constraints::{Check, ForeignKey, Index, PrimaryKey, Unique};
+use super::skip::is_false;
+use serde::{Deserialize, Serialize};
+
+/// A table: `CREATE TABLE "schema"."name" (…)`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Table {
+    /// Namespace (`public` on Postgres); `None` on SQLite and for models without `schema = …`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
+    /// Table name, exactly as stored in the catalog (case preserved).
+    pub name: String,
+    /// Columns in ordinal order.
+    pub columns: Vec<Column>,
+    /// The primary key, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub primary_key: Option<PrimaryKey>,
+    /// Secondary indexes (not the ones that back a PK or UNIQUE constraint).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub indexes: Vec<Index>,
+    /// UNIQUE constraints.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub uniques: Vec<Unique>,
+    /// FOREIGN KEY constraints.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub foreign_keys: Vec<ForeignKey>,
+    /// CHECK constraints.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<Check>,
+    /// Storage options that change what the table is (SQLite `WITHOUT ROWID`, `STRICT`).
+    #[serde(default, skip_serializing_if = "TableOptions::is_default")]
+    pub options: TableOptions,
+    /// Rename hint: the table's previous name (`#[sync(renamed_from = "old")]`, `--rename`).
+    /// Never filled by introspection; used only by diff to turn a drop + add into a rename.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renamed_from: Option<String>,
+}
+
+/// A table reference: optional schema and name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct TableRef {
+    /// Namespace (`None` on SQLite).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
+    /// Table name.
+    pub name: String,
+}
+
+impl TableRef {
+    /// The reference of `t`.
+    pub fn of(t: &Table) -> Self {
+        Self { schema: t.schema.clone(), name: t.name.clone() }
+    }
+
+    /// `"schema"."name"` (or `"name"`), quoted for SQL.
+    pub fn quoted(&self) -> String {
+        crate::sql::qualified(self.schema.as_deref(), &self.name)
+    }
+
+    /// `schema.name` for messages.
+    pub fn display(&self) -> String {
+        match &self.schema {
+            Some(s) => format!("{s}.{}", self.name),
+            None => self.name.clone(),
+        }
+    }
+}
+
+/// Storage options of a table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TableOptions {
+    /// SQLite `WITHOUT ROWID`.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub without_rowid: bool,
+    /// SQLite `STRICT`.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub strict: bool,
+}
+
+impl TableOptions {
+    fn is_default(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+impl Table {
+    /// An empty table named `name`.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            schema: None,
+            name: name.into(),
+            columns: Vec::new(),
+            primary_key: None,
+            indexes: Vec::new(),
+            uniques: Vec::new(),
+            foreign_keys: Vec::new(),
+            checks: Vec::new(),
+            options: TableOptions::default(),
+            renamed_from: None,
+        }
+    }
+
+    /// Finds a column by name.
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+
+    /// Mutable [`Table::column`].
+    pub fn column_mut(&mut self, name: &str) -> Option<&mut Column> {
+        self.columns.iter_mut().find(|c| c.name == name)
+    }
+
+    /// `schema.name` or `name`, for messages (unquoted).
+    pub fn display_name(&self) -> String {
+        match &self.schema {
+            Some(s) => format!("{s}.{}", self.name),
+            None => self.name.clone(),
+        }
+    }
+
+    /// Sorts indexes and constraints into canonical order (columns keep ordinal order).
+    pub fn normalize(&mut self) {
+        self.indexes.sort_by(|a, b| a.name.cmp(&b.name));
+        self.uniques.sort_by(|a, b| (&a.name, &a.columns).cmp(&(&b.name, &b.columns)));
+        self.foreign_keys.sort_by(|a, b| {
+            (&a.name, &a.columns, &a.ref_table, &a.ref_columns).cmp(&(
+                &b.name,
+                &b.columns,
+                &b.ref_table,
+                &b.ref_columns,
+            ))
+        });
+        self.checks.sort_by(|a, b| (&a.name, &a.expr).cmp(&(&b.name, &b.expr)));
+    }
+}
