@@ -21,6 +21,14 @@ pub enum Error {
     /// Input the user gave us is not valid (a source string, a URL, an option value, a type).
     #[error("{0}")]
     Input(String),
+    /// A rename hint (`old=new`, `table.old=new`) names something the target does not have.
+    #[error("rename hint {hint}: {reason}")]
+    RenameHint {
+        /// The hint as given.
+        hint: String,
+        /// What is missing.
+        reason: String,
+    },
     /// A snapshot JSON file could not be read.
     #[error("invalid snapshot {origin}: {reason}")]
     Snapshot {

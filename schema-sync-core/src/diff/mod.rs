@@ -283,18 +283,21 @@ fn apply_rename_hints(schema: &mut Schema, renames: &[(String, String)]) -> crat
                     .tables
                     .iter_mut()
                     .find(|t| t.name == table || t.renamed_from.as_deref() == Some(table))
-                    .ok_or_else(|| {
-                        crate::Error::input(format!("--rename {old}={new}: no table `{table}` in the target schema"))
+                    .ok_or_else(|| crate::Error::RenameHint {
+                        hint: format!("{old}={new}"),
+                        reason: format!("no table `{table}` in the target schema"),
                     })?;
                 let tname = t.name.clone();
-                let c = t.column_mut(new).ok_or_else(|| {
-                    crate::Error::input(format!("--rename {old}={new}: no column `{new}` in table `{tname}`"))
+                let c = t.column_mut(new).ok_or_else(|| crate::Error::RenameHint {
+                    hint: format!("{old}={new}"),
+                    reason: format!("no column `{new}` in table `{tname}`"),
                 })?;
                 c.renamed_from = Some(col.to_string());
             }
             None => {
-                let t = schema.table_mut(None, new).ok_or_else(|| {
-                    crate::Error::input(format!("--rename {old}={new}: no table `{new}` in the target schema"))
+                let t = schema.table_mut(None, new).ok_or_else(|| crate::Error::RenameHint {
+                    hint: format!("{old}={new}"),
+                    reason: format!("no table `{new}` in the target schema"),
                 })?;
                 t.renamed_from = Some(old.clone());
             }

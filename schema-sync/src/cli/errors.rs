@@ -40,6 +40,7 @@ pub(super) fn explain(e: &Error) -> String {
             format!("refused: the rehearsal failed and was rolled back, nothing was changed: {}", explain(inner))
         }
         Error::Side { side, source } => format!("{side} side: {}", explain(source)),
+        Error::RenameHint { hint, reason } => format!("--rename {hint}: {reason}"),
         Error::Ddl { origin, reason, loaded_as: Dialect::Sqlite } => format!(
             "invalid DDL in {origin}: {reason} (Postgres DDL? pass --dev-url postgres://… to load it into a scratch database)"
         ),
