@@ -199,6 +199,25 @@ pub enum Problem {
         /// The constraint or index.
         what: String,
     },
+    /// A type change would store these rows' values differently (truncated, rounded,
+    /// normalised, reinterpreted) — never done silently (fix: an explicit conversion, or an
+    /// explicit opt-in to lossy changes).
+    ChangedValues {
+        /// The old type, as the dialect spells it.
+        from: String,
+        /// The new type.
+        to: String,
+    },
+    /// The check of a type change could not run: some values do not convert at all (the
+    /// database's message), so the change would fail.
+    Unconvertible {
+        /// The old type.
+        from: String,
+        /// The new type.
+        to: String,
+        /// Why (the database's message).
+        reason: String,
+    },
 }
 
 impl Finding {
@@ -219,6 +238,12 @@ impl fmt::Display for Finding {
                 "existing row(s), so a new NOT NULL column without a default would fail".to_string()
             }
             Problem::Duplicates { what } => format!("duplicate group(s), so {what} would fail"),
+            Problem::ChangedValues { from, to } => {
+                format!("row(s) whose value would change converting {from} to {to}")
+            }
+            Problem::Unconvertible { from, to, reason } => {
+                return write!(f, "`{}` has value(s) that do not convert from {from} to {to}: {reason}", self.subject())
+            }
         };
         write!(f, "`{}` has {} {what}", self.subject(), self.rows)
     }
@@ -259,6 +284,32 @@ impl Error {
             Error::Side { source, .. } => source.is_refusal(),
             _ => false,
         }
+    }
+
+    /// The database's SQLSTATE, when the error came from Postgres.
+    pub fn sqlstate(&self) -> Option<String> {
+        match self.innermost() {
+            #[cfg(feature = "postgres")]
+            Error::Postgres { source: sqlx::Error::Database(db), .. } => db.code().map(|c| c.into_owned()),
+            _ => None,
+        }
+    }
+
+    /// The database's own message (without our context), when the error came from a database.
+    pub fn database_message(&self) -> Option<String> {
+        match self.innermost() {
+            #[cfg(feature = "postgres")]
+            Error::Postgres { source, .. } => Some(pg_message(source)),
+            #[cfg(feature = "sqlite")]
+            Error::Sqlite { source, .. } => Some(source.to_string()),
+            _ => None,
+        }
+    }
+
+    /// `true` for a value the database refused (SQLSTATE class 22, data exception: out of
+    /// range, invalid input syntax) or a cast it does not know (42846).
+    pub fn is_data_exception(&self) -> bool {
+        self.sqlstate().is_some_and(|s| s.starts_with("22") || s == "42846")
     }
 
     /// The error under any [`Error::Side`] and [`Error::Rehearsal`] wrappers.

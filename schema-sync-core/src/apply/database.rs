@@ -5,6 +5,7 @@
 //! the Supabase file runner are written once on top of it. A new backend implements this trait
 //! and gets every workflow (apply, sync, audit, migrate, the `testing` asserts) for free.
 
+use super::preflight::Probe;
 use crate::model::Schema;
 use crate::plan::{Capabilities, Plan, Step};
 use crate::types::Dialect;
@@ -58,8 +59,9 @@ pub trait Database {
     /// Reads the live schema (within the database's scope; bookkeeping tables left out).
     async fn read_schema(&mut self) -> Result<Schema>;
 
-    /// Runs a read-only `SELECT count(*) …` and returns the count; `what` names it in errors.
-    async fn count(&mut self, sql: &str, what: &str) -> Result<i64>;
+    /// Runs a read-only check ([`Probe`]: its setup statements, its `SELECT count(*) …`, its
+    /// teardown whatever happened) and returns the count. The live schema is not changed.
+    async fn probe(&mut self, probe: &Probe) -> Result<i64>;
 
     /// Takes the write lock and opens the one transaction (Postgres: `BEGIN` and the advisory
     /// lock; SQLite: foreign keys off *outside* the transaction when `plan` rebuilds or drops

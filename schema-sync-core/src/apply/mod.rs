@@ -190,9 +190,22 @@ pub async fn rehearse<D: Database + ?Sized>(db: &mut D, outcome: &Outcome, diff_
 pub async fn preflight<D: Database + ?Sized>(db: &mut D, outcome: &Outcome) -> Result<Vec<preflight::Finding>> {
     let mut out = Vec::new();
     for probe in preflight::probes(&outcome.plan, &outcome.comparison.from) {
-        let rows = db.count(&probe.sql, &format!("checking {}", probe.finding.subject())).await?;
-        if rows > 0 {
-            out.push(probe.found(rows));
+        match db.probe(&probe).await {
+            Ok(0) => {}
+            Ok(rows) => out.push(probe.found(rows)),
+            // A value the cast rejects outright: the change would fail, say why.
+            Err(e) if e.is_data_exception() => match &probe.finding.problem {
+                preflight::Problem::ChangedValues { from, to } => {
+                    let problem = preflight::Problem::Unconvertible {
+                        from: from.clone(),
+                        to: to.clone(),
+                        reason: e.innermost().database_message().unwrap_or_else(|| e.to_string()),
+                    };
+                    out.push(preflight::Finding { problem, rows: 0, ..probe.finding.clone() })
+                }
+                _ => return Err(e),
+            },
+            Err(e) => return Err(e),
         }
     }
     Ok(out)

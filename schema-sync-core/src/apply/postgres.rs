@@ -4,6 +4,7 @@
 //! poolers such as Supabase's).
 
 use super::database::{Database, IntoDatabase, VersionRecord, VersionRow, VERSION_TABLE};
+use super::preflight::Probe;
 use crate::introspect::{postgres as introspect, IntrospectOptions};
 use crate::model::Schema;
 use crate::plan::{Capabilities, Plan, Step};
@@ -93,13 +94,21 @@ impl<C: DerefMut<Target = PgConnection> + Send> Database for PgDatabase<C> {
         introspect::introspect(&mut self.conn, &self.scope).await
     }
 
-    async fn count(&mut self, sql: &str, what: &str) -> Result<i64> {
-        let row = sqlx::query(AssertSqlSafe(sql.to_string()))
+    async fn probe(&mut self, probe: &Probe) -> Result<i64> {
+        let what = format!("checking {}", probe.finding.subject());
+        for sql in &probe.setup {
+            run(&mut self.conn, sql).await?;
+        }
+        let count = sqlx::query(AssertSqlSafe(probe.sql.clone()))
             .persistent(false)
             .fetch_one(&mut *self.conn)
             .await
-            .map_err(|e| Error::postgres(what, e))?;
-        row.try_get(0).map_err(|e| Error::postgres(what, e))
+            .and_then(|row| row.try_get(0))
+            .map_err(|e| Error::postgres(&what, e));
+        for sql in &probe.teardown {
+            run(&mut self.conn, sql).await?;
+        }
+        count
     }
 
     async fn begin(&mut self, _plan: &Plan) -> Result<()> {

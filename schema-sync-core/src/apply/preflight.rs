@@ -3,9 +3,10 @@
 //! column and the number ([`crate::error::Finding`]).
 
 pub use crate::error::{Finding, Problem};
-use crate::model::{Column, KeyTarget, Table};
-use crate::plan::{Plan, Step};
+use crate::model::{Column, KeyTarget, Table, TableRef};
+use crate::plan::{CopyColumn, Plan, Step};
 use crate::sql::{qualified, quote_ident};
+use crate::types::{postgres, sqlite, SqlType};
 use serde::Serialize;
 
 /// A counting query and what a non-zero count means.
@@ -19,6 +20,13 @@ pub struct Probe {
     pub reads: (Option<String>, String, Vec<String>),
     /// What a non-zero count is reported as (its `rows` is filled in by the count).
     pub finding: Finding,
+    /// Statements run before the count (SQLite: a temporary table the values are copied into,
+    /// so SQLite applies the new column's affinity exactly as the rebuild will).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub setup: Vec<String>,
+    /// Statements run after the count, whatever it returned (dropping the temporary table).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub teardown: Vec<String>,
 }
 
 impl Probe {
@@ -37,6 +45,8 @@ fn nulls(table: &str, schema: Option<&str>, col: &str) -> Probe {
         reads: (schema.map(str::to_string), table.to_string(), vec![col.to_string()]),
         sql: format!("SELECT count(*) FROM {} WHERE {} IS NULL", qualified(schema, table), quote_ident(col)),
         finding: finding(table, &[col.to_string()], Problem::Nulls),
+        setup: Vec::new(),
+        teardown: Vec::new(),
     }
 }
 
@@ -50,6 +60,8 @@ fn duplicates(table: &str, schema: Option<&str>, cols: &[String], what: &str) ->
             qualified(schema, table)
         ),
         finding: finding(table, cols, Problem::Duplicates { what: what.to_string() }),
+        setup: Vec::new(),
+        teardown: Vec::new(),
     }
 }
 
@@ -58,7 +70,36 @@ fn rows_for_new_not_null(t: &Table, c: &Column) -> Probe {
         reads: (t.schema.clone(), t.name.clone(), vec![]),
         sql: format!("SELECT count(*) FROM {}", qualified(t.schema.as_deref(), &t.name)),
         finding: finding(&t.name, std::slice::from_ref(&c.name), Problem::RowsForNewNotNull),
+        setup: Vec::new(),
+        teardown: Vec::new(),
     }
+}
+
+/// A type change on Postgres: rows whose value would not survive the cast unchanged.
+fn changed_values(table: &TableRef, column: &str, from: &SqlType, to: &SqlType) -> Probe {
+    let problem = Problem::ChangedValues { from: postgres::render(from), to: postgres::render(to) };
+    Probe {
+        reads: (table.schema.clone(), table.name.clone(), vec![column.to_string()]),
+        sql: crate::render::postgres::changed_values_count(table, column, from, to),
+        finding: finding(&table.name, &[column.to_string()], problem),
+        setup: Vec::new(),
+        teardown: Vec::new(),
+    }
+}
+
+/// A SQLite rebuild's copy into a column of another affinity: rows whose value would be stored
+/// differently.
+fn changed_copies(from: &Table, to: &Table, copy: &CopyColumn) -> Option<Probe> {
+    let (setup, sql, teardown) = crate::render::sqlite::changed_values_probe(from, to, copy)?;
+    let ty = |t: &Table, c: &str| t.column(c).map(|c| sqlite::render(&c.ty)).unwrap_or_default();
+    let problem = Problem::ChangedValues { from: ty(from, &copy.from), to: ty(to, &copy.to) };
+    Some(Probe {
+        reads: (None, from.name.clone(), vec![copy.from.clone()]),
+        sql,
+        finding: finding(&to.name, std::slice::from_ref(&copy.to), problem),
+        setup,
+        teardown,
+    })
 }
 
 /// The probes for every data-dependent step of `plan` that can run against the live schema
@@ -138,7 +179,11 @@ fn all_probes(plan: &Plan) -> Vec<Probe> {
                 t.schema = table.schema.clone();
                 out.push(rows_for_new_not_null(&t, column));
             }
+            Step::AlterColumnType { table, column, from, to, check_values: true, .. } => {
+                out.push(changed_values(table, column, from, to))
+            }
             Step::RebuildTable { from, to, copy } => {
+                out.extend(copy.iter().filter(|k| k.check).filter_map(|k| changed_copies(from, to, k)));
                 for k in copy {
                     let (Some(a), Some(b)) = (from.column(&k.from), to.column(&k.to)) else { continue };
                     if a.nullable && !b.nullable && k.backfill.is_none() {

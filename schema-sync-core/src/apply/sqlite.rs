@@ -3,6 +3,7 @@
 //! counts compared, `PRAGMA foreign_key_check` before commit).
 
 use super::database::{Blocking, Database, IntoDatabase, VersionRecord, VersionRow, VERSION_TABLE};
+use super::preflight::Probe;
 use crate::introspect::{sqlite as introspect, IntrospectOptions};
 use crate::model::Schema;
 use crate::plan::{Capabilities, Plan, Step};
@@ -104,8 +105,17 @@ impl Database for SqliteDatabase<'_> {
         introspect::introspect(self.conn, &opts)
     }
 
-    async fn count(&mut self, sql: &str, what: &str) -> Result<i64> {
-        self.conn.query_row(sql, [], |r| r.get(0)).map_err(|e| Error::sqlite(what, e))
+    async fn probe(&mut self, probe: &Probe) -> Result<i64> {
+        let what = format!("checking {}", probe.finding.subject());
+        let count = probe
+            .setup
+            .iter()
+            .try_for_each(|sql| self.exec(sql))
+            .and_then(|()| self.conn.query_row(&probe.sql, [], |r| r.get(0)).map_err(|e| Error::sqlite(&what, e)));
+        // The teardown runs whatever happened; its own error counts only when the check ran.
+        let teardown = probe.teardown.iter().try_for_each(|sql| self.exec(sql));
+        let n = count?;
+        teardown.map(|()| n)
     }
 
     async fn begin(&mut self, plan: &Plan) -> Result<()> {

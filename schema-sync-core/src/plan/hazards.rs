@@ -17,13 +17,22 @@ pub(super) fn hazards(steps: &[Step], caps: &Capabilities) -> Vec<Hazard> {
             Step::DropColumn { table, column } => {
                 add(HazardCode::DeletesData, i, format!("drops column `{}.{column}` and its values", table.name))
             }
-            Step::AlterColumnType { table, column, from, to, using, .. } => {
+            Step::AlterColumnType { table, column, from, to, using, check_values, .. } => {
                 add(
                     HazardCode::RewritesTable,
                     i,
                     format!("changing `{}.{column}` to {to} rewrites the table", table.name),
                 );
-                if crate::types::conversion::narrows(from, to) || using.is_some() {
+                if *check_values {
+                    add(
+                        HazardCode::MayFail,
+                        i,
+                        format!(
+                            "`{}.{column}` {from} → {to} is refused if a row does not convert or its value would change",
+                            table.name
+                        ),
+                    );
+                } else if crate::types::conversion::narrows(from, to) || using.is_some() {
                     add(
                         HazardCode::MayFail,
                         i,

@@ -7,7 +7,7 @@ use super::steps::{EnumUse, PlanOptions, Step};
 use crate::capabilities::Capabilities;
 use crate::diff::{Change, ColumnChanges};
 use crate::model::{Column, EnumType, Identity, Schema, Table, TableRef};
-use crate::types::SqlType;
+use crate::types::{conversion, SqlType};
 use std::collections::BTreeSet;
 
 /// Phases, in execution order.
@@ -406,6 +406,10 @@ impl Builder<'_> {
         if retype {
             let key = Self::key(table, &col);
             let using = self.opts.using.get(&key).cloned().or_else(|| to.using.clone());
+            // An explicit conversion is the user's decision; otherwise a cast that is not
+            // proven to keep every value is checked against the rows before it runs.
+            let check_values =
+                using.is_none() && !self.opts.allow_lossy && conversion::needs_value_check(&from.ty, &to.ty);
             self.push(
                 Phase::Columns,
                 Step::AlterColumnType {
@@ -415,6 +419,7 @@ impl Builder<'_> {
                     to: to.ty.clone(),
                     collation: to.collation.clone(),
                     using,
+                    check_values,
                 },
             );
         }

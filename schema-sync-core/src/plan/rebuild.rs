@@ -7,6 +7,7 @@ use super::steps::{CopyColumn, Step};
 use crate::diff::Change;
 use crate::expr;
 use crate::model::{Column, TableRef};
+use crate::types::sqlite;
 use std::collections::{BTreeSet, HashMap};
 
 impl Builder<'_> {
@@ -119,7 +120,13 @@ impl Builder<'_> {
             let using =
                 if old.ty != col.ty { self.opts.using.get(&key).cloned().or_else(|| col.using.clone()) } else { None };
             let backfill = if old.nullable && !col.nullable { self.opts.backfill.get(&key).cloned() } else { None };
-            copy.push(CopyColumn { to: col.name.clone(), from: src.to_string(), using, backfill });
+            // Values change storage class only where the type affinity changes, or where a
+            // column becomes the rowid alias (a NULL there would be replaced by a new rowid).
+            let becomes_rowid = self.caps.is_rowid_alias(&to, col) && !self.caps.is_rowid_alias(&from, old);
+            let check = using.is_none()
+                && !self.opts.allow_lossy
+                && (sqlite::affinity_of(&old.ty) != sqlite::affinity_of(&col.ty) || becomes_rowid);
+            copy.push(CopyColumn { to: col.name.clone(), from: src.to_string(), using, backfill, check });
         }
         self.push(Phase::Rebuilds, Step::RebuildTable { from, to, copy });
     }

@@ -21,6 +21,14 @@ pub struct CopyColumn {
     /// Value for rows whose old value is NULL when the new column is NOT NULL (backfill).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub backfill: Option<String>,
+    /// The new column's type affinity may store a value differently (TEXT `'042'` becomes
+    /// INTEGER `42`): the copy is checked, and refused if any value would change.
+    #[serde(skip_serializing_if = "is_false")]
+    pub check: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// A column using an enum type that is being recreated.
@@ -78,6 +86,8 @@ pub enum Step {
     /// `ALTER TABLE … RENAME COLUMN`.
     RenameColumn { table: TableRef, from: String, to: String },
     /// `ALTER COLUMN … TYPE … [COLLATE …] USING …`.
+    /// With `check_values`, the rows are checked first (inside the transaction, under the
+    /// table lock) and the step fails if a value would not survive the cast unchanged.
     AlterColumnType {
         table: TableRef,
         column: String,
@@ -85,6 +95,8 @@ pub enum Step {
         to: SqlType,
         collation: Option<String>,
         using: Option<String>,
+        #[serde(skip_serializing_if = "is_false")]
+        check_values: bool,
     },
     /// `ALTER COLUMN … SET NOT NULL`, optionally after `UPDATE … SET col = backfill WHERE col IS NULL`.
     SetNotNull { table: TableRef, column: String, backfill: Option<String> },
@@ -164,6 +176,10 @@ pub struct PlanOptions {
     pub using: HashMap<String, String>,
     /// Backfill values for columns that become NOT NULL, `table.column` → SQL literal/expr.
     pub backfill: HashMap<String, String>,
+    /// Accept type changes that change stored values (truncation, rounding, normalisation)
+    /// without checking the rows. Off: such a change is checked, and refused if any value
+    /// would change, unless the column has an explicit conversion (`using`).
+    pub allow_lossy: bool,
 }
 
 /// An ordered, lowered migration with its hazards.

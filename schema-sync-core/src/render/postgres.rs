@@ -108,18 +108,16 @@ pub fn render(plan: &Plan) -> crate::Result<Vec<Statement>> {
                 quote_ident(from),
                 quote_ident(to)
             )),
-            Step::AlterColumnType { table, column, from, to, collation, using } => {
+            Step::AlterColumnType { table, column, from, to, collation, using, check_values } => {
                 let c = quote_ident(column);
                 let collate = collation.as_ref().map(|x| format!(" COLLATE {}", quote_ident(x))).unwrap_or_default();
                 let using = match using {
                     Some(u) => u.replace("{col}", &c),
-                    // Enums have no casts between each other: go through text.
-                    None if is_enumish(from) || is_enumish(to) || !direct_cast(from, to) => {
-                        let text = if matches!(to, SqlType::Array { .. }) { "text[]" } else { "text" };
-                        format!("{c}::{text}::{}", ty(to))
-                    }
-                    None => format!("{c}::{}", ty(to)),
+                    None => conversion(&c, from, to),
                 };
+                if *check_values {
+                    push(value_guard(table, column, from, to));
+                }
                 push(format!("ALTER TABLE {} ALTER COLUMN {c} TYPE {}{collate} USING {using}", table.quoted(), ty(to)))
             }
             Step::SetNotNull { table, column, backfill } => {
@@ -214,6 +212,51 @@ pub fn render(plan: &Plan) -> crate::Result<Vec<Statement>> {
 /// `true` when Postgres has a direct cast `from::to`; otherwise the conversion goes through
 /// text, which every type can be read from and written to (and fails, atomically, on values
 /// that do not parse).
+/// The `USING` expression that converts the quoted column `c` from `from` to `to` when no
+/// conversion was given: a cast, through `text` where no direct cast exists (enums).
+pub fn conversion(c: &str, from: &SqlType, to: &SqlType) -> String {
+    if is_enumish(from) || is_enumish(to) || !direct_cast(from, to) {
+        let text = if matches!(to, SqlType::Array { .. }) { "text[]" } else { "text" };
+        format!("{c}::{text}::{}", ty(to))
+    } else {
+        format!("{c}::{}", ty(to))
+    }
+}
+
+/// The rows of `table.column` whose value would not survive the conversion to `to`
+/// unchanged: cast back to `from`, the text form differs (`'a very'` → `varchar(5)` → `'a ve'`;
+/// `123.4567` → `numeric(10,1)` → `123.5`). A value the cast rejects raises an error instead,
+/// which fails the change atomically.
+pub fn changed_values_count(table: &TableRef, column: &str, from: &SqlType, to: &SqlType) -> String {
+    format!("SELECT count(*) FROM {} WHERE {}", table.quoted(), changed_predicate(column, from, to))
+}
+
+fn changed_predicate(column: &str, from: &SqlType, to: &SqlType) -> String {
+    let c = quote_ident(column);
+    // Back the same way there: a direct cast where one exists, else through text.
+    let back = conversion(&format!("({})", conversion(&c, from, to)), to, from);
+    format!("{c} IS NOT NULL AND ({back})::text IS DISTINCT FROM {c}::text")
+}
+
+/// A statement that fails (SQLSTATE 22000, nothing changed) when a row's value would change
+/// in the conversion — so a migration file refuses a lossy cast exactly as `apply` does. It
+/// takes the lock the `ALTER` needs anyway first, so no row can slip in between.
+fn value_guard(table: &TableRef, column: &str, from: &SqlType, to: &SqlType) -> String {
+    let t = table.quoted();
+    let message = quote_literal(&format!(
+        " row(s) of {}.{column} would change value converting {} to {}; nothing was changed (convert them explicitly with a using expression)",
+        table.name,
+        ty(from),
+        ty(to)
+    ));
+    let body = format!(
+        " DECLARE n bigint; BEGIN LOCK TABLE {t} IN ACCESS EXCLUSIVE MODE; SELECT count(*) INTO n FROM {t} WHERE {}; \
+         IF n > 0 THEN RAISE EXCEPTION USING ERRCODE = '22000', MESSAGE = 'schema-sync: ' || n || {message}; END IF; END ",
+        changed_predicate(column, from, to)
+    );
+    format!("DO {}", crate::sql::dollar_quote(&body))
+}
+
 fn direct_cast(from: &SqlType, to: &SqlType) -> bool {
     use SqlType::*;
     let numeric = |t: &SqlType| matches!(t, SmallInt | Int | BigInt | Real | Double | Numeric { .. });

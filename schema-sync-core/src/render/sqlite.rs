@@ -2,11 +2,135 @@
 //! planner lowers them to a [`Step::RebuildTable`]; the rest are typed errors.
 
 use super::{constraint_name, deferrable, Statement};
+use crate::capabilities::Capabilities;
 use crate::expr::default_sql;
 use crate::model::{Check, Column, ForeignKey, Identity, Index, Table, Unique};
 use crate::plan::{CopyColumn, Plan, Step};
 use crate::sql::{ident_list, quote_ident, quote_literal};
 use crate::types::{sqlite::render as ty, Dialect};
+
+/// The value a rebuild copies into the new column: the old column, converted (`using`) and
+/// backfilled as the plan says.
+fn copy_expr(c: &CopyColumn) -> String {
+    let col = quote_ident(&c.from);
+    // The backfill stands in for a NULL *old* value, before any conversion.
+    match (&c.using, &c.backfill) {
+        (Some(u), Some(b)) => format!("CASE WHEN {col} IS NULL THEN {b} ELSE {} END", u.replace("{col}", &col)),
+        (Some(u), None) => u.replace("{col}", &col),
+        (None, Some(b)) => format!("COALESCE({col}, {b})"),
+        (None, None) => col,
+    }
+}
+
+/// Temporary table a value check stores `(new value, old value)` pairs in.
+const VALUES_TABLE: &str = "_ss_values";
+/// Temporary table whose CHECK constraints fail when a value check found changes.
+const GUARD_TABLE: &str = "_ss_values_guard";
+
+/// `true` when the copied value `v` is the old value `o`: the same storage class and bytes,
+/// the same number (`4` and `4.0`), or the same text (`'42'` and `42`). Not: `'042'` → `42`,
+/// `' 7 '` → `7`, `'12.50'` → `12.5`, `0.30000000000000004` → `'0.3'` (text keeps 15 digits),
+/// `9007199254740993` → `9007199254740992.0`. Both sides are expressions, so no affinity
+/// applies to the comparison itself.
+fn unchanged(v: &str, o: &str, null_changes: bool) -> String {
+    let same = format!(
+        "(typeof({v}) = typeof({o}) AND CAST({v} AS BLOB) = CAST({o} AS BLOB)) \
+         OR (typeof({v}) IN ('integer', 'real') AND typeof({o}) IN ('integer', 'real') AND ({v} + 0) = ({o} + 0)) \
+         OR (typeof({o}) = 'text' AND typeof({v}) IN ('integer', 'real') AND CAST({v} AS TEXT) = {o}) \
+         OR (typeof({o}) = 'integer' AND typeof({v}) = 'text' AND {v} = CAST({o} AS TEXT)) \
+         OR (typeof({o}) = 'real' AND typeof({v}) = 'text' AND CAST({v} AS REAL) = ({o} + 0))"
+    );
+    if null_changes {
+        // A NULL copied into the rowid alias becomes a new rowid: that is a change.
+        format!("({o} IS NOT NULL AND ({same}))")
+    } else {
+        format!("(({v} IS NULL AND {o} IS NULL) OR {same})")
+    }
+}
+
+/// The statements that fill a temporary table with the `(new, old)` pairs of the checked copy
+/// columns, with the new columns' declared types so SQLite applies the same affinity the copy
+/// does. Returns the setup statements and, per checked column, the predicate for a change.
+fn value_pairs(from: &Table, to: &Table, copy: &[CopyColumn]) -> Option<(Vec<String>, Vec<(String, String)>)> {
+    let checked: Vec<&CopyColumn> = copy.iter().filter(|c| c.check).collect();
+    if checked.is_empty() {
+        return None;
+    }
+    let mut cols = Vec::new();
+    let mut exprs = Vec::new();
+    let mut preds = Vec::new();
+    for (i, c) in checked.iter().enumerate() {
+        let (Some(new_col), Some(old_col)) = (to.column(&c.to), from.column(&c.from)) else { continue };
+        let decl = ty(&new_col.ty);
+        let rowid = |t: &Table, col: &Column| Capabilities::latest(Dialect::Sqlite).is_rowid_alias(t, col);
+        let becomes_rowid = rowid(to, new_col) && !rowid(from, old_col);
+        let (v, o) = (format!("v{i}"), format!("o{i}"));
+        cols.push(format!("{} {decl}", quote_ident(&v)));
+        cols.push(quote_ident(&o));
+        exprs.push(copy_expr(c));
+        exprs.push(quote_ident(&c.from));
+        let null_changes = becomes_rowid && c.backfill.is_none();
+        let excused_nulls =
+            if c.backfill.is_some() { format!("{} IS NOT NULL AND ", quote_ident(&o)) } else { String::new() };
+        preds.push((
+            format!("{}.{}", to.name, c.to),
+            format!("{excused_nulls}NOT {}", unchanged(&quote_ident(&v), &quote_ident(&o), null_changes)),
+        ));
+    }
+    if cols.is_empty() {
+        return None;
+    }
+    let table = format!("temp.{}", quote_ident(VALUES_TABLE));
+    let setup = vec![
+        format!("CREATE TEMP TABLE {} ({})", quote_ident(VALUES_TABLE), cols.join(", ")),
+        format!("INSERT INTO {table} SELECT {} FROM {}", exprs.join(", "), quote_ident(&from.name)),
+    ];
+    Some((setup, preds))
+}
+
+/// The read-only check behind the preflight for one checked column of a rebuild: setup
+/// statements (a temporary table), the count of rows whose value would change, and teardown.
+pub fn changed_values_probe(
+    from: &Table,
+    to: &Table,
+    column: &CopyColumn,
+) -> Option<(Vec<String>, String, Vec<String>)> {
+    let one = [CopyColumn { check: true, ..column.clone() }];
+    let (setup, preds) = value_pairs(from, to, &one)?;
+    let (_, pred) = preds.into_iter().next()?;
+    let sql = format!("SELECT count(*) FROM temp.{} WHERE {pred}", quote_ident(VALUES_TABLE));
+    Some((setup, sql, vec![format!("DROP TABLE temp.{}", quote_ident(VALUES_TABLE))]))
+}
+
+/// Statements that fail the rebuild (CHECK constraint `values of t.c would change`) when a
+/// checked column's copied value differs from the old one, before the old table is dropped:
+/// the written SQL refuses a lossy conversion exactly as `apply` does.
+fn value_guard(from: &Table, to: &Table, copy: &[CopyColumn]) -> Vec<String> {
+    let Some((mut out, preds)) = value_pairs(from, to, copy) else { return Vec::new() };
+    let cols: Vec<String> = preds
+        .iter()
+        .enumerate()
+        .map(|(i, (subject, _))| {
+            let c = quote_ident(&format!("c{i}"));
+            format!(
+                "{c} INTEGER CONSTRAINT {} CHECK ({c} = 0)",
+                quote_ident(&format!("values of {subject} would change"))
+            )
+        })
+        .collect();
+    let sums: Vec<String> =
+        preds.iter().map(|(_, p)| format!("coalesce(sum(CASE WHEN {p} THEN 1 ELSE 0 END), 0)")).collect();
+    out.push(format!("CREATE TEMP TABLE {} ({})", quote_ident(GUARD_TABLE), cols.join(", ")));
+    out.push(format!(
+        "INSERT INTO temp.{} SELECT {} FROM temp.{}",
+        quote_ident(GUARD_TABLE),
+        sums.join(", "),
+        quote_ident(VALUES_TABLE)
+    ));
+    out.push(format!("DROP TABLE temp.{}", quote_ident(GUARD_TABLE)));
+    out.push(format!("DROP TABLE temp.{}", quote_ident(VALUES_TABLE)));
+    out
+}
 
 /// Prefix of the temporary table a rebuild copies into.
 pub const REBUILD_PREFIX: &str = "_ss_new_";
@@ -194,21 +318,7 @@ pub fn rebuild(from: &Table, to: &Table, copy: &[CopyColumn]) -> Vec<String> {
     let mut out = vec![create_table(to, &new_name)];
     if !copy.is_empty() {
         let cols: Vec<String> = copy.iter().map(|c| quote_ident(&c.to)).collect();
-        let exprs: Vec<String> = copy
-            .iter()
-            .map(|c| {
-                let col = quote_ident(&c.from);
-                // The backfill stands in for a NULL *old* value, before any conversion.
-                match (&c.using, &c.backfill) {
-                    (Some(u), Some(b)) => {
-                        format!("CASE WHEN {col} IS NULL THEN {b} ELSE {} END", u.replace("{col}", &col))
-                    }
-                    (Some(u), None) => u.replace("{col}", &col),
-                    (None, Some(b)) => format!("COALESCE({col}, {b})"),
-                    (None, None) => col,
-                }
-            })
-            .collect();
+        let exprs: Vec<String> = copy.iter().map(copy_expr).collect();
         out.push(format!(
             "INSERT INTO {} ({}) SELECT {} FROM {}",
             quote_ident(&new_name),
@@ -216,6 +326,7 @@ pub fn rebuild(from: &Table, to: &Table, copy: &[CopyColumn]) -> Vec<String> {
             exprs.join(", "),
             quote_ident(&from.name)
         ));
+        out.extend(value_guard(from, to, copy));
     }
     if to.columns.iter().any(|c| c.identity == Some(Identity::Autoincrement)) {
         // Keep the AUTOINCREMENT high-water mark: ids of deleted rows are never reused.

@@ -55,3 +55,21 @@ pub fn literal_list(values: &[String]) -> String {
 pub fn ident_list<S: AsRef<str>>(names: &[S]) -> String {
     names.iter().map(|n| quote_ident(n.as_ref())).collect::<Vec<_>>().join(", ")
 }
+
+/// A dollar-quoted string literal (`$ss$…$ss$`) whose tag does not occur in `body`, so nothing
+/// in it (identifiers included) can end the literal early.
+///
+/// ```
+/// use schema_sync_core::sql::dollar_quote;
+/// assert_eq!(dollar_quote("SELECT 1"), "$ss$SELECT 1$ss$");
+/// assert_eq!(dollar_quote("x $ss$ y"), "$ss1$x $ss$ y$ss1$");
+/// ```
+pub fn dollar_quote(body: &str) -> String {
+    let mut tag = "$ss$".to_string();
+    let mut n = 0;
+    while body.contains(&tag) {
+        n += 1;
+        tag = format!("$ss{n}$");
+    }
+    format!("{tag}{body}{tag}")
+}

@@ -30,3 +30,73 @@ pub fn narrows(from: &SqlType, to: &SqlType) -> bool {
         _ => true,
     }
 }
+
+/// `true` when every value of a Postgres column of type `from` is kept exactly by
+/// `ALTER COLUMN … TYPE to` (the new value casts back to the old one unchanged), so the change
+/// needs no check of the stored rows. Anything not proven here — narrowing, a different
+/// family, a time zone coming in, JSON normalisation — is checked row by row before it runs.
+///
+/// ```
+/// use schema_sync_core::types::{conversion::preserves_values, SqlType::*};
+/// assert!(preserves_values(&Int, &BigInt));
+/// assert!(preserves_values(&Varchar { length: Some(20) }, &Text));
+/// assert!(!preserves_values(&Varchar { length: Some(20) }, &Varchar { length: Some(5) }));
+/// assert!(!preserves_values(&Text, &Int));
+/// assert!(!preserves_values(&Timestamp { precision: None, tz: false }, &Timestamp { precision: None, tz: true }));
+/// ```
+pub fn preserves_values(from: &SqlType, to: &SqlType) -> bool {
+    use SqlType::*;
+    // Decimal digits an integer type can hold.
+    let int_digits = |t: &SqlType| match t {
+        SmallInt => Some(5),
+        Int => Some(10),
+        BigInt => Some(19),
+        _ => None,
+    };
+    let widens_precision = |a: Option<u32>, b: Option<u32>| match (a, b) {
+        (_, None) => true,
+        (Some(a), Some(b)) => b >= a,
+        (None, Some(_)) => false,
+    };
+    match (from, to) {
+        (a, b) if a == b => true,
+        (a, b) if int_digits(a).is_some() && int_digits(b).is_some() => int_digits(b) >= int_digits(a),
+        (a, Numeric { precision: None, .. }) if int_digits(a).is_some() => true,
+        (a, Numeric { precision: Some(p), scale }) if int_digits(a).is_some() => {
+            int_digits(a).is_some_and(|d| p.saturating_sub(scale.unwrap_or(0)) >= d)
+        }
+        // float8 holds every int4 and int2 exactly (53-bit mantissa); float4 only int2.
+        (SmallInt | Int, Double) | (SmallInt, Real) | (Real, Double) => true,
+        (Numeric { .. }, Numeric { precision: None, .. }) => true,
+        (Numeric { precision: Some(p1), scale: s1 }, Numeric { precision: Some(p2), scale: s2 }) => {
+            let (s1, s2) = (s1.unwrap_or(0), s2.unwrap_or(0));
+            s2 >= s1 && p2.saturating_sub(s2) >= p1.saturating_sub(s1)
+        }
+        (Varchar { length: a }, Varchar { length: b }) => widens_precision(*a, *b),
+        (Varchar { .. } | Text, Text | Varchar { length: None }) => true,
+        // Text forms that cast back exactly.
+        (
+            SmallInt | Int | BigInt | Bool | Uuid | Date | Numeric { .. } | Enum { .. },
+            Text | Varchar { length: None },
+        ) => true,
+        (Jsonb, Json) => true,
+        (Timestamp { precision: a, tz: ta }, Timestamp { precision: b, tz: tb }) => {
+            ta == tb && widens_precision(*a, *b)
+        }
+        (Time { precision: a, tz: ta }, Time { precision: b, tz: tb }) => ta == tb && widens_precision(*a, *b),
+        (Array { element: a }, Array { element: b }) => preserves_values(a, b),
+        _ => false,
+    }
+}
+
+/// `true` when a Postgres cast from `from` to `to` could store a different value without an
+/// error, so the rows must be checked before it runs: not [`preserves_values`], and not into
+/// an enum (an enum's input is a label or an error, never a silent change).
+pub fn needs_value_check(from: &SqlType, to: &SqlType) -> bool {
+    let into_enum = match to {
+        SqlType::Enum { .. } => true,
+        SqlType::Array { element } => matches!(**element, SqlType::Enum { .. }),
+        _ => false,
+    };
+    !into_enum && !preserves_values(from, to)
+}

@@ -73,6 +73,10 @@ pub struct ChangeArgs {
     /// Value for rows holding NULL when a column becomes NOT NULL: `table.column=EXPR`.
     #[arg(long = "backfill", value_name = "T.C=EXPR")]
     pub backfill: Vec<String>,
+    /// Accept type changes that change stored values (truncation, rounding, normalisation)
+    /// without checking the rows. Prefer `--using` for the columns concerned.
+    #[arg(long)]
+    pub allow_lossy: bool,
     /// Match names across dialects ignoring case and `_` (`AlbumId` ↔ `album_id`).
     #[arg(long)]
     pub fold_names: bool,

@@ -54,6 +54,10 @@ fn with_fix(f: &Finding) -> String {
     match &f.problem {
         Problem::Nulls => format!("{f} (give --backfill {key}=VALUE)"),
         Problem::RowsForNewNotNull => format!("{f} (add a default or --backfill {key}=VALUE)"),
+        Problem::ChangedValues { .. } => {
+            format!("{f} (convert them explicitly with --using {key}=EXPR, or accept the change with --allow-lossy)")
+        }
+        Problem::Unconvertible { .. } => format!("{f} (convert them explicitly with --using {key}=EXPR)"),
         _ => f.to_string(),
     }
 }

@@ -64,6 +64,7 @@ pub(super) fn apply_options(change: &ChangeArgs, allow_destructive: bool, dry_ru
     let mut o = ApplyOptions { allow_destructive, dry_run, diff: diff_options(change)?, ..Default::default() };
     o.plan.using = pairs("using", &change.using)?.into_iter().collect::<HashMap<_, _>>();
     o.plan.backfill = pairs("backfill", &change.backfill)?.into_iter().collect::<HashMap<_, _>>();
+    o.plan.allow_lossy = change.allow_lossy;
     Ok(o)
 }
 

@@ -9,3 +9,4 @@ mod property;
 mod schema_sql;
 mod sqlite_convergence;
 mod sqlite_data;
+mod value_preservation;
