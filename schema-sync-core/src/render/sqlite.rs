@@ -51,7 +51,10 @@ fn unchanged(v: &str, o: &str, null_changes: bool) -> String {
 /// The statements that fill a temporary table with the `(new, old)` pairs of the checked copy
 /// columns, with the new columns' declared types so SQLite applies the same affinity the copy
 /// does. Returns the setup statements and, per checked column, the predicate for a change.
-fn value_pairs(from: &Table, to: &Table, copy: &[CopyColumn]) -> Option<(Vec<String>, Vec<(String, String)>)> {
+/// Setup statements, and per checked column its `table.column` and the predicate for a change.
+type ValuePairs = (Vec<String>, Vec<(String, String)>);
+
+fn value_pairs(from: &Table, to: &Table, copy: &[CopyColumn]) -> Option<ValuePairs> {
     let checked: Vec<&CopyColumn> = copy.iter().filter(|c| c.check).collect();
     if checked.is_empty() {
         return None;
@@ -87,6 +90,9 @@ fn value_pairs(from: &Table, to: &Table, copy: &[CopyColumn]) -> Option<(Vec<Str
     ];
     Some((setup, preds))
 }
+
+/// A check's setup statements, its count query and its teardown statements.
+pub type ValueProbe = (Vec<String>, String, Vec<String>);
 
 /// The read-only check behind the preflight for one checked column of a rebuild: setup
 /// statements (a temporary table), the count of rows whose value would change, and teardown.
