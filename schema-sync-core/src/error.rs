@@ -92,6 +92,15 @@ pub enum Error {
         /// What each check found.
         findings: Vec<Finding>,
     },
+    /// The database file fails its integrity check (`PRAGMA quick_check`); nothing was changed,
+    /// since changing a damaged file can only make it worse.
+    #[error("refused: {database} is damaged (PRAGMA quick_check: {detail}); nothing was changed — restore it from a backup or repair it first")]
+    Corrupt {
+        /// The database, as shown.
+        database: String,
+        /// The first problem the check reports.
+        detail: String,
+    },
     /// The live schema is no longer the one the plan was made from; nothing ran.
     #[error("refused: the live schema changed since the plan was made; run again")]
     SchemaChanged,
@@ -99,6 +108,37 @@ pub enum Error {
     /// was changed.
     #[error("refused: the rehearsal failed and was rolled back, nothing was changed: {0}")]
     Rehearsal(Box<Error>),
+    /// A migration file failed and was rolled back; the files before it were applied and
+    /// recorded (they stay: each file is its own transaction).
+    #[error("migration {failed} failed and was rolled back{}: {source}", applied_note(applied))]
+    Migration {
+        /// Versions applied (and recorded) by this run before the failure, in order.
+        applied: Vec<String>,
+        /// The file that failed.
+        failed: String,
+        /// Why.
+        #[source]
+        source: Box<Error>,
+    },
+    /// Pending migration files are dated before the newest applied one: probably written on a
+    /// branch; applied only when included on purpose.
+    #[error("found migration file(s) dated before the last applied migration: {}; they were probably written on a branch — rename them after the newest, or include them on purpose", versions.join(", "))]
+    OutOfOrder {
+        /// Their versions, oldest first.
+        versions: Vec<String>,
+    },
+    /// A two-database change committed one side and failed on the other: the first side is
+    /// changed and recorded, the second rolled back. Running the same change again finishes it.
+    #[error("{changed} was changed and recorded, then {failed} failed and was rolled back; run the same sync again to finish {failed}: {source}")]
+    HalfApplied {
+        /// The side that was changed (`Postgres`).
+        changed: &'static str,
+        /// The side that failed (`SQLite`).
+        failed: &'static str,
+        /// Why it failed.
+        #[source]
+        source: Box<Error>,
+    },
     /// One side of a two-database operation (sync) failed.
     #[error("{side} side: {source}")]
     Side {
@@ -249,6 +289,14 @@ impl fmt::Display for Finding {
     }
 }
 
+/// ` (2 earlier migration(s) applied and recorded: a, b)`, or that nothing was.
+pub fn applied_note(applied: &[String]) -> String {
+    match applied.len() {
+        0 => " (nothing was applied before it)".to_string(),
+        n => format!(" ({n} earlier migration(s) applied and recorded: {})", applied.join(", ")),
+    }
+}
+
 fn list(findings: &[Finding]) -> String {
     findings.iter().map(|f| f.to_string()).collect::<Vec<_>>().join("; ")
 }
@@ -280,7 +328,11 @@ impl Error {
     /// (destructive without opt-in, rows that would fail, a moved schema, a failed rehearsal).
     pub fn is_refusal(&self) -> bool {
         match self {
-            Error::Destructive { .. } | Error::WouldFail { .. } | Error::SchemaChanged | Error::Rehearsal(_) => true,
+            Error::Destructive { .. }
+            | Error::WouldFail { .. }
+            | Error::SchemaChanged
+            | Error::Rehearsal(_)
+            | Error::Corrupt { .. } => true,
             Error::Side { source, .. } => source.is_refusal(),
             _ => false,
         }
@@ -315,7 +367,10 @@ impl Error {
     /// The error under any [`Error::Side`] and [`Error::Rehearsal`] wrappers.
     pub fn innermost(&self) -> &Error {
         match self {
-            Error::Side { source, .. } | Error::Rehearsal(source) => source.innermost(),
+            Error::Side { source, .. }
+            | Error::Rehearsal(source)
+            | Error::Migration { source, .. }
+            | Error::HalfApplied { source, .. } => source.innermost(),
             other => other,
         }
     }

@@ -21,6 +21,8 @@ pub mod model;
 pub mod plan;
 pub mod render;
 pub mod resolve;
+#[cfg(feature = "postgres")]
+pub mod scratch;
 pub mod snapshot;
 pub mod source;
 pub mod sql;

@@ -36,27 +36,38 @@ pub const DEFAULT_PG_SCHEMA: &str = "public";
 /// Resolves `schema` for `dialect`. Models are made concrete; a schema already of `dialect`
 /// is returned as is. For a schema of the other dialect use [`translate`].
 pub fn resolve(schema: &Schema, dialect: Dialect) -> crate::Result<Schema> {
+    resolve_in(schema, dialect, DEFAULT_PG_SCHEMA)
+}
+
+/// [`resolve`] with `namespace` as the schema of objects that name none (the first schema
+/// schema-sync manages, `--schema app`), instead of `public`.
+pub fn resolve_in(schema: &Schema, dialect: Dialect, namespace: &str) -> crate::Result<Schema> {
     match schema.dialect {
         Some(d) if d == dialect => Ok(schema.clone()),
-        Some(_) => Ok(translate(schema, dialect, None).0),
-        None => resolve_model(schema, dialect),
+        Some(_) => Ok(translate_in(schema, dialect, None, namespace).0),
+        None => resolve_model(schema, dialect, namespace),
     }
 }
 
 /// [`resolve`] by value: a schema already of `dialect` is returned without a copy.
 pub fn resolve_owned(schema: Schema, dialect: Dialect) -> crate::Result<Schema> {
+    resolve_owned_in(schema, dialect, DEFAULT_PG_SCHEMA)
+}
+
+/// [`resolve_in`] by value.
+pub fn resolve_owned_in(schema: Schema, dialect: Dialect, namespace: &str) -> crate::Result<Schema> {
     match schema.dialect {
         Some(d) if d == dialect => Ok(schema),
-        _ => resolve(&schema, dialect),
+        _ => resolve_in(&schema, dialect, namespace),
     }
 }
 
-fn resolve_model(schema: &Schema, dialect: Dialect) -> crate::Result<Schema> {
+fn resolve_model(schema: &Schema, dialect: Dialect, namespace: &str) -> crate::Result<Schema> {
     let caps = Capabilities::latest(dialect);
     let mut out = Schema::empty(Some(dialect));
     for t in &schema.tables {
         let mut table = t.clone();
-        table.schema = caps.schemas.then(|| t.schema.clone().unwrap_or_else(|| DEFAULT_PG_SCHEMA.to_string()));
+        table.schema = caps.schemas.then(|| t.schema.clone().unwrap_or_else(|| namespace.to_string()));
         let single_pk = table.primary_key.as_ref().filter(|pk| pk.columns.len() == 1).map(|pk| pk.columns[0].clone());
         let mut enum_checks = Vec::new();
         for col in &mut table.columns {
@@ -85,7 +96,7 @@ fn resolve_model(schema: &Schema, dialect: Dialect) -> crate::Result<Schema> {
                 }
             }
             if caps.enum_types {
-                col.ty = resolve_enum_schema(&col.ty);
+                col.ty = resolve_enum_schema(&col.ty, namespace);
             } else if let SqlType::Enum { name, .. } = &col.ty {
                 // No enum types: the labels become a CHECK on the column.
                 if let Some(e) = schema.enum_type(None, name) {
@@ -134,7 +145,7 @@ fn resolve_model(schema: &Schema, dialect: Dialect) -> crate::Result<Schema> {
             .iter()
             .map(|e| {
                 let mut e = e.clone();
-                e.schema = Some(e.schema.unwrap_or_else(|| DEFAULT_PG_SCHEMA.to_string()));
+                e.schema = Some(e.schema.unwrap_or_else(|| namespace.to_string()));
                 e
             })
             .collect();
@@ -155,13 +166,12 @@ fn resolve_type(ty: &SqlType, dialect: Dialect) -> SqlType {
     }
 }
 
-fn resolve_enum_schema(ty: &SqlType) -> SqlType {
+fn resolve_enum_schema(ty: &SqlType, namespace: &str) -> SqlType {
     match ty {
-        SqlType::Enum { schema, name } => SqlType::Enum {
-            schema: Some(schema.clone().unwrap_or_else(|| DEFAULT_PG_SCHEMA.to_string())),
-            name: name.clone(),
-        },
-        SqlType::Array { element } => SqlType::Array { element: Box::new(resolve_enum_schema(element)) },
+        SqlType::Enum { schema, name } => {
+            SqlType::Enum { schema: Some(schema.clone().unwrap_or_else(|| namespace.to_string())), name: name.clone() }
+        }
+        SqlType::Array { element } => SqlType::Array { element: Box::new(resolve_enum_schema(element, namespace)) },
         other => other.clone(),
     }
 }
@@ -170,6 +180,12 @@ fn resolve_enum_schema(ty: &SqlType) -> SqlType {
 /// currently in the target database), a column whose type there is already compatible keeps
 /// that type, so a sync does not churn compatible columns.
 pub fn translate(schema: &Schema, target: Dialect, like: Option<&Schema>) -> (Schema, Vec<Note>) {
+    translate_in(schema, target, like, DEFAULT_PG_SCHEMA)
+}
+
+/// [`translate`] with `namespace` as the schema of tables `like` does not have (SQLite →
+/// Postgres puts them in the first schema schema-sync manages).
+pub fn translate_in(schema: &Schema, target: Dialect, like: Option<&Schema>, namespace: &str) -> (Schema, Vec<Note>) {
     let source = schema.dialect.unwrap_or(target);
     let mut notes = Vec::new();
     if source == target {
@@ -181,7 +197,7 @@ pub fn translate(schema: &Schema, target: Dialect, like: Option<&Schema>) -> (Sc
         let existing = like.and_then(|l| l.table(None, &t.name));
         let mut table = Table::new(t.name.clone());
         table.schema =
-            caps.schemas.then(|| existing.and_then(|e| e.schema.clone()).unwrap_or_else(|| DEFAULT_PG_SCHEMA.into()));
+            caps.schemas.then(|| existing.and_then(|e| e.schema.clone()).unwrap_or_else(|| namespace.into()));
         table.primary_key = t.primary_key.clone().map(|mut pk| {
             pk.name = existing
                 .and_then(|e| e.primary_key.as_ref())

@@ -146,10 +146,18 @@ pub async fn load_ddl(text: &str, origin: &str, opts: &LoadOptions) -> Result<Sc
     }
 }
 
-/// Loads SQLite DDL into an in-memory database and reads it back.
+/// Loads SQLite DDL into an in-memory database and reads it back. The file can touch nothing
+/// but that database: no other database can be attached (`ATTACH`, `VACUUM INTO` refused), the
+/// schema tables are read-only (defensive mode), extensions cannot be loaded.
 #[cfg(feature = "sqlite")]
 pub fn load_sqlite_ddl(text: &str, origin: &str, iopts: &IntrospectOptions) -> Result<Schema> {
+    use rusqlite::config::DbConfig;
+    use rusqlite::limits::Limit;
     let conn = rusqlite::Connection::open_in_memory().map_err(|e| Error::sqlite("opening an in-memory SQLite", e))?;
+    conn.set_limit(Limit::SQLITE_LIMIT_ATTACHED, 0).map_err(|e| Error::sqlite("sealing the scratch SQLite", e))?;
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_DEFENSIVE, true)
+        .and_then(|_| conn.set_db_config(DbConfig::SQLITE_DBCONFIG_TRUSTED_SCHEMA, false))
+        .map_err(|e| Error::sqlite("sealing the scratch SQLite", e))?;
     conn.execute_batch(text).map_err(|e| Error::Ddl {
         origin: origin.to_string(),
         reason: e.to_string(),
@@ -158,46 +166,57 @@ pub fn load_sqlite_ddl(text: &str, origin: &str, iopts: &IntrospectOptions) -> R
     crate::introspect::sqlite::introspect(&conn, iopts)
 }
 
-/// Loads Postgres DDL into a scratch database on the `dev_url` server (a scratch schema when
-/// the role may not create databases), reads it back and drops the scratch object.
+#[cfg(feature = "postgres")]
+/// Refuses a DDL file that controls its own transaction: its statements run inside one that is
+/// rolled back once the file has been read, and a `COMMIT` in it would end that early.
+fn refuse_transaction_control(text: &str, origin: &str) -> Result<()> {
+    match crate::sql::split(text).into_iter().find(|s| crate::sql::transaction_control(s)) {
+        Some(s) => Err(Error::Ddl {
+            origin: origin.to_string(),
+            reason: format!(
+                "`{}`: a schema file may not control transactions (it is read inside one that is rolled back)",
+                crate::apply::short(&s)
+            ),
+            loaded_as: Dialect::Postgres,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Loads Postgres DDL on the `dev_url` server and reads it back, changing nothing that lasts:
+/// the file runs inside one transaction that is rolled back after reading — in a fresh scratch
+/// database ([`crate::scratch`], dropped right after), or in a scratch schema when the role may
+/// not create databases. Statements that cannot run in a transaction (`CREATE DATABASE`,
+/// `VACUUM`, …) and transaction control are refused. The file runs with the dev URL role's
+/// privileges: point it at a throwaway server or a role without superuser.
 #[cfg(feature = "postgres")]
 pub async fn load_postgres_ddl(text: &str, origin: &str, dev_url: &str, iopts: &IntrospectOptions) -> Result<Schema> {
     use sqlx::{AssertSqlSafe, Connection};
+    refuse_transaction_control(text, origin)?;
     let mut admin = crate::introspect::postgres::connect(dev_url).await?;
-    let name = format!(
-        "ss_scratch_{}_{}",
-        std::process::id(),
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0)
-            % 1_000_000_000
-    );
-    let created = sqlx::raw_sql(AssertSqlSafe(format!("CREATE DATABASE {}", crate::sql::quote_ident(&name))))
-        .execute(&mut admin)
-        .await
-        .is_ok();
+    crate::scratch::sweep_stale(&mut admin).await;
+    let name = crate::scratch::new_name();
     let ddl_err = |e: sqlx::Error| Error::Ddl {
         origin: origin.to_string(),
         reason: crate::error::pg_message(&e),
         loaded_as: Dialect::Postgres,
     };
-    if created {
+    if crate::scratch::create(&mut admin, dev_url, &name).await {
         let opts: sqlx::postgres::PgConnectOptions =
             dev_url.parse().map_err(|_| Error::input(format!("invalid dev database URL {}", redact_url(dev_url))))?;
         let result = async {
             let mut conn = sqlx::PgConnection::connect_with(&opts.database(&name).statement_cache_capacity(0))
                 .await
                 .map_err(|e| Error::postgres("connecting to the scratch database", e))?;
-            sqlx::raw_sql(AssertSqlSafe(text.to_string())).execute(&mut conn).await.map_err(ddl_err)?;
-            let schema = crate::introspect::postgres::introspect(&mut conn, iopts).await;
+            let mut tx = conn.begin().await.map_err(|e| Error::postgres("starting a transaction", e))?;
+            sqlx::raw_sql(AssertSqlSafe(text.to_string())).execute(&mut *tx).await.map_err(ddl_err)?;
+            let schema = crate::introspect::postgres::introspect(&mut tx, iopts).await;
+            let _ = tx.rollback().await;
             let _ = conn.close().await;
             schema
         }
         .await;
-        let _ = sqlx::raw_sql(AssertSqlSafe(format!(
-            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-            crate::sql::quote_ident(&name)
-        )))
-        .execute(&mut admin)
-        .await;
+        crate::scratch::drop_database(&mut admin, &name).await?;
         return result;
     }
     // No CREATE DATABASE privilege: a scratch schema first on the search path, renamed back to

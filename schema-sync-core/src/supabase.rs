@@ -312,6 +312,49 @@ pub fn reconcile(files: &[MigrationFile], applied: &[AppliedMigration]) -> Recon
 pub struct MigrateOptions {
     /// List what would run; change nothing.
     pub dry_run: bool,
+    /// Also apply pending files dated before the newest applied one (the Supabase CLI's
+    /// `--include-all`). Off: such files are refused, since they were probably written on a
+    /// branch and their order against what is applied is unknown.
+    pub include_all: bool,
+}
+
+impl MigrationFile {
+    /// The statements to run inside the one transaction the file gets: a `BEGIN` … `COMMIT`
+    /// wrapper around the whole file is dropped (the transaction is ours); any other
+    /// transaction control is refused, because a `COMMIT` in the middle would leave the file
+    /// half-applied and unrecorded.
+    pub fn runnable(&self) -> Result<&[String]> {
+        let starts = |s: &str, words: &[&str]| {
+            let first: Vec<String> =
+                s.split_whitespace().take(2).map(|w| w.trim_end_matches(';').to_ascii_uppercase()).collect();
+            words.iter().any(|w| {
+                let want: Vec<&str> = w.split(' ').collect();
+                first.iter().map(String::as_str).take(want.len()).eq(want.iter().copied())
+            })
+        };
+        let mut body: &[String] = &self.statements;
+        if let (Some(first), Some(last)) = (body.first(), body.last()) {
+            if body.len() >= 2 && starts(first, &["BEGIN", "START TRANSACTION"]) && starts(last, &["COMMIT", "END"]) {
+                body = &body[1..body.len() - 1];
+            }
+        }
+        if let Some((n, s)) = body.iter().enumerate().find(|(_, s)| crate::sql::transaction_control(s)) {
+            return Err(Error::input(format!(
+                "migration {}: statement {} `{}` controls the transaction; schema-sync runs each file in one \
+                 transaction of its own (only a BEGIN … COMMIT around the whole file is accepted)",
+                file_name(&self.version, &self.name),
+                n + 1,
+                crate::apply::short(s)
+            )));
+        }
+        Ok(body)
+    }
+}
+
+/// Pending versions older than the newest applied one (out of order), oldest first.
+pub fn out_of_order(applied: &[AppliedMigration], pending: &[String]) -> Vec<String> {
+    let newest = applied.iter().map(|a| (a.version.len(), a.version.as_str())).max();
+    pending.iter().filter(|v| newest.is_some_and(|n| (v.len(), v.as_str()) < n)).cloned().collect()
 }
 
 /// What [`migrate`] did.

@@ -301,7 +301,14 @@ pub async fn sync<L: IntoDatabase, P: IntoDatabase>(lite: L, pg: P, opts: &SyncO
         checksum: t.checksum.clone(),
         applied: false,
     };
-    if !opts.apply || blocked || !report.has_drift() {
+    let record = VersionRecord { checksum: t.checksum.clone(), description: Some(description) };
+    if !opts.apply || blocked {
+        return Ok(report);
+    }
+    if !report.has_drift() {
+        // Nothing to change — but a sync that stopped half-way (one side changed, the other
+        // failed) left a side without the shared checksum: record it now.
+        report.applied = record_if_behind(&mut lite, &record).await? | record_if_behind(&mut pg, &record).await?;
         return Ok(report);
     }
     on_side(Side::Sqlite, apply::check_destructive(&report.sqlite.plan, base.allow_destructive))?;
@@ -317,11 +324,25 @@ pub async fn sync<L: IntoDatabase, P: IntoDatabase>(lite: L, pg: P, opts: &SyncO
         on_side(Side::Postgres, apply::check(&mut pg, &report.postgres, &checks).await)?;
     }
     let run = ApplyOptions { dry_run: false, validate: false, ..base };
-    let record = VersionRecord { checksum: t.checksum.clone(), description: Some(description) };
     report.postgres = bring(&mut pg, &t.postgres, report.postgres, &run, &record).await?;
-    report.sqlite = bring(&mut lite, &t.sqlite, report.sqlite, &run, &record).await?;
+    // Postgres is committed: a failure now must say so, and the next sync finishes the job
+    // (the SQLite plan is computed again; the checksum is recorded where it is missing).
+    report.sqlite = bring(&mut lite, &t.sqlite, report.sqlite, &run, &record).await.map_err(|e| {
+        Error::HalfApplied { changed: Side::Postgres.label(), failed: Side::Sqlite.label(), source: Box::new(e) }
+    })?;
     report.applied = true;
     Ok(report)
+}
+
+/// Records `record` on `db` unless its latest `schema_version` row already has the checksum;
+/// `true` when it wrote one.
+async fn record_if_behind<D: Database>(db: &mut D, record: &VersionRecord) -> Result<bool> {
+    let latest = db.versions().await?.pop();
+    if latest.is_some_and(|v| v.checksum == record.checksum) {
+        return Ok(false);
+    }
+    apply::record_only(db, record).await?;
+    Ok(true)
 }
 
 /// Brings one side to its target (or, when it has nothing to change, records the shared

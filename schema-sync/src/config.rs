@@ -30,6 +30,10 @@ pub const FILE_NAME: &str = "schema-sync.toml";
 
 /// A commented starter file, written by `schema-sync init`.
 pub const STARTER: &str = r#"# schema-sync project configuration. Flags given on the command line win over this file.
+# Every commented line below is a valid option as written: remove the `# ` to use it.
+
+# Tables never compared or changed (globs).
+# ignore_tables = ["_litestream_*", "spatial_ref_sys"]
 
 [sqlite]
 # The local SQLite database (relative to this file).
@@ -52,9 +56,6 @@ dir = "supabase/migrations"
 [names]
 # How SQLite and Postgres names correspond: "exact", or "fold" (AlbumId <-> album_id).
 match = "exact"
-
-# Tables never compared or changed (globs).
-# ignore_tables = ["_litestream_*", "spatial_ref_sys"]
 
 [sync]
 # Default strategy for `schema-sync sync`: sqlite-wins, postgres-wins or merge.
@@ -310,6 +311,25 @@ mod tests {
             .to_string()
             .contains("yolo"));
         assert!(Config::parse("[names]\nmatch = \"fold\"\n", Path::new("/p")).unwrap().fold_names);
+    }
+
+    #[test]
+    fn every_commented_option_of_the_starter_loads_as_written() {
+        std::env::set_var("DATABASE_URL", "postgres://x@y/z");
+        let options: Vec<&str> =
+            STARTER.lines().filter(|l| l.starts_with("# ") && l.contains(" = ") && !l.contains(": ")).collect();
+        assert!(options.len() >= 3, "{options:?}");
+        for line in options {
+            let enabled = STARTER.replacen(line, &line[2..], 1);
+            let cfg = Config::parse(&enabled, Path::new("/proj"))
+                .unwrap_or_else(|e| panic!("uncommenting `{line}` breaks the starter: {e}"));
+            match &line[2..line.find(" = ").unwrap()] {
+                "ignore_tables" => assert_eq!(cfg.ignore_tables, ["_litestream_*", "spatial_ref_sys"]),
+                "snapshot" => assert_eq!(cfg.models_snapshot.as_deref(), Some(Path::new("/proj/schema.json"))),
+                "on_conflict" => assert_eq!(cfg.on_conflict, Some(Side::Postgres)),
+                other => panic!("a commented option the test does not know: {other}"),
+            }
+        }
     }
 
     #[test]

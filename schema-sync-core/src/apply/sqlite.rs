@@ -53,6 +53,21 @@ impl<'c> SqliteDatabase<'c> {
         self.conn.execute_batch(sql).map_err(|e| Error::sqlite(format!("running `{}`", super::short(sql)), e))
     }
 
+    /// `PRAGMA quick_check`: `Ok` when it says `ok`, else [`Error::Corrupt`] with its first line.
+    fn integrity(&self) -> Result<()> {
+        let database = match self.conn.path() {
+            Some(p) if !p.is_empty() => format!("sqlite:{p}"),
+            _ => "the in-memory SQLite database".to_string(),
+        };
+        let result: std::result::Result<String, rusqlite::Error> =
+            self.conn.query_row("PRAGMA quick_check(1)", [], |r| r.get(0));
+        match result {
+            Ok(ok) if ok == "ok" => Ok(()),
+            Ok(detail) => Err(Error::Corrupt { database, detail }),
+            Err(e) => Err(Error::Corrupt { database, detail: e.to_string() }),
+        }
+    }
+
     fn count_rows(&self, table: &str) -> Result<u64> {
         self.conn
             .query_row(&format!("SELECT count(*) FROM {}", quote_ident(table)), [], |r| r.get::<_, i64>(0))
@@ -136,6 +151,12 @@ impl Database for SqliteDatabase<'_> {
                 self.restore_foreign_keys = false;
             }
             return Err(Error::sqlite("starting a write transaction (BEGIN IMMEDIATE)", e));
+        }
+        // A damaged file is never changed: checked under the write lock, so nothing else
+        // writes between the check and the change.
+        if let Err(e) = self.integrity() {
+            let _ = self.finish(false).await;
+            return Err(e);
         }
         Ok(())
     }

@@ -170,6 +170,9 @@ pub struct DiffOptions {
     pub fold_names: bool,
     /// Tables to leave out of the comparison (names or globs with `*` and `?`).
     pub ignore_tables: Vec<String>,
+    /// The Postgres schema of objects that name none (models, a SQLite side): the first schema
+    /// schema-sync manages. `None`: `public`.
+    pub default_schema: Option<String>,
 }
 
 /// The result of [`compare`]: both sides resolved into one dialect, and the changes.
@@ -225,7 +228,8 @@ pub fn compare_owned(
 ) -> crate::Result<Comparison> {
     let target = from.dialect.or(to.dialect).or(dialect).unwrap_or(Dialect::Postgres);
     let target = dialect.filter(|_| from.dialect.is_none()).unwrap_or(target);
-    let mut from_r = resolve::resolve_owned(from, target)?;
+    let namespace = opts.default_schema.as_deref().unwrap_or(resolve::DEFAULT_PG_SCHEMA);
+    let mut from_r = resolve::resolve_owned_in(from, target, namespace)?;
     let mut to_in = to;
     apply_rename_hints(&mut to_in, &opts.renames)?;
     let cross = to_in.dialect.is_some_and(|d| d != target);
@@ -233,9 +237,9 @@ pub fn compare_owned(
         fold_names(&mut to_in, &from_r);
     }
     let (mut to_r, notes) = if cross {
-        resolve::translate(&to_in, target, Some(&from_r))
+        resolve::translate_in(&to_in, target, Some(&from_r), namespace)
     } else {
-        (resolve::resolve_owned(to_in, target)?, Vec::new())
+        (resolve::resolve_owned_in(to_in, target, namespace)?, Vec::new())
     };
     if let Some(folded) = fold_sqlite_case(&from_r, &to_r) {
         to_r = folded;

@@ -26,11 +26,14 @@ pub struct IntrospectOptions {
     pub schemas: Vec<String>,
     /// Tables to leave out, by exact name (our own bookkeeping tables are always left out).
     pub exclude_tables: Vec<String>,
+    /// Schemas that must exist (the ones a user named): reading fails with a clear error
+    /// instead of returning an empty schema for a typo. Ignored by SQLite.
+    pub must_exist: Vec<String>,
 }
 
 impl Default for IntrospectOptions {
     fn default() -> Self {
-        Self { schemas: vec!["public".to_string()], exclude_tables: Vec::new() }
+        Self { schemas: vec!["public".to_string()], exclude_tables: Vec::new(), must_exist: Vec::new() }
     }
 }
 

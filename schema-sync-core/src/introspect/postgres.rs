@@ -27,7 +27,7 @@ use sqlx::{Connection, PgConnection, Row};
 use super::postgres_build::Builder;
 use super::IntrospectOptions;
 use crate::model::Schema;
-use crate::url::redact_url;
+use crate::url::{redact_url, redact_urls_in};
 use crate::{Error, Result};
 
 /// How long [`connect`] waits for a server before giving up.
@@ -50,7 +50,7 @@ pub struct IntrospectStats {
 ///   the connection works through a transaction-mode pooler (Supabase on port 6543), where a
 ///   named prepared statement does not survive to the next transaction.
 pub async fn connect(url: &str) -> Result<PgConnection> {
-    let shown = shown_url(url);
+    let shown = redact_url(url);
     let lower = url.to_ascii_lowercase();
     if !(lower.starts_with("postgres://") || lower.starts_with("postgresql://")) {
         return Err(Error::input(format!(
@@ -58,13 +58,13 @@ pub async fn connect(url: &str) -> Result<PgConnection> {
         )));
     }
     let opts: PgConnectOptions = url.parse().map_err(|e: sqlx::Error| {
-        Error::input(format!("invalid Postgres URL {shown}: {}", scrub(&one_line(&e.to_string()), url)))
+        Error::input(format!("invalid Postgres URL {shown}: {}", redact_urls_in(&one_line(&e.to_string()))))
     })?;
     let opts = opts.statement_cache_capacity(0);
     let context = format!("connecting to {shown}");
     match tokio::time::timeout(CONNECT_TIMEOUT, PgConnection::connect_with(&opts)).await {
         Ok(Ok(conn)) => Ok(conn),
-        Ok(Err(e)) => Err(Error::postgres(context, scrub_error(e, url))),
+        Ok(Err(e)) => Err(Error::postgres(context, scrub_error(e))),
         Err(_) => Err(Error::postgres(
             context,
             sqlx::Error::Io(std::io::Error::new(
@@ -101,88 +101,24 @@ pub async fn introspect_with_stats(
     let mut stats = IntrospectStats::default();
     let mut builder = Builder::default();
     super::postgres_queries::read(conn, &opts.schemas, &mut builder, &mut stats.queries).await?;
-    Ok((builder.finish(opts), stats))
-}
-
-/// [`redact_url`], plus a mask for the password of a malformed URL that `redact_url` cannot
-/// parse (`postgres//me:pw@host/db`): whatever sits between `:` and the last `@` of its word.
-fn shown_url(url: &str) -> String {
-    let mut shown = redact_url(url);
-    if let Some(at) = shown.rfind('@') {
-        let start = shown[..at].rfind(['/', ' ']).map(|i| i + 1).unwrap_or(0);
-        if let Some(colon) = shown[start..at].find(':').map(|i| i + start) {
-            if &shown[colon + 1..at] != "***" {
-                shown.replace_range(colon + 1..at, "***");
-            }
-        }
+    let missing = builder.missing_schemas(&opts.must_exist);
+    if !missing.is_empty() {
+        return Err(Error::input(format!(
+            "schema {} does not exist in the database (existing schemas are listed by `\\dn` in psql)",
+            missing.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
+        )));
     }
-    shown
+    Ok((builder.finish(opts), stats))
 }
 
 fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// The password in `url` (userinfo or `password=` query parameter), percent-decoded.
-fn passwords(url: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    if let Some(start) = url.find("://").map(|i| i + 3) {
-        let end = url[start..].find(['/', '?', '#']).map(|i| i + start).unwrap_or(url.len());
-        if let Some(at) = url[start..end].rfind('@').map(|i| i + start) {
-            if let Some(colon) = url[start..at].find(':').map(|i| i + start) {
-                out.push(url[colon + 1..at].to_string());
-            }
-        }
-    }
-    if let Some(q) = url.find('?') {
-        for kv in url[q + 1..].split(['&', '#']) {
-            if let Some((k, v)) = kv.split_once('=') {
-                if k.eq_ignore_ascii_case("password") {
-                    out.push(v.to_string());
-                }
-            }
-        }
-    }
-    let decoded: Vec<String> = out.iter().map(|p| percent_decode(p)).collect();
-    out.extend(decoded);
-    out.retain(|p| !p.is_empty());
-    out.sort_by_key(|p| std::cmp::Reverse(p.len()));
-    out.dedup();
-    out
-}
-
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Some(b) = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok())
-            {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-/// `text` with every occurrence of the URL's password replaced by `***`.
-fn scrub(text: &str, url: &str) -> String {
-    let mut out = text.to_string();
-    for p in passwords(url) {
-        out = out.replace(&p, "***");
-    }
-    out
-}
-
-/// The driver error, rebuilt without the password when its text would contain it.
-fn scrub_error(e: sqlx::Error, url: &str) -> sqlx::Error {
+/// The driver error, rebuilt with any URL in its text redacted.
+fn scrub_error(e: sqlx::Error) -> sqlx::Error {
     let text = crate::error::pg_message(&e);
-    let clean = scrub(&text, url);
+    let clean = redact_urls_in(&text);
     if clean == text {
         e
     } else {
@@ -192,26 +128,21 @@ fn scrub_error(e: sqlx::Error, url: &str) -> sqlx::Error {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::url::redact_url;
 
     #[test]
-    fn malformed_urls_are_masked_too() {
+    fn urls_are_masked_by_structure() {
         for (url, want) in [
             ("postgres://me:pw@db/app", "postgres://me:***@db/app"),
             ("postgres//me:pw@db/app", "postgres//me:***@db/app"),
             ("me:pw@db", "me:***@db"),
             ("postgres://me@db/app", "postgres://me@db/app"),
             ("postgres://db/app", "postgres://db/app"),
+            ("postgresql://u:Xq7/zKp9@host/db", "postgresql://u:***@host/db"),
+            ("postgres://u:p@ss:w/rd@host:5432/db", "postgres://u:***@host:5432/db"),
+            ("postgres://u:s%40cret@db/app?password=other", "postgres://u:***@db/app?password=***"),
         ] {
-            assert_eq!(shown_url(url), want, "{url}");
+            assert_eq!(redact_url(url), want, "{url}");
         }
-    }
-
-    #[test]
-    fn passwords_are_found_and_scrubbed() {
-        let url = "postgres://me:s%40cret@db/app?password=other";
-        let msg = "failed for s@cret and s%40cret and other";
-        assert_eq!(scrub(msg, url), "failed for *** and *** and ***");
-        assert!(passwords("postgres://db/app").is_empty());
     }
 }

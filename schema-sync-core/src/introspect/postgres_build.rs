@@ -85,9 +85,16 @@ pub(crate) struct Builder {
     sequences: Vec<SequenceRow>,
     pending: Vec<PendingForeignKey>,
     outside: HashMap<i64, OutsideTable>,
+    /// Requested schemas that exist.
+    namespaces: HashSet<String>,
 }
 
 impl Builder {
+    /// The schemas of `wanted` that do not exist on the server.
+    pub(crate) fn missing_schemas<'a>(&self, wanted: &'a [String]) -> Vec<&'a str> {
+        wanted.iter().filter(|s| !self.namespaces.contains(s.as_str())).map(String::as_str).collect()
+    }
+
     /// The server's `server_version_num` (0 until the lookups are read).
     pub(crate) fn server_version(&self) -> u32 {
         self.version
@@ -101,6 +108,9 @@ impl Builder {
             }
             LookupRow::Opclass { oid, name, is_default } => {
                 self.opclasses.insert(oid, (name.to_string(), is_default));
+            }
+            LookupRow::Namespace { name } => {
+                self.namespaces.insert(name.to_string());
             }
             LookupRow::Type { oid, name, schema, kind, collation, elem } => {
                 let kind = kind.bytes().next().unwrap_or(b'b');

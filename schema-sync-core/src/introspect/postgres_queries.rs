@@ -56,7 +56,8 @@ macro_rules! table_filter {
     };
 }
 
-/// The server version, collations, operator classes and the types a column's type can need
+/// The server version, collations, operator classes, the requested schemas that exist, and the
+/// types a column's type can need
 /// more than `format_type` for (enums, arrays of enums, domains, collatable types). A few
 /// hundred rows however large the schema: none of them is per table.
 const LOOKUPS: &str = "\
@@ -69,7 +70,9 @@ const LOOKUPS: &str = "\
            t.typcollation::int8, t.typelem::int8 \
         FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace tn ON tn.oid = t.typnamespace \
         WHERE t.typtype IN ('e', 'd') OR t.typcollation <> 0 \
-           OR (t.typcategory = 'A' AND t.typelem IN (SELECT oid FROM pg_catalog.pg_type WHERE typtype = 'e'))";
+           OR (t.typcategory = 'A' AND t.typelem IN (SELECT oid FROM pg_catalog.pg_type WHERE typtype = 'e')) \
+    UNION ALL SELECT 's', ns.oid::int8, ns.nspname::text, NULL, false, NULL, 0, 0 \
+        FROM pg_catalog.pg_namespace ns WHERE ns.nspname = ANY($1)";
 
 const TABLES: &str = concat!(
     "SELECT c.oid::int8, n.nspname::text, c.relname::text, c.relnatts::int4 \
@@ -245,13 +248,14 @@ pub(crate) async fn read(
     queries: &mut usize,
 ) -> Result<()> {
     let s = || Bind::Schemas(schemas);
-    each(conn, "lookups", LOOKUPS, Bind::Schemas(&[]), queries, |r| {
+    each(conn, "lookups", LOOKUPS, s(), queries, |r| {
         let kind: &str = get(r, 0)?;
         let oid: i64 = get(r, 1)?;
         b.lookup(match kind {
             "v" => LookupRow::Version(u32::try_from(oid).unwrap_or(0)),
             "c" => LookupRow::Collation { oid, name: get(r, 2)? },
             "o" => LookupRow::Opclass { oid, name: get(r, 2)?, is_default: get(r, 4)? },
+            "s" => LookupRow::Namespace { name: get(r, 2)? },
             _ => LookupRow::Type {
                 oid,
                 name: get(r, 2)?,

@@ -14,6 +14,10 @@ pub(crate) enum LookupRow<'r> {
         name: &'r str,
         is_default: bool,
     },
+    /// A requested schema that exists.
+    Namespace {
+        name: &'r str,
+    },
     /// `typtype` `e` (enum), `d` (domain), `b` (a collatable base type or an array of an enum).
     Type {
         oid: i64,

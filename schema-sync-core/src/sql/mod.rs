@@ -73,3 +73,27 @@ pub fn dollar_quote(body: &str) -> String {
     }
     format!("{tag}{body}{tag}")
 }
+
+/// `true` when `statement` (one statement of [`split`]) controls the transaction it runs in:
+/// `BEGIN`, `START TRANSACTION`, `COMMIT`, `END`, `ROLLBACK` (not `ROLLBACK TO` a savepoint),
+/// `ABORT`, `PREPARE TRANSACTION`, `COMMIT PREPARED`, `ROLLBACK PREPARED`. Such a statement
+/// inside a file schema-sync runs in its own transaction would commit part of the file early.
+///
+/// ```
+/// use schema_sync_core::sql::transaction_control;
+/// assert!(transaction_control("begin"));
+/// assert!(transaction_control("COMMIT AND CHAIN"));
+/// assert!(!transaction_control("ROLLBACK TO SAVEPOINT a"));
+/// assert!(!transaction_control("CREATE FUNCTION f() RETURNS int AS $$ BEGIN RETURN 1; END $$ LANGUAGE plpgsql"));
+/// ```
+pub fn transaction_control(statement: &str) -> bool {
+    let words: Vec<String> = statement.split_whitespace().take(2).map(|w| w.to_ascii_uppercase()).collect();
+    let first = words.first().map(|w| w.trim_end_matches(';')).unwrap_or("");
+    let second = words.get(1).map(String::as_str).unwrap_or("");
+    match first {
+        "BEGIN" | "COMMIT" | "END" | "ABORT" => true,
+        "START" | "PREPARE" => second.starts_with("TRANSACTION"),
+        "ROLLBACK" => !second.starts_with("TO"),
+        _ => false,
+    }
+}

@@ -1,6 +1,6 @@
 //! Reading and writing `supabase_migrations.schema_migrations`, and applying files (Postgres).
 
-use super::{reconcile, AppliedMigration, Event, MigrateOptions, MigrateReport, MigrationFile, LEDGER};
+use super::{file_name, reconcile, AppliedMigration, Event, MigrateOptions, MigrateReport, MigrationFile, LEDGER};
 use crate::apply::postgres::PgDatabase;
 use crate::apply::{Database, VersionRecord};
 use crate::introspect::{postgres as introspect, IntrospectOptions};
@@ -85,8 +85,17 @@ pub async fn migrate<C: DerefMut<Target = PgConnection> + Send>(
     opts: &MigrateOptions,
     on_event: &mut (dyn FnMut(Event<'_>) + Send),
 ) -> Result<MigrateReport> {
-    let before = reconcile(files, &applied(db.connection()).await?);
+    let recorded = applied(db.connection()).await?;
+    let before = reconcile(files, &recorded);
     let pending: Vec<&MigrationFile> = files.iter().filter(|f| before.pending.contains(&f.version)).collect();
+    // Every pending file is checked before the first one runs.
+    for f in &pending {
+        f.runnable()?;
+    }
+    let early = super::out_of_order(&recorded, &before.pending);
+    if !early.is_empty() && !opts.include_all {
+        return Err(Error::OutOfOrder { versions: early });
+    }
     let mut report = MigrateReport { before, ..Default::default() };
     if opts.dry_run {
         report.applied = pending.iter().map(|f| f.version.clone()).collect();
@@ -95,8 +104,11 @@ pub async fn migrate<C: DerefMut<Target = PgConnection> + Send>(
     let total = pending.len();
     for (i, file) in pending.into_iter().enumerate() {
         on_event(Event::Start(file, i, total));
-        db.begin(&Plan::empty(Dialect::Postgres)).await?;
-        match apply_one(db, file).await {
+        let outcome = match db.begin(&Plan::empty(Dialect::Postgres)).await {
+            Ok(()) => apply_one(db, file).await,
+            Err(e) => Err(e),
+        };
+        match outcome {
             Ok(true) => {
                 db.finish(true).await?;
                 report.applied.push(file.version.clone());
@@ -107,7 +119,11 @@ pub async fn migrate<C: DerefMut<Target = PgConnection> + Send>(
             }
             Err(e) => {
                 let _ = db.finish(false).await;
-                return Err(e);
+                return Err(Error::Migration {
+                    applied: report.applied,
+                    failed: file_name(&file.version, &file.name),
+                    source: Box::new(e),
+                });
             }
         }
         on_event(Event::Done(file));
@@ -134,11 +150,12 @@ async fn apply_one<C: DerefMut<Target = PgConnection> + Send>(
     if done > 0 {
         return Ok(false);
     }
-    for (n, sql) in file.statements.iter().enumerate() {
+    let statements = file.runnable()?;
+    for (n, sql) in statements.iter().enumerate() {
         let context = format!(
             "applying migration {shown} (statement {} of {}: `{}`); the whole file was rolled back",
             n + 1,
-            file.statements.len(),
+            statements.len(),
             crate::apply::short(sql)
         );
         exec(db.connection(), sql, context).await?;

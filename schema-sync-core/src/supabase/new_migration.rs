@@ -47,7 +47,8 @@ pub fn plan_migration(
 ) -> Result<MigrationPlan> {
     let translated;
     let from = if from.dialect == Some(Dialect::Sqlite) {
-        translated = resolve::translate(from, Dialect::Postgres, None).0;
+        let namespace = diff_opts.default_schema.as_deref().unwrap_or(resolve::DEFAULT_PG_SCHEMA);
+        translated = resolve::translate_in(from, Dialect::Postgres, None, namespace).0;
         &translated
     } else {
         from

@@ -176,6 +176,10 @@ pub enum Command {
         /// List the pending files; change nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Also apply pending files dated before the newest applied one (like the Supabase
+        /// CLI's `--include-all`); without it they are refused.
+        #[arg(long)]
+        include_all: bool,
         /// Dump the database to PATH first (pg_dump, else schema-sync's own dump).
         #[arg(long, value_name = "PATH")]
         backup: Option<PathBuf>,

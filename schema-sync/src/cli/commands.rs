@@ -3,7 +3,7 @@
 use super::args::{ChangeArgs, Format};
 use super::inspect::schema_text;
 use super::options::{diff_options, load};
-use super::output::{sql_with_hazards, Output};
+use super::output::{outln, outp, sql_with_hazards, Output};
 use super::workflows;
 use super::Status;
 use anyhow::{anyhow, bail, Context, Result};
@@ -25,10 +25,10 @@ pub(super) async fn inspect(
 ) -> Result<Status> {
     let (s, schema) = load(src, lo).await?;
     match format {
-        Format::Json => print!("{}", schema_sync_core::snapshot::to_json(&schema)),
+        Format::Json => outp!("{}", schema_sync_core::snapshot::to_json(&schema)),
         Format::Sql => {
             let d = dialect.or(schema.dialect).ok_or_else(|| anyhow!("--format sql of models needs --dialect"))?;
-            print!("{}", render::script(&render::schema_sql(&schema, d)?));
+            outp!("{}", render::script(&render::schema_sql(&schema, d)?));
         }
         Format::Text => {
             let versions = versions_of(&s, lo).await.unwrap_or_default();
@@ -68,18 +68,18 @@ pub(super) async fn diff_cmd(
     let (a, b) = tokio::try_join!(async { load(from, lo).await.context("reading --from") }, async {
         load(to, lo).await.context("reading --to")
     })?;
-    let cmp = diff::compare_owned(a.1, b.1, dialect, &diff_options(change)?)?;
+    let cmp = diff::compare_owned(a.1, b.1, dialect, &diff_options(change, lo)?)?;
     let status = if cmp.is_empty() { Status::Ok } else { Status::Drift };
     match format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&diff::render_json(&cmp))?),
+        Format::Json => outln!("{}", serde_json::to_string_pretty(&diff::render_json(&cmp))?),
         Format::Sql => {
-            print!("{}", sql_with_hazards(&render::fix_plan(&cmp))?);
+            outp!("{}", sql_with_hazards(&render::fix_plan(&cmp))?);
         }
         Format::Text => {
             if cmp.is_empty() {
                 out.say("No differences.");
             } else if !out.quiet {
-                print!("{}", out.paint_diff(&diff::render_text(&cmp)));
+                outp!("{}", out.paint_diff(&diff::render_text(&cmp)));
             }
             if explain && !cmp.notes.is_empty() {
                 out.say("\nCross-dialect rules:");
@@ -115,7 +115,7 @@ pub(super) async fn apply_cmd(
         }
         apply::check_destructive(&planned.plan, opts.allow_destructive)?;
         if out.tty && !yes && std::io::IsTerminal::is_terminal(&std::io::stdin()) {
-            print!("{}", sql_with_hazards(&planned.plan)?);
+            outp!("{}", sql_with_hazards(&planned.plan)?);
         }
         let question = format!("Apply {} statements to {}?", planned.statements.len(), db_src.display());
         if !workflows::confirm(out, yes, &question)? {
@@ -153,7 +153,7 @@ fn report_outcome(o: &Outcome, db: &Source, opts: &ApplyOptions, out: &Output) -
     }
     if opts.dry_run {
         out.say(format!("-- dry run: {} statement(s) for {}", o.statements.len(), db.display()));
-        print!("{}", sql_with_hazards(&o.plan)?);
+        outp!("{}", sql_with_hazards(&o.plan)?);
         if o.plan.is_destructive() && !opts.allow_destructive {
             out.say("-- note: destructive steps need --allow-destructive");
         }

@@ -41,6 +41,16 @@ pub(super) fn explain(e: &Error) -> String {
         }
         Error::Side { side, source } => format!("{side} side: {}", explain(source)),
         Error::RenameHint { hint, reason } => format!("--rename {hint}: {reason}"),
+        Error::OutOfOrder { .. } => format!("{e} (rerun with --include-all to apply them)"),
+        Error::Migration { applied, failed, source } => format!(
+            "migration {failed} failed and was rolled back{}: {}",
+            schema_sync_core::error::applied_note(applied),
+            explain(source)
+        ),
+        Error::HalfApplied { changed, failed, source } => format!(
+            "{changed} was changed and recorded, then {failed} failed and was rolled back; run the same `schema-sync sync --apply` again to finish {failed}: {}",
+            explain(source)
+        ),
         Error::Ddl { origin, reason, loaded_as: Dialect::Sqlite } => format!(
             "invalid DDL in {origin}: {reason} (Postgres DDL? pass --dev-url postgres://… to load it into a scratch database)"
         ),

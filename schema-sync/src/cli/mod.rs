@@ -70,12 +70,26 @@ pub fn run_with(args: Vec<std::ffi::OsString>, models: Option<Schema>) -> ExitCo
         }
     };
     let out = Output::new(cli.quiet, cli.verbose);
-    match runtime.block_on(dispatch(cli, models, &out)) {
-        Ok(Status::Ok) => ExitCode::SUCCESS,
-        Ok(Status::Drift) => ExitCode::from(1),
-        Err(e) => {
+    let run = async {
+        tokio::select! {
+            r = dispatch(cli, models, &out) => Ok(r),
+            signal = interrupted() => Err(signal),
+        }
+    };
+    match runtime.block_on(run) {
+        Ok(Ok(Status::Ok)) => ExitCode::SUCCESS,
+        Ok(Ok(Status::Drift)) => ExitCode::from(1),
+        Ok(Err(e)) => {
             eprintln!("error: {}", errors::one_line(&e));
             ExitCode::from(2)
+        }
+        Err((name, code)) => {
+            // The command's future is gone: its open transactions were rolled back with their
+            // connections. What it made outside them (scratch databases) is dropped here.
+            let dropped = runtime.block_on(schema_sync_core::scratch::drop_registered());
+            let note = if dropped > 0 { format!("; dropped {dropped} scratch database(s)") } else { String::new() };
+            eprintln!("error: interrupted by {name}, nothing half-applied{note}");
+            ExitCode::from(code)
         }
     }
 }
@@ -102,6 +116,8 @@ async fn dispatch(cli: Cli, models: Option<Schema>, out: &Output) -> Result<Stat
                 (None, Some(_)) => bail!("diff --to needs --from (or neither, with a schema-sync.toml)"),
                 (f, t) => {
                     // The seed's `db diff`: the configured SQLite against the configured Postgres.
+                    // A broken configuration is reported as such, not as missing flags.
+                    project::config()?;
                     let (lite, pg) = workflows::databases(None, None)
                         .context("diff needs --from and --to, or a schema-sync.toml with [sqlite] and [postgres]")?;
                     (f.unwrap_or_else(|| lite.display()), t.unwrap_or(pg))
@@ -121,7 +137,7 @@ async fn dispatch(cli: Cli, models: Option<Schema>, out: &Output) -> Result<Stat
         }
         Command::Apply { db, to, dry_run, allow_destructive, backup, yes, validate, no_validate, source, change } => {
             let lo = load_options(&source, models);
-            let mut opts = apply_options(&change_with_config(change), allow_destructive, dry_run)?;
+            let mut opts = apply_options(&change_with_config(change), &lo, allow_destructive, dry_run)?;
             let is_pg = matches!(Source::parse(&db)?, Source::Postgres(_));
             opts.validate = validate || (is_pg && !no_validate);
             commands::apply_cmd(&db, &to, &lo, &opts, backup.as_deref(), yes, out).await
@@ -130,9 +146,10 @@ async fn dispatch(cli: Cli, models: Option<Schema>, out: &Output) -> Result<Stat
             let lo = load_options(&source, models);
             workflows::migration_new(&name, &from, &to, &dir, &lo, &change_with_config(change), out).await
         }
-        Command::Migrate { db, dir, dry_run, backup, format, yes, source } => {
+        Command::Migrate { db, dir, dry_run, include_all, backup, format, yes, source } => {
             let lo = load_options(&source, models);
-            workflows::migrate(&db, &dir, dry_run, backup.as_deref(), format, yes, &lo, out).await
+            let a = workflows::MigrateArgs { db, dir, dry_run, include_all, backup, format, yes };
+            workflows::migrate(a, &lo, out).await
         }
         Command::Sync {
             sqlite,
@@ -165,6 +182,29 @@ async fn dispatch(cli: Cli, models: Option<Schema>, out: &Output) -> Result<Stat
             let lo = load_options(&source, models);
             let a = workflows::AuditArgs { sqlite, postgres, migrations, models: snapshot, format };
             workflows::audit(a, &lo, &change_with_config(change), out).await
+        }
+    }
+}
+
+/// Resolves on Ctrl-C (SIGINT) or SIGTERM, with the signal's name and the exit status a shell
+/// expects for it (128 + signal number).
+async fn interrupted() -> (&'static str, u8) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let (Ok(mut int), Ok(mut term)) = (signal(SignalKind::interrupt()), signal(SignalKind::terminate())) else {
+            return std::future::pending().await;
+        };
+        tokio::select! {
+            _ = int.recv() => ("SIGINT", 130),
+            _ = term.recv() => ("SIGTERM", 143),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        match tokio::signal::ctrl_c().await {
+            Ok(()) => ("Ctrl-C", 130),
+            Err(_) => std::future::pending().await,
         }
     }
 }

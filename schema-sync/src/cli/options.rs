@@ -34,6 +34,10 @@ pub(super) fn load_options(args: &SourceArgs, models: Option<Schema>) -> LoadOpt
     } else if let Some(cfg) = soft_config().filter(|c| !c.schemas.is_empty()) {
         introspect.schemas = cfg.schemas.clone();
     }
+    // Schemas the user named must exist: a typo is an error, not an empty schema.
+    if introspect.schemas != IntrospectOptions::default().schemas {
+        introspect.must_exist = introspect.schemas.clone();
+    }
     LoadOptions { introspect, dev_url: args.dev_url.clone(), models }
 }
 
@@ -50,18 +54,25 @@ fn pairs(flag: &str, values: &[String]) -> Result<Vec<(String, String)>> {
         .collect()
 }
 
-/// `--rename`, `--fold-names`, `--ignore-table`.
-pub(super) fn diff_options(change: &ChangeArgs) -> Result<DiffOptions> {
+/// `--rename`, `--fold-names`, `--ignore-table`; objects that name no schema go to the first
+/// `--schema` (or the configuration's first schema).
+pub(super) fn diff_options(change: &ChangeArgs, lo: &LoadOptions) -> Result<DiffOptions> {
     Ok(DiffOptions {
         renames: pairs("rename", &change.renames)?,
         fold_names: change.fold_names,
         ignore_tables: change.ignore_tables.clone(),
+        default_schema: lo.introspect.schemas.first().cloned(),
     })
 }
 
 /// [`diff_options`] plus `--using`, `--backfill`, `--allow-destructive`, `--dry-run`.
-pub(super) fn apply_options(change: &ChangeArgs, allow_destructive: bool, dry_run: bool) -> Result<ApplyOptions> {
-    let mut o = ApplyOptions { allow_destructive, dry_run, diff: diff_options(change)?, ..Default::default() };
+pub(super) fn apply_options(
+    change: &ChangeArgs,
+    lo: &LoadOptions,
+    allow_destructive: bool,
+    dry_run: bool,
+) -> Result<ApplyOptions> {
+    let mut o = ApplyOptions { allow_destructive, dry_run, diff: diff_options(change, lo)?, ..Default::default() };
     o.plan.using = pairs("using", &change.using)?.into_iter().collect::<HashMap<_, _>>();
     o.plan.backfill = pairs("backfill", &change.backfill)?.into_iter().collect::<HashMap<_, _>>();
     o.plan.allow_lossy = change.allow_lossy;

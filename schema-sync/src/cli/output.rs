@@ -1,7 +1,37 @@
 //! Where the CLI prints: quiet/verbose, colour only on a terminal and never with `NO_COLOR`,
-//! progress bars only on a terminal.
+//! progress bars only on a terminal. Everything for stdout goes through [`stdout`], so a
+//! closed pipe (`schema-sync inspect big.json | head -1`) ends the run quietly, as it ends
+//! other Unix tools, instead of panicking.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
+
+/// Exit status of a run whose reader closed stdout early: 128 + SIGPIPE, what a shell reports
+/// for a tool the signal ended.
+pub const BROKEN_PIPE_EXIT: i32 = 141;
+
+/// Writes `text` to stdout. When the reader has gone away the process ends quietly with
+/// [`BROKEN_PIPE_EXIT`]: nothing more can be shown, and nothing is left half-done — output is
+/// written after the work it reports.
+pub fn stdout(text: &str) {
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(BROKEN_PIPE_EXIT);
+        }
+    }
+}
+
+/// `print!` through [`stdout`].
+macro_rules! outp {
+    ($($arg:tt)*) => { $crate::cli::output::stdout(&format!($($arg)*)) };
+}
+
+/// `println!` through [`stdout`].
+macro_rules! outln {
+    ($($arg:tt)*) => { $crate::cli::output::stdout(&format!("{}\n", format_args!($($arg)*))) };
+}
+
+pub(crate) use {outln, outp};
 
 /// Printing policy for one run.
 #[derive(Debug, Clone)]
@@ -27,7 +57,7 @@ impl Output {
     /// Prints a line unless quiet.
     pub fn say(&self, text: impl AsRef<str>) {
         if !self.quiet {
-            println!("{}", text.as_ref());
+            stdout(&format!("{}\n", text.as_ref()));
         }
     }
 

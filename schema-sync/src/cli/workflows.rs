@@ -3,7 +3,7 @@
 
 use super::args::{ChangeArgs, ReportFormat, SideArg, StrategyArg};
 use super::options::{apply_options, diff_options, load};
-use super::output::{sql_with_hazards, Output};
+use super::output::{outln, outp, sql_with_hazards, Output};
 use super::Status;
 use anyhow::{anyhow, bail, Context, Result};
 use schema_sync_core::apply::postgres::PgDatabase;
@@ -64,7 +64,7 @@ pub(super) async fn migration_new(
 ) -> Result<Status> {
     let (from_src, a) = load(from, lo).await.context("reading --from")?;
     let (to_src, b) = load(to, lo).await.context("reading --to")?;
-    let aopts = apply_options(change, false, true)?;
+    let aopts = apply_options(change, lo, false, true)?;
     let planned = supabase::plan_migration(&a, &b, &aopts.diff, &aopts.plan)?;
     if planned.is_empty() {
         eprintln!("no changes: {} already matches {}; no migration written", from_src.display(), to_src.display());
@@ -79,36 +79,37 @@ pub(super) async fn migration_new(
     Ok(Status::Ok)
 }
 
-/// `migrate --db URL [--dir DIR] [--dry-run] [--backup PATH]`.
-#[allow(clippy::too_many_arguments)]
-pub(super) async fn migrate(
-    db: &str,
-    dir: &Path,
-    dry_run: bool,
-    backup_path: Option<&Path>,
-    format: ReportFormat,
-    yes: bool,
-    lo: &LoadOptions,
-    out: &Output,
-) -> Result<Status> {
-    let url = match Source::parse(db)? {
+/// Arguments of `migrate`.
+pub(super) struct MigrateArgs {
+    pub db: String,
+    pub dir: PathBuf,
+    pub dry_run: bool,
+    pub include_all: bool,
+    pub backup: Option<PathBuf>,
+    pub format: ReportFormat,
+    pub yes: bool,
+}
+
+/// `migrate --db URL [--dir DIR] [--dry-run] [--include-all] [--backup PATH]`.
+pub(super) async fn migrate(a: MigrateArgs, lo: &LoadOptions, out: &Output) -> Result<Status> {
+    let url = match Source::parse(&a.db)? {
         Source::Postgres(u) => u,
         other => bail!(
             "migrate applies Supabase migrations to Postgres: --db must be a postgres:// URL, got `{}`",
             other.display()
         ),
     };
-    let files = supabase::read_dir(dir)?;
+    let files = supabase::read_dir(&a.dir)?;
     let mut conn = pgi::connect(&url).await?;
     let mut db = PgDatabase::new(&mut conn).with_scope(lo.introspect.clone());
-    let mut opts = supabase::MigrateOptions { dry_run: true };
+    let mut opts = supabase::MigrateOptions { dry_run: true, include_all: a.include_all };
     let plan = supabase::migrate(&mut db, &files, &opts, &mut |_| {}).await?;
-    let json = format == ReportFormat::Json;
-    if !dry_run && !plan.applied.is_empty() {
-        if !confirm(out, yes, &format!("Apply {} migration(s) to {}?", plan.applied.len(), redact_url(&url)))? {
+    let json = a.format == ReportFormat::Json;
+    if !a.dry_run && !plan.applied.is_empty() {
+        if !confirm(out, a.yes, &format!("Apply {} migration(s) to {}?", plan.applied.len(), redact_url(&url)))? {
             bail!("cancelled");
         }
-        if let Some(path) = backup_path {
+        if let Some(path) = &a.backup {
             let o = PgBackupOptions { introspect: lo.introspect.clone(), ..Default::default() };
             let b = backup::postgres(db.connection(), &url, path, &o).await?;
             say_backup(out, json, &b);
@@ -117,29 +118,53 @@ pub(super) async fn migrate(
     }
     let bar =
         if json { indicatif::ProgressBar::hidden() } else { out.progress(plan.applied.len() as u64, "migrating") };
-    let report = if opts.dry_run {
-        plan
+    let result = if opts.dry_run {
+        Ok(plan)
     } else {
         supabase::migrate(&mut db, &files, &opts, &mut |e| match e {
             supabase::Event::Start(f, _, _) => bar.set_message(format!("{}_{}", f.version, f.name)),
             supabase::Event::Done(_) => bar.inc(1),
         })
-        .await?
+        .await
     };
     bar.finish_and_clear();
+    let verb = if a.dry_run { "Would apply" } else { "Applied" };
+    let say_applied = |applied: &[String]| {
+        for v in applied {
+            if let Some(f) = files.iter().find(|f| &f.version == v) {
+                out.say(format!("{verb} {}_{}.sql ({} statement(s))", f.version, f.name, f.statements.len()));
+            }
+        }
+    };
+    let report = match result {
+        Ok(r) => r,
+        Err(e) => {
+            // What was applied before the failure stays applied: say so in every format.
+            if let schema_sync_core::Error::Migration { applied, failed, source } = &e {
+                if json {
+                    let doc = serde_json::json!({
+                        "format_version": 1,
+                        "applied": applied,
+                        "failed": failed,
+                        "error": source.to_string(),
+                    });
+                    outln!("{}", serde_json::to_string_pretty(&doc)?);
+                } else {
+                    say_applied(applied);
+                }
+            }
+            return Err(e.into());
+        }
+    };
     let trouble = !report.before.edited.is_empty() || !report.before.unknown.is_empty();
     if json {
         let mut doc = serde_json::json!({ "format_version": 1 });
         if let (Some(map), serde_json::Value::Object(rest)) = (doc.as_object_mut(), serde_json::to_value(&report)?) {
             map.extend(rest);
         }
-        println!("{}", serde_json::to_string_pretty(&doc)?);
+        outln!("{}", serde_json::to_string_pretty(&doc)?);
     } else {
-        let verb = if dry_run { "Would apply" } else { "Applied" };
-        for v in &report.applied {
-            let f = files.iter().find(|f| &f.version == v).expect("applied file exists");
-            out.say(format!("{verb} {}_{}.sql ({} statement(s))", f.version, f.name, f.statements.len()));
-        }
+        say_applied(&report.applied);
         for v in &report.skipped {
             out.say(format!("Skipped {v}: another run applied it first"));
         }
@@ -153,7 +178,7 @@ pub(super) async fn migrate(
         );
     }
     for v in &report.before.unknown {
-        eprintln!("warning: migration {v} is recorded in the database but has no file in {}", dir.display());
+        eprintln!("warning: migration {v} is recorded in the database but has no file in {}", a.dir.display());
     }
     Ok(if trouble { Status::Drift } else { Status::Ok })
 }
@@ -223,7 +248,7 @@ pub(super) async fn sync(a: SyncArgs, lo: &LoadOptions, change: &ChangeArgs, out
         strategy,
         on_conflict,
         apply: false,
-        apply_options: apply_options(change, a.allow_destructive, false)?,
+        apply_options: apply_options(change, lo, a.allow_destructive, false)?,
     };
     let scope = lo.introspect.clone();
     let json = a.format == ReportFormat::Json;
@@ -251,9 +276,20 @@ pub(super) async fn sync(a: SyncArgs, lo: &LoadOptions, change: &ChangeArgs, out
         let bar = if json { indicatif::ProgressBar::hidden() } else { out.progress(2, "syncing") };
         report = sync::sync(&mut lite, PgDatabase::new(&mut pg).with_scope(scope), &opts).await?;
         bar.finish_and_clear();
+    } else if a.apply && !report.blocked {
+        // In sync: only the bookkeeping of a sync that stopped half-way may be missing.
+        opts.apply = true;
+        report = sync::sync(&mut lite, PgDatabase::new(&mut pg).with_scope(scope), &opts).await?;
     }
     if json {
-        println!("{}", serde_json::to_string_pretty(&sync_json(&report))?);
+        outln!("{}", serde_json::to_string_pretty(&sync_json(&report))?);
+    } else if report.applied && !report.has_drift() {
+        out.say(format!(
+            "{} and {} are in sync; schema_version checksum {} recorded where it was missing.",
+            lite_src.display(),
+            redact_url(&url),
+            report.checksum
+        ));
     } else if report.applied {
         out.say(format!(
             "Synced ({}): {} statement(s) on {}, {} on {}; schema_version checksum {} on both.",
@@ -294,10 +330,10 @@ fn print_plans(report: &sync::SyncReport, lite: &Source, url: &str, out: &Output
             continue;
         }
         if o.plan.is_empty() {
-            println!("-- {name}: no changes");
+            outln!("-- {name}: no changes");
         } else {
-            println!("-- {name}: {} statement(s)", o.statements.len());
-            print!("{}", sql_with_hazards(&o.plan)?);
+            outln!("-- {name}: {} statement(s)", o.statements.len());
+            outp!("{}", sql_with_hazards(&o.plan)?);
         }
     }
     Ok(())
@@ -322,16 +358,16 @@ pub(super) async fn audit(a: AuditArgs, lo: &LoadOptions, change: &ChangeArgs, o
         None => None,
     };
     let opts = audit::AuditOptions {
-        diff: diff_options(change)?,
+        diff: diff_options(change, lo)?,
         introspect: lo.introspect.clone(),
         migrations: a.migrations.or_else(|| cfg.map(|c| c.migrations_dir).filter(|d| d.is_dir())),
         models,
     };
     let report = audit::audit(&lite, &url, &opts).await?;
     if a.format == ReportFormat::Json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        outln!("{}", serde_json::to_string_pretty(&report)?);
     } else if !out.quiet {
-        print!("{}", out.paint_diff(&report.text()));
+        outp!("{}", out.paint_diff(&report.text()));
     }
     Ok(if report.is_clean() { Status::Ok } else { Status::Drift })
 }
