@@ -2,6 +2,7 @@
 //! migration files and their ledger, `sync` in every strategy, `audit`, `--backup` and restore,
 //! and bad input. CLI tests run the real `schema-sync` binary.
 
+mod adversarial;
 mod backup;
 mod migrations;
 mod sync;

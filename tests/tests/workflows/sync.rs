@@ -136,3 +136,89 @@ async fn a_failing_side_stops_the_sync_before_anything_changes() {
     assert_eq!(tables, vec!["0"]);
     assert!(lite_rows(&lite.connect(), "SELECT name FROM sqlite_schema WHERE name = 'schema_version'").is_empty());
 }
+
+/// A real SQLite database whose second write transaction fails to start — what a SQLite side
+/// that breaks after the Postgres side committed looks like (disk full, a lock, a crash).
+struct FailsSecondBegin<'c> {
+    inner: schema_sync::core::apply::sqlite::SqliteDatabase<'c>,
+    begins: usize,
+}
+
+impl schema_sync::core::apply::Database for FailsSecondBegin<'_> {
+    fn dialect(&self) -> schema_sync::Dialect {
+        self.inner.dialect()
+    }
+    fn scope_to(&mut self, target: &schema_sync::Schema) {
+        self.inner.scope_to(target)
+    }
+    async fn capabilities(&mut self) -> schema_sync::Result<schema_sync::core::plan::Capabilities> {
+        self.inner.capabilities().await
+    }
+    async fn read_schema(&mut self) -> schema_sync::Result<schema_sync::Schema> {
+        self.inner.read_schema().await
+    }
+    async fn probe(&mut self, probe: &schema_sync::core::apply::preflight::Probe) -> schema_sync::Result<i64> {
+        self.inner.probe(probe).await
+    }
+    async fn begin(&mut self, plan: &schema_sync::core::plan::Plan) -> schema_sync::Result<()> {
+        self.begins += 1;
+        if self.begins == 2 {
+            return Err(schema_sync::Error::input("injected: the disk is full"));
+        }
+        self.inner.begin(plan).await
+    }
+    async fn before_steps(&mut self, plan: &schema_sync::core::plan::Plan) -> schema_sync::Result<()> {
+        self.inner.before_steps(plan).await
+    }
+    async fn run_step(&mut self, step: &schema_sync::core::plan::Step, sql: &[&str]) -> schema_sync::Result<u64> {
+        self.inner.run_step(step, sql).await
+    }
+    async fn after_steps(&mut self) -> schema_sync::Result<()> {
+        self.inner.after_steps().await
+    }
+    async fn record_version(&mut self, r: &schema_sync::core::apply::VersionRecord) -> schema_sync::Result<i64> {
+        self.inner.record_version(r).await
+    }
+    async fn finish(&mut self, commit: bool) -> schema_sync::Result<()> {
+        self.inner.finish(commit).await
+    }
+    async fn run(&mut self, sql: &str) -> schema_sync::Result<()> {
+        self.inner.run(sql).await
+    }
+    async fn versions(&mut self) -> schema_sync::Result<Vec<schema_sync::core::apply::VersionRow>> {
+        self.inner.versions().await
+    }
+}
+
+impl<'c> schema_sync::core::apply::IntoDatabase for FailsSecondBegin<'c> {
+    type Database = Self;
+    fn into_database(self) -> Self {
+        self
+    }
+}
+
+#[tokio::test]
+async fn a_sync_that_fails_on_sqlite_after_postgres_says_so_and_the_next_one_finishes() {
+    use schema_sync::core::apply::sqlite::SqliteDatabase;
+    use schema_sync::core::sync::{self, Strategy, SyncOptions};
+    let pg: TempPostgres = schema_sync::require_postgres!();
+    let lite = TempSqlite::new();
+    lite.connect().execute_batch(LITE).unwrap();
+    pg_exec(pg.url(), "CREATE TABLE tags (id bigint PRIMARY KEY, label text NOT NULL)").await;
+    let opts =
+        SyncOptions { strategy: Strategy::Merge, on_conflict: None, apply: true, apply_options: Default::default() };
+    let mut conn = lite.connect();
+    let mut pg_conn = pg.connect().await;
+    let failing = FailsSecondBegin { inner: SqliteDatabase::new(&mut conn), begins: 0 };
+    let err = sync::sync(failing, &mut pg_conn, &opts).await.expect_err("SQLite fails after Postgres");
+    assert!(matches!(err, schema_sync::Error::HalfApplied { changed: "Postgres", failed: "SQLite", .. }), "{err}");
+    assert!(err.to_string().contains("run the same sync again"), "{err}");
+    // Postgres got SQLite's table; SQLite is untouched.
+    assert_eq!(pg_rows(pg.url(), "SELECT count(*) FROM users").await, ["0"]);
+    assert!(lite_rows(&conn, "SELECT name FROM sqlite_schema WHERE name = 'tags'").is_empty());
+    // The next sync finishes the SQLite side, and both carry one checksum.
+    let report = sync::sync(&mut conn, &mut pg_conn, &opts).await.expect("finishes");
+    assert!(report.applied);
+    assert_eq!(lite_rows(&conn, "SELECT count(*) FROM sqlite_schema WHERE name = 'tags'"), ["1"]);
+    cli(&["audit", "--sqlite", &lite.url(), "--postgres", pg.url()]).expect(0);
+}
