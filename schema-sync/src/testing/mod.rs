@@ -36,6 +36,13 @@ pub use postgres::{TempPostgres, PASSWORD_AUTH_GROUP};
 pub use snapshot::{assert_snapshot_fresh, check_snapshot, UPDATE_ENV};
 pub use sqlite::TempSqlite;
 
+/// `true` when the tests run in CI: `CI` is `true`, `1` or `yes` (any case). The one definition
+/// every CI-dependent rule uses (a missing Postgres fails instead of skipping; a stale models
+/// snapshot fails instead of being rewritten).
+pub fn running_in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| matches!(v.trim().to_ascii_lowercase().as_str(), "true" | "1" | "yes"))
+}
+
 /// The message printed when a Postgres test is skipped.
 pub const SKIP_MESSAGE: &str = "skipping: no Postgres (set SCHEMA_SYNC_TEST_PG_URL)";
 

@@ -178,7 +178,7 @@ fn available_server() -> Option<&'static Server> {
     match SERVER.get_or_init(resolve_server) {
         Ok(s) => Some(s),
         Err(why) => {
-            if std::env::var("CI").is_ok_and(|v| v.eq_ignore_ascii_case("true")) {
+            if super::running_in_ci() {
                 panic!("CI=true but no Postgres is available for tests (set SCHEMA_SYNC_TEST_PG_URL): {why}");
             }
             None

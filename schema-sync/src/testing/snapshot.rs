@@ -29,7 +29,7 @@ pub fn assert_snapshot_fresh(path: impl AsRef<Path>, models: &Schema) {
 pub fn check_snapshot(path: &Path, models: &Schema) -> Result<(), String> {
     let want = snapshot::to_json(models);
     let update = std::env::var(UPDATE_ENV).is_ok_and(|v| !v.is_empty() && v != "0");
-    let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
+    let ci = super::running_in_ci();
     match std::fs::read_to_string(path) {
         Ok(have) if have == want => Ok(()),
         Ok(have) if !update => {

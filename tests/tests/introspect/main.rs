@@ -1,5 +1,6 @@
 //! Introspection against real SQLite files and a real Postgres server.
 
+mod fuzz;
 mod postgres;
 mod sqlite;
 mod sqlite_pragmas;
