@@ -10,3 +10,4 @@ mod schema_sql;
 mod sqlite_convergence;
 mod sqlite_data;
 mod value_preservation;
+mod value_property;
