@@ -174,7 +174,7 @@ fn sqlite_ddl_from_a_grammar_loads_or_errors_cleanly() {
                     )
                 })
                 .collect();
-            let sql = format!("CREATE TABLE {name} ({}){};", defs.join(", "), if strict { "" } else { "" });
+            let sql = format!("CREATE TABLE {name} ({}){};", defs.join(", "), if strict { " STRICT" } else { "" });
             if let Ok(s) = schema_sync_core::source::load_sqlite_ddl(&sql, "g.sql", &IntrospectOptions::default()) {
                 for t in &s.tables {
                     for u in &t.uniques {
