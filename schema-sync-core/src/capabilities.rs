@@ -45,6 +45,9 @@ pub struct Capabilities {
     pub not_valid_constraints: bool,
     /// `NULLS NOT DISTINCT` on unique constraints and indexes (Postgres ≥ 15).
     pub nulls_not_distinct: bool,
+    /// `ALTER COLUMN … DROP EXPRESSION`: a generated column becomes plain and keeps its
+    /// values (Postgres ≥ 13). SQLite gets there by a rebuild that copies the values.
+    pub drop_expression: bool,
     /// Namespaces (`CREATE SCHEMA`, `"schema"."table"`); SQLite has one per database file.
     pub schemas: bool,
     /// Identifiers are matched ignoring case even when quoted (SQLite: `"Users"` and `users`
@@ -79,6 +82,7 @@ impl Capabilities {
             concurrent_index: false,
             not_valid_constraints: false,
             nulls_not_distinct: false,
+            drop_expression: false,
             schemas: false,
             case_insensitive_names: true,
             primary_key_not_null: false,
@@ -106,6 +110,7 @@ impl Capabilities {
             concurrent_index: true,
             not_valid_constraints: true,
             nulls_not_distinct: major >= 15,
+            drop_expression: major >= 13,
             schemas: true,
             case_insensitive_names: false,
             primary_key_not_null: true,

@@ -239,6 +239,12 @@ pub enum Problem {
         /// The constraint or index.
         what: String,
     },
+    /// A new constraint (`what`: ``CHECK (n > 0)``, `the foreign key to orgs(id)`) that these
+    /// rows violate.
+    Violates {
+        /// The constraint.
+        what: String,
+    },
     /// A type change would store these rows' values differently (truncated, rounded,
     /// normalised, reinterpreted) — never done silently (fix: an explicit conversion, or an
     /// explicit opt-in to lossy changes).
@@ -264,7 +270,10 @@ impl Finding {
     /// `table.column`, or `table(a, b)` for a multi-column key.
     pub fn subject(&self) -> String {
         match &self.problem {
-            Problem::Duplicates { .. } => format!("{}({})", self.table, self.columns.join(", ")),
+            _ if self.columns.is_empty() => self.table.clone(),
+            Problem::Duplicates { .. } | Problem::Violates { .. } => {
+                format!("{}({})", self.table, self.columns.join(", "))
+            }
             _ => format!("{}.{}", self.table, self.columns.join(", ")),
         }
     }
@@ -278,6 +287,7 @@ impl fmt::Display for Finding {
                 "existing row(s), so a new NOT NULL column without a default would fail".to_string()
             }
             Problem::Duplicates { what } => format!("duplicate group(s), so {what} would fail"),
+            Problem::Violates { what } => format!("row(s) that violate {what}"),
             Problem::ChangedValues { from, to } => {
                 format!("row(s) whose value would change converting {from} to {to}")
             }

@@ -449,6 +449,32 @@ pub fn default_sql(text: &str, dialect: Dialect) -> String {
     }
 }
 
+/// `true` when `text` (an expression) mentions identifier `col`, quoted or bare,
+/// case-insensitively, as a whole word.
+///
+/// ```
+/// use schema_sync_core::expr::mentions;
+/// assert!(mentions("lower(\"Email\") <> ''", "email"));
+/// assert!(!mentions("emails > 0", "email"));
+/// ```
+pub fn mentions(text: &str, col: &str) -> bool {
+    let lower = text.to_lowercase();
+    let c = col.to_lowercase();
+    let bytes = lower.as_bytes();
+    let mut start = 0;
+    while let Some(pos) = lower[start..].find(&c) {
+        let i = start + pos;
+        let before = if i == 0 { None } else { Some(bytes[i - 1]) };
+        let after = bytes.get(i + c.len()).copied();
+        let boundary = |b: Option<u8>| b.is_none_or(|b| !(b.is_ascii_alphanumeric() || b == b'_'));
+        if boundary(before) && boundary(after) {
+            return true;
+        }
+        start = i + c.len().max(1);
+    }
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,6 +3,9 @@
 
 use std::path::PathBuf;
 
+pub mod oracle;
+pub mod rows;
+
 /// `shared/conformance/` beside the checkout (or `SCHEMA_SYNC_CONFORMANCE_DIR`). Read-only:
 /// tests copy what they need and never write there.
 pub fn conformance_dir() -> PathBuf {

@@ -27,6 +27,13 @@ pub struct Probe {
     /// Statements run after the count, whatever it returned (dropping the temporary table).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub teardown: Vec<String>,
+    /// The expression the count evaluates (a CHECK): the probe runs only when it names no
+    /// column this same plan adds.
+    #[serde(skip)]
+    pub expression: Option<String>,
+    /// A second table the probe reads (a foreign key's parent), which must exist now.
+    #[serde(skip)]
+    pub also_reads: Option<(Option<String>, String, Vec<String>)>,
 }
 
 impl Probe {
@@ -47,6 +54,8 @@ fn nulls(table: &str, schema: Option<&str>, col: &str) -> Probe {
         finding: finding(table, &[col.to_string()], Problem::Nulls),
         setup: Vec::new(),
         teardown: Vec::new(),
+        expression: None,
+        also_reads: None,
     }
 }
 
@@ -62,6 +71,8 @@ fn duplicates(table: &str, schema: Option<&str>, cols: &[String], what: &str) ->
         finding: finding(table, cols, Problem::Duplicates { what: what.to_string() }),
         setup: Vec::new(),
         teardown: Vec::new(),
+        expression: None,
+        also_reads: None,
     }
 }
 
@@ -72,6 +83,8 @@ fn rows_for_new_not_null(t: &Table, c: &Column) -> Probe {
         finding: finding(&t.name, std::slice::from_ref(&c.name), Problem::RowsForNewNotNull),
         setup: Vec::new(),
         teardown: Vec::new(),
+        expression: None,
+        also_reads: None,
     }
 }
 
@@ -84,6 +97,8 @@ fn changed_values(table: &TableRef, column: &str, from: &SqlType, to: &SqlType) 
         finding: finding(&table.name, &[column.to_string()], problem),
         setup: Vec::new(),
         teardown: Vec::new(),
+        expression: None,
+        also_reads: None,
     }
 }
 
@@ -99,6 +114,8 @@ fn changed_copies(from: &Table, to: &Table, copy: &CopyColumn) -> Option<Probe> 
         finding: finding(&to.name, std::slice::from_ref(&copy.to), problem),
         setup,
         teardown,
+        expression: None,
+        also_reads: None,
     })
 }
 
@@ -108,13 +125,77 @@ fn changed_copies(from: &Table, to: &Table, copy: &CopyColumn) -> Option<Probe> 
 pub fn probes(plan: &Plan, live: &crate::model::Schema) -> Vec<Probe> {
     let exists = |p: &Probe| {
         let (schema, table, cols) = &p.reads;
-        live.tables.iter().any(|t| {
-            t.name == *table
-                && (schema.is_none() || t.schema == *schema)
-                && cols.iter().all(|c| t.columns.iter().any(|x| &x.name == c))
-        })
+        let here = |t: &Table, name: &str| t.name == name && (schema.is_none() || t.schema == *schema);
+        live.tables.iter().any(|t| here(t, table) && cols.iter().all(|c| t.column(c).is_some()))
+            && p.also_reads.as_ref().is_none_or(|(s, name, cols)| {
+                live.tables.iter().any(|t| {
+                    t.name == *name && (s.is_none() || t.schema == *s) && cols.iter().all(|c| t.column(c).is_some())
+                })
+            })
     };
-    all_probes(plan).into_iter().filter(|p| exists(p)).collect()
+    // An expression naming a column this plan adds, renames or retypes cannot be checked
+    // beforehand (the transaction still guards it).
+    let new_names: Vec<(String, String)> = plan
+        .steps
+        .iter()
+        .filter_map(|s| match s {
+            Step::AddColumn { table, column } => Some((table.name.clone(), column.name.clone())),
+            Step::RenameColumn { table, to, .. } => Some((table.name.clone(), to.clone())),
+            Step::AlterColumnType { table, column, .. } => Some((table.name.clone(), column.clone())),
+            _ => None,
+        })
+        .collect();
+    let checkable = |p: &Probe| {
+        p.expression
+            .as_deref()
+            .is_none_or(|e| !new_names.iter().any(|(t, c)| *t == p.reads.1 && crate::expr::mentions(e, c)))
+    };
+    all_probes(plan).into_iter().filter(|p| exists(p) && checkable(p)).collect()
+}
+
+/// Rows of `table` a new CHECK would reject (NULL passes a CHECK, as in the database).
+fn violates_check(table: &str, schema: Option<&str>, check: &crate::model::Check) -> Probe {
+    Probe {
+        reads: (schema.map(str::to_string), table.to_string(), vec![]),
+        sql: format!("SELECT count(*) FROM {} WHERE NOT ({})", qualified(schema, table), check.expr),
+        finding: finding(table, &[], Problem::Violates { what: format!("CHECK ({})", check.expr) }),
+        setup: Vec::new(),
+        teardown: Vec::new(),
+        expression: Some(check.expr.clone()),
+        also_reads: None,
+    }
+}
+
+/// Rows of `table` with a full key (no NULL in it) and no parent row: a new foreign key would
+/// reject them.
+fn orphans(table: &str, schema: Option<&str>, fk: &crate::model::ForeignKey) -> Option<Probe> {
+    if fk.ref_columns.len() != fk.columns.len() {
+        return None;
+    }
+    let ref_schema = fk.ref_schema.as_deref().or(schema);
+    let all_set =
+        fk.columns.iter().map(|c| format!("c.{} IS NOT NULL", quote_ident(c))).collect::<Vec<_>>().join(" AND ");
+    let join = fk
+        .columns
+        .iter()
+        .zip(&fk.ref_columns)
+        .map(|(c, r)| format!("p.{} = c.{}", quote_ident(r), quote_ident(c)))
+        .collect::<Vec<_>>()
+        .join(" AND ");
+    let what = format!("the foreign key to {}({})", fk.ref_table, fk.ref_columns.join(", "));
+    Some(Probe {
+        reads: (schema.map(str::to_string), table.to_string(), fk.columns.clone()),
+        sql: format!(
+            "SELECT count(*) FROM {} AS c WHERE {all_set} AND NOT EXISTS (SELECT 1 FROM {} AS p WHERE {join})",
+            qualified(schema, table),
+            qualified(ref_schema, &fk.ref_table)
+        ),
+        finding: finding(table, &fk.columns, Problem::Violates { what }),
+        setup: Vec::new(),
+        teardown: Vec::new(),
+        expression: None,
+        also_reads: Some((ref_schema.map(str::to_string), fk.ref_table.clone(), fk.ref_columns.clone())),
+    })
 }
 
 fn all_probes(plan: &Plan) -> Vec<Probe> {
@@ -135,6 +216,8 @@ fn all_probes(plan: &Plan) -> Vec<Probe> {
             | Step::CreateIndex { table, .. }
             | Step::AddUnique { table, .. }
             | Step::AddPrimaryKey { table, .. }
+            | Step::AddCheck { table, .. }
+            | Step::AddForeignKey { table, .. }
             | Step::AddColumn { table, .. } => Some(table),
             _ => None,
         };
@@ -182,8 +265,32 @@ fn all_probes(plan: &Plan) -> Vec<Probe> {
             Step::AlterColumnType { table, column, from, to, check_values: true, .. } => {
                 out.push(changed_values(table, column, from, to))
             }
+            Step::AddCheck { table, check, not_valid: false } => {
+                out.push(violates_check(&table.name, table.schema.as_deref(), check))
+            }
+            Step::AddForeignKey { table, foreign_key, not_valid: false } => {
+                out.extend(orphans(&table.name, table.schema.as_deref(), foreign_key))
+            }
             Step::RebuildTable { from, to, copy } => {
                 out.extend(copy.iter().filter(|k| k.check).filter_map(|k| changed_copies(from, to, k)));
+                // New CHECKs and foreign keys, evaluated against the old table where every
+                // column they name keeps its name.
+                let kept = |e: &str| {
+                    from.columns.iter().chain(&to.columns).all(|c| {
+                        !crate::expr::mentions(e, &c.name)
+                            || (from.column(&c.name).is_some() && to.column(&c.name).is_some())
+                    })
+                };
+                for c in to.checks.iter().filter(|c| !from.checks.iter().any(|f| f.expr == c.expr) && kept(&c.expr)) {
+                    let mut p = violates_check(&from.name, None, c);
+                    p.finding.table = to.name.clone();
+                    out.push(p);
+                }
+                for fk in to.foreign_keys.iter().filter(|f| !from.foreign_keys.contains(f)) {
+                    if fk.columns.iter().all(|c| from.column(c).is_some()) {
+                        out.extend(orphans(&from.name, None, fk));
+                    }
+                }
                 for k in copy {
                     let (Some(a), Some(b)) = (from.column(&k.from), to.column(&k.to)) else { continue };
                     if a.nullable && !b.nullable && k.backfill.is_none() {

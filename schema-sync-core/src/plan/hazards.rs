@@ -168,6 +168,7 @@ pub(super) fn hazards(steps: &[Step], caps: &Capabilities) -> Vec<Hazard> {
                 }
             }
             Step::AlterIdentity { .. }
+            | Step::DropExpression { .. }
             | Step::CreateSchema { .. }
             | Step::SetSequenceOwner { .. }
             | Step::CreateEnum { .. }

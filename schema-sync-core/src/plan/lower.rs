@@ -381,7 +381,20 @@ impl Builder<'_> {
         let col = to.name.clone();
         let t = table.clone();
         if changes.generated {
-            // A generated column holds no user data: drop and re-add it.
+            if from.generated.is_some() && to.generated.is_none() && self.caps.drop_expression {
+                // Generated → plain keeps the stored values (DROP EXPRESSION); the rest of the
+                // change (type, NOT NULL, default) follows on the now plain column.
+                self.push(Phase::Columns, Step::DropExpression { table: t.clone(), column: col.clone() });
+                let mut rest = changes.clone();
+                rest.generated = false;
+                let plain = Column { generated: None, ..from.clone() };
+                if !rest.is_empty() {
+                    self.alter_column(table, &plain, to, &rest);
+                }
+                return;
+            }
+            // Becoming generated replaces the values (a DeletesData drop of the old column);
+            // a new expression is computed afresh either way.
             self.push(Phase::Columns, Step::DropColumn { table: t.clone(), column: col.clone() });
             self.push(Phase::Columns, Step::AddColumn { table: t, column: to.clone() });
             return;

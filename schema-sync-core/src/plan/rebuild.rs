@@ -72,11 +72,11 @@ impl Builder<'_> {
             || t.indexes.iter().any(|i| {
                 i.keys.iter().any(|k| match &k.target {
                     crate::model::KeyTarget::Column(c) => c == column,
-                    crate::model::KeyTarget::Expression(e) => mentions(e, column),
-                }) || i.predicate.as_deref().is_some_and(|p| mentions(p, column))
+                    crate::model::KeyTarget::Expression(e) => expr::mentions(e, column),
+                }) || i.predicate.as_deref().is_some_and(|p| expr::mentions(p, column))
             })
-            || t.checks.iter().any(|c| mentions(&c.expr, column))
-            || t.columns.iter().any(|c| c.generated.as_ref().is_some_and(|g| mentions(&g.expr, column)));
+            || t.checks.iter().any(|c| expr::mentions(&c.expr, column))
+            || t.columns.iter().any(|c| c.generated.as_ref().is_some_and(|g| expr::mentions(&g.expr, column)));
         !used
     }
 
@@ -112,10 +112,8 @@ impl Builder<'_> {
                 continue;
             }
             let src = renamed.get(col.name.as_str()).copied().unwrap_or(col.name.as_str());
+            // A generated column that becomes plain keeps its values: reading it yields them.
             let Some(old) = from.column(src) else { continue };
-            if old.generated.is_some() {
-                continue;
-            }
             let key = Self::key(t, &col.name);
             let using =
                 if old.ty != col.ty { self.opts.using.get(&key).cloned().or_else(|| col.using.clone()) } else { None };
@@ -140,23 +138,4 @@ fn is_constant(d: &str) -> bool {
         || t.parse::<f64>().is_ok()
         || t.strip_prefix("- ").is_some_and(|n| n.parse::<f64>().is_ok())
         || matches!(t, "null" | "true" | "false")
-}
-
-/// `true` when `text` mentions identifier `col` (quoted or bare, case-insensitive).
-fn mentions(text: &str, col: &str) -> bool {
-    let lower = text.to_lowercase();
-    let c = col.to_lowercase();
-    let bytes = lower.as_bytes();
-    let mut start = 0;
-    while let Some(pos) = lower[start..].find(&c) {
-        let i = start + pos;
-        let before = if i == 0 { None } else { Some(bytes[i - 1]) };
-        let after = bytes.get(i + c.len()).copied();
-        let boundary = |b: Option<u8>| b.is_none_or(|b| !(b.is_ascii_alphanumeric() || b == b'_'));
-        if boundary(before) && boundary(after) {
-            return true;
-        }
-        start = i + c.len().max(1);
-    }
-    false
 }

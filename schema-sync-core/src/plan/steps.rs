@@ -85,6 +85,9 @@ pub enum Step {
     DropColumn { table: TableRef, column: String },
     /// `ALTER TABLE … RENAME COLUMN`.
     RenameColumn { table: TableRef, from: String, to: String },
+    /// `ALTER COLUMN … DROP EXPRESSION`: a generated column becomes a plain one, keeping the
+    /// values it holds (Postgres ≥ 13).
+    DropExpression { table: TableRef, column: String },
     /// `ALTER COLUMN … TYPE … [COLLATE …] USING …`.
     /// With `check_values`, the rows are checked first (inside the transaction, under the
     /// table lock) and the step fails if a value would not survive the cast unchanged.

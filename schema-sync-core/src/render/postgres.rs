@@ -120,6 +120,9 @@ pub fn render(plan: &Plan) -> crate::Result<Vec<Statement>> {
                 }
                 push(format!("ALTER TABLE {} ALTER COLUMN {c} TYPE {}{collate} USING {using}", table.quoted(), ty(to)))
             }
+            Step::DropExpression { table, column } => {
+                push(format!("ALTER TABLE {} ALTER COLUMN {} DROP EXPRESSION", table.quoted(), quote_ident(column)))
+            }
             Step::SetNotNull { table, column, backfill } => {
                 let c = quote_ident(column);
                 if let Some(b) = backfill {

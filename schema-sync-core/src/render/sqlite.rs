@@ -188,7 +188,8 @@ pub fn render(plan: &Plan) -> crate::Result<Vec<Statement>> {
             | Step::DropNotNull { .. }
             | Step::SetDefault { .. }
             | Step::DropDefault { .. }
-            | Step::AlterIdentity { .. } => return Err(unsupported("altering a column in place")),
+            | Step::AlterIdentity { .. }
+            | Step::DropExpression { .. } => return Err(unsupported("altering a column in place")),
             Step::AddPrimaryKey { .. }
             | Step::DropPrimaryKey { .. }
             | Step::AddUnique { .. }

@@ -10,7 +10,26 @@ use schema_sync_core::apply::{self, ApplyOptions};
 use schema_sync_core::diff;
 use schema_sync_core::introspect::{postgres as pg, sqlite as lite, IntrospectOptions};
 use schema_sync_core::model::{Column, ForeignKey, Index, IndexKey, PrimaryKey, Schema, Table};
-use schema_sync_core::{Dialect, SqlType};
+use schema_sync_core::SqlType;
+use schema_sync_tests::{oracle, rows};
+
+/// Random schema pairs, a fixed seed under CI, failures kept in `property.proptest-regressions`.
+fn runner(cases: u32) -> TestRunner {
+    let rng_seed = match std::env::var("PROPTEST_RNG_SEED").ok().and_then(|v| v.parse().ok()) {
+        Some(s) => proptest::test_runner::RngSeed::Fixed(s),
+        None if schema_sync::testing::running_in_ci() => proptest::test_runner::RngSeed::Fixed(0x5EED_0001),
+        None => proptest::test_runner::RngSeed::Random,
+    };
+    TestRunner::new(Config {
+        cases,
+        failure_persistence: Some(Box::new(proptest::test_runner::FileFailurePersistence::SourceParallel(
+            "proptest-regressions",
+        ))),
+        source_file: Some(file!()),
+        rng_seed,
+        ..Config::default()
+    })
+}
 
 fn types() -> Vec<SqlType> {
     vec![
@@ -111,21 +130,48 @@ fn opts() -> ApplyOptions {
     ApplyOptions { allow_destructive: true, record_version: false, ..Default::default() }
 }
 
+/// Migrates a database at A (with generated rows) to B: every kept row keeps its values (or
+/// the tool refuses and nothing changes, then B is reached without rows), the tool's own diff
+/// is empty, and the catalog equals that of a database created at B directly (the oracle).
 fn sqlite_case(a: &Schema, b: &Schema) -> Result<(), String> {
     let mut conn = rusqlite::Connection::open_in_memory().unwrap();
     apply::migrate_blocking(&mut conn, a, &opts()).map_err(|e| format!("create A: {e}"))?;
-    apply::migrate_blocking(&mut conn, b, &opts()).map_err(|e| format!("A → B: {e}"))?;
+    rows::seed_sqlite(&conn);
+    let (before, types_before) = rows::contents_sqlite(&conn);
+    match apply::migrate_blocking(&mut conn, b, &opts()) {
+        Ok(_) => {
+            let (after, types_after) = rows::contents_sqlite(&conn);
+            let lost = rows::lost(&before, &after, &types_before, &types_after);
+            if !lost.is_empty() {
+                return Err(format!("A → B changed rows: {lost:?}"));
+            }
+        }
+        Err(e) => {
+            if rows::contents_sqlite(&conn).0 != before {
+                return Err(format!("A → B failed ({e}) and changed rows"));
+            }
+            conn = rusqlite::Connection::open_in_memory().unwrap();
+            apply::migrate_blocking(&mut conn, a, &opts()).map_err(|e| format!("create A: {e}"))?;
+            apply::migrate_blocking(&mut conn, b, &opts()).map_err(|e| format!("A → B (no rows): {e}"))?;
+        }
+    }
     let live = lite::introspect(&conn, &IntrospectOptions::default()).unwrap();
     let left = diff::compare(&live, b, None, &Default::default()).unwrap();
     if !left.is_empty() {
         return Err(diff::render_text(&left));
+    }
+    let mut direct = rusqlite::Connection::open_in_memory().unwrap();
+    apply::migrate_blocking(&mut direct, b, &opts()).map_err(|e| format!("create B: {e}"))?;
+    let seen = oracle::difference(&oracle::sqlite(&conn), &oracle::sqlite(&direct));
+    if !seen.is_empty() {
+        return Err(format!("catalogs differ (oracle): {seen:?}"));
     }
     Ok(())
 }
 
 #[test]
 fn random_migrations_converge_on_sqlite() {
-    let mut runner = TestRunner::new(Config { cases: 300, failure_persistence: None, ..Config::default() });
+    let mut runner = runner(300);
     runner
         .run(&(schema_spec(), schema_spec()), |(a, b)| {
             let (a, b) = (build(&a), build(&b));
@@ -138,8 +184,10 @@ fn random_migrations_converge_on_sqlite() {
 #[tokio::test]
 async fn random_migrations_converge_on_postgres() {
     let db = schema_sync::require_postgres!();
+    let direct_db = schema_sync::testing::TempPostgres::new().await;
     let mut conn = db.connect().await;
-    let mut runner = TestRunner::new(Config { cases: 200, failure_persistence: None, ..Config::default() });
+    let mut direct_conn = direct_db.connect().await;
+    let mut runner = runner(200);
     let specs: Vec<(Vec<TableSpec>, Vec<TableSpec>)> =
         (0..200).map(|_| (schema_spec(), schema_spec()).new_tree(&mut runner).unwrap().current()).collect();
     let iopts = IntrospectOptions::default();
@@ -149,12 +197,35 @@ async fn random_migrations_converge_on_postgres() {
         apply::migrate(PgDatabase::new(&mut conn).with_scope(iopts.clone()), &a, &opts())
             .await
             .unwrap_or_else(|e| panic!("case {n} create A: {e}"));
-        apply::migrate(PgDatabase::new(&mut conn).with_scope(iopts.clone()), &b, &opts())
-            .await
-            .unwrap_or_else(|e| panic!("case {n} A → B: {e}\nA={a:?}\nB={b:?}"));
+        rows::seed_postgres(&mut conn, &iopts.schemas).await;
+        let (before, types_before) = rows::contents_postgres(&mut conn, &iopts.schemas).await;
+        match apply::migrate(PgDatabase::new(&mut conn).with_scope(iopts.clone()), &b, &opts()).await {
+            Ok(_) => {
+                let (after, types_after) = rows::contents_postgres(&mut conn, &iopts.schemas).await;
+                let lost = rows::lost(&before, &after, &types_before, &types_after);
+                assert!(lost.is_empty(), "case {n}: A → B changed rows: {lost:?}\nA={a:?}\nB={b:?}");
+            }
+            Err(e) => {
+                let (now, _) = rows::contents_postgres(&mut conn, &iopts.schemas).await;
+                assert_eq!(now, before, "case {n}: A → B failed ({e}) and changed rows");
+                sqlx::raw_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public").execute(&mut conn).await.unwrap();
+                apply::migrate(PgDatabase::new(&mut conn).with_scope(iopts.clone()), &a, &opts()).await.unwrap();
+                apply::migrate(PgDatabase::new(&mut conn).with_scope(iopts.clone()), &b, &opts())
+                    .await
+                    .unwrap_or_else(|e| panic!("case {n} A → B (no rows): {e}\nA={a:?}\nB={b:?}"));
+            }
+        }
         let live = pg::introspect(&mut conn, &iopts).await.unwrap();
         let left = diff::compare(&live, &b, None, &Default::default()).unwrap();
         assert!(left.is_empty(), "case {n}: not converged:\n{}", diff::render_text(&left));
+        sqlx::raw_sql("DROP SCHEMA IF EXISTS direct CASCADE").execute(&mut direct_conn).await.unwrap();
+        sqlx::raw_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public").execute(&mut direct_conn).await.unwrap();
+        apply::migrate(&mut direct_conn, &b, &opts()).await.unwrap_or_else(|e| panic!("case {n} create B: {e}"));
+        let seen = oracle::difference(
+            &oracle::postgres(&mut conn, &iopts.schemas).await,
+            &oracle::postgres(&mut direct_conn, &iopts.schemas).await,
+        );
+        assert!(seen.is_empty(), "case {n}: catalogs differ (oracle): {seen:?}\nA={a:?}\nB={b:?}");
         let again = apply::migrate(
             PgDatabase::new(&mut conn).with_scope(iopts.clone()),
             &b,
@@ -164,5 +235,4 @@ async fn random_migrations_converge_on_postgres() {
         .unwrap();
         assert!(again.plan.is_empty(), "case {n}: second plan {:?}", again.plan.steps);
     }
-    let _ = Dialect::Postgres;
 }

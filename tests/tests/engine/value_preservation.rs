@@ -217,3 +217,37 @@ fn sqlite_written_sql_refuses_a_lossy_copy_too() {
     conn.execute_batch("ROLLBACK").unwrap();
     assert_eq!(lite_rows(&conn), before);
 }
+
+/// A generated column that becomes a plain one keeps the values it holds (Postgres
+/// `DROP EXPRESSION`; SQLite's rebuild copies them) — found by the rows the conformance cases
+/// now carry: it used to be dropped and re-added empty.
+#[tokio::test]
+async fn a_generated_column_made_plain_keeps_its_values() {
+    let db = schema_sync::require_postgres!();
+    let mut conn = db.connect().await;
+    sqlx::raw_sql("CREATE TABLE g (id bigint PRIMARY KEY, a integer, b integer GENERATED ALWAYS AS (a * 2) STORED); INSERT INTO g VALUES (1, 2), (2, 21);")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let desired = pg_target(&db, "CREATE TABLE g (id bigint PRIMARY KEY, a integer, b integer)").await;
+    let out =
+        apply::migrate(&mut conn, &desired, &ApplyOptions::default()).await.expect("no data is lost: no opt-in needed");
+    assert!(out.statements.iter().any(|s| s.sql.contains("DROP EXPRESSION")), "{:?}", out.statements);
+    let b: Vec<i32> = sqlx::query_scalar("SELECT b FROM g ORDER BY id").fetch_all(&mut conn).await.unwrap();
+    assert_eq!(b, [4, 42]);
+
+    let lite = TempSqlite::new();
+    let mut conn = lite.connect();
+    conn.execute_batch("CREATE TABLE g (id INTEGER PRIMARY KEY, a INTEGER, b INTEGER GENERATED ALWAYS AS (a * 2) VIRTUAL); INSERT INTO g (id, a) VALUES (1, 2), (2, 21);")
+        .unwrap();
+    let desired = lite_target("CREATE TABLE g (id INTEGER PRIMARY KEY, a INTEGER, b INTEGER)");
+    apply::migrate_blocking(&mut conn, &desired, &ApplyOptions::default()).expect("rebuild copies the values");
+    let b: Vec<i64> = conn
+        .prepare("SELECT b FROM g ORDER BY id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(b, [4, 42]);
+}
