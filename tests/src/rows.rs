@@ -49,6 +49,9 @@ fn pg_literal(ty: &str, k: usize) -> Option<String> {
     })
 }
 
+/// (name, type, NOT NULL, has a default or identity, generated, an enum, the enum's type).
+type ColumnFacts = (String, String, bool, bool, bool, bool, Option<String>);
+
 /// Inserts up to three generated rows into every table of `schemas` (in several passes, so a
 /// referenced table gets its rows first). Rows a table refuses (a CHECK, a foreign key with no
 /// parent) are skipped. Returns how many rows went in.
@@ -69,7 +72,7 @@ pub async fn seed_postgres(conn: &mut sqlx::PgConnection, schemas: &[String]) ->
     .fetch_all(&mut *conn)
     .await
     .unwrap_or_default();
-    let mut tables: BTreeMap<String, Vec<(String, String, bool, bool, bool, bool, Option<String>)>> = BTreeMap::new();
+    let mut tables: BTreeMap<String, Vec<ColumnFacts>> = BTreeMap::new();
     for r in cols {
         tables.entry(r.get(0)).or_default().push((
             r.get(1),
