@@ -212,3 +212,47 @@ impl Drop for ScratchDir {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// What a CLI run printed and returned.
+#[derive(Debug)]
+pub struct Run {
+    /// Exit code (`-1` when ended by a signal).
+    pub code: i32,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+}
+
+impl Run {
+    /// Panics with both streams unless the exit code is `code`.
+    #[track_caller]
+    pub fn expect(self, code: i32) -> Self {
+        assert_eq!(self.code, code, "exit code\n--- stdout\n{}\n--- stderr\n{}", self.stdout, self.stderr);
+        self
+    }
+}
+
+/// Runs `schema-sync ARGS` (the built binary; never a TTY, no colour, no database URL from the
+/// environment).
+pub fn cli(args: &[&str]) -> Run {
+    cli_in(None, args, &[])
+}
+
+/// [`cli`] in the working directory `dir`, with `env` set.
+pub fn cli_in(dir: Option<&std::path::Path>, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut cmd = std::process::Command::new(schema_sync_bin());
+    cmd.args(args).env("NO_COLOR", "1").env_remove("DATABASE_URL").env_remove("SUPABASE_DB_URL");
+    if let Some(d) = dir {
+        cmd.current_dir(d);
+    }
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("running schema-sync");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}

@@ -124,6 +124,7 @@ async fn chinook_sqlite_to_postgres_and_back_converges() {
     let mut populated = lite_db.connect();
     let before = row_counts(&populated, &lite_schema);
     assert!(before.iter().map(|(_, n)| n).sum::<i64>() > 15_000);
+    let (contents_before, types_before) = schema_sync_tests::rows::contents_sqlite(&populated);
     let opts = ApplyOptions { diff: folded(), ..Default::default() };
     let out = apply::migrate_blocking(&mut populated, &pg_schema, &opts).unwrap();
     eprintln!(
@@ -132,6 +133,16 @@ async fn chinook_sqlite_to_postgres_and_back_converges() {
         out.rows_copied
     );
     assert_eq!(row_counts(&populated, &lite_schema), before);
+    // Not only the counts: every value of every column that kept its name and type.
+    let (contents_after, types_after) = schema_sync_tests::rows::contents_sqlite(&populated);
+    let lost = schema_sync_tests::rows::lost(&contents_before, &contents_after, &types_before, &types_after);
+    assert!(
+        lost.is_empty(),
+        "values changed: {:?}",
+        lost.iter().map(|l| l.chars().take(200).collect::<String>()).collect::<Vec<_>>()
+    );
+    let compared = types_before.keys().filter(|k| types_after.get(*k) == types_before.get(*k)).count();
+    assert!(compared > 20, "only {compared} columns kept their type");
     let fk: i64 = populated.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0)).unwrap();
     assert_eq!(fk, 0);
     let after = lite::introspect(&populated, &iopts).unwrap();

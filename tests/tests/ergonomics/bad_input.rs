@@ -1,12 +1,11 @@
 //! Bad input to `inspect`/`diff`/`apply`: a clear one-line error and exit code 2, never a panic,
 //! never a created file, never a printed password.
 
-use schema_sync_tests::{schema_sync_bin, ScratchDir};
-use std::process::Command;
+use schema_sync_tests::{cli, schema_sync_bin, ScratchDir};
 
 fn run(args: &[&str]) -> (Option<i32>, String, String) {
-    let o = Command::new(schema_sync_bin()).args(args).output().unwrap();
-    (o.status.code(), String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
+    let r = cli(args);
+    (Some(r.code), r.stdout, r.stderr)
 }
 
 #[test]

@@ -306,14 +306,8 @@ async fn scratch_databases_do_not_outlive_their_run() {
 fn a_config_error_is_reported_as_one() {
     let dir = ScratchDir::new("badcfg");
     std::fs::write(dir.join("schema-sync.toml"), "[names]\nmatch = \"exact\"\nignore_tables = [\"x\"]\n").unwrap();
-    let out = std::process::Command::new(schema_sync_tests::schema_sync_bin())
-        .arg("diff")
-        .current_dir(dir.path())
-        .env_remove("DATABASE_URL")
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let r = schema_sync_tests::cli_in(Some(dir.path()), &["diff"], &[]).expect(2);
+    let stderr = r.stderr;
     assert!(stderr.contains("schema-sync.toml") && stderr.contains("ignore_tables"), "{stderr}");
     assert!(!stderr.contains("diff needs --from"), "{stderr}");
 }

@@ -27,9 +27,19 @@ fn sqlite_backup_restores_a_dropped_column() {
         .expect(0);
     assert!(r.stdout.contains("Backed up") && r.stdout.contains("verified"), "{r:?}");
     assert!(lite_rows(&lite.connect(), "SELECT name FROM pragma_table_info('users') WHERE name = 'legacy'").is_empty());
-    // An existing backup file is never overwritten.
-    let again = cli(&["apply", "--db", &lite.url(), "--to", &dir.s("target.sql"), "--backup", &bak]);
-    assert_eq!(again.code, 0, "{again:?}"); // already in sync: nothing to back up
+    // Already in sync: nothing to back up, and nothing is written.
+    let backup_bytes = std::fs::read(dir.join("before.db")).unwrap();
+    cli(&["apply", "--db", &lite.url(), "--to", &dir.s("target.sql"), "--backup", &bak]).expect(0);
+    // An existing backup file is never overwritten: a change that needs a backup is refused.
+    std::fs::write(
+        dir.join("target2.sql"),
+        "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL, nick TEXT);",
+    )
+    .unwrap();
+    let r = cli(&["apply", "--db", &lite.url(), "--to", &dir.s("target2.sql"), "--backup", &bak]).expect(2);
+    assert!(r.stderr.contains("already exists"), "{r:?}");
+    assert_eq!(std::fs::read(dir.join("before.db")).unwrap(), backup_bytes, "the old backup is untouched");
+    assert!(lite_rows(&lite.connect(), "SELECT name FROM pragma_table_info('users') WHERE name = 'nick'").is_empty());
 
     let mut conn = lite.connect();
     backup::restore_sqlite(&mut conn, &dir.join("before.db")).unwrap();
@@ -98,9 +108,20 @@ async fn postgres_backup_restores_a_dropped_column_both_methods() {
     pg_exec(pg.url(), "INSERT INTO orgs (name) VALUES ('next'); INSERT INTO users (email) VALUES ('c@x')").await;
     assert_eq!(pg_rows(pg.url(), "SELECT max(id) FROM orgs").await, vec!["3"]);
     assert_eq!(pg_rows(pg.url(), "SELECT max(id) FROM users").await, vec!["3"]);
-    // The file never holds the password and says where it came from.
+    // The file says where it came from, with the URL's password hidden, and is complete.
     let text = std::fs::read_to_string(dir.join("own.sql")).unwrap();
     assert!(text.trim_end().ends_with(backup::DUMP_FOOTER));
+    let shown = schema_sync::core::url::redact_url(pg.url());
+    assert!(text.starts_with(&format!("-- schema-sync backup of {shown}")), "{}", &text[..200.min(text.len())]);
+    if let Some(pw) = pg
+        .url()
+        .split_once("://")
+        .and_then(|(_, r)| r.rsplit_once('@'))
+        .and_then(|(u, _)| u.split_once(':'))
+        .map(|(_, p)| p)
+    {
+        assert!(!text.contains(&format!(":{pw}@")), "the password is in the backup");
+    }
     // Never overwrites.
     assert!(backup::postgres(&mut conn, pg.url(), &dir.join("own.sql"), &o).await.is_err());
 }

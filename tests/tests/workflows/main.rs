@@ -10,42 +10,9 @@ mod sync;
 use schema_sync::model::{Column, ForeignKey, PrimaryKey, Schema, Table};
 use schema_sync::SqlType;
 use std::path::Path;
-use std::process::Command;
-
-/// What a CLI run printed and returned.
-#[derive(Debug)]
-pub struct Run {
-    pub code: i32,
-    pub stdout: String,
-    pub stderr: String,
-}
-
-impl Run {
-    /// Panics with both streams unless the exit code is `code`.
-    #[track_caller]
-    pub fn expect(self, code: i32) -> Self {
-        assert_eq!(self.code, code, "exit code\n--- stdout\n{}\n--- stderr\n{}", self.stdout, self.stderr);
-        self
-    }
-}
-
-/// Runs `schema-sync ARGS` (the built binary; never a TTY, no colour).
-pub fn cli(args: &[&str]) -> Run {
-    let out = Command::new(schema_sync_tests::schema_sync_bin())
-        .args(args)
-        .env("NO_COLOR", "1")
-        .env_remove("DATABASE_URL")
-        .env_remove("SUPABASE_DB_URL")
-        .output()
-        .expect("running schema-sync");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
 
 pub use schema_sync_tests::ScratchDir;
+pub use schema_sync_tests::{cli, Run};
 
 /// The app's models: `users` and `posts` (FK to users), as a models snapshot would hold them.
 pub fn models() -> Schema {
