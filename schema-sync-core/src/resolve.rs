@@ -34,7 +34,7 @@ pub struct Note {
 pub const DEFAULT_PG_SCHEMA: &str = "public";
 
 /// Resolves `schema` for `dialect`. Models are made concrete; a schema already of `dialect`
-/// is returned as is. For a schema of the other dialect use [`translate`].
+/// is returned as is. For a schema of the other dialect use [`translate()`].
 pub fn resolve(schema: &Schema, dialect: Dialect) -> crate::Result<Schema> {
     resolve_in(schema, dialect, DEFAULT_PG_SCHEMA)
 }
@@ -183,7 +183,7 @@ pub fn translate(schema: &Schema, target: Dialect, like: Option<&Schema>) -> (Sc
     translate_in(schema, target, like, DEFAULT_PG_SCHEMA)
 }
 
-/// [`translate`] with `namespace` as the schema of tables `like` does not have (SQLite →
+/// [`translate()`] with `namespace` as the schema of tables `like` does not have (SQLite →
 /// Postgres puts them in the first schema schema-sync manages).
 pub fn translate_in(schema: &Schema, target: Dialect, like: Option<&Schema>, namespace: &str) -> (Schema, Vec<Note>) {
     let source = schema.dialect.unwrap_or(target);

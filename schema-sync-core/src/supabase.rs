@@ -46,7 +46,7 @@ pub struct MigrationFile {
     pub name: String,
     /// Where it is.
     pub path: PathBuf,
-    /// Its statements ([`crate::sql::split`]).
+    /// Its statements ([`crate::sql::split()`]).
     pub statements: Vec<String>,
     /// The `-- schema-sync checksum:` header value, when the file was made by schema-sync.
     pub checksum: Option<String>,

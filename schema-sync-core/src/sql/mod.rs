@@ -74,7 +74,7 @@ pub fn dollar_quote(body: &str) -> String {
     format!("{tag}{body}{tag}")
 }
 
-/// `true` when `statement` (one statement of [`split`]) controls the transaction it runs in:
+/// `true` when `statement` (one statement of [`split()`]) controls the transaction it runs in:
 /// `BEGIN`, `START TRANSACTION`, `COMMIT`, `END`, `ROLLBACK` (not `ROLLBACK TO` a savepoint),
 /// `ABORT`, `PREPARE TRANSACTION`, `COMMIT PREPARED`, `ROLLBACK PREPARED`. Such a statement
 /// inside a file schema-sync runs in its own transaction would commit part of the file early.
