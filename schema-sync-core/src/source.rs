@@ -175,7 +175,7 @@ fn refuse_transaction_control(text: &str, origin: &str) -> Result<()> {
             origin: origin.to_string(),
             reason: format!(
                 "`{}`: a schema file may not control transactions (it is read inside one that is rolled back)",
-                crate::apply::short(&s)
+                crate::sql::short(&s)
             ),
             loaded_as: Dialect::Postgres,
         }),

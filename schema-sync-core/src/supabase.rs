@@ -344,7 +344,7 @@ impl MigrationFile {
                  transaction of its own (only a BEGIN … COMMIT around the whole file is accepted)",
                 file_name(&self.version, &self.name),
                 n + 1,
-                crate::apply::short(s)
+                crate::sql::short(s)
             )));
         }
         Ok(body)

@@ -336,16 +336,6 @@ fn check_unchanged(live: &Schema, expected: &Schema, opts: &DiffOptions) -> Resu
     }
 }
 
-/// One line of at most 160 characters of a SQL text, for error messages.
-pub fn short(sql: &str) -> String {
-    let one_line: String = sql.split_whitespace().collect::<Vec<_>>().join(" ");
-    if one_line.chars().count() > 160 {
-        format!("{}…", one_line.chars().take(160).collect::<String>())
-    } else {
-        one_line
-    }
-}
-
 /// Runs a future to completion on the current thread, parking between polls. For backends
 /// whose futures never wait on an IO reactor ([`Blocking`]): they complete when first polled.
 pub fn block_on<F: std::future::Future>(fut: F) -> F::Output {

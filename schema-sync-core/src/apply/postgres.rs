@@ -61,7 +61,7 @@ pub async fn run(conn: &mut PgConnection, sql: &str) -> Result<()> {
         .execute(&mut *conn)
         .await
         .map(|_| ())
-        .map_err(|e| Error::postgres(format!("running `{}`", super::short(sql)), e))
+        .map_err(|e| Error::postgres(format!("running `{}`", crate::sql::short(sql)), e))
 }
 
 /// The schemas a target touches, plus `base.schemas`: what must be introspected.

@@ -50,7 +50,7 @@ impl<'c> SqliteDatabase<'c> {
     }
 
     fn exec(&self, sql: &str) -> Result<()> {
-        self.conn.execute_batch(sql).map_err(|e| Error::sqlite(format!("running `{}`", super::short(sql)), e))
+        self.conn.execute_batch(sql).map_err(|e| Error::sqlite(format!("running `{}`", crate::sql::short(sql)), e))
     }
 
     /// `PRAGMA quick_check`: `Ok` when it says `ok`, else [`Error::Corrupt`] with its first line.

@@ -97,3 +97,13 @@ pub fn transaction_control(statement: &str) -> bool {
         _ => false,
     }
 }
+
+/// One line of at most 160 characters of a SQL text, for error messages.
+pub fn short(sql: &str) -> String {
+    let one_line: String = sql.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() > 160 {
+        format!("{}…", one_line.chars().take(160).collect::<String>())
+    } else {
+        one_line
+    }
+}

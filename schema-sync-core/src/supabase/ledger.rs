@@ -156,7 +156,7 @@ async fn apply_one<C: DerefMut<Target = PgConnection> + Send>(
             "applying migration {shown} (statement {} of {}: `{}`); the whole file was rolled back",
             n + 1,
             statements.len(),
-            crate::apply::short(sql)
+            crate::sql::short(sql)
         );
         exec(db.connection(), sql, context).await?;
     }

@@ -167,62 +167,16 @@ pub enum Command {
     /// Apply pending Supabase migration files to a Postgres database, each in its own
     /// transaction, recording them in `supabase_migrations.schema_migrations`.
     Migrate {
-        /// The Postgres database (postgres://…).
-        #[arg(long)]
-        db: String,
-        /// The migrations folder.
-        #[arg(long, default_value = "supabase/migrations")]
-        dir: PathBuf,
-        /// List the pending files; change nothing.
-        #[arg(long)]
-        dry_run: bool,
-        /// Also apply pending files dated before the newest applied one (like the Supabase
-        /// CLI's `--include-all`); without it they are refused.
-        #[arg(long)]
-        include_all: bool,
-        /// Dump the database to PATH first (pg_dump, else schema-sync's own dump).
-        #[arg(long, value_name = "PATH")]
-        backup: Option<PathBuf>,
-        /// Output format.
-        #[arg(long, value_enum, default_value = "text")]
-        format: ReportFormat,
-        /// Do not ask for confirmation on a terminal.
-        #[arg(long, short = 'y')]
-        yes: bool,
+        #[command(flatten)]
+        args: MigrateArgs,
         #[command(flatten)]
         source: SourceArgs,
     },
     /// Bring a SQLite and a Postgres database to one schema. Dry run unless `--apply`;
     /// exit 1 when a dry run finds drift or a merge conflict stops the sync.
     Sync {
-        /// The SQLite database (sqlite:PATH); default from schema-sync.toml.
-        #[arg(long)]
-        sqlite: Option<String>,
-        /// The Postgres database (postgres://…); default from schema-sync.toml.
-        #[arg(long)]
-        postgres: Option<String>,
-        /// Which side wins; default from schema-sync.toml.
-        #[arg(long, value_enum)]
-        strategy: Option<StrategyArg>,
-        /// Which side wins a merge conflict (default: stop and report it).
-        #[arg(long, value_enum)]
-        on_conflict: Option<SideArg>,
-        /// Run the plans (default: print them).
-        #[arg(long)]
-        apply: bool,
-        /// Allow steps that delete data.
-        #[arg(long)]
-        allow_destructive: bool,
-        /// Back up each database that will change into the directory DIR first
-        /// (`sqlite.db` via the backup API, `postgres.sql` as a dump).
-        #[arg(long, value_name = "DIR")]
-        backup: Option<PathBuf>,
-        /// Output format.
-        #[arg(long, value_enum, default_value = "text")]
-        format: ReportFormat,
-        /// Do not ask for confirmation on a terminal.
-        #[arg(long, short = 'y')]
-        yes: bool,
+        #[command(flatten)]
+        args: SyncArgs,
         #[command(flatten)]
         source: SourceArgs,
         #[command(flatten)]
@@ -323,4 +277,64 @@ impl From<SideArg> for schema_sync_core::sync::Side {
             SideArg::Postgres => Self::Postgres,
         }
     }
+}
+
+/// Arguments of `sync`.
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// The SQLite database (sqlite:PATH); default from schema-sync.toml.
+    #[arg(long)]
+    pub sqlite: Option<String>,
+    /// The Postgres database (postgres://…); default from schema-sync.toml.
+    #[arg(long)]
+    pub postgres: Option<String>,
+    /// Which side wins; default from schema-sync.toml.
+    #[arg(long, value_enum)]
+    pub strategy: Option<StrategyArg>,
+    /// Which side wins a merge conflict (default: stop and report it).
+    #[arg(long, value_enum)]
+    pub on_conflict: Option<SideArg>,
+    /// Run the plans (default: print them).
+    #[arg(long)]
+    pub apply: bool,
+    /// Allow steps that delete data.
+    #[arg(long)]
+    pub allow_destructive: bool,
+    /// Back up each database that will change into the directory DIR first
+    /// (`sqlite.db` via the backup API, `postgres.sql` as a dump).
+    #[arg(long, value_name = "DIR")]
+    pub backup: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: ReportFormat,
+    /// Do not ask for confirmation on a terminal.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+/// Arguments of `migrate`.
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    /// The Postgres database (postgres://…).
+    #[arg(long)]
+    pub db: String,
+    /// The migrations folder.
+    #[arg(long, default_value = "supabase/migrations")]
+    pub dir: PathBuf,
+    /// List the pending files; change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Also apply pending files dated before the newest applied one (like the Supabase
+    /// CLI's `--include-all`); without it they are refused.
+    #[arg(long)]
+    pub include_all: bool,
+    /// Dump the database to PATH first (pg_dump, else schema-sync's own dump).
+    #[arg(long, value_name = "PATH")]
+    pub backup: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: ReportFormat,
+    /// Do not ask for confirmation on a terminal.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
 }

@@ -146,37 +146,14 @@ async fn dispatch(cli: Cli, models: Option<Schema>, out: &Output) -> Result<Stat
             let lo = load_options(&source, models);
             workflows::migration_new(&name, &from, &to, &dir, &lo, &change_with_config(change), out).await
         }
-        Command::Migrate { db, dir, dry_run, include_all, backup, format, yes, source } => {
+        Command::Migrate { args, source } => {
             let lo = load_options(&source, models);
-            let a = workflows::MigrateArgs { db, dir, dry_run, include_all, backup, format, yes };
-            workflows::migrate(a, &lo, out).await
+            workflows::migrate(args, &lo, out).await
         }
-        Command::Sync {
-            sqlite,
-            postgres,
-            strategy,
-            on_conflict,
-            apply,
-            allow_destructive,
-            backup,
-            format,
-            yes,
-            source,
-            change,
-        } => {
+        Command::Sync { args, source, change } => {
             let lo = load_options(&source, models);
-            let a = workflows::SyncArgs {
-                sqlite,
-                postgres,
-                strategy,
-                on_conflict,
-                apply,
-                allow_destructive,
-                backup,
-                format,
-                yes,
-            };
-            workflows::sync(a, &lo, &change_with_config(change), &quiet_for(format, out)).await
+            let format = args.format;
+            workflows::sync(args, &lo, &change_with_config(change), &quiet_for(format, out)).await
         }
         Command::Audit { sqlite, postgres, migrations, models: snapshot, format, source, change } => {
             let lo = load_options(&source, models);

@@ -1,7 +1,7 @@
 //! The day-to-day workflows: `migration new`, `migrate`, `sync`, `audit`, and `--backup`.
 //! Each is a thin shell over `schema_sync_core::{supabase, sync, audit, backup}`.
 
-use super::args::{ChangeArgs, ReportFormat, SideArg, StrategyArg};
+use super::args::{ChangeArgs, MigrateArgs, ReportFormat, SyncArgs};
 use super::options::{apply_options, diff_options, load};
 use super::output::{outln, outp, sql_with_hazards, Output};
 use super::Status;
@@ -77,17 +77,6 @@ pub(super) async fn migration_new(
         out.detail(format!("hazard {h}"));
     }
     Ok(Status::Ok)
-}
-
-/// Arguments of `migrate`.
-pub(super) struct MigrateArgs {
-    pub db: String,
-    pub dir: PathBuf,
-    pub dry_run: bool,
-    pub include_all: bool,
-    pub backup: Option<PathBuf>,
-    pub format: ReportFormat,
-    pub yes: bool,
 }
 
 /// `migrate --db URL [--dir DIR] [--dry-run] [--include-all] [--backup PATH]`.
@@ -217,19 +206,6 @@ pub(super) async fn backup_before(
     };
     say_backup(out, false, &b);
     Ok(())
-}
-
-/// Arguments of `sync`.
-pub(super) struct SyncArgs {
-    pub sqlite: Option<String>,
-    pub postgres: Option<String>,
-    pub strategy: Option<StrategyArg>,
-    pub on_conflict: Option<SideArg>,
-    pub apply: bool,
-    pub allow_destructive: bool,
-    pub backup: Option<PathBuf>,
-    pub format: ReportFormat,
-    pub yes: bool,
 }
 
 /// `sync --sqlite SRC --postgres URL --strategy … [--on-conflict …] [--apply] [--backup DIR]`.
