@@ -73,14 +73,20 @@ fn wall_clock(s: &str) -> Option<String> {
 /// The oracle: does the new text form hold the old value, judged in the old type's terms —
 /// numbers exactly (an old `real` to float4 precision, an old `double` to float8), times by
 /// their wall clock, `char(n)` without its padding, everything else by its exact text.
-fn same_value(old_ty: &str, old: Option<&str>, new: Option<&str>, char_padded: bool) -> bool {
+fn same_value(old_ty: &str, new_ty: &str, old: Option<&str>, new: Option<&str>, char_padded: bool) -> bool {
     let (Some(a), Some(b)) = (old, new) else { return old.is_none() && new.is_none() };
     let float = |s: &str| s.trim().parse::<f64>().ok();
+    // An exact number kept in a float column: Postgres prints the shortest text that reads back
+    // as the same float (`-2.1474836e+09` for -2^31 as real), so compare the float's exact value.
+    let exact = |a: &str| {
+        number(a).is_some()
+            && (number(a) == number(b) || exact_float(new_ty, b).is_some_and(|e| number(&e) == number(a)))
+    };
     a == b
         || (char_padded && a.trim_end() == b.trim_end())
         || match old_ty {
-            "smallint" | "integer" | "bigint" => number(a).is_some() && number(a) == number(b),
-            t if t.starts_with("numeric") => number(a).is_some() && number(a) == number(b),
+            "smallint" | "integer" | "bigint" => exact(a),
+            t if t.starts_with("numeric") => exact(a),
             "real" => {
                 matches!((float(a), float(b)), (Some(x), Some(y)) if (x as f32 == y as f32) || (x.is_nan() && y.is_nan()))
             }
@@ -92,6 +98,17 @@ fn same_value(old_ty: &str, old: Option<&str>, new: Option<&str>, char_padded: b
             "boolean" => matches!((a, b), ("false", "0") | ("true", "1")),
             _ => false,
         }
+}
+
+/// The exact decimal value of a `real` or `double precision` column's text, when finite.
+fn exact_float(ty: &str, s: &str) -> Option<String> {
+    let v = match ty {
+        "real" => s.trim().parse::<f32>().ok()? as f64,
+        "double precision" => s.trim().parse::<f64>().ok()?,
+        _ => return None,
+    };
+    // Every finite double is a finite decimal of at most 1,074 fractional digits.
+    v.is_finite().then(|| format!("{v:.1074}"))
 }
 
 const PG_TYPES: &[&str] = &[
@@ -215,7 +232,13 @@ async fn postgres_type_changes_keep_every_value_or_are_refused() {
                     for i in 1..r0.len() {
                         let padded = PG_TYPES[a[i - 1]].starts_with("char") || PG_TYPES[b[i - 1]].starts_with("char");
                         assert!(
-                            same_value(PG_TYPES[a[i - 1]], r0[i].as_deref(), r1[i].as_deref(), padded),
+                            same_value(
+                                PG_TYPES[a[i - 1]],
+                                PG_TYPES[b[i - 1]],
+                                r0[i].as_deref(),
+                                r1[i].as_deref(),
+                                padded
+                            ),
                             "case {k}: c{} changed silently: {:?} → {:?}\n{create}\n→ {desired_ddl}",
                             i - 1,
                             r0[i],
@@ -362,4 +385,16 @@ fn sqlite_type_changes_keep_every_value_or_are_refused() {
     let (applied, refused) = (applied.get(), refused.get());
     eprintln!("sqlite value property: {applied} applied (every value kept), {refused} refused (nothing changed)");
     assert!(applied > 0 && refused > 0, "both outcomes are exercised");
+}
+
+/// The oracle itself: exact numbers in float columns are judged by the float's exact value,
+/// so a kept value passes and a rounded one does not.
+#[test]
+fn the_value_oracle_tells_kept_numbers_from_rounded_ones() {
+    assert!(same_value("integer", "real", Some("-2147483648"), Some("-2.1474836e+09"), false));
+    assert!(!same_value("integer", "real", Some("16777217"), Some("1.6777216e+07"), false));
+    assert!(same_value("integer", "real", Some("16777216"), Some("1.6777216e+07"), false));
+    assert!(!same_value("bigint", "double precision", Some("9007199254740993"), Some("9.007199254740992e+15"), false));
+    assert!(same_value("numeric(10,2)", "double precision", Some("0.50"), Some("0.5"), false));
+    assert!(!same_value("integer", "text", Some("5"), Some("6"), false));
 }
