@@ -15,6 +15,9 @@ pub mod describe;
 pub mod diff;
 pub mod error;
 pub mod expr;
+#[cfg(all(feature = "sqlite", feature = "postgres"))]
+pub mod fleet;
+pub mod glob;
 pub mod hints;
 pub mod introspect;
 pub mod model;

@@ -12,6 +12,11 @@ pub use schema_sync_core::apply::{
 };
 pub use schema_sync_core::{model, types, Dialect, Error, Result, Schema, SqlType};
 
+/// Fleets: audit, baseline and migrate many SQLite files and tenant schemas at once
+/// (see [`schema_sync_core::fleet`]).
+#[cfg(all(feature = "sqlite", feature = "postgres"))]
+pub use schema_sync_core::fleet;
+
 #[cfg(feature = "derive")]
 pub use schema_sync_derive::{SyncEnum, SyncTable};
 

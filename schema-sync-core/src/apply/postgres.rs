@@ -14,8 +14,16 @@ use crate::{Error, Result};
 use sqlx::{AssertSqlSafe, PgConnection, Row};
 use std::ops::DerefMut;
 
-/// Key of the advisory lock every schema-sync change takes, so two runs never interleave.
+/// Key of the database-wide advisory lock. A change to some schemas takes it *shared* and then
+/// [`SCHEMA_LOCK_SPACE`]`, hashtext(schema)` exclusively for each schema it reads, in name order:
+/// two runs on the same schema queue up, runs on different schemas (a fleet of tenants) go in
+/// parallel. A change that may touch any schema (Supabase migration files) takes it exclusively
+/// ([`PgDatabase::begin_exclusive`]) and so waits for, and holds off, every other run.
 pub const LOCK_KEY: i64 = 0x5C4E_3A5F_5359_4E43;
+
+/// First key of the per-schema advisory locks (the two-`int4` key space, distinct from
+/// [`LOCK_KEY`]'s `bigint` one).
+pub const SCHEMA_LOCK_SPACE: i32 = 0x5C4E_3A5F;
 
 /// A Postgres database behind a connection (`&mut PgConnection`, a pooled connection, …), as a
 /// [`Database`], reading the schemas of its [`IntrospectOptions`] (default `public`).
@@ -47,6 +55,49 @@ impl<C: DerefMut<Target = PgConnection>> PgDatabase<C> {
     /// The connection.
     pub fn connection(&mut self) -> &mut PgConnection {
         &mut self.conn
+    }
+
+    /// Opens the transaction holding the database-wide lock exclusively (see [`LOCK_KEY`]), for a
+    /// change that may touch any schema.
+    pub async fn begin_exclusive(&mut self) -> Result<()> {
+        self.begin_locked(None).await
+    }
+
+    /// `BEGIN`, then the advisory locks: `LOCK_KEY` shared plus one per schema, or `LOCK_KEY`
+    /// exclusively when `schemas` is `None`. Rolled back when a lock cannot be taken.
+    async fn begin_locked(&mut self, schemas: Option<&[String]>) -> Result<()> {
+        run(&mut self.conn, "BEGIN").await?;
+        let locked = async {
+            let Some(schemas) = schemas else {
+                return sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                    .persistent(false)
+                    .bind(LOCK_KEY)
+                    .execute(&mut *self.conn)
+                    .await
+                    .map(|_| ());
+            };
+            sqlx::query("SELECT pg_advisory_xact_lock_shared($1)")
+                .persistent(false)
+                .bind(LOCK_KEY)
+                .execute(&mut *self.conn)
+                .await?;
+            for s in schemas {
+                sqlx::query("SELECT pg_advisory_xact_lock($1, hashtext($2))")
+                    .persistent(false)
+                    .bind(SCHEMA_LOCK_SPACE)
+                    .bind(s)
+                    .execute(&mut *self.conn)
+                    .await?;
+            }
+            Ok(())
+        }
+        .await
+        .map_err(|e| Error::postgres("taking the schema-sync advisory lock", e));
+        if let Err(e) = locked {
+            let _ = run(&mut self.conn, "ROLLBACK").await;
+            return Err(e);
+        }
+        Ok(())
     }
 
     /// The schema `schema_version` lives in: the first one read.
@@ -112,18 +163,10 @@ impl<C: DerefMut<Target = PgConnection> + Send> Database for PgDatabase<C> {
     }
 
     async fn begin(&mut self, _plan: &Plan) -> Result<()> {
-        run(&mut self.conn, "BEGIN").await?;
-        let locked = sqlx::query("SELECT pg_advisory_xact_lock($1)")
-            .persistent(false)
-            .bind(LOCK_KEY)
-            .execute(&mut *self.conn)
-            .await
-            .map_err(|e| Error::postgres("taking the schema-sync advisory lock", e));
-        if let Err(e) = locked {
-            let _ = run(&mut self.conn, "ROLLBACK").await;
-            return Err(e);
-        }
-        Ok(())
+        let mut schemas = self.scope.schemas.clone();
+        schemas.sort();
+        schemas.dedup();
+        self.begin_locked(Some(&schemas)).await
     }
 
     async fn before_steps(&mut self, plan: &Plan) -> Result<()> {

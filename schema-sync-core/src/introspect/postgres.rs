@@ -86,6 +86,23 @@ pub async fn server_version(conn: &mut PgConnection) -> Result<u32> {
     u32::try_from(v).map_err(|_| Error::input(format!("unexpected server_version_num {v}")))
 }
 
+/// The names of the database's own schemas (not `pg_*`, `information_schema` or
+/// `pg_toast*`), sorted: what `--schema 'tenant_*'` patterns are matched against. One query.
+pub async fn schema_names(conn: &mut PgConnection) -> Result<Vec<String>> {
+    let rows = sqlx::query(
+        "SELECT nspname::text FROM pg_catalog.pg_namespace \
+         WHERE nspname NOT LIKE 'pg\\_%' AND nspname <> 'information_schema' ORDER BY 1",
+    )
+    .persistent(false)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(|e| Error::postgres("listing the schemas", e))?;
+    rows.iter()
+        .map(|r| r.try_get(0))
+        .collect::<std::result::Result<_, _>>()
+        .map_err(|e| Error::postgres("listing the schemas", e))
+}
+
 /// Reads the tables, enums and standalone sequences of `opts.schemas` into a normalised
 /// [`Schema`] with `dialect = Some(Postgres)`.
 pub async fn introspect(conn: &mut PgConnection, opts: &IntrospectOptions) -> Result<Schema> {

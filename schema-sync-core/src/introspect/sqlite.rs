@@ -39,6 +39,12 @@ use std::time::Duration;
 /// message. The only setting changed is a 5 s busy timeout, so that a concurrent writer makes
 /// us wait instead of failing; pragmas such as `foreign_keys` are left as they are.
 pub fn open(path: &Path) -> Result<Connection> {
+    open_waiting(path, Duration::from_secs(5))
+}
+
+/// [`open`] waiting at most `busy_timeout` for another connection's lock (a fleet audit gives
+/// up on a locked file quickly and reports it, instead of stalling every worker).
+pub fn open_waiting(path: &Path, busy_timeout: Duration) -> Result<Connection> {
     let shown = path.display();
     match std::fs::metadata(path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -51,8 +57,7 @@ pub fn open(path: &Path) -> Result<Connection> {
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = Connection::open_with_flags(path, flags)
         .map_err(|e| Error::sqlite(format!("opening SQLite database `{shown}`"), e))?;
-    conn.busy_timeout(Duration::from_secs(5))
-        .map_err(|e| Error::sqlite(format!("setting the busy timeout on `{shown}`"), e))?;
+    conn.busy_timeout(busy_timeout).map_err(|e| Error::sqlite(format!("setting the busy timeout on `{shown}`"), e))?;
     // SQLite opens lazily; the first read is what finds out whether the file is a database.
     match conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get::<_, i64>(0)) {
         Ok(_) => Ok(conn),
@@ -112,6 +117,27 @@ pub fn introspect_with_stats(conn: &Connection, opts: &IntrospectOptions) -> Res
     schema.normalize();
     let stats = IntrospectStats { queries: reader.queries, tables: schema.tables.len() };
     Ok((schema, stats))
+}
+
+/// The exact text of `sqlite_schema` (type, name, table and SQL of every entry, in order). It
+/// is all [`introspect`] reads from: two databases with the same fingerprint introspect to the
+/// same schema, so a fleet audit compares each distinct schema once. One query.
+pub fn schema_fingerprint(conn: &Connection) -> Result<String> {
+    let mut stmt = conn
+        .prepare_cached("SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY rowid")
+        .map_err(|e| Error::sqlite("reading sqlite_schema", e))?;
+    let mut rows = stmt.query([]).map_err(|e| Error::sqlite("reading sqlite_schema", e))?;
+    let mut out = String::new();
+    while let Some(r) = rows.next().map_err(|e| Error::sqlite("reading sqlite_schema", e))? {
+        for i in 0..4 {
+            if let Ok(Some(text)) = r.get_ref(i).map(|v| v.as_str_or_null().ok().flatten()) {
+                out.push_str(text);
+            }
+            out.push('\u{1f}');
+        }
+        out.push('\u{1e}');
+    }
+    Ok(out)
 }
 
 /// SQLite reserves every name starting with `sqlite_` (any case) for itself.

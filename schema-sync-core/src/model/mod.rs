@@ -83,6 +83,54 @@ impl Schema {
         self.sequences.sort_by(|a, b| (&a.schema, &a.name).cmp(&(&b.schema, &b.name)));
     }
 
+    /// Moves every object of Postgres schema `from` into schema `to`: tables, the foreign keys
+    /// that point into it, enum types and the columns that use them, sequences. What a template
+    /// schema looks like as tenant `to` (fleets), or a tenant as the template. Expression texts
+    /// (defaults, checks) are left as they are: Postgres stores them unqualified for objects on
+    /// the search path.
+    ///
+    /// ```
+    /// use schema_sync_core::model::{Schema, Table};
+    /// let mut t = Table::new("users");
+    /// t.schema = Some("public".into());
+    /// let mut s = Schema { tables: vec![t], ..Schema::default() };
+    /// s.rehome("public", "tenant_7");
+    /// assert_eq!(s.tables[0].schema.as_deref(), Some("tenant_7"));
+    /// ```
+    pub fn rehome(&mut self, from: &str, to: &str) {
+        if from == to {
+            return;
+        }
+        let moved = |s: &mut Option<String>| {
+            if s.as_deref() == Some(from) {
+                *s = Some(to.to_string());
+            }
+        };
+        fn retype(ty: &mut SqlType, from: &str, to: &str) {
+            match ty {
+                SqlType::Enum { schema, .. } if schema.as_deref() == Some(from) => *schema = Some(to.to_string()),
+                SqlType::Array { element } => retype(element, from, to),
+                _ => {}
+            }
+        }
+        for t in &mut self.tables {
+            moved(&mut t.schema);
+            for fk in &mut t.foreign_keys {
+                moved(&mut fk.ref_schema);
+            }
+            for c in &mut t.columns {
+                retype(&mut c.ty, from, to);
+            }
+        }
+        for e in &mut self.enums {
+            moved(&mut e.schema);
+        }
+        for q in &mut self.sequences {
+            moved(&mut q.schema);
+        }
+        self.normalize();
+    }
+
     /// Counts of what the schema holds, for reports and tests.
     pub fn stats(&self) -> SchemaStats {
         let mut s = SchemaStats { tables: self.tables.len(), enums: self.enums.len(), ..Default::default() };

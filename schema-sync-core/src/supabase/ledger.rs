@@ -4,8 +4,6 @@ use super::{file_name, reconcile, AppliedMigration, Event, MigrateOptions, Migra
 use crate::apply::postgres::PgDatabase;
 use crate::apply::{Database, VersionRecord};
 use crate::introspect::{postgres as introspect, IntrospectOptions};
-use crate::plan::Plan;
-use crate::types::Dialect;
 use crate::{Error, Result};
 use sqlx::{AssertSqlSafe, PgConnection, Row};
 use std::ops::DerefMut;
@@ -74,8 +72,9 @@ pub async fn applied(conn: &mut PgConnection) -> Result<Vec<AppliedMigration>> {
 }
 
 /// Applies the pending `files` (see [`super::read_dir`]) in version order, each in its own
-/// transaction opened by the backend ([`Database::begin`]: the advisory lock every schema-sync
-/// change takes, so concurrent runs queue up): ledger created if missing, the version
+/// transaction opened by the backend holding the database-wide advisory lock exclusively
+/// ([`PgDatabase::begin_exclusive`]: a file may touch any schema, so every other schema-sync run
+/// queues up behind it): ledger created if missing, the version
 /// re-checked under the lock (a run that waited skips what the other applied), every
 /// statement, the ledger row, a `schema_version` row, commit. A failing statement rolls its
 /// whole file back and stops; earlier files stay applied.
@@ -104,7 +103,7 @@ pub async fn migrate<C: DerefMut<Target = PgConnection> + Send>(
     let total = pending.len();
     for (i, file) in pending.into_iter().enumerate() {
         on_event(Event::Start(file, i, total));
-        let outcome = match db.begin(&Plan::empty(Dialect::Postgres)).await {
+        let outcome = match db.begin_exclusive().await {
             Ok(()) => apply_one(db, file).await,
             Err(e) => Err(e),
         };

@@ -205,6 +205,88 @@ pub enum Command {
         #[command(flatten)]
         change: ChangeArgs,
     },
+    /// Many databases against one schema: SQLite files by path, glob or list, Postgres tenant
+    /// schemas by pattern, Postgres databases by URL. Exit 0 in sync, 1 drift, 2 a target
+    /// could not be read or migrated.
+    Fleet {
+        /// What to do.
+        #[command(subcommand)]
+        command: FleetCommand,
+    },
+}
+
+/// `schema-sync fleet …`.
+#[derive(Debug, Subcommand)]
+pub enum FleetCommand {
+    /// Compare every target with the desired schema; drift grouped by kind.
+    Audit {
+        #[command(flatten)]
+        fleet: FleetArgs,
+        /// Accepted drift (written by `fleet baseline`): only drift not in it fails the run.
+        #[arg(long, value_name = "FILE")]
+        baseline: Option<PathBuf>,
+        /// Output format (`json`: one document, a record per target).
+        #[arg(long, value_enum, default_value = "text")]
+        format: ReportFormat,
+    },
+    /// Record the fleet's current drift as accepted, in FILE (for git).
+    Baseline {
+        #[command(flatten)]
+        fleet: FleetArgs,
+        /// The baseline file to write.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Migrate every target to the desired schema, each in one transaction, resumably.
+    Apply {
+        #[command(flatten)]
+        fleet: FleetArgs,
+        /// Migrate N targets first and stop if any of them fails.
+        #[arg(long, value_name = "N", default_value_t = 0)]
+        canary: usize,
+        /// Allow steps that delete data (dropped tables or columns).
+        #[arg(long)]
+        allow_destructive: bool,
+        /// The ledger of finished targets (default `.schema-sync/fleet-<checksum>.jsonl`); a
+        /// rerun skips what it lists.
+        #[arg(long, value_name = "FILE")]
+        ledger: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: ReportFormat,
+        /// Do not ask for confirmation on a terminal.
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+}
+
+/// What every `fleet` command takes.
+#[derive(Debug, Args)]
+pub struct FleetArgs {
+    /// The desired schema (models, a snapshot, a DDL file or a reference database).
+    #[arg(long)]
+    pub to: String,
+    /// SQLite paths or quoted globs (`'shards/*.db'`), `@FILE` (one target a line), or
+    /// Postgres URLs.
+    #[arg(value_name = "TARGET", required = true)]
+    pub targets: Vec<String>,
+    /// Tenant schemas of the Postgres targets: names or patterns (`'tenant_*'`), repeatable.
+    #[arg(long = "schema", value_name = "PATTERN")]
+    pub schemas: Vec<String>,
+    /// Targets worked on at once (default: the number of cores).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<usize>,
+    /// The schema of `--to` that each tenant schema is compared with (a reference database's).
+    #[arg(long, value_name = "NAME", default_value = "public")]
+    pub template_schema: String,
+    /// How long to wait for a SQLite file another process has locked, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 2000)]
+    pub busy_timeout: u64,
+    /// Postgres database where a Postgres `.sql` `--to` is loaded (into a scratch database).
+    #[arg(long, value_name = "URL", env = "SCHEMA_SYNC_DEV_URL")]
+    pub dev_url: Option<String>,
+    #[command(flatten)]
+    pub change: ChangeArgs,
 }
 
 /// `schema-sync migration …`.

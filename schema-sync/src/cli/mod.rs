@@ -16,6 +16,7 @@
 mod args;
 mod commands;
 mod errors;
+mod fleet;
 mod inspect;
 mod options;
 mod output;
@@ -40,6 +41,8 @@ pub enum Status {
     Ok,
     /// Exit 1: drift found.
     Drift,
+    /// Exit 2 after a report was printed: some part failed (a fleet target), the rest was done.
+    Errors,
 }
 
 /// Runs the CLI with the process arguments and `models` available as the `models` source.
@@ -79,6 +82,7 @@ pub fn run_with(args: Vec<std::ffi::OsString>, models: Option<Schema>) -> ExitCo
     match runtime.block_on(run) {
         Ok(Ok(Status::Ok)) => ExitCode::SUCCESS,
         Ok(Ok(Status::Drift)) => ExitCode::from(1),
+        Ok(Ok(Status::Errors)) => ExitCode::from(2),
         Ok(Err(e)) => {
             eprintln!("error: {}", errors::one_line(&e));
             ExitCode::from(2)
@@ -160,6 +164,7 @@ async fn dispatch(cli: Cli, models: Option<Schema>, out: &Output) -> Result<Stat
             let a = workflows::AuditArgs { sqlite, postgres, migrations, models: snapshot, format };
             workflows::audit(a, &lo, &change_with_config(change), out).await
         }
+        Command::Fleet { command } => fleet::run(command, models, out).await,
     }
 }
 

@@ -4,6 +4,7 @@
 
 mod adversarial;
 mod backup;
+mod fleet;
 mod migrations;
 mod sync;
 

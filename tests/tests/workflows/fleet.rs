@@ -1,0 +1,594 @@
+//! `fleet audit|baseline|apply` end to end: 2,000 real SQLite files (planted drift, garbage and
+//! locked files) and 200 tenant schemas on a real Postgres, through the real binary — and a
+//! `fleet apply` killed with SIGKILL part-way, then resumed.
+
+use crate::{cli, lite_rows, pg_exec, pg_rows, Run, ScratchDir};
+use schema_sync::testing::TempPostgres;
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+const FILES: usize = 2_000;
+
+/// The desired schema, with rows.
+const TEMPLATE: &str = "
+CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL, name TEXT);
+CREATE TABLE posts (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users (id), title TEXT NOT NULL,
+    CHECK (length(title) > 0));
+CREATE INDEX posts_user_idx ON posts (user_id);
+CREATE TABLE tags (id INTEGER PRIMARY KEY, label TEXT NOT NULL UNIQUE);
+INSERT INTO users VALUES (1, 'ada@example.com', 'Ada'), (2, 'bob@example.com', NULL), (3, 'çé@example.com', 'Çé');
+INSERT INTO posts VALUES (1, 1, 'hello'), (2, 1, 'again'), (3, 2, 'x'), (4, 3, 'ünï');
+INSERT INTO tags VALUES (1, 'rust'), (2, 'sql');
+";
+
+/// The planted drift of file (or tenant) `i`, as the audit words it; `None`: in sync.
+fn planted(i: usize) -> Option<&'static str> {
+    if i % 10 == 3 {
+        Some("~ table posts: + index posts_user_idx (user_id)")
+    } else if i % 25 == 7 {
+        Some("~ table users: - column nickname TEXT")
+    } else if i % 40 == 11 {
+        Some("+ table tags")
+    } else {
+        None
+    }
+}
+
+/// Files that are not databases at all.
+fn garbage(i: usize) -> bool {
+    i % 500 == 250
+}
+
+fn name(i: usize) -> String {
+    format!("shard-{i:04}.db")
+}
+
+/// Writes `template.db` and `fleet/shard-NNNN.db` (copies with the planted drift; every file
+/// also gets a row of its own, so rows are told apart per file).
+fn make_fleet(dir: &ScratchDir) {
+    let template = dir.join("template.db");
+    rusqlite::Connection::open(&template).unwrap().execute_batch(TEMPLATE).unwrap();
+    std::fs::create_dir_all(dir.join("fleet")).unwrap();
+    for i in 0..FILES {
+        let path = dir.join("fleet").join(name(i));
+        if garbage(i) {
+            std::fs::write(&path, b"this is not a database\n").unwrap();
+            continue;
+        }
+        std::fs::copy(&template, &path).unwrap();
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        let ddl = match planted(i) {
+            Some(d) if d.contains("index") => "DROP INDEX posts_user_idx;",
+            Some(d) if d.contains("nickname") => "ALTER TABLE users ADD COLUMN nickname TEXT;",
+            Some(_) => "DROP TABLE tags;",
+            None => "",
+        };
+        conn.execute_batch(&format!(
+            "{ddl} INSERT INTO users (email, name) VALUES ('file{i}@example.com', 'File {i}');"
+        ))
+        .unwrap();
+    }
+}
+
+fn json(r: &Run) -> Value {
+    serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {r:?}"))
+}
+
+/// `{drift lines → targets}` of a JSON report's groups (`drift`, `errors` or `resolved`).
+fn groups(report: &Value, key: &str) -> BTreeMap<Vec<String>, BTreeSet<String>> {
+    report[key]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            let items = g["items"].as_array().unwrap().iter().map(|x| x.as_str().unwrap().to_string()).collect();
+            let targets: BTreeSet<String> =
+                g["targets"].as_array().unwrap().iter().map(|x| x.as_str().unwrap().to_string()).collect();
+            assert_eq!(g["count"].as_u64().unwrap() as usize, targets.len());
+            (items, targets)
+        })
+        .collect()
+}
+
+/// What the audit must find: planted drift grouped by kind, with the files' paths as given.
+fn expected_drift(prefix: &str, skip: impl Fn(usize) -> bool) -> BTreeMap<Vec<String>, BTreeSet<String>> {
+    let mut want: BTreeMap<Vec<String>, BTreeSet<String>> = BTreeMap::new();
+    for i in (0..FILES).filter(|&i| !garbage(i) && !skip(i)) {
+        if let Some(d) = planted(i) {
+            want.entry(vec![d.to_string()]).or_default().insert(format!("{prefix}/{}", name(i)));
+        }
+    }
+    want
+}
+
+/// Every row of every table of a SQLite file, as text.
+fn contents(path: &Path) -> Vec<String> {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    let mut out = Vec::new();
+    for t in ["users", "posts", "tags"] {
+        if lite_rows(&conn, &format!("SELECT name FROM sqlite_schema WHERE name = '{t}'")).is_empty() {
+            continue;
+        }
+        out.extend(lite_rows(&conn, &format!("SELECT '{t}', * FROM {t} ORDER BY id")));
+    }
+    out
+}
+
+#[test]
+fn sqlite_fleet_audit_finds_exactly_the_planted_drift_and_a_baseline_accepts_it() {
+    let dir = ScratchDir::new("fleet-audit");
+    make_fleet(&dir);
+    let fleet = dir.s("fleet");
+    let glob = format!("{fleet}/*.db");
+    let to = dir.s("template.db");
+
+    // Two files locked by a writer for the whole first run: reported unreadable, not waited for.
+    let locked: Vec<usize> = vec![1, 2];
+    let holders: Vec<rusqlite::Connection> = locked
+        .iter()
+        .map(|&i| {
+            let c = rusqlite::Connection::open(dir.join("fleet").join(name(i))).unwrap();
+            c.execute_batch("BEGIN EXCLUSIVE").unwrap();
+            c
+        })
+        .collect();
+    let started = std::time::Instant::now();
+    let r = cli(&["fleet", "audit", "--to", &to, "--busy-timeout", "200", "--format", "json", &glob]).expect(2);
+    eprintln!("fleet audit of {FILES} files: {:?} (debug build)", started.elapsed());
+    drop(holders);
+    let report = json(&r);
+    assert_eq!(groups(&report, "drift"), expected_drift(&fleet, |i| locked.contains(&i)));
+    let unreadable: BTreeSet<String> = report["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["state"] == "unreadable")
+        .map(|t| t["target"].as_str().unwrap().to_string())
+        .collect();
+    let want: BTreeSet<String> =
+        (0..FILES).filter(|&i| garbage(i) || locked.contains(&i)).map(|i| format!("{fleet}/{}", name(i))).collect();
+    assert_eq!(unreadable, want);
+    let errors = groups(&report, "errors");
+    assert!(errors.keys().any(|k| k[0].contains("not a SQLite database")), "{errors:?}");
+    assert!(errors.keys().any(|k| k[0].contains("locked")), "{errors:?}");
+    assert_eq!(report["targets"].as_array().unwrap().len(), FILES);
+    let drifted: usize = expected_drift(&fleet, |i| locked.contains(&i)).values().map(BTreeSet::len).sum();
+    assert_eq!(report["summary"]["drifted"].as_u64().unwrap() as usize, drifted);
+
+    // Garbage removed, locks released: drift only, exit 1; the text names every drifted file.
+    for i in (0..FILES).filter(|&i| garbage(i)) {
+        std::fs::remove_file(dir.join("fleet").join(name(i))).unwrap();
+    }
+    let text = cli(&["fleet", "audit", "--to", &to, &glob]).expect(1).stdout;
+    let all = expected_drift(&fleet, |_| false);
+    assert_eq!(all.len(), 3);
+    for (items, targets) in &all {
+        assert!(
+            text.contains(&format!(
+                "[{}] {} targets:",
+                1 + all.values().filter(|t| t.len() > targets.len()).count(),
+                targets.len()
+            )),
+            "{text}"
+        );
+        assert!(text.contains(&items[0]), "{text}");
+        for t in targets {
+            assert!(text.contains(&format!("\n    {t}\n")), "{t} not named:\n{text}");
+        }
+    }
+
+    // The baseline accepts exactly that drift: exit 0.
+    let base = dir.s("baseline.json");
+    cli(&["fleet", "baseline", "--to", &to, "--out", &base, &glob]).expect(0);
+    let b: Value = serde_json::from_str(&std::fs::read_to_string(&base).unwrap()).unwrap();
+    assert_eq!(b["accepted"].as_array().unwrap().len(), 3);
+    let r = cli(&["fleet", "audit", "--to", &to, "--baseline", &base, "--format", "json", &glob]).expect(0);
+    let report = json(&r);
+    assert_eq!(
+        report["summary"]["known_drift"].as_u64().unwrap() as usize,
+        all.values().map(BTreeSet::len).sum::<usize>()
+    );
+    assert!(report["drift"].as_array().unwrap().is_empty());
+
+    // One new drift (on a file that was in sync) fails the run and is the only one named; a
+    // file whose accepted drift went away is reported as such, without failing the run.
+    let new_on = dir.join("fleet").join(name(5));
+    rusqlite::Connection::open(&new_on)
+        .unwrap()
+        .execute_batch("CREATE INDEX users_email_idx ON users (email)")
+        .unwrap();
+    let fixed = dir.join("fleet").join(name(3));
+    rusqlite::Connection::open(&fixed)
+        .unwrap()
+        .execute_batch("CREATE INDEX posts_user_idx ON posts (user_id)")
+        .unwrap();
+    let r = cli(&["fleet", "audit", "--to", &to, "--baseline", &base, "--format", "json", &glob]).expect(1);
+    let report = json(&r);
+    let new: BTreeMap<Vec<String>, BTreeSet<String>> =
+        [(vec!["~ table users: - index users_email_idx (email)".to_string()], [new_on.display().to_string()].into())]
+            .into();
+    assert_eq!(groups(&report, "drift"), new);
+    let resolved = groups(&report, "resolved");
+    assert_eq!(resolved.values().flatten().collect::<Vec<_>>(), [&fixed.display().to_string()]);
+    let text = cli(&["fleet", "audit", "--to", &to, "--baseline", &base, &glob]).expect(1).stdout;
+    assert!(text.contains("1 kind of drift") && text.contains(&new_on.display().to_string()), "{text}");
+    assert!(!text.contains(&dir.join("fleet").join(name(13)).display().to_string()), "known drift named:\n{text}");
+}
+
+#[test]
+fn sqlite_fleet_apply_killed_part_way_resumes_keeps_every_row_and_never_applies_twice() {
+    let dir = ScratchDir::new("fleet-apply");
+    make_fleet(&dir);
+    for i in (0..FILES).filter(|&i| garbage(i)) {
+        std::fs::remove_file(dir.join("fleet").join(name(i))).unwrap();
+    }
+    let fleet = dir.join("fleet");
+    let files: Vec<usize> = (0..FILES).filter(|&i| !garbage(i)).collect();
+    let before: Vec<Vec<String>> = files.iter().map(|&i| contents(&fleet.join(name(i)))).collect();
+    let glob = format!("{}/*.db", fleet.display());
+    let to = dir.s("template.db");
+    let ledger = dir.join("ledger.jsonl");
+    let args = [
+        "fleet",
+        "apply",
+        "--to",
+        &to,
+        "--allow-destructive",
+        "--jobs",
+        "2",
+        "--ledger",
+        &ledger.display().to_string(),
+        "--format",
+        "json",
+        &glob,
+    ]
+    .map(str::to_string);
+
+    // Killed once a hundred targets are done.
+    let mut child = std::process::Command::new(schema_sync_tests::schema_sync_bin())
+        .args(&args)
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let lines = || std::fs::read_to_string(&ledger).map(|t| t.lines().count()).unwrap_or(0);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(300);
+    while lines() < 100 {
+        assert!(child.try_wait().unwrap().is_none(), "fleet apply ended before it could be killed");
+        assert!(std::time::Instant::now() < deadline, "fleet apply made no progress");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(child.try_wait().unwrap().is_none(), "finished before the kill: the test proves nothing");
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    let done_before = lines();
+    assert!(done_before < files.len(), "the first run was not interrupted ({done_before} lines)");
+
+    // The rerun finishes the rest and skips what the ledger lists.
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let r = cli(&args).expect(0);
+    let report = json(&r);
+    let s = &report["summary"];
+    assert_eq!(s["failed"], 0);
+    assert!(s["already_done"].as_u64().unwrap() as usize >= done_before - 1, "{s}");
+    assert_eq!(
+        s["already_done"].as_u64().unwrap() + s["migrated"].as_u64().unwrap() + s["in_sync"].as_u64().unwrap(),
+        files.len() as u64
+    );
+    let checksum = report["desired"].as_str().unwrap().to_string();
+
+    // Every file is at the desired schema, has every row it had, and each changed file
+    // recorded the change exactly once.
+    cli(&["fleet", "audit", "--to", &to, &glob]).expect(0);
+    let mut migrated_lines: BTreeMap<String, usize> = BTreeMap::new();
+    for line in std::fs::read_to_string(&ledger).unwrap().lines() {
+        if let Ok(v) = serde_json::from_str::<Value>(line) {
+            if v["state"] == "migrated" {
+                *migrated_lines.entry(v["target"].as_str().unwrap().to_string()).or_default() += 1;
+            }
+        }
+    }
+    assert!(migrated_lines.values().all(|&n| n == 1), "a target was migrated twice: {migrated_lines:?}");
+    for (k, &i) in files.iter().enumerate() {
+        let path = fleet.join(name(i));
+        let mut want = before[k].clone();
+        let mut got = contents(&path);
+        if planted(i) == Some("+ table tags") {
+            // The table was missing: it is created, empty.
+            want.retain(|r| !r.starts_with("tags|"));
+        }
+        want.sort();
+        got.sort();
+        // The dropped column's values go (--allow-destructive); every row stays.
+        if planted(i).is_some_and(|d| d.contains("nickname")) {
+            assert_eq!(got.len(), want.len(), "{}", path.display());
+        } else {
+            assert_eq!(got, want, "rows of {}", path.display());
+        }
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        assert_eq!(lite_rows(&conn, "PRAGMA foreign_key_check"), Vec::<String>::new());
+        let recorded = if lite_rows(&conn, "SELECT name FROM sqlite_schema WHERE name = 'schema_version'").is_empty() {
+            0
+        } else {
+            lite_rows(&conn, &format!("SELECT count(*) FROM schema_version WHERE checksum = '{checksum}'"))[0]
+                .parse()
+                .unwrap()
+        };
+        let want_rows = usize::from(planted(i).is_some());
+        assert_eq!(recorded, want_rows, "schema_version rows of {}", path.display());
+    }
+}
+
+/// Creates the template in `public` and `n` tenant schemas with the planted drift and rows.
+async fn make_tenants(url: &str, n: usize) {
+    let ddl = "CREATE TABLE users (id bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, email text NOT NULL, name text);
+        CREATE TABLE posts (id bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, user_id bigint NOT NULL REFERENCES users (id),
+            title text NOT NULL CHECK (length(title) > 0));
+        CREATE INDEX posts_user_idx ON posts (user_id);
+        CREATE TABLE tags (id bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, label text NOT NULL UNIQUE);";
+    let mut sql = format!("BEGIN; {ddl} COMMIT;");
+    for i in 0..n {
+        let s = format!("tenant_{i:04}");
+        let drift = match planted(i) {
+            Some(d) if d.contains("index") => "DROP INDEX posts_user_idx;",
+            Some(d) if d.contains("nickname") => "ALTER TABLE users ADD COLUMN nickname text;",
+            Some(_) => "DROP TABLE tags;",
+            None => "",
+        };
+        sql.push_str(&format!(
+            "BEGIN; CREATE SCHEMA {s}; SET LOCAL search_path = {s}; {ddl} {drift}
+             INSERT INTO users (email, name) VALUES ('a@{s}', 'A'), ('b@{s}', NULL);
+             INSERT INTO posts (user_id, title) VALUES (1, 'hello {s}'); COMMIT;"
+        ));
+    }
+    pg_exec(url, &sql).await;
+}
+
+#[tokio::test]
+async fn tenant_fleet_audit_baseline_and_apply_on_a_real_postgres() {
+    let pg: TempPostgres = schema_sync::require_postgres!();
+    const TENANTS: usize = 200;
+    make_tenants(pg.url(), TENANTS).await;
+    let dir = ScratchDir::new("fleet-tenants");
+    let shown = schema_sync::core::url::redact_url(pg.url());
+    let tenant = |i: usize| format!("{shown}#tenant_{i:04}");
+    let mut want: BTreeMap<Vec<String>, BTreeSet<String>> = BTreeMap::new();
+    for i in 0..TENANTS {
+        if let Some(d) = planted(i) {
+            want.entry(vec![d.replace(" TEXT", " text")]).or_default().insert(tenant(i));
+        }
+    }
+    assert_eq!(want.len(), 3);
+    let url = pg.url();
+    let audit = |extra: &[&str]| {
+        let mut a = vec!["fleet", "audit", "--to", url, "--schema", "tenant_*", "--format", "json"];
+        a.extend_from_slice(extra);
+        a.push(url);
+        a.into_iter().map(str::to_string).collect::<Vec<_>>()
+    };
+    let run = |a: Vec<String>| cli(&a.iter().map(String::as_str).collect::<Vec<_>>());
+
+    // With a database that refuses connections beside it: exit 2, the rest still audited.
+    let refused = "postgres://nobody:secret@127.0.0.1:1/nope";
+    let r = run(audit(&[refused])).expect(2);
+    let report = json(&r);
+    assert_eq!(groups(&report, "drift"), want);
+    assert_eq!(report["summary"]["unreadable"], 1);
+    assert_eq!(report["summary"]["targets"].as_u64().unwrap() as usize, TENANTS + 1);
+    assert!(!r.stdout.contains("secret"), "password shown: {}", r.stdout);
+
+    let r = run(audit(&[])).expect(1);
+    assert_eq!(groups(&json(&r), "drift"), want);
+
+    let base = dir.s("tenants.json");
+    cli(&["fleet", "baseline", "--to", url, "--schema", "tenant_*", "--out", &base, url]).expect(0);
+    run(audit(&["--baseline", &base])).expect(0);
+    pg_exec(url, "CREATE INDEX users_name_idx ON tenant_0005.users (name)").await;
+    let r = run(audit(&["--baseline", &base])).expect(1);
+    let only: BTreeMap<Vec<String>, BTreeSet<String>> =
+        [(vec!["~ table users: - index users_name_idx (name)".to_string()], [tenant(5)].into())].into();
+    assert_eq!(groups(&json(&r), "drift"), only);
+
+    // Apply: every tenant at the template, rows kept, one schema_version row per change.
+    let before: Vec<Vec<String>> = {
+        let mut v = Vec::new();
+        for i in 0..TENANTS {
+            v.push(pg_rows(url, &format!("SELECT id, email, name FROM tenant_{i:04}.users ORDER BY id")).await);
+        }
+        v
+    };
+    let ledger = dir.s("tenants.jsonl");
+    let r = cli(&[
+        "fleet",
+        "apply",
+        "--to",
+        url,
+        "--schema",
+        "tenant_*",
+        "--allow-destructive",
+        "--ledger",
+        &ledger,
+        "--format",
+        "json",
+        url,
+    ])
+    .expect(0);
+    let report = json(&r);
+    let changed = want.values().map(BTreeSet::len).sum::<usize>() + 1;
+    assert_eq!(report["summary"]["migrated"].as_u64().unwrap() as usize, changed);
+    assert_eq!(report["summary"]["in_sync"].as_u64().unwrap() as usize, TENANTS - changed);
+    let checksum = report["desired"].as_str().unwrap();
+    run(audit(&[])).expect(0);
+    for (i, rows) in before.iter().enumerate() {
+        let s = format!("tenant_{i:04}");
+        assert_eq!(&pg_rows(url, &format!("SELECT id, email, name FROM {s}.users ORDER BY id")).await, rows, "{s}");
+        let recorded = pg_rows(
+            url,
+            &format!("SELECT count(*) FROM pg_tables WHERE schemaname = '{s}' AND tablename = 'schema_version'"),
+        )
+        .await;
+        let n = if recorded == ["1"] {
+            pg_rows(url, &format!("SELECT count(*) FROM {s}.schema_version WHERE checksum = '{checksum}'")).await[0]
+                .clone()
+        } else {
+            "0".to_string()
+        };
+        let want_n = usize::from(planted(i).is_some() || i == 5);
+        assert_eq!(n, want_n.to_string(), "{s}");
+    }
+    // A second run has nothing to do.
+    let r = cli(&["fleet", "apply", "--to", url, "--schema", "tenant_*", "--ledger", &ledger, "--format", "json", url])
+        .expect(0);
+    assert_eq!(json(&r)["summary"]["already_done"].as_u64().unwrap() as usize, TENANTS);
+}
+
+#[tokio::test]
+async fn tenants_lock_their_own_schema_so_a_fleet_runs_in_parallel() {
+    use schema_sync::core::apply::{postgres::PgDatabase, Database};
+    use schema_sync::core::introspect::IntrospectOptions;
+    let pg: TempPostgres = schema_sync::require_postgres!();
+    make_tenants(pg.url(), 2).await;
+    // One run holds tenant_0000's lock in an open transaction.
+    let mut holder = pg.connect().await;
+    let scope = |s: &str| IntrospectOptions { schemas: vec![s.to_string()], ..Default::default() };
+    let mut db = PgDatabase::new(&mut holder).with_scope(scope("tenant_0000"));
+    db.begin(&schema_sync::core::plan::Plan::empty(schema_sync::Dialect::Postgres)).await.unwrap();
+    // Another tenant is not held up.
+    let mut other = pg.connect().await;
+    let mut db2 = PgDatabase::new(&mut other).with_scope(scope("tenant_0001"));
+    let quick = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        db2.begin(&schema_sync::core::plan::Plan::empty(schema_sync::Dialect::Postgres)),
+    )
+    .await;
+    assert!(matches!(quick, Ok(Ok(()))), "tenant_0001 waited for tenant_0000's lock");
+    db2.finish(false).await.unwrap();
+    // The same tenant waits, and so does a change that may touch any schema (migration files).
+    let mut same = pg.connect().await;
+    let mut db3 = PgDatabase::new(&mut same).with_scope(scope("tenant_0000"));
+    let blocked = tokio::time::timeout(
+        std::time::Duration::from_millis(500),
+        db3.begin(&schema_sync::core::plan::Plan::empty(schema_sync::Dialect::Postgres)),
+    )
+    .await;
+    assert!(blocked.is_err(), "two runs on one schema did not queue");
+    drop(db3);
+    drop(same);
+    let mut whole = pg.connect().await;
+    let mut db4 = PgDatabase::new(&mut whole);
+    let blocked = tokio::time::timeout(std::time::Duration::from_millis(500), db4.begin_exclusive()).await;
+    assert!(blocked.is_err(), "a database-wide change did not wait for a tenant's run");
+    drop(db4);
+    drop(whole);
+    db.finish(false).await.unwrap();
+}
+
+#[test]
+fn bad_fleet_input_is_one_line_and_exit_2() {
+    let dir = ScratchDir::new("fleet-bad");
+    let db = dir.join("a.db");
+    rusqlite::Connection::open(&db).unwrap().execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY)").unwrap();
+    let to = db.display().to_string();
+    for (args, says) in [
+        (vec!["fleet", "audit", "--to", &to, "nothing/*.db"], "no file matches"),
+        (vec!["fleet", "audit", "--to", &to, "--schema", "t_*", &to], "schema patterns"),
+        (vec!["fleet", "audit", "--to", &to, "@/nonexistent/list.txt"], "target list"),
+        (vec!["fleet", "audit", "--to", &to, "--baseline", &to, &to], "baseline"),
+        (vec!["fleet", "audit", "--to", &to, "mysql://u:hunter2@h/db"], "unsupported target"),
+    ] {
+        let r = cli(&args).expect(2);
+        assert_eq!(r.stderr.trim().lines().count(), 1, "{r:?}");
+        assert!(r.stderr.contains(says), "{says}: {r:?}");
+        assert!(!r.stderr.contains("hunter2"), "{r:?}");
+    }
+}
+
+/// The library API the CLI is a shell over: results stream one per target; a failing canary
+/// stops the run before the rest is touched; a target that needs a destructive step fails with
+/// its reason and is left exactly as it was while the others migrate.
+#[test]
+fn library_fleet_apply_streams_results_stops_on_a_failed_canary_and_leaves_failures_untouched() {
+    use schema_sync::fleet::{self, ApplyOptions, FleetOptions, State};
+    let dir = ScratchDir::new("fleet-lib");
+    let template = dir.join("template.db");
+    rusqlite::Connection::open(&template).unwrap().execute_batch(TEMPLATE).unwrap();
+    let desired = {
+        let conn = rusqlite::Connection::open(&template).unwrap();
+        schema_sync::core::introspect::sqlite::introspect(&conn, &Default::default()).unwrap()
+    };
+    std::fs::create_dir_all(dir.join("f")).unwrap();
+    let path = |i: usize| dir.join("f").join(format!("{i:02}.db"));
+    for i in 0..12 {
+        std::fs::copy(&template, path(i)).unwrap();
+        // Every file lacks the index; file 1 is not a database; file 7 has a column the
+        // desired schema does not (dropping it would lose data).
+        let extra =
+            if i == 7 { "ALTER TABLE users ADD COLUMN nickname TEXT; UPDATE users SET nickname = 'n';" } else { "" };
+        rusqlite::Connection::open(path(i))
+            .unwrap()
+            .execute_batch(&format!("DROP INDEX posts_user_idx; {extra}"))
+            .unwrap();
+    }
+    std::fs::write(path(1), b"not a database").unwrap();
+    let before: Vec<Vec<String>> = (0..12).map(|i| if i == 1 { vec![] } else { contents(&path(i)) }).collect();
+    let specs = fleet::parse_targets(&[format!("{}/*.db", dir.join("f").display())], &[]).unwrap();
+    let opts = FleetOptions { jobs: 2, ..Default::default() };
+    let run = |canary: usize| {
+        let mut streamed = Vec::new();
+        let report = schema_sync::block_on(fleet::apply(
+            &specs,
+            &desired,
+            &opts,
+            &ApplyOptions { canary, ..Default::default() },
+            None,
+            &mut |r| streamed.push((r.target.clone(), r.state)),
+        ))
+        .unwrap();
+        assert_eq!(streamed.len(), 12, "one streamed result per target");
+        let state = |i: usize| report.targets.iter().find(|t| t.target == path(i).display().to_string()).unwrap().state;
+        ((0..12).map(state).collect::<Vec<State>>(), report)
+    };
+
+    // Canary of 3 (files 00–02): file 01 fails, the other nine are not attempted.
+    let (states, report) = run(3);
+    assert_eq!(&states[..3], &[State::Migrated, State::Failed, State::Migrated]);
+    assert_eq!(&states[3..], &[State::Skipped; 9]);
+    assert!(report
+        .targets
+        .iter()
+        .filter(|t| t.state == State::Skipped)
+        .all(|t| t.error.as_deref() == Some("not attempted: a canary target failed")));
+    for (i, was) in before.iter().enumerate().skip(3) {
+        assert_eq!(&contents(&path(i)), was, "skipped file {i} untouched");
+        let conn = rusqlite::Connection::open(path(i)).unwrap();
+        assert!(lite_rows(&conn, "SELECT name FROM sqlite_schema WHERE name = 'posts_user_idx'").is_empty());
+    }
+
+    // The garbage file replaced by a good one: everything left but file 07 migrates.
+    std::fs::copy(&template, path(1)).unwrap();
+    let (states, report) = run(3);
+    for (i, s) in states.iter().enumerate() {
+        let want = match i {
+            7 => State::Failed,
+            0..=2 => State::InSync, // the canaries of the first run, and the new file
+            _ => State::Migrated,
+        };
+        assert_eq!(*s, want, "file {i}");
+    }
+    let failed = report.targets.iter().find(|t| t.state == State::Failed).unwrap();
+    assert!(failed.error.as_deref().unwrap().contains("nickname"), "{failed:?}");
+    assert_eq!(contents(&path(7)), before[7], "the failed target is untouched");
+    let conn = rusqlite::Connection::open(path(7)).unwrap();
+    assert!(lite_rows(&conn, "SELECT name FROM sqlite_schema WHERE name = 'schema_version'").is_empty());
+    for i in [0, 2, 3, 11] {
+        assert_eq!(contents(&path(i)), before[i], "file {i} kept every row");
+        let conn = rusqlite::Connection::open(path(i)).unwrap();
+        assert_eq!(lite_rows(&conn, "SELECT count(*) FROM schema_version"), ["1"]);
+        assert_eq!(
+            lite_rows(&conn, "SELECT name FROM sqlite_schema WHERE name = 'posts_user_idx'"),
+            ["posts_user_idx"]
+        );
+    }
+}
