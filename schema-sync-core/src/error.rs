@@ -104,6 +104,21 @@ pub enum Error {
     /// The live schema is no longer the one the plan was made from; nothing ran.
     #[error("refused: the live schema changed since the plan was made; run again")]
     SchemaChanged,
+    /// Every attempt ran out of lock budget (`lock_timeout`) waiting for a table lock other
+    /// sessions held; each attempt was rolled back, so nothing was changed.
+    #[error(
+        "gave up after {attempts} attempt(s): a table lock was not available within the lock timeout ({}), nothing was changed{}",
+        timeout_words(lock_timeout),
+        blockers_words(blockers)
+    )]
+    LockTimeout {
+        /// Attempts made.
+        attempts: u32,
+        /// The lock timeout of each attempt.
+        lock_timeout: Option<std::time::Duration>,
+        /// The sessions holding locks on the plan's tables when the last attempt gave up.
+        blockers: Vec<Blocker>,
+    },
     /// The rehearsal (the plan run in a transaction that is then rolled back) failed; nothing
     /// was changed.
     #[error("refused: the rehearsal failed and was rolled back, nothing was changed: {0}")]
@@ -341,11 +356,17 @@ impl Error {
             Error::Destructive { .. }
             | Error::WouldFail { .. }
             | Error::SchemaChanged
+            | Error::LockTimeout { .. }
             | Error::Rehearsal(_)
             | Error::Corrupt { .. } => true,
             Error::Side { source, .. } => source.is_refusal(),
             _ => false,
         }
+    }
+
+    /// A lock was not available within `lock_timeout` (Postgres `55P03`).
+    pub fn is_lock_timeout(&self) -> bool {
+        self.sqlstate().as_deref() == Some("55P03")
     }
 
     /// The database's SQLSTATE, when the error came from Postgres.
@@ -384,6 +405,44 @@ impl Error {
             other => other,
         }
     }
+}
+
+/// A session holding a lock the migration waited for.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Blocker {
+    /// Its backend pid (`pg_terminate_backend(pid)` ends it).
+    pub pid: i32,
+    /// The table it holds a lock on.
+    pub table: String,
+    /// The lock mode it holds.
+    pub mode: String,
+    /// `active`, `idle in transaction`, …
+    pub state: String,
+    /// Seconds since its transaction began.
+    pub transaction_seconds: f64,
+    /// Its current (or last) statement, shortened.
+    pub query: String,
+}
+
+impl std::fmt::Display for Blocker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "pid {} holds {} on {} ({}, transaction open {:.0} s): `{}`",
+            self.pid, self.mode, self.table, self.state, self.transaction_seconds, self.query
+        )
+    }
+}
+
+fn timeout_words(t: &Option<std::time::Duration>) -> String {
+    t.map(|d| format!("{} ms", d.as_millis())).unwrap_or_else(|| "none".to_string())
+}
+
+fn blockers_words(b: &[Blocker]) -> String {
+    if b.is_empty() {
+        return String::new();
+    }
+    format!("; blocked by: {}", b.iter().map(|b| b.to_string()).collect::<Vec<_>>().join("; "))
 }
 
 /// One-line text of a sqlx error: the server's message (with detail) for database errors.

@@ -20,6 +20,7 @@ pub mod fleet;
 pub mod glob;
 pub mod hints;
 pub mod introspect;
+pub mod lint;
 pub mod model;
 pub mod plan;
 pub mod render;

@@ -5,12 +5,16 @@
 //! the Supabase file runner are written once on top of it. A new backend implements this trait
 //! and gets every workflow (apply, sync, audit, migrate, the `testing` asserts) for free.
 
+use super::budget::StepLimits;
 use super::preflight::Probe;
-use crate::model::Schema;
-use crate::plan::{Capabilities, Plan, Step};
+use crate::error::Blocker;
+use crate::model::{Schema, TableRef};
+use crate::plan::{Capabilities, Plan, Step, TableSize};
 use crate::types::Dialect;
 use crate::Result;
 use serde::Serialize;
+use std::collections::HashMap;
+use std::time::Duration;
 
 /// The name of the bookkeeping table kept in every managed database (see
 /// [`crate::introspect::VERSION_TABLE`], which introspection leaves out).
@@ -67,6 +71,21 @@ pub trait Database {
     /// lock; SQLite: foreign keys off *outside* the transaction when `plan` rebuilds or drops
     /// tables, then `BEGIN IMMEDIATE`).
     async fn begin(&mut self, plan: &Plan) -> Result<()>;
+
+    /// Inside the transaction: the lock and statement timeouts for what runs next (Postgres
+    /// `SET LOCAL lock_timeout`, `statement_timeout`; SQLite has its busy timeout instead).
+    async fn limit(&mut self, limits: &StepLimits) -> Result<()>;
+
+    /// Estimated rows and bytes of these tables, keyed by [`TableRef::display`] (empty when
+    /// the backend cannot tell cheaply). One query for all of them.
+    async fn table_sizes(&mut self, tables: &[TableRef]) -> Result<HashMap<String, TableSize>>;
+
+    /// Other sessions holding locks on these tables (outside any transaction of ours): who a
+    /// migration that ran out of lock budget was waiting for.
+    async fn blockers(&mut self, tables: &[TableRef]) -> Result<Vec<Blocker>>;
+
+    /// Waits `d` without holding anything (between attempts).
+    async fn pause(&mut self, d: Duration);
 
     /// Inside the transaction, before the first step: set aside what the steps would break
     /// (Postgres: views over retyped or dropped columns are dropped, to be recreated by

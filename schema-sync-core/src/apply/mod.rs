@@ -28,6 +28,7 @@
 //! # }
 //! ```
 
+mod budget;
 mod database;
 #[cfg(feature = "postgres")]
 pub mod postgres;
@@ -35,6 +36,8 @@ pub mod preflight;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
 
+pub use crate::error::Blocker;
+pub use budget::{LockBudget, StepLimits};
 pub use database::{Blocking, Database, IntoDatabase, VersionRecord, VersionRow, VERSION_TABLE};
 
 use crate::diff::{self, Comparison, DiffOptions};
@@ -68,6 +71,8 @@ pub struct ApplyOptions {
     /// Rehearse the plan first: run it in a transaction that is always rolled back, so a step
     /// that fails on the live data stops the run before anything is committed.
     pub validate: bool,
+    /// Lock and statement timeouts and retries (Postgres).
+    pub budget: LockBudget,
 }
 
 impl Default for ApplyOptions {
@@ -82,6 +87,7 @@ impl Default for ApplyOptions {
             plan: PlanOptions::default(),
             preflight: true,
             validate: false,
+            budget: LockBudget::default(),
         }
     }
 }
@@ -148,7 +154,7 @@ pub async fn migrate_database<D: Database + ?Sized>(
     }
     check(db, &outcome, opts).await?;
     let record = opts.record_version.then(|| version_record(target, opts));
-    let done = execute(db, &outcome, &opts.diff, record.as_ref(), true).await?;
+    let done = execute_within_budget(db, &outcome, opts, record.as_ref(), true).await?;
     outcome.applied = true;
     outcome.version = done.version;
     outcome.rows_copied = done.rows_copied;
@@ -160,7 +166,13 @@ pub async fn plan_against<D: Database + ?Sized>(db: &mut D, target: &Schema, opt
     db.scope_to(target);
     let live = db.read_schema().await?;
     let caps = db.capabilities().await?;
-    prepare(&live, target, &caps, opts)
+    let mut outcome = prepare(&live, target, &caps, opts)?;
+    let tables = outcome.plan.locked_tables();
+    if !tables.is_empty() {
+        let sizes = db.table_sizes(&tables).await?;
+        outcome.plan.estimate(&sizes);
+    }
+    Ok(outcome)
 }
 
 /// Every check that runs before a planned change, in order: destructive steps refused unless
@@ -175,15 +187,48 @@ pub async fn check<D: Database + ?Sized>(db: &mut D, outcome: &Outcome, opts: &A
         }
     }
     if opts.validate {
-        rehearse(db, outcome, &opts.diff).await?;
+        rehearse(db, outcome, opts).await?;
     }
     Ok(())
 }
 
 /// Runs the transactional part of `outcome` and the verification in a transaction that is
 /// always rolled back: a rehearsal on the live data that changes nothing.
-pub async fn rehearse<D: Database + ?Sized>(db: &mut D, outcome: &Outcome, diff_opts: &DiffOptions) -> Result<()> {
-    execute(db, outcome, diff_opts, None, false).await.map(|_| ()).map_err(|e| Error::Rehearsal(Box::new(e)))
+pub async fn rehearse<D: Database + ?Sized>(db: &mut D, outcome: &Outcome, opts: &ApplyOptions) -> Result<()> {
+    match execute_within_budget(db, outcome, opts, None, false).await {
+        Ok(_) => Ok(()),
+        Err(e @ Error::LockTimeout { .. }) => Err(e),
+        Err(e) => Err(Error::Rehearsal(Box::new(e))),
+    }
+}
+
+/// [`execute`] under `opts.budget`: an attempt that runs out of lock budget is rolled back
+/// (holding nothing while it waits), paused with backoff and jitter, and tried again; when the
+/// retries are spent, [`Error::LockTimeout`] names the sessions holding the locks.
+async fn execute_within_budget<D: Database + ?Sized>(
+    db: &mut D,
+    outcome: &Outcome,
+    opts: &ApplyOptions,
+    record: Option<&VersionRecord>,
+    commit: bool,
+) -> Result<Executed> {
+    let budget = &opts.budget;
+    let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64)
+        ^ u64::from(std::process::id()) << 32;
+    let mut attempt = 0;
+    loop {
+        match execute(db, outcome, &opts.diff, budget, record, commit).await {
+            Err(e) if e.is_lock_timeout() && attempt < budget.retries => {
+                attempt += 1;
+                db.pause(budget.pause(attempt, seed.wrapping_add(u64::from(attempt)))).await;
+            }
+            Err(e) if e.is_lock_timeout() => {
+                let blockers = db.blockers(&outcome.plan.locked_tables()).await.unwrap_or_default();
+                return Err(Error::LockTimeout { attempts: attempt + 1, lock_timeout: budget.lock_timeout, blockers });
+            }
+            other => return other,
+        }
+    }
 }
 
 /// Runs the read-only preflight probes of `outcome`'s plan and returns those that found rows.
@@ -248,12 +293,14 @@ async fn execute<D: Database + ?Sized>(
     db: &mut D,
     outcome: &Outcome,
     diff_opts: &DiffOptions,
+    budget: &LockBudget,
     record: Option<&VersionRecord>,
     commit: bool,
 ) -> Result<Executed> {
     let deferred: Vec<&str> = outcome.statements.iter().filter(|s| !s.transactional).map(|s| s.sql.as_str()).collect();
     db.begin(&outcome.plan).await?;
     let result = async {
+        db.limit(&budget.transaction_limits()).await?;
         let live = db.read_schema().await?;
         check_unchanged(&live, &outcome.comparison.from, diff_opts)?;
         db.before_steps(&outcome.plan).await?;
@@ -261,8 +308,12 @@ async fn execute<D: Database + ?Sized>(
         for (i, step) in outcome.plan.steps.iter().enumerate() {
             let sql: Vec<&str> =
                 outcome.statements.iter().filter(|s| s.step == i && s.transactional).map(|s| s.sql.as_str()).collect();
+            if !sql.is_empty() {
+                db.limit(&budget.limits_for(&outcome.plan, i)).await?;
+            }
             rows_copied += db.run_step(step, &sql).await?;
         }
+        db.limit(&budget.transaction_limits()).await?;
         db.after_steps().await?;
         if deferred.is_empty() {
             verify(&db.read_schema().await?, &outcome.comparison.to, diff_opts)?;

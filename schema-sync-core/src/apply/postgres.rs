@@ -3,16 +3,20 @@
 //! transaction, statements sent with the simple-query protocol (works through transaction
 //! poolers such as Supabase's).
 
+use super::budget::StepLimits;
 use super::database::{Database, IntoDatabase, VersionRecord, VersionRow, VERSION_TABLE};
 use super::preflight::Probe;
+use crate::error::Blocker;
 use crate::introspect::{postgres as introspect, IntrospectOptions};
-use crate::model::Schema;
-use crate::plan::{Capabilities, Plan, Step};
+use crate::model::{Schema, TableRef};
+use crate::plan::{Capabilities, Plan, Step, TableSize};
 use crate::sql::qualified;
 use crate::types::Dialect;
 use crate::{Error, Result};
 use sqlx::{AssertSqlSafe, PgConnection, Row};
+use std::collections::HashMap;
 use std::ops::DerefMut;
+use std::time::Duration;
 
 /// Key of the database-wide advisory lock. A change to some schemas takes it *shared* and then
 /// [`SCHEMA_LOCK_SPACE`]`, hashtext(schema)` exclusively for each schema it reads, in name order:
@@ -167,6 +171,83 @@ impl<C: DerefMut<Target = PgConnection> + Send> Database for PgDatabase<C> {
         schemas.sort();
         schemas.dedup();
         self.begin_locked(Some(&schemas)).await
+    }
+
+    async fn limit(&mut self, limits: &StepLimits) -> Result<()> {
+        // Zero (or none) is Postgres' "no limit".
+        let ms = |d: Option<Duration>| d.map_or(0, |d| if d.is_zero() { 0 } else { d.as_millis().max(1) });
+        run(
+            &mut self.conn,
+            &format!(
+                "SET LOCAL lock_timeout = {}; SET LOCAL statement_timeout = {}",
+                ms(limits.lock_timeout),
+                ms(limits.statement_timeout)
+            ),
+        )
+        .await
+    }
+
+    async fn table_sizes(&mut self, tables: &[TableRef]) -> Result<HashMap<String, TableSize>> {
+        if tables.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let names: Vec<String> = tables.iter().map(TableRef::quoted).collect();
+        let rows = sqlx::query(
+            "SELECT t.i::int4, GREATEST(c.reltuples, 0)::int8, pg_catalog.pg_total_relation_size(c.oid)::int8 \
+             FROM unnest($1::text[]) WITH ORDINALITY AS t(name, i) \
+             JOIN pg_catalog.pg_class c ON c.oid = pg_catalog.to_regclass(t.name)",
+        )
+        .persistent(false)
+        .bind(&names)
+        .fetch_all(&mut *self.conn)
+        .await
+        .map_err(|e| Error::postgres("reading table sizes", e))?;
+        let mut out = HashMap::new();
+        for r in rows {
+            let read =
+                || Ok::<_, sqlx::Error>((r.try_get::<i32, _>(0)?, r.try_get::<i64, _>(1)?, r.try_get::<i64, _>(2)?));
+            let (i, rows, bytes) = read().map_err(|e| Error::postgres("reading table sizes", e))?;
+            if let Some(t) = tables.get(i as usize - 1) {
+                out.insert(t.display(), TableSize { rows, bytes });
+            }
+        }
+        Ok(out)
+    }
+
+    async fn blockers(&mut self, tables: &[TableRef]) -> Result<Vec<Blocker>> {
+        let names: Vec<String> = tables.iter().map(TableRef::quoted).collect();
+        let rows = sqlx::query(
+            "SELECT a.pid, c.oid::regclass::text, l.mode, COALESCE(a.state, ''), \
+                    COALESCE(EXTRACT(EPOCH FROM now() - a.xact_start), 0)::float8, COALESCE(a.query, '') \
+             FROM pg_catalog.pg_locks l \
+             JOIN pg_catalog.pg_class c ON c.oid = l.relation \
+             JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid \
+             WHERE l.granted AND l.pid <> pg_backend_pid() \
+               AND l.relation = ANY(SELECT pg_catalog.to_regclass(t) FROM unnest($1::text[]) t) \
+             ORDER BY a.xact_start NULLS LAST, a.pid",
+        )
+        .persistent(false)
+        .bind(&names)
+        .fetch_all(&mut *self.conn)
+        .await
+        .map_err(|e| Error::postgres("finding the sessions holding the locks", e))?;
+        rows.iter()
+            .map(|r| {
+                Ok(Blocker {
+                    pid: r.try_get(0)?,
+                    table: r.try_get(1)?,
+                    mode: r.try_get::<String, _>(2)?.trim_end_matches("Lock").to_string(),
+                    state: r.try_get(3)?,
+                    transaction_seconds: r.try_get(4)?,
+                    query: crate::sql::short(&r.try_get::<String, _>(5)?),
+                })
+            })
+            .collect::<std::result::Result<Vec<_>, sqlx::Error>>()
+            .map_err(|e| Error::postgres("finding the sessions holding the locks", e))
+    }
+
+    async fn pause(&mut self, d: Duration) {
+        tokio::time::sleep(d).await;
     }
 
     async fn before_steps(&mut self, plan: &Plan) -> Result<()> {

@@ -2,15 +2,19 @@
 //! table rebuild (foreign keys off *outside* the transaction, triggers saved and recreated, row
 //! counts compared, `PRAGMA foreign_key_check` before commit).
 
+use super::budget::StepLimits;
 use super::database::{Blocking, Database, IntoDatabase, VersionRecord, VersionRow, VERSION_TABLE};
 use super::preflight::Probe;
+use crate::error::Blocker;
 use crate::introspect::{sqlite as introspect, IntrospectOptions};
-use crate::model::Schema;
-use crate::plan::{Capabilities, Plan, Step};
+use crate::model::{Schema, TableRef};
+use crate::plan::{Capabilities, Plan, Step, TableSize};
 use crate::sql::quote_ident;
 use crate::types::Dialect;
 use crate::{Error, Result};
 use rusqlite::{Connection, OptionalExtension};
+use std::collections::HashMap;
+use std::time::Duration;
 
 /// A SQLite database behind a `rusqlite::Connection`, as a [`Database`].
 ///
@@ -159,6 +163,22 @@ impl Database for SqliteDatabase<'_> {
             return Err(e);
         }
         Ok(())
+    }
+
+    async fn limit(&mut self, _limits: &StepLimits) -> Result<()> {
+        Ok(())
+    }
+
+    async fn table_sizes(&mut self, _tables: &[TableRef]) -> Result<HashMap<String, TableSize>> {
+        Ok(HashMap::new())
+    }
+
+    async fn blockers(&mut self, _tables: &[TableRef]) -> Result<Vec<Blocker>> {
+        Ok(Vec::new())
+    }
+
+    async fn pause(&mut self, d: Duration) {
+        std::thread::sleep(d);
     }
 
     async fn before_steps(&mut self, plan: &Plan) -> Result<()> {

@@ -27,6 +27,8 @@ pub struct ApplyOptions {
     pub canary: usize,
     /// Conversions, backfills, concurrent indexes, … as for one database.
     pub plan: PlanOptions,
+    /// Lock and statement timeouts and retries, per target, as for one database.
+    pub budget: crate::apply::LockBudget,
     /// `schema_version.description` (default `fleet apply`).
     pub description: Option<String>,
 }
@@ -76,6 +78,7 @@ pub async fn apply(
             description: Some(apply_opts.description.clone().unwrap_or_else(|| "fleet apply".to_string())),
             diff: opts.diff.clone(),
             plan: apply_opts.plan.clone(),
+            budget: apply_opts.budget.clone(),
             preflight: true,
             validate: true,
             ..Default::default()

@@ -1,12 +1,13 @@
 //! Hazards: what each step risks (data deleted, a table rewritten or locked, rows that can make
 //! it fail), one sentence each, so people see them before anything runs.
 
+use super::locks::StepLock;
 use super::steps::{Hazard, HazardCode, Step};
 use crate::capabilities::Capabilities;
 use crate::model::TableRef;
 use std::collections::BTreeSet;
 
-pub(super) fn hazards(steps: &[Step], caps: &Capabilities) -> Vec<Hazard> {
+pub(super) fn hazards(steps: &[Step], locks: &[StepLock], caps: &Capabilities) -> Vec<Hazard> {
     let mut out = Vec::new();
     let mut add = |code, step, message: String| out.push(Hazard { code, step, message });
     for (i, s) in steps.iter().enumerate() {
@@ -78,12 +79,6 @@ pub(super) fn hazards(steps: &[Step], caps: &Capabilities) -> Vec<Hazard> {
                         HazardCode::NonTransactional,
                         i,
                         format!("index `{}` is built CONCURRENTLY outside the transaction", index.name),
-                    );
-                } else if caps.concurrent_index {
-                    add(
-                        HazardCode::LocksTable,
-                        i,
-                        format!("building index `{}` blocks writes to `{}`", index.name, table.name),
                     );
                 }
             }
@@ -191,6 +186,19 @@ pub(super) fn hazards(steps: &[Step], caps: &Capabilities) -> Vec<Hazard> {
             | Step::ValidateConstraint { .. } => {}
         }
     }
+    // What a step does under its lock, for tables that exist (a new one is empty and unused).
+    for l in locks.iter().filter(|l| !l.new_table && !l.rewrites && l.scans) {
+        let t = &l.table.name;
+        let (code, message) = if l.mode.blocks_reads() {
+            (HazardCode::LocksTable, format!("reads every row of `{t}` under ACCESS EXCLUSIVE: reads and writes wait"))
+        } else if l.mode.blocks_writes() {
+            (HazardCode::BlocksWrites, format!("reads every row of `{t}` under {}: writes wait", l.mode.sql()))
+        } else {
+            (HazardCode::ScansTable, format!("reads every row of `{t}`; reads and writes go on"))
+        };
+        add(code, l.step, format!("{}: {message}", step_words(&steps[l.step])));
+    }
+    out.sort_by_key(|h| h.step);
     // A table this plan creates is empty and unused: building its indexes and constraints
     // cannot fail on existing rows or block anyone.
     let created: BTreeSet<String> = steps
@@ -209,10 +217,26 @@ pub(super) fn hazards(steps: &[Step], caps: &Capabilities) -> Vec<Hazard> {
                 | Step::AddCheck { table, .. } => table,
                 _ => return true,
             };
-            !(matches!(h.code, HazardCode::MayFail | HazardCode::LocksTable) && created.contains(&on.display()))
+            !(matches!(h.code, HazardCode::MayFail) && created.contains(&on.display()))
         });
     }
     out
+}
+
+/// A few words naming a step, for lock hazards.
+fn step_words(s: &Step) -> String {
+    match s {
+        Step::CreateIndex { index, concurrently: true, .. } => format!("CREATE INDEX CONCURRENTLY `{}`", index.name),
+        Step::CreateIndex { index, .. } => format!("CREATE INDEX `{}`", index.name),
+        Step::SetNotNull { column, .. } => format!("SET NOT NULL on `{column}`"),
+        Step::AddPrimaryKey { .. } => "ADD PRIMARY KEY".to_string(),
+        Step::AddUnique { unique, .. } => format!("ADD UNIQUE ({})", unique.columns.join(", ")),
+        Step::AddForeignKey { foreign_key, .. } => format!("ADD FOREIGN KEY ({})", foreign_key.columns.join(", ")),
+        Step::AddCheck { check, .. } => format!("ADD CHECK ({})", check.expr),
+        Step::ValidateConstraint { name, .. } => format!("VALIDATE CONSTRAINT `{name}`"),
+        Step::AlterColumnType { column, to, .. } => format!("checking `{column}` before it becomes {to}"),
+        other => format!("{other:?}").split([' ', '{']).next().unwrap_or("step").to_string(),
+    }
 }
 
 #[cfg(test)]
@@ -262,11 +286,25 @@ mod tests {
             ),
             // Widening int → bigint rewrites but cannot fail.
             ("widen int", PG, |s| s.tables[0].columns[2] = col(PG, "n", "bigint"), vec![RewritesTable]),
-            // NOT NULL over possible NULLs can fail.
-            ("set not null", PG, |s| s.tables[0].columns[2].nullable = false, vec![MayFail]),
+            // NOT NULL over possible NULLs can fail, and the check reads every row while
+            // everything waits.
+            ("set not null", PG, |s| s.tables[0].columns[2].nullable = false, vec![MayFail, LocksTable]),
             // A plain index build blocks writes on Postgres; a unique one can also fail.
-            ("index", PG, |s| s.tables[0].indexes.push(index("t_n", &["n"], false)), vec![LocksTable]),
-            ("unique index", PG, |s| s.tables[0].indexes.push(index("t_n", &["n"], true)), vec![MayFail, LocksTable]),
+            ("index", PG, |s| s.tables[0].indexes.push(index("t_n", &["n"], false)), vec![BlocksWrites]),
+            ("unique index", PG, |s| s.tables[0].indexes.push(index("t_n", &["n"], true)), vec![MayFail, BlocksWrites]),
+            // A validated CHECK scans under ACCESS EXCLUSIVE.
+            (
+                "check",
+                PG,
+                |s| {
+                    s.tables[0].checks.push(crate::model::Check {
+                        name: Some("t_n_pos".into()),
+                        expr: "n > 0".into(),
+                        no_inherit: false,
+                    })
+                },
+                vec![MayFail, LocksTable],
+            ),
             // SQLite has no concurrent builds to offer: no lock hazard for an index there.
             ("sqlite index", LITE, |s| s.tables[0].indexes.push(index("t_n", &["n"], false)), vec![]),
             // A rebuild rewrites the table; one that drops a column also deletes data.
@@ -313,6 +351,6 @@ mod tests {
         to.tables[0].indexes.push(index("t_n", &["n"], false));
         let opts = PlanOptions { concurrent_indexes: true, ..Default::default() };
         let codes: Vec<HazardCode> = plan_with(&from, &to, &caps, &opts).hazards.iter().map(|h| h.code).collect();
-        assert_eq!(codes, [NonTransactional]);
+        assert_eq!(codes, [NonTransactional, ScansTable], "built outside the transaction, blocking nobody");
     }
 }

@@ -3,7 +3,9 @@
 //!
 //! Three concerns, one module each: [`lower`](self) turns changes into steps for the target's
 //! capabilities (`lower.rs`, with table rebuilds in `rebuild.rs`), `order.rs` orders tables
-//! by their foreign keys, `hazards.rs` says what each step risks.
+//! by their foreign keys, `step_locks.rs` says what each Postgres step locks (in the vocabulary of
+//! `locks.rs`) and whether it scans or rewrites under the lock, `hazards.rs` says what each step
+//! risks.
 //!
 //! Order: enum/sequence creation → foreign-key and other constraint drops → renames → new tables
 //! (referenced ones first) → column additions and alterations → SQLite rebuilds → new
@@ -11,12 +13,16 @@
 //! first) → enum/sequence drops.
 
 mod hazards;
+mod locks;
 mod lower;
 mod order;
 mod rebuild;
+mod step_locks;
 mod steps;
 
 pub use crate::capabilities::Capabilities;
+pub use locks::{human_bytes, human_count, LockMode, StepLock, TableSize};
+pub use step_locks::is_volatile;
 pub use steps::{CopyColumn, EnumUse, Hazard, HazardCode, Plan, PlanOptions, Step};
 
 use crate::diff::Comparison;
@@ -26,6 +32,7 @@ use crate::diff::Comparison;
 pub fn plan(comparison: &Comparison, caps: &Capabilities, opts: &PlanOptions) -> Plan {
     let steps = lower::lower(&comparison.from, &comparison.to, &comparison.changes, caps, opts);
     let steps = order::order_tables(steps, &comparison.from);
-    let hazards = hazards::hazards(&steps, caps);
-    Plan { dialect: caps.dialect, steps, hazards }
+    let locks = step_locks::locks(&steps, caps.dialect);
+    let hazards = hazards::hazards(&steps, &locks, caps);
+    Plan { dialect: caps.dialect, steps, hazards, locks }
 }

@@ -1,6 +1,7 @@
 //! The plan vocabulary: the [`Plan`], the steps a renderer must print, the hazards a person must
 //! see, and the options that change how a plan is built.
 
+use super::locks::{human_bytes, human_count, StepLock, TableSize};
 use crate::model::TableRef;
 use crate::model::{Check, Column, EnumType, ForeignKey, Identity, Index, PrimaryKey, Sequence, Table, Unique};
 use crate::types::Dialect;
@@ -150,8 +151,15 @@ pub enum HazardCode {
     /// Can fail on existing rows (NOT NULL over NULLs, narrowing type, unique over duplicates,
     /// a lossy conversion); fails atomically when it does.
     MayFail,
-    /// Takes a lock that blocks writes for the duration (non-concurrent index build).
+    /// Holds `ACCESS EXCLUSIVE` while it reads every row (`SET NOT NULL`, a validated `CHECK`,
+    /// a primary key or `UNIQUE` built in place): reads and writes wait for the scan.
     LocksTable,
+    /// Blocks writes (not reads) while it reads every row (`CREATE INDEX`, a validated foreign
+    /// key).
+    BlocksWrites,
+    /// Reads every row under a lock that lets reads and writes go on (`VALIDATE CONSTRAINT`,
+    /// `CREATE INDEX CONCURRENTLY`): slow on a big table, blocks nobody.
+    ScansTable,
     /// Runs outside the transaction (`CREATE INDEX CONCURRENTLY`).
     NonTransactional,
 }
@@ -194,12 +202,57 @@ pub struct Plan {
     pub steps: Vec<Step>,
     /// Hazards, by step.
     pub hazards: Vec<Hazard>,
+    /// The table locks each step takes (Postgres; SQLite locks the whole database), by step.
+    pub locks: Vec<StepLock>,
 }
 
 impl Plan {
     /// A plan with nothing to do.
     pub fn empty(dialect: Dialect) -> Self {
-        Plan { dialect, steps: Vec::new(), hazards: Vec::new() }
+        Plan { dialect, steps: Vec::new(), hazards: Vec::new(), locks: Vec::new() }
+    }
+
+    /// The locks step `i` takes.
+    pub fn locks_of(&self, i: usize) -> impl Iterator<Item = &StepLock> {
+        self.locks.iter().filter(move |l| l.step == i)
+    }
+
+    /// Tables this plan locks that exist already (by [`TableRef::display`]), each once.
+    pub fn locked_tables(&self) -> Vec<TableRef> {
+        let mut seen = std::collections::BTreeMap::new();
+        for l in self.locks.iter().filter(|l| !l.new_table) {
+            seen.entry(l.table.display()).or_insert_with(|| l.table.clone());
+        }
+        seen.into_values().collect()
+    }
+
+    /// Adds the live sizes of the locked tables (keyed by [`TableRef::display`]) to the locks
+    /// and to the lock hazards' messages, so people see what a scan or rewrite will cost.
+    pub fn estimate(&mut self, sizes: &HashMap<String, TableSize>) {
+        for l in &mut self.locks {
+            if !l.new_table {
+                l.size = sizes.get(&l.table.display()).copied();
+            }
+        }
+        let locks = &self.locks;
+        for h in &mut self.hazards {
+            if !matches!(
+                h.code,
+                HazardCode::RewritesTable | HazardCode::LocksTable | HazardCode::BlocksWrites | HazardCode::ScansTable
+            ) {
+                continue;
+            }
+            let sized: Vec<String> = locks
+                .iter()
+                .filter(|l| l.step == h.step && !l.is_brief())
+                .filter_map(|l| {
+                    l.size.map(|s| format!("{}: ~{} rows, {}", l.table.name, human_count(s.rows), human_bytes(s.bytes)))
+                })
+                .collect();
+            if !sized.is_empty() && !h.message.ends_with(')') {
+                h.message = format!("{} ({})", h.message, sized.join("; "));
+            }
+        }
     }
 
     /// `true` when there is nothing to do.

@@ -129,10 +129,15 @@ fn sqlite_steps_and_the_rebuild() {
 #[test]
 fn what_a_dialect_cannot_do_is_a_typed_error_not_a_panic() {
     use crate::plan::Step;
-    let p = Plan { dialect: LITE, steps: vec![Step::CreateSchema { name: "app".into() }], hazards: vec![] };
+    let p =
+        Plan { dialect: LITE, steps: vec![Step::CreateSchema { name: "app".into() }], hazards: vec![], locks: vec![] };
     assert!(matches!(render(&p), Err(crate::Error::Unsupported { dialect: LITE, .. })));
     let t = table(PG, "t", &[("id", "bigint")]);
-    let p =
-        Plan { dialect: PG, steps: vec![Step::RebuildTable { from: t.clone(), to: t, copy: vec![] }], hazards: vec![] };
+    let p = Plan {
+        dialect: PG,
+        steps: vec![Step::RebuildTable { from: t.clone(), to: t, copy: vec![] }],
+        hazards: vec![],
+        locks: vec![],
+    };
     assert!(matches!(render(&p), Err(crate::Error::Unsupported { dialect: PG, .. })));
 }

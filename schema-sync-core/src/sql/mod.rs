@@ -10,7 +10,7 @@
 
 pub mod split;
 
-pub use split::split;
+pub use split::{split, split_located, Located};
 
 /// Quotes an identifier the way both SQLite and Postgres accept: `"name"` with inner quotes
 /// doubled. Always quotes, so reserved words, mixed case, spaces and unicode round-trip.

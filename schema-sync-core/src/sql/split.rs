@@ -14,6 +14,29 @@
 
 /// Splits `sql` into statements (trimmed, no trailing `;`, leading comments removed).
 pub fn split(sql: &str) -> Vec<String> {
+    split_located(sql).into_iter().map(|s| s.sql).collect()
+}
+
+/// One statement of [`split_located`]: where it starts and the comments just before it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Located {
+    /// The statement, as [`split`] returns it.
+    pub sql: String,
+    /// Byte offset of its first character in the text.
+    pub offset: usize,
+    /// The comments between the previous statement and this one, as written.
+    pub comments: String,
+}
+
+impl Located {
+    /// Its 1-based line number in `text` (the text it was split from).
+    pub fn line(&self, text: &str) -> usize {
+        text.as_bytes()[..self.offset.min(text.len())].iter().filter(|&&c| c == b'\n').count() + 1
+    }
+}
+
+/// [`split`], keeping each statement's position and leading comments (for linting).
+pub fn split_located(sql: &str) -> Vec<Located> {
     let b = sql.as_bytes();
     let mut out = Vec::new();
     let mut start = 0;
@@ -36,14 +59,14 @@ pub fn split(sql: &str) -> Vec<String> {
                 None => i += 1,
             },
             b';' => {
-                push(&mut out, &sql[start..i]);
+                push(&mut out, sql, start, i);
                 i += 1;
                 start = i;
             }
             _ => i += 1,
         }
     }
-    push(&mut out, &sql[start..]);
+    push(&mut out, sql, start, sql.len());
     out
 }
 
@@ -117,8 +140,9 @@ fn find(b: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
     b[from..].windows(needle.len()).position(|w| w == needle).map(|p| p + from)
 }
 
-/// Adds `piece` without its leading comments and whitespace, unless nothing is left.
-fn push(out: &mut Vec<String>, piece: &str) {
+/// Adds `text[start..end]` without its leading comments and whitespace, unless nothing is left.
+fn push(out: &mut Vec<Located>, text: &str, start: usize, end: usize) {
+    let piece = &text[start..end];
     let b = piece.as_bytes();
     let mut i = 0;
     loop {
@@ -135,13 +159,24 @@ fn push(out: &mut Vec<String>, piece: &str) {
     }
     let rest = piece[i..].trim_end();
     if !rest.is_empty() {
-        out.push(rest.to_string());
+        out.push(Located { sql: rest.to_string(), offset: start + i, comments: piece[..i].trim().to_string() });
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::split;
+    use super::{split, split_located};
+
+    #[test]
+    fn located_statements_keep_their_line_and_comments() {
+        let text = "SET x = 1;\n\n-- why\n/* allow */\nALTER TABLE t\n  ADD c int;";
+        let s = split_located(text);
+        assert_eq!(s.len(), 2);
+        assert_eq!((s[0].line(text), s[0].comments.as_str()), (1, ""));
+        assert_eq!(s[1].line(text), 5);
+        assert_eq!(s[1].comments, "-- why\n/* allow */");
+        assert_eq!(s[1].sql, "ALTER TABLE t\n  ADD c int");
+    }
 
     #[test]
     fn table() {

@@ -100,3 +100,34 @@ pub fn needs_value_check(from: &SqlType, to: &SqlType) -> bool {
     };
     !into_enum && !preserves_values(from, to)
 }
+
+/// `true` when Postgres changes the column type without rewriting the table: the stored bytes
+/// already are valid values of the new type (`varchar(n)` → a longer `varchar` or `text`,
+/// `numeric(p,s)` → `numeric` with more integer digits and the same scale, a wider precision
+/// of `timestamp`/`time`). Every other change rewrites the table under `ACCESS EXCLUSIVE`.
+///
+/// ```
+/// use schema_sync_core::types::{conversion::binary_coercible, SqlType::*};
+/// assert!(binary_coercible(&Varchar { length: Some(20) }, &Text));
+/// assert!(!binary_coercible(&Int, &BigInt));
+/// ```
+pub fn binary_coercible(from: &SqlType, to: &SqlType) -> bool {
+    use SqlType::*;
+    let wider = |a: Option<u32>, b: Option<u32>| match (a, b) {
+        (_, None) => true,
+        (Some(a), Some(b)) => b >= a,
+        (None, Some(_)) => false,
+    };
+    match (from, to) {
+        (a, b) if a == b => true,
+        (Varchar { length: a }, Varchar { length: b }) => wider(*a, *b),
+        (Varchar { .. }, Text) | (Text, Varchar { length: None }) => true,
+        (Numeric { .. }, Numeric { precision: None, scale: None }) => true,
+        (Numeric { precision: Some(p1), scale: s1 }, Numeric { precision: Some(p2), scale: s2 }) => {
+            s1.unwrap_or(0) == s2.unwrap_or(0) && p2 >= p1
+        }
+        (Timestamp { precision: a, tz: ta }, Timestamp { precision: b, tz: tb }) => ta == tb && wider(*a, *b),
+        (Time { precision: a, tz: ta }, Time { precision: b, tz: tb }) => ta == tb && wider(*a, *b),
+        _ => false,
+    }
+}

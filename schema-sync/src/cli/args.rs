@@ -85,6 +85,21 @@ pub struct ChangeArgs {
     pub ignore_tables: Vec<String>,
 }
 
+/// Lock budget of a live Postgres change (see docs/online.md).
+#[derive(Debug, Clone, Default, Args)]
+pub struct BudgetArgs {
+    /// Longest wait for a table lock per statement before the attempt is rolled back and
+    /// retried (`3s`, `500ms`; `0` waits forever) [default: 3s].
+    #[arg(long, value_name = "DURATION")]
+    pub lock_timeout: Option<String>,
+    /// Longest run of one statement (`10m`; `0` none) [default: derived from the table sizes].
+    #[arg(long, value_name = "DURATION")]
+    pub statement_timeout: Option<String>,
+    /// Attempts after the first when a lock is not available [default: 5].
+    #[arg(long, value_name = "N")]
+    pub lock_retries: Option<u32>,
+}
+
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -155,6 +170,8 @@ pub enum Command {
         source: SourceArgs,
         #[command(flatten)]
         change: ChangeArgs,
+        #[command(flatten)]
+        budget: BudgetArgs,
     },
     /// Write a commented `schema-sync.toml` and an empty `supabase/migrations/` here.
     Init,
@@ -213,6 +230,16 @@ pub enum Command {
         #[command(subcommand)]
         command: FleetCommand,
     },
+    /// Check Postgres migration SQL for lock hazards (any author's). Exit 0 clean, 1 findings,
+    /// 2 a file could not be read. Silence one statement with `-- schema-sync-lint: allow ID`.
+    Lint {
+        /// Migration files, or directories of `*.sql` files (read in name order).
+        #[arg(required = true, value_name = "FILE|DIR")]
+        paths: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: ReportFormat,
+    },
 }
 
 /// `schema-sync fleet …`.
@@ -244,6 +271,8 @@ pub enum FleetCommand {
         /// Migrate N targets first and stop if any of them fails.
         #[arg(long, value_name = "N", default_value_t = 0)]
         canary: usize,
+        #[command(flatten)]
+        budget: BudgetArgs,
         /// Allow steps that delete data (dropped tables or columns).
         #[arg(long)]
         allow_destructive: bool,

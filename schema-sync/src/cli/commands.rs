@@ -11,7 +11,6 @@ use schema_sync_core::apply::postgres::PgDatabase;
 use schema_sync_core::apply::sqlite::SqliteDatabase;
 use schema_sync_core::apply::{self, ApplyOptions, Database, Outcome, VersionRow};
 use schema_sync_core::diff;
-use schema_sync_core::plan::HazardCode;
 use schema_sync_core::render;
 use schema_sync_core::source::{LoadOptions, Source};
 use schema_sync_core::{Dialect, Schema};
@@ -159,7 +158,7 @@ fn report_outcome(o: &Outcome, db: &Source, opts: &ApplyOptions, out: &Output) -
         }
         return Ok(());
     }
-    for h in o.plan.hazards.iter().filter(|h| h.code != HazardCode::LocksTable) {
+    for h in &o.plan.hazards {
         out.detail(format!("hazard {:?}: {}", h.code, h.message));
     }
     out.say(format!(
@@ -170,4 +169,25 @@ fn report_outcome(o: &Outcome, db: &Source, opts: &ApplyOptions, out: &Output) -
         if o.rows_copied > 0 { format!(", {} row(s) copied and verified", o.rows_copied) } else { String::new() }
     ));
     Ok(())
+}
+
+/// `lint FILE|DIR…`: findings one a line (`file:line: ID name: message`), or JSON.
+pub(super) fn lint(paths: &[std::path::PathBuf], format: super::args::ReportFormat, out: &Output) -> Result<Status> {
+    let findings = schema_sync_core::lint::lint_paths(paths)?;
+    if format == super::args::ReportFormat::Json {
+        outln!("{}", serde_json::to_string_pretty(&serde_json::json!({ "format_version": 1, "findings": findings }))?);
+    } else if !out.quiet {
+        for f in &findings {
+            outln!("{f}");
+        }
+        if findings.is_empty() {
+            out.say("no lock hazards found");
+        } else {
+            out.say(format!(
+                "{} finding(s); silence one with `-- schema-sync-lint: allow ID` before the statement",
+                findings.len()
+            ));
+        }
+    }
+    Ok(if findings.is_empty() { Status::Ok } else { Status::Drift })
 }

@@ -42,6 +42,9 @@ pub(super) fn explain(e: &Error) -> String {
         Error::Side { side, source } => format!("{side} side: {}", explain(source)),
         Error::RenameHint { hint, reason } => format!("--rename {hint}: {reason}"),
         Error::OutOfOrder { .. } => format!("{e} (rerun with --include-all to apply them)"),
+        Error::LockTimeout { .. } => format!(
+            "{e} (rerun when the blocking session is gone, or raise --lock-timeout / --lock-retries)"
+        ),
         Error::Migration { applied, failed, source } => format!(
             "migration {failed} failed and was rolled back{}: {}",
             schema_sync_core::error::applied_note(applied),

@@ -43,11 +43,17 @@ pub(super) async fn run(command: FleetCommand, models: Option<Schema>, out: &Out
             // Drift is what a baseline is for; only unreadable targets fail it.
             Ok(if status == Status::Errors { Status::Errors } else { Status::Ok })
         }
-        FleetCommand::Apply { fleet, canary, allow_destructive, ledger, format, yes } => {
+        FleetCommand::Apply { fleet, canary, budget, allow_destructive, ledger, format, yes } => {
             let (specs, desired, opts) = prepare(&fleet, models).await?;
             let change = change_with_config(fleet.change.clone());
             let base = apply_options(&change, &Default::default(), allow_destructive, false)?;
-            let apply_opts = fleet::ApplyOptions { allow_destructive, canary, plan: base.plan, description: None };
+            let apply_opts = fleet::ApplyOptions {
+                allow_destructive,
+                canary,
+                plan: base.plan,
+                budget: super::options::budget(&budget)?,
+                description: None,
+            };
             let checksum = schema_sync_core::snapshot::checksum(&desired);
             let path = match ledger {
                 Some(p) => p,

@@ -139,9 +139,22 @@ async fn dispatch(cli: Cli, models: Option<Schema>, out: &Output) -> Result<Stat
             )
             .await
         }
-        Command::Apply { db, to, dry_run, allow_destructive, backup, yes, validate, no_validate, source, change } => {
+        Command::Apply {
+            db,
+            to,
+            dry_run,
+            allow_destructive,
+            backup,
+            yes,
+            validate,
+            no_validate,
+            source,
+            change,
+            budget,
+        } => {
             let lo = load_options(&source, models);
             let mut opts = apply_options(&change_with_config(change), &lo, allow_destructive, dry_run)?;
+            opts.budget = options::budget(&budget)?;
             let is_pg = matches!(Source::parse(&db)?, Source::Postgres(_));
             opts.validate = validate || (is_pg && !no_validate);
             commands::apply_cmd(&db, &to, &lo, &opts, backup.as_deref(), yes, out).await
@@ -165,6 +178,7 @@ async fn dispatch(cli: Cli, models: Option<Schema>, out: &Output) -> Result<Stat
             workflows::audit(a, &lo, &change_with_config(change), out).await
         }
         Command::Fleet { command } => fleet::run(command, models, out).await,
+        Command::Lint { paths, format } => commands::lint(&paths, format, out),
     }
 }
 

@@ -1,13 +1,14 @@
 //! Flags and `schema-sync.toml` turned into library options, and sources read.
 
-use super::args::{ChangeArgs, SourceArgs};
-use anyhow::{anyhow, Result};
-use schema_sync_core::apply::ApplyOptions;
+use super::args::{BudgetArgs, ChangeArgs, SourceArgs};
+use anyhow::{anyhow, bail, Result};
+use schema_sync_core::apply::{ApplyOptions, LockBudget};
 use schema_sync_core::diff::DiffOptions;
 use schema_sync_core::introspect::IntrospectOptions;
 use schema_sync_core::source::{self, LoadOptions, Source};
 use schema_sync_core::Schema;
 use std::collections::HashMap;
+use std::time::Duration;
 
 /// The project's configuration when it exists and reads; commands that *need* a value from it
 /// go through `workflows::databases`, which reports its errors.
@@ -77,6 +78,43 @@ pub(super) fn apply_options(
     o.plan.backfill = pairs("backfill", &change.backfill)?.into_iter().collect::<HashMap<_, _>>();
     o.plan.allow_lossy = change.allow_lossy;
     Ok(o)
+}
+
+/// The lock budget of `--lock-timeout`, `--statement-timeout`, `--lock-retries`.
+pub(super) fn budget(b: &BudgetArgs) -> Result<LockBudget> {
+    let mut out = LockBudget::default();
+    if let Some(t) = &b.lock_timeout {
+        out.lock_timeout = duration("--lock-timeout", t)?;
+        if out.lock_timeout.is_none() {
+            out.retries = 0;
+        }
+    }
+    if let Some(t) = &b.statement_timeout {
+        out.statement_timeout = Some(duration("--statement-timeout", t)?.unwrap_or(Duration::ZERO));
+    }
+    if let Some(n) = b.lock_retries {
+        out.retries = n;
+    }
+    Ok(out)
+}
+
+/// `250ms`, `3s`, `2m`, `1h` or a bare number of seconds; `0` is `None` (no limit).
+fn duration(flag: &str, text: &str) -> Result<Option<Duration>> {
+    let t = text.trim();
+    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: f64 = num.parse().map_err(|_| anyhow!("{flag} {text}: expected a duration such as 3s, 500ms or 2m"))?;
+    let secs = match unit.trim() {
+        "ms" => n / 1000.0,
+        "" | "s" => n,
+        "m" | "min" => n * 60.0,
+        "h" => n * 3600.0,
+        _ => bail!("{flag} {text}: expected a duration such as 3s, 500ms or 2m"),
+    };
+    if !secs.is_finite() || !(0.0..=7.0 * 24.0 * 3600.0).contains(&secs) {
+        bail!("{flag} {text}: out of range");
+    }
+    Ok((secs > 0.0).then(|| Duration::from_secs_f64(secs)))
 }
 
 /// Parses and reads a `SRC`.

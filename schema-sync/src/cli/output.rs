@@ -109,6 +109,17 @@ pub fn sql_with_hazards(plan: &schema_sync_core::plan::Plan) -> anyhow::Result<S
     for h in &plan.hazards {
         s.push_str(&format!("-- hazard {:?}: {}\n", h.code, h.message));
     }
-    s.push_str(&schema_sync_core::render::script(&schema_sync_core::render::render(plan)?));
+    // Each step's statements, after the locks it takes on tables that exist (Postgres).
+    let mut last = None;
+    for st in schema_sync_core::render::render(plan)? {
+        if last != Some(st.step) {
+            last = Some(st.step);
+            for l in plan.locks_of(st.step).filter(|l| !l.new_table) {
+                s.push_str(&format!("-- lock: {}\n", l.describe()));
+            }
+        }
+        s.push_str(&st.sql);
+        s.push_str(";\n");
+    }
     Ok(s)
 }

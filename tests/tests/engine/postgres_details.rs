@@ -133,8 +133,13 @@ async fn new_index_on_old_table_beside_a_new_table_is_built() {
         .collect();
     assert_eq!(built, ["t1_c2_idx", "t0_c0_idx"]);
     // Only the old table's index can block writers; the new table's unique index cannot fail.
-    let hazards: Vec<&str> = report.plan.hazards.iter().map(|h| h.message.as_str()).collect();
-    assert_eq!(hazards, ["building index `t0_c0_idx` blocks writes to `t0`"]);
+    let hazards: Vec<(schema_sync_core::plan::HazardCode, &str)> =
+        report.plan.hazards.iter().map(|h| (h.code, h.message.as_str())).collect();
+    assert_eq!(hazards.len(), 1, "{hazards:?}");
+    assert_eq!(hazards[0].0, schema_sync_core::plan::HazardCode::BlocksWrites);
+    assert!(hazards[0].1.starts_with("CREATE INDEX `t0_c0_idx`: reads every row of `t0` under SHARE"), "{hazards:?}");
+    // The live size of the table comes with it.
+    assert!(hazards[0].1.contains("(t0: ~"), "{hazards:?}");
     let live = pg::introspect(&mut conn, &IntrospectOptions::default()).await.unwrap();
     assert!(diff::compare(&live, &want, None, &Default::default()).unwrap().is_empty());
     let n: i64 = sqlx::query_scalar("SELECT count(*) FROM t0").persistent(false).fetch_one(&mut conn).await.unwrap();

@@ -5,7 +5,9 @@
 mod adversarial;
 mod backup;
 mod fleet;
+mod lint;
 mod migrations;
+mod online;
 mod sync;
 
 use schema_sync::model::{Column, ForeignKey, PrimaryKey, Schema, Table};

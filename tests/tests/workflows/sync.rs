@@ -167,6 +167,24 @@ impl schema_sync::core::apply::Database for FailsSecondBegin<'_> {
         }
         self.inner.begin(plan).await
     }
+    async fn limit(&mut self, limits: &schema_sync::core::apply::StepLimits) -> schema_sync::Result<()> {
+        self.inner.limit(limits).await
+    }
+    async fn table_sizes(
+        &mut self,
+        tables: &[schema_sync::model::TableRef],
+    ) -> schema_sync::Result<std::collections::HashMap<String, schema_sync::core::plan::TableSize>> {
+        self.inner.table_sizes(tables).await
+    }
+    async fn blockers(
+        &mut self,
+        tables: &[schema_sync::model::TableRef],
+    ) -> schema_sync::Result<Vec<schema_sync::core::apply::Blocker>> {
+        self.inner.blockers(tables).await
+    }
+    async fn pause(&mut self, d: std::time::Duration) {
+        self.inner.pause(d).await
+    }
     async fn before_steps(&mut self, plan: &schema_sync::core::plan::Plan) -> schema_sync::Result<()> {
         self.inner.before_steps(plan).await
     }

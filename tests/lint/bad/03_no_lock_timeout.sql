@@ -1,0 +1,2 @@
+-- expect: SS001
+ALTER TABLE users ADD COLUMN nickname text;

@@ -1,0 +1,3 @@
+-- expect: SS003
+SET lock_timeout = '3s';
+ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id);

@@ -1,0 +1,3 @@
+-- expect: SS004
+SET lock_timeout = '3s';
+ALTER TABLE events ADD PRIMARY KEY (id);

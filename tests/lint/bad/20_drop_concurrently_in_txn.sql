@@ -1,0 +1,4 @@
+-- expect: SS010
+BEGIN;
+DROP INDEX CONCURRENTLY users_email_idx;
+COMMIT;

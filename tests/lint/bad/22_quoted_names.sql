@@ -1,0 +1,3 @@
+-- expect: SS002
+SET lock_timeout = '3s';
+CREATE INDEX "Users_Email" ON "public"."Users" ("Email");

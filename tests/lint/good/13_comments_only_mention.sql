@@ -1,0 +1,3 @@
+-- ALTER TABLE users ALTER COLUMN email SET NOT NULL;
+/* CREATE INDEX x ON y (z); */
+SELECT 1;
