@@ -45,6 +45,11 @@ path = "app.db"
 url = { env = ["DATABASE_URL", "SUPABASE_DB_URL"] }
 # Schemas schema-sync manages (Supabase's auth, storage, … are never touched unless listed).
 schemas = ["public"]
+# Lock budget of every live change (docs/online.md): the longest wait for a table lock before the
+# attempt rolls back and is retried, the retries, and the longest statement ("0": no limit).
+# lock_timeout = "3s"
+# lock_retries = 5
+# statement_timeout = "10m"
 
 [migrations]
 dir = "supabase/migrations"
@@ -97,6 +102,12 @@ pub struct Config {
     pub strategy: Option<Strategy>,
     /// Default conflict side for `merge`.
     pub on_conflict: Option<Side>,
+    /// `postgres.lock_timeout` (`--lock-timeout`).
+    pub lock_timeout: Option<String>,
+    /// `postgres.statement_timeout` (`--statement-timeout`).
+    pub statement_timeout: Option<String>,
+    /// `postgres.lock_retries` (`--lock-retries`).
+    pub lock_retries: Option<u32>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -130,6 +141,12 @@ struct RawPostgres {
     url: Value,
     #[serde(default)]
     schemas: Vec<String>,
+    #[serde(default)]
+    lock_timeout: Option<String>,
+    #[serde(default)]
+    statement_timeout: Option<String>,
+    #[serde(default)]
+    lock_retries: Option<u32>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -270,6 +287,9 @@ impl Config {
             cfg.postgres = Some(url);
             cfg.postgres_origin = Some(origin);
             cfg.schemas = pg.schemas;
+            cfg.lock_timeout = pg.lock_timeout;
+            cfg.statement_timeout = pg.statement_timeout;
+            cfg.lock_retries = pg.lock_retries;
         }
         if let Some(m) = raw.migrations {
             cfg.migrations_dir = root.join(m.dir);
@@ -327,6 +347,9 @@ mod tests {
                 "ignore_tables" => assert_eq!(cfg.ignore_tables, ["_litestream_*", "spatial_ref_sys"]),
                 "snapshot" => assert_eq!(cfg.models_snapshot.as_deref(), Some(Path::new("/proj/schema.json"))),
                 "on_conflict" => assert_eq!(cfg.on_conflict, Some(Side::Postgres)),
+                "lock_timeout" => assert_eq!(cfg.lock_timeout.as_deref(), Some("3s")),
+                "lock_retries" => assert_eq!(cfg.lock_retries, Some(5)),
+                "statement_timeout" => assert_eq!(cfg.statement_timeout.as_deref(), Some("10m")),
                 other => panic!("a commented option the test does not know: {other}"),
             }
         }

@@ -172,6 +172,10 @@ pub enum Command {
         change: ChangeArgs,
         #[command(flatten)]
         budget: BudgetArgs,
+        /// Output format (`json`: the plan step by step with its locks and hazards, and what
+        /// happened).
+        #[arg(long, value_enum, default_value = "text")]
+        format: ReportFormat,
     },
     /// Write a commented `schema-sync.toml` and an empty `supabase/migrations/` here.
     Init,

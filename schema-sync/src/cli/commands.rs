@@ -91,6 +91,7 @@ pub(super) async fn diff_cmd(
     Ok(status)
 }
 
+#[allow(clippy::too_many_arguments)]
 pub(super) async fn apply_cmd(
     db: &str,
     to: &str,
@@ -98,6 +99,7 @@ pub(super) async fn apply_cmd(
     opts: &ApplyOptions,
     backup: Option<&std::path::Path>,
     yes: bool,
+    json: bool,
     out: &Output,
 ) -> Result<Status> {
     let db_src = Source::parse(db)?;
@@ -109,11 +111,14 @@ pub(super) async fn apply_cmd(
         // Plan first: refuse before asking or backing up, show the plan on a terminal and ask.
         let planned = apply_to(&db_src, &target, lo, &ApplyOptions { dry_run: true, ..opts.clone() }).await?;
         if planned.plan.is_empty() {
+            if json {
+                outln!("{}", serde_json::to_string_pretty(&outcome_json(&planned, &db_src))?);
+            }
             out.say(format!("{} is already in sync.", db_src.display()));
             return Ok(Status::Ok);
         }
         apply::check_destructive(&planned.plan, opts.allow_destructive)?;
-        if out.tty && !yes && std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        if out.tty && !json && !yes && std::io::IsTerminal::is_terminal(&std::io::stdin()) {
             outp!("{}", sql_with_hazards(&planned.plan)?);
         }
         let question = format!("Apply {} statements to {}?", planned.statements.len(), db_src.display());
@@ -126,8 +131,49 @@ pub(super) async fn apply_cmd(
         }
     }
     let outcome = apply_to(&db_src, &target, lo, opts).await?;
-    report_outcome(&outcome, &db_src, opts, out)?;
+    if json {
+        outln!("{}", serde_json::to_string_pretty(&outcome_json(&outcome, &db_src))?);
+    } else {
+        report_outcome(&outcome, &db_src, opts, out)?;
+    }
     Ok(Status::Ok)
+}
+
+/// `apply --format json`: the plan step by step — statements, the locks each takes (with the
+/// live table sizes), its hazards — and what happened (docs/json.md).
+fn outcome_json(o: &Outcome, db: &Source) -> serde_json::Value {
+    let steps: Vec<serde_json::Value> = o
+        .plan
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, step)| {
+            let kind = serde_json::to_value(step).ok().and_then(|v| v.get("step").cloned()).unwrap_or_default();
+            let statements: Vec<serde_json::Value> = o
+                .statements
+                .iter()
+                .filter(|st| st.step == i)
+                .map(|st| serde_json::json!({ "sql": st.sql, "transactional": st.transactional }))
+                .collect();
+            serde_json::json!({
+                "step": i,
+                "kind": kind,
+                "statements": statements,
+                "locks": o.plan.locks_of(i).collect::<Vec<_>>(),
+                "hazards": o.plan.hazards.iter().filter(|h| h.step == i).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "format_version": 1,
+        "database": db.display(),
+        "dialect": o.plan.dialect,
+        "in_sync": o.plan.is_empty(),
+        "applied": o.applied,
+        "version": o.version,
+        "rows_copied": o.rows_copied,
+        "steps": steps,
+    })
 }
 
 /// Runs the one [`apply::migrate`] against a live source.

@@ -151,13 +151,15 @@ async fn dispatch(cli: Cli, models: Option<Schema>, out: &Output) -> Result<Stat
             source,
             change,
             budget,
+            format,
         } => {
             let lo = load_options(&source, models);
             let mut opts = apply_options(&change_with_config(change), &lo, allow_destructive, dry_run)?;
             opts.budget = options::budget(&budget)?;
             let is_pg = matches!(Source::parse(&db)?, Source::Postgres(_));
             opts.validate = validate || (is_pg && !no_validate);
-            commands::apply_cmd(&db, &to, &lo, &opts, backup.as_deref(), yes, out).await
+            let json = format == args::ReportFormat::Json;
+            commands::apply_cmd(&db, &to, &lo, &opts, backup.as_deref(), yes, json, &quiet_for(format, out)).await
         }
         Command::Migration { command: MigrationCommand::New { name, from, to, dir, source, change } } => {
             let lo = load_options(&source, models);

@@ -80,19 +80,36 @@ pub(super) fn apply_options(
     Ok(o)
 }
 
-/// The lock budget of `--lock-timeout`, `--statement-timeout`, `--lock-retries`.
+/// The lock budget of `--lock-timeout`, `--statement-timeout`, `--lock-retries`, falling back
+/// to `[postgres]` in `schema-sync.toml`, then to the defaults.
 pub(super) fn budget(b: &BudgetArgs) -> Result<LockBudget> {
+    let cfg = soft_config();
+    let pick = |flag: &Option<String>,
+                key: Option<&Option<String>>,
+                flag_name: &'static str,
+                key_name: &'static str| match (flag, key.and_then(|k| k.as_ref())) {
+        (Some(v), _) => Some((flag_name, v.clone())),
+        (None, Some(v)) => Some((key_name, v.clone())),
+        (None, None) => None,
+    };
     let mut out = LockBudget::default();
-    if let Some(t) = &b.lock_timeout {
-        out.lock_timeout = duration("--lock-timeout", t)?;
+    let lock = pick(&b.lock_timeout, cfg.map(|c| &c.lock_timeout), "--lock-timeout", "postgres.lock_timeout");
+    if let Some((name, t)) = lock {
+        out.lock_timeout = duration(name, &t)?;
         if out.lock_timeout.is_none() {
             out.retries = 0;
         }
     }
-    if let Some(t) = &b.statement_timeout {
-        out.statement_timeout = Some(duration("--statement-timeout", t)?.unwrap_or(Duration::ZERO));
+    let statement = pick(
+        &b.statement_timeout,
+        cfg.map(|c| &c.statement_timeout),
+        "--statement-timeout",
+        "postgres.statement_timeout",
+    );
+    if let Some((name, t)) = statement {
+        out.statement_timeout = Some(duration(name, &t)?.unwrap_or(Duration::ZERO));
     }
-    if let Some(n) = b.lock_retries {
+    if let Some(n) = b.lock_retries.or_else(|| cfg.and_then(|c| c.lock_retries)) {
         out.retries = n;
     }
     Ok(out)

@@ -15,7 +15,7 @@ use schema_sync::SqlType;
 use std::path::Path;
 
 pub use schema_sync_tests::ScratchDir;
-pub use schema_sync_tests::{cli, Run};
+pub use schema_sync_tests::{cli, cli_in, Run};
 
 /// The app's models: `users` and `posts` (FK to users), as a models snapshot would hold them.
 pub fn models() -> Schema {

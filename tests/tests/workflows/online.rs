@@ -192,6 +192,24 @@ async fn the_cli_reports_a_spent_budget_in_one_line_with_exit_2() {
     .await
     .unwrap()
     .expect(2);
+    // The same budget from schema-sync.toml (flags would win over it).
+    std::fs::write(
+        dir.join("schema-sync.toml"),
+        format!("[postgres]\nurl = \"{}\"\nlock_timeout = \"250ms\"\nlock_retries = 0\n", pg.url()),
+    )
+    .unwrap();
+    let (url, to, cwd) = (pg.url().to_string(), dir.s("desired.json"), dir.path().to_path_buf());
+    let configured = tokio::task::spawn_blocking(move || {
+        crate::cli_in(Some(&cwd), &["apply", "--db", &url, "--to", &to, "--yes"], &[])
+    })
+    .await
+    .unwrap()
+    .expect(2);
+    assert!(
+        configured.stderr.contains("gave up after 1 attempt(s)") && configured.stderr.contains("(250 ms)"),
+        "{}",
+        configured.stderr
+    );
     held.await.unwrap();
     let err = run.stderr.trim();
     assert_eq!(err.lines().count(), 1, "{err}");
@@ -205,4 +223,51 @@ async fn the_cli_reports_a_spent_budget_in_one_line_with_exit_2() {
     let bad =
         crate::cli(&["apply", "--db", pg.url(), "--to", &dir.s("desired.json"), "--lock-timeout", "soon"]).expect(2);
     assert!(bad.stderr.contains("--lock-timeout soon: expected a duration"), "{}", bad.stderr);
+}
+
+/// `apply --dry-run --format json`: each step with its statements, the lock it takes on which
+/// table (with the live size) and its hazards.
+#[tokio::test]
+async fn the_json_plan_shows_each_steps_locks_with_live_sizes() {
+    let pg: TempPostgres = schema_sync::require_postgres!();
+    setup(&pg).await;
+    pg_exec(pg.url(), "ANALYZE accounts").await;
+    let dir = crate::ScratchDir::new("online-json");
+    // The column of `desired`, and an index: a step that reads every row while writes wait.
+    let target = schema_sync::core::source::load_postgres_ddl(
+        "CREATE TABLE accounts (id bigint PRIMARY KEY, balance bigint NOT NULL, tier text NOT NULL DEFAULT 'basic');
+         CREATE INDEX accounts_balance_idx ON accounts (balance);",
+        "desired",
+        pg.url(),
+        &Default::default(),
+    )
+    .await
+    .unwrap();
+    schema_sync::core::snapshot::write(&dir.join("desired.json"), &target).unwrap();
+    let (url, to) = (pg.url().to_string(), dir.s("desired.json"));
+    let run = tokio::task::spawn_blocking(move || {
+        crate::cli(&["apply", "--db", &url, "--to", &to, "--dry-run", "--format", "json"])
+    })
+    .await
+    .unwrap()
+    .expect(0);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout));
+    assert_eq!(v["applied"], false);
+    let steps = v["steps"].as_array().unwrap();
+    let by_kind = |k: &str| steps.iter().find(|s| s["kind"] == k).unwrap_or_else(|| panic!("{k} in {steps:#?}"));
+    let add = by_kind("add_column");
+    assert_eq!(add["locks"][0]["mode"], "ACCESS_EXCLUSIVE");
+    assert_eq!(add["locks"][0]["rewrites"], false, "a constant default is stored once");
+    let index = by_kind("create_index");
+    let lock = &index["locks"][0];
+    assert_eq!((lock["mode"].as_str(), lock["scans"].as_bool()), (Some("SHARE"), Some(true)));
+    assert_eq!(lock["size"]["rows"].as_i64(), Some(ROWS), "reltuples after ANALYZE");
+    assert!(lock["size"]["bytes"].as_i64().unwrap() > 8192);
+    assert_eq!(index["hazards"][0]["code"], "BLOCKS_WRITES");
+    assert!(index["statements"][0]["sql"].as_str().unwrap().starts_with("CREATE INDEX"));
+    // Nothing ran.
+    assert_eq!(
+        pg_rows(pg.url(), "SELECT count(*) FROM pg_indexes WHERE indexname = 'accounts_balance_idx'").await,
+        ["0"]
+    );
 }
