@@ -425,6 +425,9 @@ pub struct SyncArgs {
     /// Do not ask for confirmation on a terminal.
     #[arg(long, short = 'y')]
     pub yes: bool,
+    /// Lock budget of the Postgres side.
+    #[command(flatten)]
+    pub budget: BudgetArgs,
 }
 
 /// Arguments of `migrate`.

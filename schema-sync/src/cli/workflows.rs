@@ -220,12 +220,9 @@ pub(super) async fn sync(a: SyncArgs, lo: &LoadOptions, change: &ChangeArgs, out
     let on_conflict = a.on_conflict.map(Side::from).or(cfg.as_ref().and_then(|c| c.on_conflict));
     let mut lite = litei::open(lite_path)?;
     let mut pg = pgi::connect(&url).await?;
-    let mut opts = SyncOptions {
-        strategy,
-        on_conflict,
-        apply: false,
-        apply_options: apply_options(change, lo, a.allow_destructive, false)?,
-    };
+    let mut apply_opts = apply_options(change, lo, a.allow_destructive, false)?;
+    apply_opts.budget = super::options::budget(&a.budget)?;
+    let mut opts = SyncOptions { strategy, on_conflict, apply: false, apply_options: apply_opts };
     let scope = lo.introspect.clone();
     let json = a.format == ReportFormat::Json;
     let mut report = sync::sync(&mut lite, PgDatabase::new(&mut pg).with_scope(scope.clone()), &opts).await?;
