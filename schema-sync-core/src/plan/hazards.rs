@@ -228,13 +228,15 @@ fn step_words(s: &Step) -> String {
     match s {
         Step::CreateIndex { index, concurrently: true, .. } => format!("CREATE INDEX CONCURRENTLY `{}`", index.name),
         Step::CreateIndex { index, .. } => format!("CREATE INDEX `{}`", index.name),
-        Step::SetNotNull { column, .. } => format!("SET NOT NULL on `{column}`"),
+        Step::SetNotNull { table, column, .. } => format!("SET NOT NULL on `{}.{column}`", table.name),
         Step::AddPrimaryKey { .. } => "ADD PRIMARY KEY".to_string(),
         Step::AddUnique { unique, .. } => format!("ADD UNIQUE ({})", unique.columns.join(", ")),
         Step::AddForeignKey { foreign_key, .. } => format!("ADD FOREIGN KEY ({})", foreign_key.columns.join(", ")),
         Step::AddCheck { check, .. } => format!("ADD CHECK ({})", check.expr),
         Step::ValidateConstraint { name, .. } => format!("VALIDATE CONSTRAINT `{name}`"),
-        Step::AlterColumnType { column, to, .. } => format!("checking `{column}` before it becomes {to}"),
+        Step::AlterColumnType { table, column, to, .. } => {
+            format!("checking `{}.{column}` before it becomes {to}", table.name)
+        }
         other => format!("{other:?}").split([' ', '{']).next().unwrap_or("step").to_string(),
     }
 }
