@@ -105,6 +105,7 @@ fn resolve_model(schema: &Schema, dialect: Dialect, namespace: &str) -> crate::R
                         name: None,
                         expr: format!("{} IN ({})", crate::sql::quote_ident(&col.name), list.join(", ")),
                         no_inherit: false,
+                        not_valid: false,
                     });
                 }
             }

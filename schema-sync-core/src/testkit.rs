@@ -55,6 +55,7 @@ pub fn fk(column: &str, ref_table: &str, ref_column: &str) -> ForeignKey {
         on_update: Default::default(),
         deferrable: Default::default(),
         match_full: false,
+        not_valid: false,
     }
 }
 
@@ -68,6 +69,7 @@ pub fn index(name: &str, cols: &[&str], unique: bool) -> Index {
         method: None,
         include: Vec::new(),
         nulls_not_distinct: false,
+        invalid: false,
     }
 }
 

@@ -50,6 +50,10 @@ schemas = ["public"]
 # lock_timeout = "3s"
 # lock_retries = 5
 # statement_timeout = "10m"
+# The online form (docs/online.md) is the default for a live Postgres; false: one transaction.
+# online = false
+# Fill columns added with a volatile default in batches of this many rows.
+# backfill_batch = 10000
 
 [migrations]
 dir = "supabase/migrations"
@@ -108,6 +112,10 @@ pub struct Config {
     pub statement_timeout: Option<String>,
     /// `postgres.lock_retries` (`--lock-retries`).
     pub lock_retries: Option<u32>,
+    /// `postgres.online` (`--no-online`).
+    pub online: Option<bool>,
+    /// `postgres.backfill_batch` (`--backfill-batch`).
+    pub backfill_batch: Option<u64>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -147,6 +155,10 @@ struct RawPostgres {
     statement_timeout: Option<String>,
     #[serde(default)]
     lock_retries: Option<u32>,
+    #[serde(default)]
+    online: Option<bool>,
+    #[serde(default)]
+    backfill_batch: Option<u64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -290,6 +302,8 @@ impl Config {
             cfg.lock_timeout = pg.lock_timeout;
             cfg.statement_timeout = pg.statement_timeout;
             cfg.lock_retries = pg.lock_retries;
+            cfg.online = pg.online;
+            cfg.backfill_batch = pg.backfill_batch;
         }
         if let Some(m) = raw.migrations {
             cfg.migrations_dir = root.join(m.dir);
@@ -350,6 +364,8 @@ mod tests {
                 "lock_timeout" => assert_eq!(cfg.lock_timeout.as_deref(), Some("3s")),
                 "lock_retries" => assert_eq!(cfg.lock_retries, Some(5)),
                 "statement_timeout" => assert_eq!(cfg.statement_timeout.as_deref(), Some("10m")),
+                "online" => assert_eq!(cfg.online, Some(false)),
+                "backfill_batch" => assert_eq!(cfg.backfill_batch, Some(10000)),
                 other => panic!("a commented option the test does not know: {other}"),
             }
         }

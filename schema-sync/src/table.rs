@@ -243,6 +243,7 @@ impl TableDef {
                 method: None,
                 include: Vec::new(),
                 nulls_not_distinct: false,
+                invalid: false,
             })
             .collect();
         table.uniques = self
@@ -268,12 +269,18 @@ impl TableDef {
                 on_update: f.on_update,
                 deferrable: model::Deferrable::No,
                 match_full: false,
+                not_valid: false,
             })
             .collect();
         table.checks = self
             .checks
             .iter()
-            .map(|c| model::Check { name: owned(c.name), expr: c.expr.to_string(), no_inherit: false })
+            .map(|c| model::Check {
+                name: owned(c.name),
+                expr: c.expr.to_string(),
+                no_inherit: false,
+                not_valid: false,
+            })
             .collect();
         table.normalize();
         Ok(table)

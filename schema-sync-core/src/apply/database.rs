@@ -109,9 +109,16 @@ pub trait Database {
     /// not an error.
     async fn finish(&mut self, commit: bool) -> Result<()>;
 
-    /// Runs one statement on its own, outside any transaction schema-sync opened (`CREATE INDEX
-    /// CONCURRENTLY`, which Postgres refuses inside one).
-    async fn run(&mut self, sql: &str) -> Result<()>;
+    /// Runs one statement of a plan's online part on its own, outside any transaction
+    /// schema-sync opened (`CREATE INDEX CONCURRENTLY`, which Postgres refuses inside one;
+    /// `VALIDATE CONSTRAINT` in its own short transaction), under `limits` (Postgres: session
+    /// `lock_timeout` and `statement_timeout`, reset afterwards).
+    async fn run_alone(&mut self, sql: &str, limits: &StepLimits) -> Result<()>;
+
+    /// Holds (`true`) or releases (`false`) the migration lock of [`Database::begin`] across
+    /// transactions, for a plan with an online part: another migration of the same scope
+    /// waits until the whole plan, online part included, is done. SQLite: nothing to do.
+    async fn hold(&mut self, on: bool) -> Result<()>;
 
     /// Rows of `schema_version`, oldest first (empty when the table does not exist).
     async fn versions(&mut self) -> Result<Vec<VersionRow>>;

@@ -63,7 +63,7 @@ pub struct ApplyOptions {
     pub checksum: Option<String>,
     /// Diff options (renames, name folding, ignored tables).
     pub diff: DiffOptions,
-    /// Plan options (concurrent indexes, NOT VALID, conversions, backfills).
+    /// Plan options (online form — on by default —, conversions, backfills).
     pub plan: PlanOptions,
     /// Count rows that would make a step fail before anything runs, and refuse with the
     /// numbers (default on).
@@ -84,7 +84,8 @@ impl Default for ApplyOptions {
             description: None,
             checksum: None,
             diff: DiffOptions::default(),
-            plan: PlanOptions::default(),
+            // A live Postgres gets the online form (SQLite plans are never online).
+            plan: PlanOptions { online: true, ..PlanOptions::default() },
             preflight: true,
             validate: false,
             budget: LockBudget::default(),
@@ -154,11 +155,106 @@ pub async fn migrate_database<D: Database + ?Sized>(
     }
     check(db, &outcome, opts).await?;
     let record = opts.record_version.then(|| version_record(target, opts));
-    let done = execute_within_budget(db, &outcome, opts, record.as_ref(), true).await?;
+    if !outcome.plan.has_online_part() {
+        let done = execute_within_budget(db, &outcome, opts, record.as_ref(), true).await?;
+        outcome.applied = true;
+        outcome.version = done.version;
+        outcome.rows_copied = done.rows_copied;
+        return Ok(outcome);
+    }
+    // The transaction, then the online part, then the check and the `schema_version` row in
+    // a last short transaction — all under the migration lock, held across them.
+    db.hold(true).await?;
+    let result = async {
+        let done = execute_within_budget(db, &outcome, opts, None, true).await?;
+        run_online(db, &outcome, &opts.budget).await?;
+        let version = finish_online(db, &outcome, opts, record.as_ref()).await?;
+        Ok::<_, Error>((done, version))
+    }
+    .await;
+    let released = db.hold(false).await;
+    let (done, version) = result?;
+    released?;
     outcome.applied = true;
-    outcome.version = done.version;
+    outcome.version = version;
     outcome.rows_copied = done.rows_copied;
     Ok(outcome)
+}
+
+/// Runs the online part of a plan whose transaction committed: each statement on its own,
+/// under the step's budget, retried with backoff when a lock is not available. An index build
+/// that fails is dropped again (`DROP INDEX CONCURRENTLY IF EXISTS`) so the next attempt, or
+/// the next run, starts clean; a failure stops here, leaving a valid database that the next
+/// run finishes.
+pub async fn run_online<D: Database + ?Sized>(db: &mut D, outcome: &Outcome, budget: &LockBudget) -> Result<()> {
+    let plan = &outcome.plan;
+    let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64);
+    for st in outcome.statements.iter().filter(|s| !s.transactional) {
+        let limits = budget.limits_for(plan, st.step);
+        let cleanup = match &plan.steps[st.step] {
+            crate::plan::Step::CreateIndex { table, index, concurrently: true } => Some(format!(
+                "DROP INDEX CONCURRENTLY IF EXISTS {}",
+                crate::sql::qualified(table.schema.as_deref(), &index.name)
+            )),
+            _ => None,
+        };
+        let mut attempt = 0;
+        loop {
+            match db.run_alone(&st.sql, &limits).await {
+                Ok(()) => break,
+                Err(e) => {
+                    if let Some(sql) = &cleanup {
+                        let _ = db.run_alone(sql, &budget.transaction_limits()).await;
+                    }
+                    if !e.is_lock_timeout() {
+                        return Err(e);
+                    }
+                    if attempt >= budget.retries {
+                        let tables: Vec<_> = plan.locks_of(st.step).map(|l| l.table.clone()).collect();
+                        let blockers = db.blockers(&tables).await.unwrap_or_default();
+                        return Err(Error::LockTimeout {
+                            attempts: attempt + 1,
+                            lock_timeout: budget.lock_timeout,
+                            blockers,
+                        });
+                    }
+                    attempt += 1;
+                    db.pause(budget.pause(attempt, seed.wrapping_add(u64::from(attempt)))).await;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// After the online part: the live schema must equal the target; then the `schema_version`
+/// row, in one short transaction.
+async fn finish_online<D: Database + ?Sized>(
+    db: &mut D,
+    outcome: &Outcome,
+    opts: &ApplyOptions,
+    record: Option<&VersionRecord>,
+) -> Result<Option<i64>> {
+    db.begin(&Plan::empty(db.dialect())).await?;
+    let result = async {
+        db.limit(&opts.budget.transaction_limits()).await?;
+        verify(&db.read_schema().await?, &outcome.comparison.to, &opts.diff)?;
+        match record {
+            Some(r) => Ok(Some(db.record_version(r).await?)),
+            None => Ok(None),
+        }
+    }
+    .await;
+    match result {
+        Ok(v) => {
+            db.finish(true).await?;
+            Ok(v)
+        }
+        Err(e) => {
+            let _ = db.finish(false).await;
+            Err(e)
+        }
+    }
 }
 
 /// Reads the live schema behind `db` and plans the change to `target` (nothing runs).
@@ -286,9 +382,9 @@ struct Executed {
     rows_copied: u64,
 }
 
-/// The one transaction: lock, re-check the live schema, run every step, verify, record, then
-/// commit (or roll back when `commit` is false, or on any error). Statements that cannot run
-/// in a transaction run after the commit, and the verification waits for them.
+/// The one transaction: lock, re-check the live schema, run every step of the transaction,
+/// verify (unless an online part is still to come), record, then commit (or roll back when
+/// `commit` is false, or on any error). The online part is [`run_online`]'s.
 async fn execute<D: Database + ?Sized>(
     db: &mut D,
     outcome: &Outcome,
@@ -297,7 +393,7 @@ async fn execute<D: Database + ?Sized>(
     record: Option<&VersionRecord>,
     commit: bool,
 ) -> Result<Executed> {
-    let deferred: Vec<&str> = outcome.statements.iter().filter(|s| !s.transactional).map(|s| s.sql.as_str()).collect();
+    let online = outcome.plan.has_online_part();
     db.begin(&outcome.plan).await?;
     let result = async {
         db.limit(&budget.transaction_limits()).await?;
@@ -305,7 +401,7 @@ async fn execute<D: Database + ?Sized>(
         check_unchanged(&live, &outcome.comparison.from, diff_opts)?;
         db.before_steps(&outcome.plan).await?;
         let mut rows_copied = 0;
-        for (i, step) in outcome.plan.steps.iter().enumerate() {
+        for (i, step) in outcome.plan.steps.iter().enumerate().take(outcome.plan.online_from) {
             let sql: Vec<&str> =
                 outcome.statements.iter().filter(|s| s.step == i && s.transactional).map(|s| s.sql.as_str()).collect();
             if !sql.is_empty() {
@@ -315,7 +411,7 @@ async fn execute<D: Database + ?Sized>(
         }
         db.limit(&budget.transaction_limits()).await?;
         db.after_steps().await?;
-        if deferred.is_empty() {
+        if !online {
             verify(&db.read_schema().await?, &outcome.comparison.to, diff_opts)?;
         }
         let version = match record {
@@ -328,12 +424,6 @@ async fn execute<D: Database + ?Sized>(
     match result {
         Ok(done) if commit => {
             db.finish(true).await?;
-            if !deferred.is_empty() {
-                for sql in deferred {
-                    db.run(sql).await?;
-                }
-                verify(&db.read_schema().await?, &outcome.comparison.to, diff_opts)?;
-            }
             Ok(done)
         }
         Ok(done) => {

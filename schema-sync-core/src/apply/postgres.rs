@@ -110,6 +110,11 @@ impl<C: DerefMut<Target = PgConnection>> PgDatabase<C> {
     }
 }
 
+/// A timeout in milliseconds as Postgres settings take it; zero (or none) is "no limit".
+fn millis(d: Option<Duration>) -> u128 {
+    d.map_or(0, |d| if d.is_zero() { 0 } else { d.as_millis().max(1) })
+}
+
 /// Runs one SQL text with the simple-query protocol (works through transaction poolers).
 pub async fn run(conn: &mut PgConnection, sql: &str) -> Result<()> {
     sqlx::raw_sql(AssertSqlSafe(sql.to_string()))
@@ -174,14 +179,12 @@ impl<C: DerefMut<Target = PgConnection> + Send> Database for PgDatabase<C> {
     }
 
     async fn limit(&mut self, limits: &StepLimits) -> Result<()> {
-        // Zero (or none) is Postgres' "no limit".
-        let ms = |d: Option<Duration>| d.map_or(0, |d| if d.is_zero() { 0 } else { d.as_millis().max(1) });
         run(
             &mut self.conn,
             &format!(
                 "SET LOCAL lock_timeout = {}; SET LOCAL statement_timeout = {}",
-                ms(limits.lock_timeout),
-                ms(limits.statement_timeout)
+                millis(limits.lock_timeout),
+                millis(limits.statement_timeout)
             ),
         )
         .await
@@ -310,8 +313,40 @@ impl<C: DerefMut<Target = PgConnection> + Send> Database for PgDatabase<C> {
         }
     }
 
-    async fn run(&mut self, sql: &str) -> Result<()> {
-        run(&mut self.conn, sql).await
+    async fn run_alone(&mut self, sql: &str, limits: &StepLimits) -> Result<()> {
+        run(
+            &mut self.conn,
+            &format!(
+                "SET lock_timeout = {}; SET statement_timeout = {}",
+                millis(limits.lock_timeout),
+                millis(limits.statement_timeout)
+            ),
+        )
+        .await?;
+        let result = run(&mut self.conn, sql).await;
+        let reset = run(&mut self.conn, "RESET lock_timeout; RESET statement_timeout").await;
+        result.and(reset)
+    }
+
+    async fn hold(&mut self, on: bool) -> Result<()> {
+        let mut schemas = self.scope.schemas.clone();
+        schemas.sort();
+        schemas.dedup();
+        let (shared, one) = if on {
+            ("SELECT pg_advisory_lock_shared($1)", "SELECT pg_advisory_lock($1, hashtext($2))")
+        } else {
+            ("SELECT pg_advisory_unlock_shared($1)", "SELECT pg_advisory_unlock($1, hashtext($2))")
+        };
+        let conn = &mut *self.conn;
+        async {
+            sqlx::query(shared).persistent(false).bind(LOCK_KEY).execute(&mut *conn).await?;
+            for s in &schemas {
+                sqlx::query(one).persistent(false).bind(SCHEMA_LOCK_SPACE).bind(s).execute(&mut *conn).await?;
+            }
+            Ok::<_, sqlx::Error>(())
+        }
+        .await
+        .map_err(|e| Error::postgres("holding the schema-sync advisory lock", e))
     }
 
     async fn versions(&mut self) -> Result<Vec<VersionRow>> {

@@ -210,9 +210,33 @@ fn all_probes(plan: &Plan) -> Vec<Probe> {
         })
         .collect();
     let is_new = |t: &crate::model::TableRef| created_names.iter().any(|(s, n)| s == &t.schema && n == &t.name);
+    // The online form: constraints added NOT VALID and validated later count like validated
+    // ones; the helper checks of `SET NOT NULL` are counted as the NULLs they stand for.
+    let mut validated = std::collections::HashSet::new();
+    let mut helpers = std::collections::HashSet::new();
+    let mut backfilled = std::collections::HashSet::new();
+    for s in &plan.steps {
+        match s {
+            Step::ValidateConstraint { name, .. } => {
+                validated.insert(name.as_str());
+            }
+            Step::SetNotNullChecked { check, .. } => {
+                helpers.insert(check.as_str());
+            }
+            Step::Backfill { table, column, .. } => {
+                backfilled.insert((table.display(), column.as_str()));
+            }
+            _ => {}
+        }
+    }
+    let checked = |name: &Option<String>, not_valid: bool| {
+        let name = name.as_deref().unwrap_or_default();
+        !not_valid || (validated.contains(name) && !helpers.contains(name))
+    };
     for step in &plan.steps {
         let table_of = match step {
-            Step::SetNotNull { table, .. }
+            Step::SetNotNullChecked { table, .. }
+            | Step::SetNotNull { table, .. }
             | Step::CreateIndex { table, .. }
             | Step::AddUnique { table, .. }
             | Step::AddPrimaryKey { table, .. }
@@ -226,6 +250,11 @@ fn all_probes(plan: &Plan) -> Vec<Probe> {
         }
         match step {
             Step::SetNotNull { table, column, backfill: None } => {
+                out.push(nulls(&table.name, table.schema.as_deref(), column))
+            }
+            Step::SetNotNullChecked { table, column, .. }
+                if !backfilled.contains(&(table.display(), column.as_str())) =>
+            {
                 out.push(nulls(&table.name, table.schema.as_deref(), column))
             }
             Step::CreateIndex { table, index, .. } if index.unique => {
@@ -265,10 +294,10 @@ fn all_probes(plan: &Plan) -> Vec<Probe> {
             Step::AlterColumnType { table, column, from, to, check_values: true, .. } => {
                 out.push(changed_values(table, column, from, to))
             }
-            Step::AddCheck { table, check, not_valid: false } => {
+            Step::AddCheck { table, check, not_valid } if checked(&check.name, *not_valid) => {
                 out.push(violates_check(&table.name, table.schema.as_deref(), check))
             }
-            Step::AddForeignKey { table, foreign_key, not_valid: false } => {
+            Step::AddForeignKey { table, foreign_key, not_valid } if checked(&foreign_key.name, *not_valid) => {
                 out.extend(orphans(&table.name, table.schema.as_deref(), foreign_key))
             }
             Step::RebuildTable { from, to, copy } => {

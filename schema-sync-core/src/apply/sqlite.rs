@@ -251,8 +251,12 @@ impl Database for SqliteDatabase<'_> {
         result
     }
 
-    async fn run(&mut self, sql: &str) -> Result<()> {
+    async fn run_alone(&mut self, sql: &str, _limits: &StepLimits) -> Result<()> {
         self.exec(sql)
+    }
+
+    async fn hold(&mut self, _on: bool) -> Result<()> {
+        Ok(())
     }
 
     async fn versions(&mut self) -> Result<Vec<VersionRow>> {

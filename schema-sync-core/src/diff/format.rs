@@ -63,6 +63,9 @@ fn index_text(i: &Index) -> String {
     if let Some(p) = &i.predicate {
         let _ = write!(s, " WHERE {p}");
     }
+    if i.invalid {
+        s.push_str(" (invalid: a concurrent build did not finish)");
+    }
     s
 }
 
@@ -179,6 +182,7 @@ pub fn render_text(c: &Comparison) -> String {
             Change::DropForeignKey { foreign_key, .. } => format!("- {}", fk_text(foreign_key)),
             Change::AddCheck { check, .. } => format!("+ check ({})", check.expr),
             Change::DropCheck { check, .. } => format!("- check ({})", check.expr),
+            Change::ValidateConstraint { name, .. } => format!("~ constraint {name}: NOT VALID → validated"),
             Change::AlterTableOptions { from, to, .. } => format!("~ options {from:?} → {to:?}"),
         };
         let t = ch.table().expect("table change");

@@ -76,6 +76,8 @@ pub fn same_index(a: &Index, b: &Index) -> bool {
         && method(&a.method) == method(&b.method)
         && a.include == b.include
         && a.nulls_not_distinct == b.nulls_not_distinct
+        // A live index a concurrent build left invalid is never the wanted one.
+        && (!a.invalid || b.invalid)
 }
 
 /// UNIQUE constraints are the same when they cover the same columns.
@@ -99,11 +101,43 @@ pub fn same_fk(a: &ForeignKey, b: &ForeignKey, _from: &Table, _to: &Table) -> bo
         && a.deferrable == b.deferrable
         && a.match_full == b.match_full
         && same_name(&a.name, &b.name)
+        && validity(a.not_valid, b.not_valid)
+}
+
+/// A validated constraint is what a `NOT VALID` one wants (it checks more); a `NOT VALID` one
+/// is not what a validated one wants.
+fn validity(from_not_valid: bool, to_not_valid: bool) -> bool {
+    !from_not_valid || to_not_valid
 }
 
 /// Checks are the same when their expressions are the same after canonicalisation.
 pub fn same_check(a: &Check, b: &Check) -> bool {
-    a.no_inherit == b.no_inherit && same_name(&a.name, &b.name) && expr::same(&a.expr, &b.expr)
+    a.no_inherit == b.no_inherit
+        && same_name(&a.name, &b.name)
+        && validity(a.not_valid, b.not_valid)
+        && expr::same(&a.expr, &b.expr)
+}
+
+/// Among the unpaired constraints of a table, those only in `from` that differ from one only
+/// in `to` by being `NOT VALID` (`unvalidated(from, to)`): they are validated rather than
+/// dropped and re-added. Returns (to validate, still to drop, still to add).
+pub fn validations<'a, T>(
+    drop: Vec<&'a T>,
+    add: Vec<&'a T>,
+    unvalidated: impl Fn(&T, &T) -> bool,
+) -> (Vec<&'a T>, Vec<&'a T>, Vec<&'a T>) {
+    let mut add: Vec<Option<&T>> = add.into_iter().map(Some).collect();
+    let (mut validate, mut still) = (Vec::new(), Vec::new());
+    for d in drop {
+        match add.iter().position(|a| a.is_some_and(|a| unvalidated(d, a))) {
+            Some(j) => {
+                add[j] = None;
+                validate.push(d);
+            }
+            None => still.push(d),
+        }
+    }
+    (validate, still, add.into_iter().flatten().collect())
 }
 
 /// Pairs equal items of `from` and `to`; returns (only in `from`, only in `to`).

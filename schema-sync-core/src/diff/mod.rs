@@ -124,6 +124,9 @@ pub enum Change {
     AddCheck { table: TableRef, check: Check },
     /// CHECK dropped.
     DropCheck { table: TableRef, check: Check },
+    /// A wanted foreign key or CHECK is live but `NOT VALID` (an online change stopped before
+    /// its `VALIDATE CONSTRAINT`): validate it.
+    ValidateConstraint { table: TableRef, name: String },
     /// SQLite `WITHOUT ROWID` / `STRICT` differ.
     AlterTableOptions { table: TableRef, from: TableOptions, to: TableOptions },
 }
@@ -148,6 +151,7 @@ impl Change {
             | DropForeignKey { table, .. }
             | AddCheck { table, .. }
             | DropCheck { table, .. }
+            | ValidateConstraint { table, .. }
             | AlterTableOptions { table, .. } => Some(table.clone()),
             CreateEnum { .. }
             | DropEnum { .. }
@@ -526,11 +530,30 @@ fn diff_table(from: &Table, to: &Table, out: &mut Vec<Change>) {
     out.extend(add.into_iter().map(|u| Change::AddUnique { table: tref.clone(), unique: u.clone() }));
     let same_fk = |a: &ForeignKey, b: &ForeignKey| matching::same_fk(a, b, &from, to);
     let (drop, add) = matching::pair(&from.foreign_keys, &to.foreign_keys, same_fk);
+    let unvalidated = |a: &ForeignKey, b: &ForeignKey| {
+        a.not_valid && same_fk(a, &ForeignKey { not_valid: true, ..b.clone() }) && a.name.is_some()
+    };
+    let (validate, drop, add) = matching::validations(drop, add, unvalidated);
     out.extend(drop.into_iter().map(|f| Change::DropForeignKey { table: tref.clone(), foreign_key: f.clone() }));
     out.extend(add.into_iter().map(|f| Change::AddForeignKey { table: tref.clone(), foreign_key: f.clone() }));
+    out.extend(
+        validate
+            .into_iter()
+            .filter_map(|f| f.name.clone())
+            .map(|name| Change::ValidateConstraint { table: tref.clone(), name }),
+    );
     let (drop, add) = matching::pair(&from.checks, &to.checks, matching::same_check);
+    let unvalidated =
+        |a: &Check, b: &Check| a.not_valid && matching::same_check(a, &Check { not_valid: true, ..b.clone() });
+    let (validate, drop, add) = matching::validations(drop, add, |a, b| unvalidated(a, b) && a.name.is_some());
     out.extend(drop.into_iter().map(|c| Change::DropCheck { table: tref.clone(), check: c.clone() }));
     out.extend(add.into_iter().map(|c| Change::AddCheck { table: tref.clone(), check: c.clone() }));
+    out.extend(
+        validate
+            .into_iter()
+            .filter_map(|c| c.name.clone())
+            .map(|name| Change::ValidateConstraint { table: tref.clone(), name }),
+    );
 }
 
 #[cfg(test)]

@@ -67,6 +67,7 @@ fn every_kind_of_change_is_reported() {
                     name: Some("email_ok".into()),
                     expr: "email <> ''".into(),
                     no_inherit: false,
+                    not_valid: false,
                 })
             },
             vec!["add_check"],

@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc::{unbounded_channel, UnboundedSender};
 
 /// How a fleet is migrated.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct ApplyOptions {
     /// Run steps that delete data. Off: a target that needs one fails with the losses named.
     pub allow_destructive: bool,
@@ -31,6 +31,13 @@ pub struct ApplyOptions {
     pub budget: crate::apply::LockBudget,
     /// `schema_version.description` (default `fleet apply`).
     pub description: Option<String>,
+}
+
+impl Default for ApplyOptions {
+    fn default() -> Self {
+        let one = crate::apply::ApplyOptions::default();
+        ApplyOptions { allow_destructive: false, canary: 0, plan: one.plan, budget: one.budget, description: None }
+    }
 }
 
 /// Migrates every target to `desired` and streams each result to `on_report`.

@@ -227,6 +227,7 @@ impl Builder {
                     on_update: fk_action(row.on_update),
                     deferrable,
                     match_full: row.match_type == "f",
+                    not_valid: !row.validated,
                 };
                 self.pending.push(PendingForeignKey {
                     table: ti,
@@ -239,6 +240,7 @@ impl Builder {
                 name,
                 expr: check_body(row.definition.as_deref().unwrap_or_default()),
                 no_inherit: row.no_inherit,
+                not_valid: !row.validated,
             }),
             // Exclusion ('x'), NOT NULL (PG 18 'n') and trigger ('t') constraints are filtered
             // by the query; nothing else exists.
@@ -289,6 +291,7 @@ impl Builder {
             method: if row.method == "btree" { None } else { Some(row.method) },
             include,
             nulls_not_distinct: row.nulls_not_distinct,
+            invalid: !row.valid,
         };
         self.tables[ti].table.indexes.push(index);
     }
@@ -528,6 +531,7 @@ mod tests {
             options,
             collations: vec![0, 950],
             opclasses: vec![1, 2],
+            valid: true,
             key_texts: Some(vec!["a".into(), "lower(b)".into()]),
         }
     }

@@ -111,7 +111,7 @@ macro_rules! constraints_query {
                 CASE WHEN con.contype = 'c' THEN pg_catalog.pg_get_constraintdef(con.oid, true) END, \
                 CASE WHEN con.contype = 'u' THEN ",
             $nnd,
-            " END \
+            " END, con.convalidated \
              FROM pg_catalog.pg_constraint con \
              JOIN pg_catalog.pg_class c ON c.oid = con.conrelid \
              JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
@@ -135,7 +135,7 @@ macro_rules! indexes_query {
                 CASE WHEN i.indpred IS NOT NULL THEN pg_catalog.pg_get_expr(i.indpred, i.indrelid) END, \
                 am.amname::text, i.indnkeyatts::int4, ",
             $nnd,
-            ", i.indkey::text, i.indoption::text, i.indcollation::text, i.indclass::text, \
+            ", i.indkey::text, i.indoption::text, i.indcollation::text, i.indclass::text, i.indisvalid, \
                 CASE WHEN i.indexprs IS NOT NULL THEN ARRAY(SELECT pg_catalog.pg_get_indexdef(i.indexrelid, k, true) \
                      FROM generate_series(1, i.indnkeyatts::int4) AS k ORDER BY k) END \
              FROM pg_catalog.pg_index i \
@@ -322,6 +322,7 @@ pub(crate) async fn read(
             no_inherit: get(r, 11)?,
             definition: get(r, 12)?,
             nulls_not_distinct: get::<Option<bool>>(r, 13)?.unwrap_or(false),
+            validated: get(r, 14)?,
         });
         Ok(())
     })
@@ -341,7 +342,8 @@ pub(crate) async fn read(
             options: vector(get(r, 8)?)?,
             collations: vector(get(r, 9)?)?,
             opclasses: vector(get(r, 10)?)?,
-            key_texts: get(r, 11)?,
+            valid: get(r, 11)?,
+            key_texts: get(r, 12)?,
         });
         Ok(())
     })

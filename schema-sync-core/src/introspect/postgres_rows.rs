@@ -74,6 +74,8 @@ pub(crate) struct ConstraintRow<'r> {
     pub no_inherit: bool,
     pub definition: Option<String>,
     pub nulls_not_distinct: bool,
+    /// `convalidated` (false after `ADD … NOT VALID` until `VALIDATE CONSTRAINT`).
+    pub validated: bool,
 }
 
 /// A `pg_index` row with its keys as the catalog's parallel arrays.
@@ -93,6 +95,8 @@ pub(crate) struct IndexRow {
     pub collations: Vec<i64>,
     /// `indclass` (operator class) per key column.
     pub opclasses: Vec<i64>,
+    /// `indisvalid` (false: a concurrent build that did not finish).
+    pub valid: bool,
     /// `pg_get_indexdef(…, k)` per key column, only for an index with expression keys.
     pub key_texts: Option<Vec<String>>,
 }

@@ -337,9 +337,12 @@ fn build_table(info: &TableInfo, catalog: &Catalog) -> Result<Table> {
                 });
             }
             ConstraintKind::ForeignKey(fk) => table.foreign_keys.push(foreign_key(c.name.clone(), fk, &p)),
-            ConstraintKind::Check { expr } => {
-                table.checks.push(Check { name: c.name.clone(), expr: expr.clone(), no_inherit: false })
-            }
+            ConstraintKind::Check { expr } => table.checks.push(Check {
+                name: c.name.clone(),
+                expr: expr.clone(),
+                no_inherit: false,
+                not_valid: false,
+            }),
             ConstraintKind::PrimaryKey { .. } => {}
         }
     }
@@ -393,6 +396,7 @@ fn build_index(name: &str, sql: &str, p: &Parsed<'_>) -> Result<Index> {
         method: None,
         include: Vec::new(),
         nulls_not_distinct: false,
+        invalid: false,
     })
 }
 
@@ -407,6 +411,7 @@ fn foreign_key(name: Option<String>, fk: &ForeignKeyDef, p: &Parsed<'_>) -> Fore
         on_update: fk.on_update,
         deferrable: fk.deferrable,
         match_full: false,
+        not_valid: false,
     }
 }
 

@@ -74,7 +74,7 @@ impl IndexKey {
 }
 
 /// A secondary index.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Index {
     /// Index name.
@@ -96,6 +96,11 @@ pub struct Index {
     /// `NULLS NOT DISTINCT` (Postgres 15).
     #[serde(default, skip_serializing_if = "is_false")]
     pub nulls_not_distinct: bool,
+    /// Postgres `indisvalid = false`: a `CREATE INDEX CONCURRENTLY` that did not finish left
+    /// it behind. Queries do not use it (a unique one still checks writes); it differs from
+    /// every wanted index, so the next plan drops and rebuilds it.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub invalid: bool,
 }
 
 /// A UNIQUE constraint.
@@ -209,6 +214,10 @@ pub struct ForeignKey {
     /// `MATCH FULL` (default `MATCH SIMPLE`).
     #[serde(default, skip_serializing_if = "is_false")]
     pub match_full: bool,
+    /// Postgres `NOT VALID`: enforced for new rows, existing rows not yet checked. A wanted
+    /// constraint that is live but not valid is finished with `VALIDATE CONSTRAINT`.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub not_valid: bool,
 }
 
 /// A CHECK constraint.
@@ -223,4 +232,7 @@ pub struct Check {
     /// Postgres `NO INHERIT`.
     #[serde(default, skip_serializing_if = "is_false")]
     pub no_inherit: bool,
+    /// Postgres `NOT VALID` (see [`ForeignKey::not_valid`]).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub not_valid: bool,
 }

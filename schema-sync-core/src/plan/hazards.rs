@@ -7,7 +7,7 @@ use crate::capabilities::Capabilities;
 use crate::model::TableRef;
 use std::collections::BTreeSet;
 
-pub(super) fn hazards(steps: &[Step], locks: &[StepLock], caps: &Capabilities) -> Vec<Hazard> {
+pub(super) fn hazards(steps: &[Step], locks: &[StepLock], caps: &Capabilities, online_from: usize) -> Vec<Hazard> {
     let mut out = Vec::new();
     let mut add = |code, step, message: String| out.push(Hazard { code, step, message });
     for (i, s) in steps.iter().enumerate() {
@@ -22,7 +22,11 @@ pub(super) fn hazards(steps: &[Step], locks: &[StepLock], caps: &Capabilities) -
                 add(
                     HazardCode::RewritesTable,
                     i,
-                    format!("changing `{}.{column}` to {to} rewrites the table", table.name),
+                    format!(
+                        "changing `{t}.{column}` to {to} rewrites the table under ACCESS EXCLUSIVE (online alternative: \
+                         add a new column, backfill it in batches, keep it in step with a trigger, then swap the names)",
+                        t = table.name
+                    ),
                 );
                 if *check_values {
                     add(
@@ -51,6 +55,22 @@ pub(super) fn hazards(steps: &[Step], locks: &[StepLock], caps: &Capabilities) -
                 }
             }
             Step::AddColumn { table, column } => {
+                if super::step_locks::add_column_rewrites(column) {
+                    let alternative = if column.identity.is_none() && column.generated.is_none() {
+                        "online alternative: `--backfill-batch N` adds it without the default, sets the default \
+                         for new rows and fills the existing ones in batches"
+                    } else {
+                        "no online form: run it when the table is quiet"
+                    };
+                    add(
+                        HazardCode::RewritesTable,
+                        i,
+                        format!(
+                            "adding `{}.{}` rewrites the table under ACCESS EXCLUSIVE ({alternative})",
+                            table.name, column.name
+                        ),
+                    );
+                }
                 if !column.nullable
                     && column.default.is_none()
                     && column.generated.is_none()
@@ -78,10 +98,36 @@ pub(super) fn hazards(steps: &[Step], locks: &[StepLock], caps: &Capabilities) -
                     add(
                         HazardCode::NonTransactional,
                         i,
-                        format!("index `{}` is built CONCURRENTLY outside the transaction", index.name),
+                        format!(
+                            "index `{}` is built CONCURRENTLY after the transaction; if the build fails it is left \
+                             invalid, and the next run drops and rebuilds it",
+                            index.name
+                        ),
                     );
                 }
             }
+            Step::DropIndex { index, concurrently: true, .. } => add(
+                HazardCode::NonTransactional,
+                i,
+                format!("index `{}` is dropped CONCURRENTLY after the transaction", index.name),
+            ),
+            Step::Backfill { table, column, batch: Some(n), .. } => add(
+                HazardCode::NonTransactional,
+                i,
+                format!(
+                    "`{}.{column}` is filled in batches of {n} rows, each committed on its own; rows added meanwhile get the default",
+                    table.name
+                ),
+            ),
+            Step::ValidateConstraint { table, name } if i >= online_from => add(
+                HazardCode::MayFail,
+                i,
+                format!(
+                    "validating `{name}` fails if a row of `{}` violates it; it then stays NOT VALID (checked for new \
+                     rows only) and the next run validates it again",
+                    table.name
+                ),
+            ),
             Step::AddUnique { table, unique } => add(
                 HazardCode::MayFail,
                 i,
@@ -180,6 +226,11 @@ pub(super) fn hazards(steps: &[Step], locks: &[StepLock], caps: &Capabilities) -
             | Step::DropDefault { .. }
             | Step::DropPrimaryKey { .. }
             | Step::DropIndex { .. }
+            | Step::RenameIndex { .. }
+            | Step::AddUniqueUsingIndex { .. }
+            | Step::AddPrimaryKeyUsingIndex { .. }
+            | Step::SetNotNullChecked { .. }
+            | Step::Backfill { .. }
             | Step::DropUnique { .. }
             | Step::DropForeignKey { .. }
             | Step::DropCheck { .. }
@@ -303,6 +354,7 @@ mod tests {
                         name: Some("t_n_pos".into()),
                         expr: "n > 0".into(),
                         no_inherit: false,
+                        not_valid: false,
                     })
                 },
                 vec![MayFail, LocksTable],
@@ -351,7 +403,7 @@ mod tests {
         assert!(plan_with(&from, &to, &caps, &opts).hazards.is_empty(), "a backfill removes the NULLs first");
         let mut to = from.clone();
         to.tables[0].indexes.push(index("t_n", &["n"], false));
-        let opts = PlanOptions { concurrent_indexes: true, ..Default::default() };
+        let opts = PlanOptions { online: true, ..Default::default() };
         let codes: Vec<HazardCode> = plan_with(&from, &to, &caps, &opts).hazards.iter().map(|h| h.code).collect();
         assert_eq!(codes, [NonTransactional, ScansTable], "built outside the transaction, blocking nobody");
     }

@@ -8,6 +8,8 @@ use serde::Serialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum LockMode {
+    /// `ROW EXCLUSIVE`: what `UPDATE` takes (a backfill); rows it changes wait, nothing else.
+    RowExclusive,
     /// `SHARE UPDATE EXCLUSIVE`: reads and writes go on (`CREATE INDEX CONCURRENTLY`,
     /// `VALIDATE CONSTRAINT`).
     ShareUpdateExclusive,
@@ -23,6 +25,7 @@ impl LockMode {
     /// The mode as Postgres spells it.
     pub fn sql(self) -> &'static str {
         match self {
+            LockMode::RowExclusive => "ROW EXCLUSIVE",
             LockMode::ShareUpdateExclusive => "SHARE UPDATE EXCLUSIVE",
             LockMode::Share => "SHARE",
             LockMode::ShareRowExclusive => "SHARE ROW EXCLUSIVE",

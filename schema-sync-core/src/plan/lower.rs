@@ -185,13 +185,6 @@ impl Builder<'_> {
         self.fks_over_dropped_keys(changes);
         let rebuild = self.tables_to_rebuild(changes);
         let mut rebuilt_done = BTreeSet::new();
-        let created: BTreeSet<TableRef> = changes
-            .iter()
-            .filter_map(|c| match c {
-                Change::CreateTable { table } => Some(TableRef::of(table)),
-                _ => None,
-            })
-            .collect();
         for ch in changes {
             let t = ch.table();
             if let Some(t) = t.as_ref().filter(|t| rebuild.contains(*t)) {
@@ -202,7 +195,7 @@ impl Builder<'_> {
                     continue;
                 }
             }
-            self.lower(ch, &created);
+            self.lower(ch);
         }
     }
 
@@ -214,7 +207,7 @@ impl Builder<'_> {
         self.from.tables.iter().find(|x| x.schema == t.schema && x.name == t.name)
     }
 
-    fn lower(&mut self, ch: &Change, created: &BTreeSet<TableRef>) {
+    fn lower(&mut self, ch: &Change) {
         let caps = self.caps;
         match ch {
             Change::CreateEnum { r#enum } => {
@@ -322,51 +315,43 @@ impl Builder<'_> {
                     );
                 }
             }
-            Change::AddIndex { table, index } => {
-                let concurrently = self.opts.concurrent_indexes && caps.concurrent_index && !created.contains(table);
-                self.push(
-                    Phase::AddConstraints,
-                    Step::CreateIndex { table: table.clone(), index: index.clone(), concurrently },
-                )
-            }
-            Change::DropIndex { table, index } => {
-                self.push(Phase::DropConstraints, Step::DropIndex { table: table.clone(), index: index.clone() })
-            }
+            Change::AddIndex { table, index } => self.push(
+                Phase::AddConstraints,
+                Step::CreateIndex { table: table.clone(), index: index.clone(), concurrently: false },
+            ),
+            Change::DropIndex { table, index } => self.push(
+                Phase::DropConstraints,
+                Step::DropIndex { table: table.clone(), index: index.clone(), concurrently: false },
+            ),
             Change::AddUnique { table, unique } => {
                 self.push(Phase::AddConstraints, Step::AddUnique { table: table.clone(), unique: unique.clone() })
             }
             Change::DropUnique { table, unique } => {
                 self.push(Phase::DropConstraints, Step::DropUnique { table: table.clone(), unique: unique.clone() })
             }
-            Change::AddForeignKey { table, foreign_key } => {
-                let not_valid = self.opts.not_valid_constraints && caps.not_valid_constraints;
-                self.push(
-                    Phase::AddForeignKeys,
-                    Step::AddForeignKey { table: table.clone(), foreign_key: foreign_key.clone(), not_valid },
-                );
-                if let (true, Some(name)) = (not_valid, &foreign_key.name) {
-                    self.push(
-                        Phase::AddForeignKeys,
-                        Step::ValidateConstraint { table: table.clone(), name: name.clone() },
-                    );
-                }
-            }
+            Change::AddForeignKey { table, foreign_key } => self.push(
+                Phase::AddForeignKeys,
+                // A constraint the target declares NOT VALID is added so (Postgres only has them).
+                Step::AddForeignKey {
+                    table: table.clone(),
+                    foreign_key: foreign_key.clone(),
+                    not_valid: foreign_key.not_valid && caps.not_valid_constraints,
+                },
+            ),
             Change::DropForeignKey { table, foreign_key } => self.push(
                 Phase::DropForeignKeys,
                 Step::DropForeignKey { table: table.clone(), foreign_key: foreign_key.clone() },
             ),
-            Change::AddCheck { table, check } => {
-                let not_valid = self.opts.not_valid_constraints && caps.not_valid_constraints;
-                self.push(
-                    Phase::AddConstraints,
-                    Step::AddCheck { table: table.clone(), check: check.clone(), not_valid },
-                );
-                if let (true, Some(name)) = (not_valid, &check.name) {
-                    self.push(
-                        Phase::AddConstraints,
-                        Step::ValidateConstraint { table: table.clone(), name: name.clone() },
-                    );
-                }
+            Change::AddCheck { table, check } => self.push(
+                Phase::AddConstraints,
+                Step::AddCheck {
+                    table: table.clone(),
+                    check: check.clone(),
+                    not_valid: check.not_valid && caps.not_valid_constraints,
+                },
+            ),
+            Change::ValidateConstraint { table, name } => {
+                self.push(Phase::AddForeignKeys, Step::ValidateConstraint { table: table.clone(), name: name.clone() })
             }
             Change::DropCheck { table, check } => {
                 self.push(Phase::DropConstraints, Step::DropCheck { table: table.clone(), check: check.clone() })

@@ -148,11 +148,11 @@ fn enum_labels_are_added_in_place_and_removed_by_recreating_the_type() {
 }
 
 #[test]
-fn options_choose_concurrent_indexes_and_not_valid_constraints_on_existing_tables_only() {
+fn the_online_form_applies_to_existing_tables_only() {
     let from = schema(PG, vec![users(PG)]);
     let mut to = from.clone();
     to.tables[0].indexes.push(index("users_email", &["email"], false));
-    let opts = PlanOptions { concurrent_indexes: true, not_valid_constraints: true, ..Default::default() };
+    let opts = PlanOptions { online: true, ..Default::default() };
     let caps = Capabilities::latest(PG);
     let p = plan_with(&from, &to, &caps, &opts);
     assert!(matches!(&p.steps[..], [crate::plan::Step::CreateIndex { concurrently: true, .. }]), "{:?}", p.steps);

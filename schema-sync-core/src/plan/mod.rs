@@ -1,9 +1,10 @@
 //! `plan(comparison, caps, opts)`: order the changes by dependency and lower what the target
 //! cannot do in place. Pure.
 //!
-//! Three concerns, one module each: [`lower`](self) turns changes into steps for the target's
+//! Concerns, one module each: [`lower`](self) turns changes into steps for the target's
 //! capabilities (`lower.rs`, with table rebuilds in `rebuild.rs`), `order.rs` orders tables
-//! by their foreign keys, `step_locks.rs` says what each Postgres step locks (in the vocabulary of
+//! by their foreign keys, `online.rs` moves what would lock a live Postgres table for a whole
+//! scan into an online part after the transaction (with [`PlanOptions::online`]), `step_locks.rs` says what each Postgres step locks (in the vocabulary of
 //! `locks.rs`) and whether it scans or rewrites under the lock, `hazards.rs` says what each step
 //! risks.
 //!
@@ -15,6 +16,7 @@
 mod hazards;
 mod locks;
 mod lower;
+mod online;
 mod order;
 mod rebuild;
 mod step_locks;
@@ -32,7 +34,8 @@ use crate::diff::Comparison;
 pub fn plan(comparison: &Comparison, caps: &Capabilities, opts: &PlanOptions) -> Plan {
     let steps = lower::lower(&comparison.from, &comparison.to, &comparison.changes, caps, opts);
     let steps = order::order_tables(steps, &comparison.from);
+    let (steps, online_from) = online::split(steps, &comparison.from, caps, opts);
     let locks = step_locks::locks(&steps, caps.dialect);
-    let hazards = hazards::hazards(&steps, &locks, caps);
-    Plan { dialect: caps.dialect, steps, hazards, locks }
+    let hazards = hazards::hazards(&steps, &locks, caps, online_from);
+    Plan { dialect: caps.dialect, steps, hazards, locks, online_from }
 }

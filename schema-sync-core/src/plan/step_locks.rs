@@ -63,7 +63,16 @@ fn step_locks(s: &Step) -> Vec<(TableRef, LockMode, bool, bool)> {
         | Step::DropPrimaryKey { table, .. }
         | Step::DropUnique { table, .. }
         | Step::DropCheck { table, .. }
-        | Step::DropIndex { table, .. } => vec![(table.clone(), AccessExclusive, false, false)],
+        | Step::AddUniqueUsingIndex { table, .. }
+        | Step::AddPrimaryKeyUsingIndex { table, .. }
+        | Step::DropIndex { table, concurrently: false, .. } => vec![(table.clone(), AccessExclusive, false, false)],
+        Step::DropIndex { table, concurrently: true, .. } | Step::RenameIndex { table, .. } => {
+            vec![(table.clone(), ShareUpdateExclusive, false, false)]
+        }
+        // The validated check proves the column has no NULL: no scan.
+        Step::SetNotNullChecked { table, .. } => vec![(table.clone(), AccessExclusive, false, false)],
+        // An UPDATE: row locks on the rows it fills; in batches, each held only for its batch.
+        Step::Backfill { table, .. } => vec![(table.clone(), RowExclusive, false, false)],
         Step::AlterIdentity { table, .. } => vec![(table.clone(), AccessExclusive, false, false)],
         Step::AddColumn { table, column } => vec![(table.clone(), AccessExclusive, add_column_rewrites(column), false)],
         // A checked change reads every row first (under the lock) to prove no value changes.
@@ -121,7 +130,7 @@ fn step_locks(s: &Step) -> Vec<(TableRef, LockMode, bool, bool)> {
 /// `ADD COLUMN` rewrites the table when every row needs a value computed per row: a volatile
 /// default (`random()`, `gen_random_uuid()`, `clock_timestamp()`, a sequence), an identity, or
 /// a stored generated column. A constant or `now()` default is stored once (Postgres 11+).
-fn add_column_rewrites(c: &Column) -> bool {
+pub(super) fn add_column_rewrites(c: &Column) -> bool {
     c.identity.is_some() || c.generated.is_some() || c.default.as_deref().is_some_and(is_volatile)
 }
 
@@ -221,7 +230,7 @@ mod tests {
         for (name, edit, want) in cases {
             assert_eq!(lock(edit, &plain), want, "{name}");
         }
-        let concurrent = PlanOptions { concurrent_indexes: true, ..Default::default() };
+        let concurrent = PlanOptions { online: true, ..Default::default() };
         assert_eq!(
             lock(|s| s.tables[0].indexes.push(index("t_n", &["n"], false)), &concurrent),
             [(ShareUpdateExclusive, false, true)]

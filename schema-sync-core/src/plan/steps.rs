@@ -104,6 +104,12 @@ pub enum Step {
     },
     /// `ALTER COLUMN … SET NOT NULL`, optionally after `UPDATE … SET col = backfill WHERE col IS NULL`.
     SetNotNull { table: TableRef, column: String, backfill: Option<String> },
+    /// Online: `ALTER COLUMN … SET NOT NULL` once the validated `CHECK (col IS NOT NULL)` named
+    /// `check` proves it (Postgres then skips the scan), then `DROP CONSTRAINT check`.
+    SetNotNullChecked { table: TableRef, column: String, check: String },
+    /// `UPDATE … SET col = expr WHERE col IS NULL`: in one statement, or online in batches of
+    /// `batch` rows, each committed on its own.
+    Backfill { table: TableRef, column: String, expr: String, batch: Option<u64> },
     /// `ALTER COLUMN … DROP NOT NULL`.
     DropNotNull { table: TableRef, column: String },
     /// `ALTER COLUMN … SET DEFAULT …`.
@@ -118,8 +124,15 @@ pub enum Step {
     DropPrimaryKey { table: TableRef, primary_key: PrimaryKey },
     /// `CREATE [UNIQUE] INDEX [CONCURRENTLY] …`.
     CreateIndex { table: TableRef, index: Index, concurrently: bool },
-    /// `DROP INDEX …`.
-    DropIndex { table: TableRef, index: Index },
+    /// `DROP INDEX [CONCURRENTLY IF EXISTS] …`.
+    DropIndex { table: TableRef, index: Index, concurrently: bool },
+    /// `ALTER INDEX … RENAME TO …` (online: the new index of a swap takes the old one's name).
+    RenameIndex { table: TableRef, from: String, to: String },
+    /// Online: `ADD CONSTRAINT … UNIQUE USING INDEX index` over a unique index built
+    /// concurrently just before (renamed to the constraint's name).
+    AddUniqueUsingIndex { table: TableRef, unique: Unique, index: String },
+    /// Online: `ADD CONSTRAINT … PRIMARY KEY USING INDEX index`, likewise.
+    AddPrimaryKeyUsingIndex { table: TableRef, primary_key: PrimaryKey, index: String },
     /// `ADD [CONSTRAINT …] UNIQUE (…)`.
     AddUnique { table: TableRef, unique: Unique },
     /// `DROP CONSTRAINT <unique>`.
@@ -178,10 +191,15 @@ pub struct Hazard {
 /// Choices that change how a plan is built (not what it achieves).
 #[derive(Debug, Clone, Default)]
 pub struct PlanOptions {
-    /// Build indexes with `CREATE INDEX CONCURRENTLY` outside the transaction (Postgres).
-    pub concurrent_indexes: bool,
-    /// Add foreign keys and checks `NOT VALID`, then `VALIDATE` (shorter locks; Postgres).
-    pub not_valid_constraints: bool,
+    /// Online form for a live Postgres (see `docs/online.md`): indexes built and dropped
+    /// `CONCURRENTLY`, index changes built new then swapped, foreign keys and checks added
+    /// `NOT VALID` then validated, `SET NOT NULL` through a validated check, `UNIQUE` and
+    /// primary keys over a concurrently built index — all of it after the transaction commits,
+    /// one statement at a time. Off: one transaction for everything (the plain form).
+    pub online: bool,
+    /// Online: fill a column added with a volatile default in batches of this many rows (each
+    /// batch committed on its own) instead of the one `ADD COLUMN` that rewrites the table.
+    pub backfill_batch: Option<u64>,
     /// Conversions for type changes, `table.column` → expression (`{col}` = old column),
     /// merged with the models' `using`.
     pub using: HashMap<String, String>,
@@ -204,12 +222,15 @@ pub struct Plan {
     pub hazards: Vec<Hazard>,
     /// The table locks each step takes (Postgres; SQLite locks the whole database), by step.
     pub locks: Vec<StepLock>,
+    /// Steps `0..online_from` run in the one transaction; the steps after it (the online part)
+    /// run after it commits, each statement on its own. `steps.len()` when there is none.
+    pub online_from: usize,
 }
 
 impl Plan {
     /// A plan with nothing to do.
     pub fn empty(dialect: Dialect) -> Self {
-        Plan { dialect, steps: Vec::new(), hazards: Vec::new(), locks: Vec::new() }
+        Plan { dialect, steps: Vec::new(), hazards: Vec::new(), locks: Vec::new(), online_from: 0 }
     }
 
     /// The locks step `i` takes.
@@ -253,6 +274,16 @@ impl Plan {
                 h.message = format!("{} ({})", h.message, sized.join("; "));
             }
         }
+    }
+
+    /// `true` when step `i` runs after the transaction, on its own (the online part).
+    pub fn is_online(&self, i: usize) -> bool {
+        i >= self.online_from
+    }
+
+    /// `true` when part of the plan runs after the transaction.
+    pub fn has_online_part(&self) -> bool {
+        self.online_from < self.steps.len()
     }
 
     /// `true` when there is nothing to do.

@@ -12,7 +12,9 @@ use crate::types::{postgres::render as ty, Dialect, SqlType};
 pub fn render(plan: &Plan) -> crate::Result<Vec<Statement>> {
     let mut out = Vec::new();
     for (i, step) in plan.steps.iter().enumerate() {
-        let mut push = |sql: String| out.push(Statement::new(i, sql));
+        // The online part runs after the transaction, each statement on its own.
+        let transactional = !plan.is_online(i);
+        let mut push = |sql: String| out.push(Statement { sql, step: i, transactional });
         match step {
             Step::CreateSchema { name } => push(format!("CREATE SCHEMA IF NOT EXISTS {}", quote_ident(name))),
             Step::CreateEnum { r#enum } => push(format!(
@@ -156,10 +158,42 @@ pub fn render(plan: &Plan) -> crate::Result<Vec<Statement>> {
             }
             Step::CreateIndex { table, index, concurrently } => {
                 let sql = create_index(table, index, *concurrently);
-                out.push(Statement { sql, step: i, transactional: !concurrently });
+                out.push(Statement { sql, step: i, transactional: transactional && !concurrently });
             }
-            Step::DropIndex { table, index } => {
+            Step::DropIndex { table, index, concurrently: false } => {
                 push(format!("DROP INDEX {}", qualified(table.schema.as_deref(), &index.name)))
+            }
+            Step::DropIndex { table, index, concurrently: true } => {
+                let sql =
+                    format!("DROP INDEX CONCURRENTLY IF EXISTS {}", qualified(table.schema.as_deref(), &index.name));
+                out.push(Statement { sql, step: i, transactional: false });
+            }
+            Step::RenameIndex { table, from, to } => {
+                push(format!("ALTER INDEX {} RENAME TO {}", qualified(table.schema.as_deref(), from), quote_ident(to)))
+            }
+            Step::AddUniqueUsingIndex { table, unique, index } => push(format!(
+                "ALTER TABLE {} ADD {}UNIQUE USING INDEX {}{}",
+                table.quoted(),
+                constraint_name(&unique.name),
+                quote_ident(index),
+                deferrable(unique.deferrable)
+            )),
+            Step::AddPrimaryKeyUsingIndex { table, primary_key, index } => push(format!(
+                "ALTER TABLE {} ADD {}PRIMARY KEY USING INDEX {}",
+                table.quoted(),
+                constraint_name(&primary_key.name),
+                quote_ident(index)
+            )),
+            Step::SetNotNullChecked { table, column, check } => {
+                push(format!("ALTER TABLE {} ALTER COLUMN {} SET NOT NULL", table.quoted(), quote_ident(column)));
+                push(format!("ALTER TABLE {} DROP CONSTRAINT {}", table.quoted(), quote_ident(check)));
+            }
+            Step::Backfill { table, column, expr, batch: None } => {
+                let c = quote_ident(column);
+                push(format!("UPDATE {} SET {c} = {expr} WHERE {c} IS NULL", table.quoted()))
+            }
+            Step::Backfill { table, column, expr, batch: Some(n) } => {
+                out.push(Statement { sql: batched_backfill(table, column, expr, *n), step: i, transactional: false })
             }
             Step::AddUnique { table, unique } => {
                 push(format!("ALTER TABLE {} ADD {}", table.quoted(), unique_def(unique)))
@@ -210,6 +244,22 @@ pub fn render(plan: &Plan) -> crate::Result<Vec<Statement>> {
         }
     }
     Ok(out)
+}
+
+/// A `DO` block that fills `table.column` where it is NULL, `n` rows at a time, committing
+/// after each batch (so it must run outside a transaction block). It stops after as many rows
+/// as were NULL when it started, so an expression that yields NULL cannot loop forever.
+fn batched_backfill(table: &TableRef, column: &str, expr: &str, n: u64) -> String {
+    let t = table.quoted();
+    let c = quote_ident(column);
+    let body = format!(
+        " DECLARE done bigint := 0; total bigint; n bigint; BEGIN \
+         SELECT count(*) INTO total FROM {t} WHERE {c} IS NULL; \
+         LOOP EXIT WHEN done >= total; \
+         UPDATE {t} SET {c} = {expr} WHERE ctid = ANY (ARRAY(SELECT ctid FROM {t} WHERE {c} IS NULL LIMIT {n})); \
+         GET DIAGNOSTICS n = ROW_COUNT; EXIT WHEN n = 0; done := done + n; COMMIT; END LOOP; END "
+    );
+    format!("DO {}", crate::sql::dollar_quote(&body))
 }
 
 /// `true` when Postgres has a direct cast `from::to`; otherwise the conversion goes through

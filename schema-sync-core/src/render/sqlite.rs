@@ -175,6 +175,14 @@ pub fn render(plan: &Plan) -> crate::Result<Vec<Statement>> {
                     push(sql);
                 }
             }
+            Step::Backfill { table, column, expr, .. } => {
+                let c = quote_ident(column);
+                push(format!("UPDATE {} SET {c} = {expr} WHERE {c} IS NULL", quote_ident(&table.name)))
+            }
+            Step::RenameIndex { .. }
+            | Step::AddUniqueUsingIndex { .. }
+            | Step::AddPrimaryKeyUsingIndex { .. }
+            | Step::SetNotNullChecked { .. } => return Err(unsupported("the online form of a change")),
             Step::CreateSchema { .. } => return Err(unsupported("schemas")),
             Step::CreateEnum { .. } | Step::DropEnum { .. } | Step::AddEnumValue { .. } | Step::RecreateEnum { .. } => {
                 return Err(unsupported("enum types"))

@@ -60,20 +60,21 @@ fn postgres_online_forms_and_enums() {
     let u = to.tables.iter_mut().find(|t| t.name == "users").unwrap();
     u.foreign_keys.push(fk("org_id", "orgs", "id"));
     u.indexes.push(index("users_org", &["org_id"], false));
-    let opts = PlanOptions { concurrent_indexes: true, not_valid_constraints: true, ..Default::default() };
+    let opts = PlanOptions { online: true, ..Default::default() };
     let p = plan_with(&from, &to, &Capabilities::latest(PG), &opts);
     let statements = render(&p).unwrap();
     let text: Vec<&str> = statements.iter().map(|s| s.sql.as_str()).collect();
     assert_eq!(
         text,
         [
-            r#"CREATE INDEX CONCURRENTLY "users_org" ON "public"."users" ("org_id")"#,
             r#"ALTER TABLE "public"."users" ADD CONSTRAINT "org_id_fkey" FOREIGN KEY ("org_id") REFERENCES "public"."orgs" ("id") NOT VALID"#,
+            r#"CREATE INDEX CONCURRENTLY "users_org" ON "public"."users" ("org_id")"#,
             r#"ALTER TABLE "public"."users" VALIDATE CONSTRAINT "org_id_fkey""#,
         ]
     );
-    // Only the concurrent build is marked to run outside the transaction.
-    assert_eq!(statements.iter().map(|s| s.transactional).collect::<Vec<_>>(), [false, true, true]);
+    // The NOT VALID add is the transaction; the build and the validation run after it.
+    assert_eq!(statements.iter().map(|s| s.transactional).collect::<Vec<_>>(), [true, false, false]);
+    assert_eq!(p.online_from, 1);
     let e = |v: &[&str]| Schema {
         enums: vec![EnumType {
             schema: Some("public".into()),
@@ -129,8 +130,13 @@ fn sqlite_steps_and_the_rebuild() {
 #[test]
 fn what_a_dialect_cannot_do_is_a_typed_error_not_a_panic() {
     use crate::plan::Step;
-    let p =
-        Plan { dialect: LITE, steps: vec![Step::CreateSchema { name: "app".into() }], hazards: vec![], locks: vec![] };
+    let p = Plan {
+        dialect: LITE,
+        steps: vec![Step::CreateSchema { name: "app".into() }],
+        hazards: vec![],
+        locks: vec![],
+        online_from: 1,
+    };
     assert!(matches!(render(&p), Err(crate::Error::Unsupported { dialect: LITE, .. })));
     let t = table(PG, "t", &[("id", "bigint")]);
     let p = Plan {
@@ -138,6 +144,7 @@ fn what_a_dialect_cannot_do_is_a_typed_error_not_a_panic() {
         steps: vec![Step::RebuildTable { from: t.clone(), to: t, copy: vec![] }],
         hazards: vec![],
         locks: vec![],
+        online_from: 1,
     };
     assert!(matches!(render(&p), Err(crate::Error::Unsupported { dialect: PG, .. })));
 }

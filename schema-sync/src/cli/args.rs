@@ -85,9 +85,17 @@ pub struct ChangeArgs {
     pub ignore_tables: Vec<String>,
 }
 
-/// Lock budget of a live Postgres change (see docs/online.md).
+/// Lock budget and online form of a live Postgres change (see docs/online.md).
 #[derive(Debug, Clone, Default, Args)]
 pub struct BudgetArgs {
+    /// The plain transactional form: everything in one transaction, no CONCURRENTLY, no
+    /// NOT VALID + VALIDATE (default: the online form on a live Postgres).
+    #[arg(long)]
+    pub no_online: bool,
+    /// Fill a column added with a volatile default (`gen_random_uuid()`, `random()`, …) in
+    /// batches of N rows, each committed on its own, instead of rewriting the table.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub backfill_batch: Option<u64>,
     /// Longest wait for a table lock per statement before the attempt is rolled back and
     /// retried (`3s`, `500ms`; `0` waits forever) [default: 3s].
     #[arg(long, value_name = "DURATION")]

@@ -158,6 +158,7 @@ fn outcome_json(o: &Outcome, db: &Source) -> serde_json::Value {
             serde_json::json!({
                 "step": i,
                 "kind": kind,
+                "online": o.plan.is_online(i),
                 "statements": statements,
                 "locks": o.plan.locks_of(i).collect::<Vec<_>>(),
                 "hazards": o.plan.hazards.iter().filter(|h| h.step == i).collect::<Vec<_>>(),

@@ -46,7 +46,8 @@ pub(super) async fn run(command: FleetCommand, models: Option<Schema>, out: &Out
         FleetCommand::Apply { fleet, canary, budget, allow_destructive, ledger, format, yes } => {
             let (specs, desired, opts) = prepare(&fleet, models).await?;
             let change = change_with_config(fleet.change.clone());
-            let base = apply_options(&change, &Default::default(), allow_destructive, false)?;
+            let mut base = apply_options(&change, &Default::default(), allow_destructive, false)?;
+            super::options::online(&budget, &mut base.plan);
             let apply_opts = fleet::ApplyOptions {
                 allow_destructive,
                 canary,

@@ -115,6 +115,14 @@ pub(super) fn budget(b: &BudgetArgs) -> Result<LockBudget> {
     Ok(out)
 }
 
+/// The online form of `--no-online` and `--backfill-batch`, falling back to `[postgres]` in
+/// `schema-sync.toml`, then to the default (online, no batches).
+pub(super) fn online(b: &BudgetArgs, plan: &mut schema_sync_core::plan::PlanOptions) {
+    let cfg = soft_config();
+    plan.online = !b.no_online && cfg.and_then(|c| c.online).unwrap_or(true);
+    plan.backfill_batch = b.backfill_batch.or_else(|| cfg.and_then(|c| c.backfill_batch));
+}
+
 /// `250ms`, `3s`, `2m`, `1h` or a bare number of seconds; `0` is `None` (no limit).
 fn duration(flag: &str, text: &str) -> Result<Option<Duration>> {
     let t = text.trim();

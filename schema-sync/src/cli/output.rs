@@ -114,6 +114,9 @@ pub fn sql_with_hazards(plan: &schema_sync_core::plan::Plan) -> anyhow::Result<S
     for st in schema_sync_core::render::render(plan)? {
         if last != Some(st.step) {
             last = Some(st.step);
+            if st.step == plan.online_from && plan.has_online_part() {
+                s.push_str("-- online part: runs after the transaction commits, each statement on its own\n");
+            }
             for l in plan.locks_of(st.step).filter(|l| !l.new_table) {
                 s.push_str(&format!("-- lock: {}\n", l.describe()));
             }

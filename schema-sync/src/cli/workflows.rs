@@ -222,6 +222,7 @@ pub(super) async fn sync(a: SyncArgs, lo: &LoadOptions, change: &ChangeArgs, out
     let mut pg = pgi::connect(&url).await?;
     let mut apply_opts = apply_options(change, lo, a.allow_destructive, false)?;
     apply_opts.budget = super::options::budget(&a.budget)?;
+    super::options::online(&a.budget, &mut apply_opts.plan);
     let mut opts = SyncOptions { strategy, on_conflict, apply: false, apply_options: apply_opts };
     let scope = lo.introspect.clone();
     let json = a.format == ReportFormat::Json;

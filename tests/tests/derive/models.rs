@@ -136,6 +136,7 @@ fn fk(column: &str, table: &str, ref_column: &str, on_delete: FkAction, on_updat
         on_update,
         deferrable: Default::default(),
         match_full: false,
+        not_valid: false,
     }
 }
 
@@ -148,6 +149,7 @@ fn index(name: &str, columns: &[&str], unique: bool, predicate: Option<&str>) ->
         method: None,
         include: vec![],
         nulls_not_distinct: false,
+        invalid: false,
     }
 }
 
@@ -161,7 +163,7 @@ fn unique(columns: &[&str]) -> Unique {
 }
 
 fn check(name: Option<&str>, expr: &str) -> Check {
-    Check { name: name.map(Into::into), expr: expr.into(), no_inherit: false }
+    Check { name: name.map(Into::into), expr: expr.into(), no_inherit: false, not_valid: false }
 }
 
 fn timestamptz() -> SqlType {

@@ -90,7 +90,12 @@ enum Converged {
     WithoutRows(String),
 }
 
-async fn run_case(current: &mut PgConnection, desired_db: &mut PgConnection, case: &Case) -> Result<Converged, String> {
+async fn run_case(
+    current: &mut PgConnection,
+    desired_db: &mut PgConnection,
+    case: &Case,
+    online: bool,
+) -> Result<Converged, String> {
     // The schemas both sides use.
     let mut schemas = user_schemas(desired_db).await;
     for s in user_schemas(current).await {
@@ -101,7 +106,8 @@ async fn run_case(current: &mut PgConnection, desired_db: &mut PgConnection, cas
     let iopts = IntrospectOptions { schemas, ..Default::default() };
     let mut target: Schema = pg::introspect(desired_db, &iopts).await.map_err(|e| e.to_string())?;
     hints::apply(&mut target, &hints::rename_hints(&case.desired));
-    let opts = ApplyOptions { allow_destructive: true, record_version: false, ..Default::default() };
+    let mut opts = ApplyOptions { allow_destructive: true, record_version: false, ..Default::default() };
+    opts.plan.online = online;
     // Rows first: every row the migration keeps must keep its values.
     let seeded = rows::seed_postgres(current, &iopts.schemas).await;
     let (before, types_before) = rows::contents_postgres(current, &iopts.schemas).await;
@@ -163,7 +169,9 @@ async fn run_case(current: &mut PgConnection, desired_db: &mut PgConnection, cas
     Ok(converged)
 }
 
-async fn converge_file(rel: &str, expected_runnable: usize) {
+/// Every case of `rel` in one mode: the online form (the default for a live Postgres) or the
+/// plain one transaction (`--no-online`). Both must give the same figures.
+async fn converge_file(rel: &str, expected_runnable: usize, online: bool) {
     let pg = schema_sync::require_postgres!();
     let other = schema_sync::testing::TempPostgres::new().await;
     let mut current = pg.connect().await;
@@ -185,7 +193,7 @@ async fn converge_file(rel: &str, expected_runnable: usize) {
             tally.skipped.push((key, format!("current does not load on PG 15: {}", e.lines().next().unwrap_or(""))));
             continue;
         }
-        match run_case(&mut current, &mut desired, &case).await {
+        match run_case(&mut current, &mut desired, &case, online).await {
             Ok(Converged::WithRows(n)) => {
                 tally.passed += 1;
                 rows_kept += n;
@@ -198,6 +206,7 @@ async fn converge_file(rel: &str, expected_runnable: usize) {
             Err(e) => tally.failed.push((key, e.chars().take(400).collect())),
         }
     }
+    eprintln!("mode: {}", if online { "online" } else { "plain (--no-online)" });
     tally.report(rel);
     for (key, why) in &gaps {
         eprintln!("  known gap (the tool converges, the catalogs differ): {key}: {why}");
@@ -224,17 +233,32 @@ async fn converge_file(rel: &str, expected_runnable: usize) {
 
 #[tokio::test]
 async fn sqldef_postgres_cases_converge() {
-    converge_file("postgres/cases.jsonl", 438).await;
+    converge_file("postgres/cases.jsonl", 438, true).await;
+}
+
+#[tokio::test]
+async fn sqldef_postgres_cases_converge_plain() {
+    converge_file("postgres/cases.jsonl", 438, false).await;
 }
 
 #[tokio::test]
 async fn migra_cases_converge() {
-    converge_file("postgres/migra-cases.jsonl", 6).await;
+    converge_file("postgres/migra-cases.jsonl", 6, true).await;
+}
+
+#[tokio::test]
+async fn migra_cases_converge_plain() {
+    converge_file("postgres/migra-cases.jsonl", 6, false).await;
 }
 
 #[tokio::test]
 async fn pg_schema_diff_cases_converge() {
-    converge_file("postgres/pg-schema-diff-cases.jsonl", 184).await;
+    converge_file("postgres/pg-schema-diff-cases.jsonl", 184, true).await;
+}
+
+#[tokio::test]
+async fn pg_schema_diff_cases_converge_plain() {
+    converge_file("postgres/pg-schema-diff-cases.jsonl", 184, false).await;
 }
 
 /// The oracle catches what an introspection bug would hide: were the reader to lose CHECK

@@ -113,7 +113,10 @@ async fn failing_plan_rolls_back_everything() {
     // `users.age` holds NULLs: SET NOT NULL fails after the earlier steps already ran.
     let bad = RETYPED.replace("age bigint,", "age bigint NOT NULL,");
     let want = target(&db, &bad).await;
-    let no_preflight = ApplyOptions { preflight: false, ..Default::default() };
+    // The plain form: one transaction, all or nothing (the online form's failures after the
+    // transaction are the business of `workflows::online`).
+    let mut no_preflight = ApplyOptions { preflight: false, ..Default::default() };
+    no_preflight.plan.online = false;
     let err = apply::migrate(&mut conn, &want, &no_preflight).await.expect_err("NOT NULL over NULLs fails");
     assert!(err.to_string().contains("null"), "{err}");
     assert_eq!(snapshot(&mut conn).await, before);
@@ -169,7 +172,9 @@ async fn preflight_and_validate_on_postgres() {
     assert!(msg.contains("users(email)` has 1 duplicate group(s)"), "{msg}");
     // Validation alone (no preflight) rehearses in a rolled-back transaction.
     let want = target(&db, RETYPED).await;
-    let opts = ApplyOptions { preflight: false, validate: true, ..Default::default() };
+    // The rehearsal covers the transaction: the plain form puts the unique index in it.
+    let mut opts = ApplyOptions { preflight: false, validate: true, ..Default::default() };
+    opts.plan.online = false;
     let err = apply::migrate(PgDatabase::new(&mut conn).with_scope(iopts.clone()), &want, &opts)
         .await
         .expect_err("unique index over duplicates");

@@ -103,6 +103,7 @@ fn build(spec: &[TableSpec]) -> Schema {
                 method: None,
                 include: vec![],
                 nulls_not_distinct: false,
+                invalid: false,
             });
         }
         let prev_has_pk = i > 0 && spec[i - 1].1;
@@ -118,6 +119,7 @@ fn build(spec: &[TableSpec]) -> Schema {
                 on_update: Default::default(),
                 deferrable: Default::default(),
                 match_full: false,
+                not_valid: false,
             });
         }
         s.tables.push(t);

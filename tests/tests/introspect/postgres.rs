@@ -94,12 +94,18 @@ async fn rich_schema_reads_every_feature() {
             on_update: FkAction::Cascade,
             deferrable: Deferrable::InitiallyDeferred,
             match_full: false,
+            not_valid: false,
         })
     );
     assert!(users.foreign_keys.iter().any(|f| f.match_full && f.columns == ["org_id", "org_code"]));
     assert_eq!(
         users.checks,
-        [Check { name: Some("price_positive".into()), expr: "price >= 0::numeric".into(), no_inherit: true }]
+        [Check {
+            name: Some("price_positive".into()),
+            expr: "price >= 0::numeric".into(),
+            no_inherit: true,
+            not_valid: false
+        }]
     );
     assert!(users.uniques.contains(&Unique {
         name: Some("Email Unique".into()),

@@ -80,7 +80,8 @@ fn expected_rich() -> Vec<Table> {
         nulls_not_distinct: false,
         deferrable: Deferrable::No,
     }];
-    org.checks = vec![Check { name: None, expr: "[select] IN ('pending', 'done')".into(), no_inherit: false }];
+    org.checks =
+        vec![Check { name: None, expr: "[select] IN ('pending', 'done')".into(), no_inherit: false, not_valid: false }];
 
     let mut members = Table::new("members");
     members.columns = vec![
@@ -113,6 +114,7 @@ fn expected_rich() -> Vec<Table> {
         method: None,
         include: vec![],
         nulls_not_distinct: false,
+        invalid: false,
     };
     members.indexes = vec![
         index(
@@ -155,9 +157,14 @@ fn expected_rich() -> Vec<Table> {
         on_update: FkAction::Restrict,
         deferrable: Deferrable::InitiallyDeferred,
         match_full: false,
+        not_valid: false,
     }];
-    members.checks =
-        vec![Check { name: Some("score_ok".into()), expr: "score >= 0 AND (score < 100)".into(), no_inherit: false }];
+    members.checks = vec![Check {
+        name: Some("score_ok".into()),
+        expr: "score >= 0 AND (score < 100)".into(),
+        no_inherit: false,
+        not_valid: false,
+    }];
 
     let mut kv = Table::new("kv");
     kv.columns = vec![
@@ -176,6 +183,7 @@ fn expected_rich() -> Vec<Table> {
         on_update: FkAction::NoAction,
         deferrable: Deferrable::No,
         match_full: false,
+        not_valid: false,
     }];
     kv.options = TableOptions { without_rowid: true, strict: true };
 
@@ -196,6 +204,7 @@ fn expected_rich() -> Vec<Table> {
         on_update: FkAction::NoAction,
         deferrable: Deferrable::InitiallyImmediate,
         match_full: false,
+        not_valid: false,
     }];
     let mut tables = vec![org, members, kv, jp];
     tables.sort_by(|a, b| a.name.cmp(&b.name));

@@ -118,6 +118,7 @@ async fn non_public_schemas_are_the_home_of_new_objects() {
         on_update: Default::default(),
         deferrable: Default::default(),
         match_full: false,
+        not_valid: false,
     });
     let models = schema_sync::Schema { tables: vec![widgets, gadgets], ..Default::default() };
     schema_sync::core::snapshot::write(&target, &models).unwrap();

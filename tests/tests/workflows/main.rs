@@ -8,6 +8,7 @@ mod fleet;
 mod lint;
 mod migrations;
 mod online;
+mod online_rewrites;
 mod sync;
 
 use schema_sync::model::{Column, ForeignKey, PrimaryKey, Schema, Table};
@@ -39,6 +40,7 @@ pub fn models() -> Schema {
         on_update: Default::default(),
         deferrable: Default::default(),
         match_full: false,
+        not_valid: false,
     });
     let mut s = Schema { tables: vec![users, posts], ..Default::default() };
     s.normalize();

@@ -258,13 +258,31 @@ async fn the_json_plan_shows_each_steps_locks_with_live_sizes() {
     let add = by_kind("add_column");
     assert_eq!(add["locks"][0]["mode"], "ACCESS_EXCLUSIVE");
     assert_eq!(add["locks"][0]["rewrites"], false, "a constant default is stored once");
+    assert_eq!(add["online"], false, "the ADD COLUMN is the transaction");
+    // The online form (the default): the index is built concurrently after the transaction.
     let index = by_kind("create_index");
+    assert_eq!(index["online"], true);
     let lock = &index["locks"][0];
-    assert_eq!((lock["mode"].as_str(), lock["scans"].as_bool()), (Some("SHARE"), Some(true)));
+    assert_eq!((lock["mode"].as_str(), lock["scans"].as_bool()), (Some("SHARE_UPDATE_EXCLUSIVE"), Some(true)));
     assert_eq!(lock["size"]["rows"].as_i64(), Some(ROWS), "reltuples after ANALYZE");
     assert!(lock["size"]["bytes"].as_i64().unwrap() > 8192);
+    let codes: Vec<&str> = index["hazards"].as_array().unwrap().iter().map(|h| h["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["NON_TRANSACTIONAL", "SCANS_TABLE"]);
+    assert!(index["statements"][0]["sql"].as_str().unwrap().starts_with("CREATE INDEX CONCURRENTLY"));
+    assert_eq!(index["statements"][0]["transactional"], false);
+    // `--no-online`: the plain form, in the one transaction, blocking writes while it builds.
+    let (url, to) = (pg.url().to_string(), dir.s("desired.json"));
+    let run = tokio::task::spawn_blocking(move || {
+        crate::cli(&["apply", "--db", &url, "--to", &to, "--dry-run", "--format", "json", "--no-online"])
+    })
+    .await
+    .unwrap()
+    .expect(0);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let steps = v["steps"].as_array().unwrap();
+    let index = steps.iter().find(|s| s["kind"] == "create_index").unwrap();
+    assert_eq!((index["online"].as_bool(), index["locks"][0]["mode"].as_str()), (Some(false), Some("SHARE")));
     assert_eq!(index["hazards"][0]["code"], "BLOCKS_WRITES");
-    assert!(index["statements"][0]["sql"].as_str().unwrap().starts_with("CREATE INDEX"));
     // Nothing ran.
     assert_eq!(
         pg_rows(pg.url(), "SELECT count(*) FROM pg_indexes WHERE indexname = 'accounts_balance_idx'").await,

@@ -200,8 +200,11 @@ impl schema_sync::core::apply::Database for FailsSecondBegin<'_> {
     async fn finish(&mut self, commit: bool) -> schema_sync::Result<()> {
         self.inner.finish(commit).await
     }
-    async fn run(&mut self, sql: &str) -> schema_sync::Result<()> {
-        self.inner.run(sql).await
+    async fn run_alone(&mut self, sql: &str, limits: &schema_sync::core::apply::StepLimits) -> schema_sync::Result<()> {
+        self.inner.run_alone(sql, limits).await
+    }
+    async fn hold(&mut self, on: bool) -> schema_sync::Result<()> {
+        self.inner.hold(on).await
     }
     async fn versions(&mut self) -> schema_sync::Result<Vec<schema_sync::core::apply::VersionRow>> {
         self.inner.versions().await

@@ -1,0 +1,323 @@
+//! The online form against a real Postgres with a million rows: an index, a foreign key, a
+//! CHECK and a NOT NULL added while a client reads and writes single rows in a loop, with
+//! `--online` (the default) and `--no-online` side by side; a concurrent index build killed
+//! half-way, finished by the next run; a validation that fails after the transaction, finished
+//! by the next run once the data is fixed; a volatile default filled in batches.
+
+use crate::{pg_exec, pg_rows};
+use schema_sync::core::apply::{self, ApplyOptions};
+use schema_sync::core::introspect::postgres as pgi;
+use schema_sync::testing::TempPostgres;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const BIG: i64 = 1_000_000;
+
+const CURRENT: &str = "CREATE TABLE parents (id bigint PRIMARY KEY);
+     CREATE TABLE big (id bigint PRIMARY KEY, parent_id bigint, n bigint NOT NULL, note text);";
+
+const DESIRED: &str = "CREATE TABLE parents (id bigint PRIMARY KEY);
+     CREATE TABLE big (id bigint PRIMARY KEY, parent_id bigint REFERENCES parents (id), n bigint NOT NULL,
+                       note text NOT NULL, CONSTRAINT big_n_check CHECK (n >= 0));
+     CREATE INDEX big_note_n_idx ON big (note, n);";
+
+async fn setup(pg: &TempPostgres) {
+    pg_exec(
+        pg.url(),
+        &format!(
+            "{CURRENT}
+             INSERT INTO parents SELECT g FROM generate_series(1, 1000) g;
+             INSERT INTO big SELECT g, g % 1000 + 1, g, 'note ' || g FROM generate_series(1, {BIG}) g;
+             ANALYZE big;"
+        ),
+    )
+    .await;
+}
+
+async fn desired(pg: &TempPostgres, ddl: &str) -> schema_sync::Schema {
+    schema_sync::core::source::load_postgres_ddl(ddl, "desired", pg.url(), &Default::default()).await.unwrap()
+}
+
+/// A client on its own thread and connection: read a row of `big`, update it, again, until
+/// stopped. Returns its worst single-operation latency and the number of operations.
+fn client(url: String, stop: Arc<AtomicBool>) -> std::thread::JoinHandle<(Duration, u64)> {
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(async move {
+            use sqlx::Connection;
+            let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
+            let (mut worst, mut ops, mut id) = (Duration::ZERO, 0u64, 0i64);
+            while !stop.load(Ordering::SeqCst) {
+                id = (id + 7919) % BIG + 1;
+                let t = Instant::now();
+                sqlx::query("SELECT n FROM big WHERE id = $1").bind(id).fetch_one(&mut conn).await.unwrap();
+                worst = worst.max(t.elapsed());
+                let t = Instant::now();
+                sqlx::query("UPDATE big SET n = n + 1 WHERE id = $1").bind(id).execute(&mut conn).await.unwrap();
+                worst = worst.max(t.elapsed());
+                ops += 2;
+            }
+            (worst, ops)
+        })
+    })
+}
+
+/// Applies [`DESIRED`] in one mode while the client runs; returns how long `apply` took, the
+/// client's worst latency and the steps (`kind`, online) it ran.
+async fn apply_mode(pg: &TempPostgres, online: bool) -> (Duration, Duration, Vec<(String, bool)>) {
+    let target = desired(pg, DESIRED).await;
+    let stop = Arc::new(AtomicBool::new(false));
+    let load = client(pg.url().to_string(), stop.clone());
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mut opts = ApplyOptions::default();
+    opts.plan.online = online;
+    let mut conn = pg.connect().await;
+    let started = Instant::now();
+    let outcome = apply::migrate(&mut conn, &target, &opts).await.expect("applied");
+    let took = started.elapsed();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    stop.store(true, Ordering::SeqCst);
+    let (worst, ops) = load.join().unwrap();
+    assert!(ops > 100, "the client kept working ({ops} operations)");
+    // Converged, every row kept, one schema_version row for the change.
+    let live = pgi::introspect(&mut conn, &Default::default()).await.unwrap();
+    assert!(schema_sync::core::diff::diff(&live, &target).is_empty());
+    assert_eq!(pg_rows(pg.url(), "SELECT count(*) FROM big").await, [BIG.to_string()]);
+    let kinds = outcome
+        .plan
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let v = serde_json::to_value(s).unwrap();
+            (v["step"].as_str().unwrap().to_string(), outcome.plan.is_online(i))
+        })
+        .collect();
+    (took, worst, kinds)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_million_rows_get_index_fk_check_and_not_null_without_blocking_the_clients_writes() {
+    let pg: TempPostgres = schema_sync::require_postgres!();
+    setup(&pg).await;
+    let (online_took, online_worst, steps) = apply_mode(&pg, true).await;
+    assert_eq!(
+        steps,
+        [
+            ("add_check".to_string(), false),
+            ("add_check".to_string(), false),
+            ("add_foreign_key".to_string(), false),
+            ("create_index".to_string(), true),
+            ("validate_constraint".to_string(), true),
+            ("validate_constraint".to_string(), true),
+            ("validate_constraint".to_string(), true),
+            ("set_not_null_checked".to_string(), true),
+        ],
+        "NOT VALID in the transaction; build, validations and the proven NOT NULL after it"
+    );
+    assert_eq!(pg_rows(pg.url(), "SELECT count(*) FROM schema_version").await, ["1"]);
+    // The helper check that proved NOT NULL is gone; every constraint is validated.
+    assert_eq!(
+        pg_rows(pg.url(), "SELECT conname, convalidated FROM pg_constraint WHERE conrelid = 'big'::regclass AND contype IN ('c', 'f') ORDER BY 1").await,
+        ["big_n_check|true", "big_parent_id_fkey|true"]
+    );
+    // Back to the start, then the plain form under the same load.
+    pg_exec(
+        pg.url(),
+        "DROP INDEX big_note_n_idx; ALTER TABLE big DROP CONSTRAINT big_n_check;
+         ALTER TABLE big DROP CONSTRAINT big_parent_id_fkey; ALTER TABLE big ALTER COLUMN note DROP NOT NULL;",
+    )
+    .await;
+    let (plain_took, plain_worst, steps) = apply_mode(&pg, false).await;
+    assert!(steps.iter().all(|(_, online)| !online), "{steps:?}");
+    eprintln!(
+        "1,000,000 rows, index + FK + CHECK + NOT NULL under a read/write client:\n  \
+         --online:    apply {online_took:?}, client worst latency {online_worst:?}\n  \
+         --no-online: apply {plain_took:?}, client worst latency {plain_worst:?}"
+    );
+    // Online: the client never waits for a scan or a build — only for brief catalog locks.
+    assert!(online_worst * 10 < online_took, "online: the client waited {online_worst:?} of a {online_took:?} change");
+    assert!(online_worst * 3 < plain_worst, "online {online_worst:?} vs plain {plain_worst:?}");
+}
+
+/// The backend of a `CREATE INDEX CONCURRENTLY` is killed half-way: the run fails, leaving
+/// only an invalid index (the transaction had nothing else to do); the next run sees it, drops
+/// it and builds the index again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_concurrent_build_leaves_an_invalid_index_that_the_next_run_finishes() {
+    let pg: TempPostgres = schema_sync::require_postgres!();
+    setup(&pg).await;
+    let mut conn = pg.connect().await;
+    let before = pgi::introspect(&mut conn, &Default::default()).await.unwrap();
+    let target = desired_with(&pg, CURRENT, "CREATE INDEX big_note_n_idx ON big (note, n);").await;
+    let url = pg.url().to_string();
+    let run = {
+        let target = target.clone();
+        tokio::spawn(async move {
+            let mut conn = pgi::connect(&url).await.unwrap();
+            apply::migrate(&mut conn, &target, &ApplyOptions::default()).await
+        })
+    };
+    // Kill the build's backend while it runs.
+    let mut killed = false;
+    for _ in 0..2000 {
+        let pids = pg_rows(
+            pg.url(),
+            "SELECT pid FROM pg_stat_activity WHERE query LIKE 'CREATE INDEX CONCURRENTLY%' AND pid <> pg_backend_pid()",
+        )
+        .await;
+        if let Some(pid) = pids.first() {
+            pg_exec(pg.url(), &format!("SELECT pg_terminate_backend({pid})")).await;
+            killed = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert!(killed, "caught the build running");
+    let err = run.await.unwrap().expect_err("the run whose build was killed fails");
+    eprintln!("killed build: {err}");
+    assert_eq!(
+        pg_rows(pg.url(), "SELECT indisvalid FROM pg_index WHERE indexrelid = 'big_note_n_idx'::regclass").await,
+        ["false"],
+        "an invalid index is left behind"
+    );
+    // Nothing else changed: the schema is the old one plus the invalid index; no version row.
+    let mut after = pgi::introspect(&mut conn, &Default::default()).await.unwrap();
+    let big = after.tables.iter_mut().find(|t| t.name == "big").unwrap();
+    assert!(big.indexes.iter().all(|i| i.invalid), "{:?}", big.indexes);
+    big.indexes.clear();
+    assert!(schema_sync::core::diff::diff(&after, &before).is_empty());
+    assert!(apply::versions(&mut conn).await.unwrap().is_empty());
+    // The next run drops the invalid index first and builds it again.
+    let again = apply::migrate(&mut conn, &target, &ApplyOptions::default()).await.expect("the next run finishes");
+    let kinds: Vec<String> =
+        again.plan.steps.iter().map(|s| serde_json::to_value(s).unwrap()["step"].as_str().unwrap().into()).collect();
+    assert_eq!(kinds, ["drop_index", "create_index"]);
+    assert_eq!(
+        pg_rows(pg.url(), "SELECT indisvalid FROM pg_index WHERE indexrelid = 'big_note_n_idx'::regclass").await,
+        ["true"]
+    );
+    let live = pgi::introspect(&mut conn, &Default::default()).await.unwrap();
+    assert!(schema_sync::core::diff::diff(&live, &target).is_empty());
+    assert_eq!(apply::versions(&mut conn).await.unwrap().len(), 1);
+    assert_eq!(pg_rows(pg.url(), "SELECT count(*) FROM big").await, [BIG.to_string()]);
+}
+
+/// `current` + `extra` as a schema (loaded through a scratch database).
+async fn desired_with(pg: &TempPostgres, current: &str, extra: &str) -> schema_sync::Schema {
+    desired(pg, &format!("{current}\n{extra}")).await
+}
+
+/// With the preflight off, a CHECK that a row violates fails at `VALIDATE`, after the
+/// transaction committed: the database is left valid (the constraint exists, `NOT VALID`,
+/// checked for new rows), nothing is recorded, and once the row is fixed the next run only
+/// validates it.
+#[tokio::test]
+async fn a_failed_validation_leaves_a_valid_database_that_the_next_run_finishes() {
+    let pg: TempPostgres = schema_sync::require_postgres!();
+    pg_exec(
+        pg.url(),
+        "CREATE TABLE t (id bigint PRIMARY KEY, n bigint); INSERT INTO t SELECT g, g FROM generate_series(1, 1000) g;
+         UPDATE t SET n = -5 WHERE id = 7;",
+    )
+    .await;
+    let target =
+        desired(&pg, "CREATE TABLE t (id bigint PRIMARY KEY, n bigint, CONSTRAINT t_n_check CHECK (n >= 0))").await;
+    let mut conn = pg.connect().await;
+    // With the preflight (the default) nothing runs: the row is counted first.
+    let err = apply::migrate(&mut conn, &target, &ApplyOptions::default()).await.expect_err("refused");
+    assert!(err.to_string().contains("1 row(s)"), "{err}");
+    assert_eq!(pg_rows(pg.url(), "SELECT count(*) FROM pg_constraint WHERE conname = 't_n_check'").await, ["0"]);
+    let opts = ApplyOptions { preflight: false, ..Default::default() };
+    let err = apply::migrate(&mut conn, &target, &opts).await.expect_err("VALIDATE fails on the row");
+    assert!(err.to_string().contains("t_n_check"), "{err}");
+    assert_eq!(
+        pg_rows(pg.url(), "SELECT convalidated FROM pg_constraint WHERE conname = 't_n_check'").await,
+        ["false"],
+        "left NOT VALID"
+    );
+    // New rows are checked already.
+    let mut c = pgi::connect(pg.url()).await.unwrap();
+    assert!(sqlx::raw_sql("INSERT INTO t VALUES (5000, -1)").execute(&mut c).await.is_err());
+    assert!(apply::versions(&mut conn).await.unwrap().is_empty());
+    // The next run only validates.
+    pg_exec(pg.url(), "UPDATE t SET n = 7 WHERE id = 7").await;
+    let again = apply::migrate(&mut conn, &target, &ApplyOptions::default()).await.expect("finishes");
+    let kinds: Vec<String> =
+        again.plan.steps.iter().map(|s| serde_json::to_value(s).unwrap()["step"].as_str().unwrap().into()).collect();
+    assert_eq!(kinds, ["validate_constraint"]);
+    assert_eq!(pg_rows(pg.url(), "SELECT convalidated FROM pg_constraint WHERE conname = 't_n_check'").await, ["true"]);
+    assert_eq!(apply::versions(&mut conn).await.unwrap().len(), 1);
+    assert_eq!(pg_rows(pg.url(), "SELECT count(*), sum(n) FROM t").await, ["1000|500500"]);
+}
+
+/// An index changed under its name is built new, the old one dropped, the new one renamed —
+/// so the table is never without it; a UNIQUE constraint is attached to a unique index built
+/// concurrently, and a foreign key to it waits for it.
+#[tokio::test]
+async fn index_changes_swap_and_unique_keys_attach_a_concurrent_index() {
+    let pg: TempPostgres = schema_sync::require_postgres!();
+    pg_exec(
+        pg.url(),
+        "CREATE TABLE orgs (id bigint PRIMARY KEY, slug text NOT NULL);
+         CREATE TABLE users (id bigint PRIMARY KEY, org_slug text, email text);
+         CREATE INDEX users_email_idx ON users (email);
+         INSERT INTO orgs SELECT g, 'org' || g FROM generate_series(1, 100) g;
+         INSERT INTO users SELECT g, 'org' || (g % 100 + 1), 'u' || g || '@x' FROM generate_series(1, 5000) g;",
+    )
+    .await;
+    let target = desired(
+        &pg,
+        "CREATE TABLE orgs (id bigint PRIMARY KEY, slug text NOT NULL, CONSTRAINT orgs_slug_key UNIQUE (slug));
+         CREATE TABLE users (id bigint PRIMARY KEY, org_slug text REFERENCES orgs (slug), email text);
+         CREATE INDEX users_email_idx ON users (lower(email));",
+    )
+    .await;
+    let mut conn = pg.connect().await;
+    let out = apply::migrate(&mut conn, &target, &ApplyOptions::default()).await.expect("applied");
+    let sql: Vec<&str> = out.statements.iter().filter(|s| !s.transactional).map(|s| s.sql.as_str()).collect();
+    assert_eq!(
+        sql,
+        [
+            r#"CREATE UNIQUE INDEX CONCURRENTLY "orgs_slug_key" ON "public"."orgs" ("slug")"#,
+            r#"CREATE INDEX CONCURRENTLY "users_email_idx_ss_new" ON "public"."users" ((lower(email)))"#,
+            r#"DROP INDEX CONCURRENTLY IF EXISTS "public"."users_email_idx""#,
+            r#"ALTER INDEX "public"."users_email_idx_ss_new" RENAME TO "users_email_idx""#,
+            r#"ALTER TABLE "public"."orgs" ADD CONSTRAINT "orgs_slug_key" UNIQUE USING INDEX "orgs_slug_key""#,
+            r#"ALTER TABLE "public"."users" ADD CONSTRAINT "users_org_slug_fkey" FOREIGN KEY ("org_slug") REFERENCES "public"."orgs" ("slug") NOT VALID"#,
+            r#"ALTER TABLE "public"."users" VALIDATE CONSTRAINT "users_org_slug_fkey""#,
+        ]
+    );
+    let live = pgi::introspect(&mut conn, &Default::default()).await.unwrap();
+    assert!(schema_sync::core::diff::diff(&live, &target).is_empty());
+    assert_eq!(pg_rows(pg.url(), "SELECT count(*) FROM users").await, ["5000"]);
+    let again =
+        apply::migrate(&mut conn, &target, &ApplyOptions { dry_run: true, ..Default::default() }).await.unwrap();
+    assert!(again.plan.is_empty(), "{:?}", again.plan.steps);
+}
+
+/// `--backfill-batch`: a column added with a volatile default is added bare, gets the default
+/// for new rows, and the existing rows are filled in batches, each committed on its own.
+#[tokio::test]
+async fn a_volatile_default_is_filled_in_batches() {
+    let pg: TempPostgres = schema_sync::require_postgres!();
+    pg_exec(
+        pg.url(),
+        "CREATE TABLE t (id bigint PRIMARY KEY); INSERT INTO t SELECT g FROM generate_series(1, 2500) g;",
+    )
+    .await;
+    let target =
+        desired(&pg, "CREATE TABLE t (id bigint PRIMARY KEY, token uuid NOT NULL DEFAULT gen_random_uuid())").await;
+    let mut conn = pg.connect().await;
+    let mut opts = ApplyOptions::default();
+    opts.plan.backfill_batch = Some(1000);
+    let out = apply::migrate(&mut conn, &target, &opts).await.expect("applied");
+    assert!(out
+        .statements
+        .iter()
+        .any(|s| s.sql.starts_with("DO ") && s.sql.contains("LIMIT 1000") && !s.transactional));
+    assert_eq!(pg_rows(pg.url(), "SELECT count(*), count(DISTINCT token) FROM t").await, ["2500|2500"]);
+    let live = pgi::introspect(&mut conn, &Default::default()).await.unwrap();
+    assert!(schema_sync::core::diff::diff(&live, &target).is_empty());
+}
