@@ -125,12 +125,16 @@ async fn run(migrations: &Path) -> Result<(), Error> {
     Ok(())
 }
 
-/// Plans the migration from `from` to `to` and writes it as a new file made at `now`.
+/// Plans the migration from `from` to `to` (in the online form a production database wants)
+/// and writes it as new files made at `now`.
 fn new_migration(dir: &Path, now: u64, name: &str, from: &Schema, to: &Schema) -> Result<(), Error> {
-    let planned = supabase::plan_migration(from, to, &DiffOptions::default(), &Default::default())?;
-    let path = supabase::write_migration(dir, name, "models", "models", &planned, now)?;
-    println!("{}:", path.file_name().unwrap_or_default().to_string_lossy());
-    print!("{}", indent(&planned.statements.iter().map(|s| format!("{s};\n")).collect::<String>()));
+    let online = schema_sync::core::plan::PlanOptions { online: true, ..Default::default() };
+    let planned = supabase::plan_migration(from, to, &DiffOptions::default(), &online)?;
+    let paths = supabase::write_migration(dir, name, "models", "models", &planned, now)?;
+    for (path, statements) in paths.iter().zip(planned.files()) {
+        println!("{}:", path.file_name().unwrap_or_default().to_string_lossy());
+        print!("{}", indent(&statements.iter().map(|s| format!("{s};\n")).collect::<String>()));
+    }
     Ok(())
 }
 

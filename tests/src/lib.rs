@@ -250,9 +250,40 @@ pub fn cli_in(dir: Option<&std::path::Path>, args: &[&str], env: &[(&str, &str)]
         cmd.env(k, v);
     }
     let out = cmd.output().expect("running schema-sync");
-    Run {
+    let run = Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
+    lint_written(dir, &run);
+    run
+}
+
+/// Every migration file a CLI run wrote (`Wrote PATH (…)`) passes `schema-sync lint`: the
+/// promise that schema-sync's own files are online-safe, checked on every file the test suite
+/// makes. The files of one run are linted together, in order (a later file may rely on what
+/// an earlier one validated).
+fn lint_written(dir: Option<&std::path::Path>, run: &Run) {
+    let written: Vec<PathBuf> = run
+        .stdout
+        .lines()
+        .chain(run.stderr.lines())
+        .filter_map(|l| l.trim().strip_prefix("Wrote ")?.split(" (").next())
+        .filter(|p| p.ends_with(".sql"))
+        .map(|p| match dir {
+            Some(d) if std::path::Path::new(p).is_relative() => d.join(p),
+            _ => PathBuf::from(p),
+        })
+        .collect();
+    let mut cx = schema_sync::core::lint::Context::default();
+    for path in &written {
+        let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+        let findings = schema_sync::core::lint::lint_in(&mut cx, &text, &path.display().to_string());
+        assert!(
+            findings.is_empty(),
+            "a migration file schema-sync wrote does not pass its own lint:\n{}\n--- {}\n{text}",
+            findings.iter().map(|f| f.to_string()).collect::<Vec<_>>().join("\n"),
+            path.display()
+        );
     }
 }

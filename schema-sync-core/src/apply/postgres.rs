@@ -67,6 +67,19 @@ impl<C: DerefMut<Target = PgConnection>> PgDatabase<C> {
         self.begin_locked(None).await
     }
 
+    /// Holds (`true`) or releases (`false`) the database-wide lock exclusively at session level,
+    /// across the statements of a migration file that cannot run in a transaction.
+    pub async fn hold_exclusive(&mut self, on: bool) -> Result<()> {
+        let sql = if on { "SELECT pg_advisory_lock($1)" } else { "SELECT pg_advisory_unlock($1)" };
+        sqlx::query(sql)
+            .persistent(false)
+            .bind(LOCK_KEY)
+            .execute(&mut *self.conn)
+            .await
+            .map(|_| ())
+            .map_err(|e| Error::postgres("holding the schema-sync advisory lock", e))
+    }
+
     /// `BEGIN`, then the advisory locks: `LOCK_KEY` shared plus one per schema, or `LOCK_KEY`
     /// exclusively when `schemas` is `None`. Rolled back when a lock cannot be taken.
     async fn begin_locked(&mut self, schemas: Option<&[String]>) -> Result<()> {

@@ -98,6 +98,32 @@ pub fn transaction_control(statement: &str) -> bool {
     }
 }
 
+/// `true` for a statement Postgres refuses inside a transaction block (`CREATE INDEX
+/// CONCURRENTLY`, `DROP INDEX CONCURRENTLY`, `REINDEX … CONCURRENTLY`, `VACUUM`, `ALTER
+/// SYSTEM`, `CREATE DATABASE`): a migration file holding one runs statement by statement.
+/// Leading `--` comment lines are skipped.
+pub fn runs_outside_transaction(statement: &str) -> bool {
+    let body: String = statement
+        .lines()
+        .skip_while(|l| l.trim().is_empty() || l.trim_start().starts_with("--"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let words: Vec<String> = body
+        .split(|c: char| c.is_whitespace() || c == '(' || c == ';')
+        .filter(|w| !w.is_empty())
+        .take(4)
+        .map(|w| w.to_ascii_uppercase())
+        .collect();
+    let word = |i: usize| words.get(i).map(String::as_str).unwrap_or("");
+    match word(0) {
+        "VACUUM" => true,
+        "ALTER" => word(1) == "SYSTEM",
+        "CREATE" if word(1) == "DATABASE" => true,
+        "CREATE" | "DROP" | "REINDEX" => words.iter().any(|w| w == "CONCURRENTLY"),
+        _ => false,
+    }
+}
+
 /// One line of at most 160 characters of a SQL text, for error messages.
 pub fn short(sql: &str) -> String {
     let one_line: String = sql.split_whitespace().collect::<Vec<_>>().join(" ");

@@ -103,21 +103,37 @@ pub async fn migrate<C: DerefMut<Target = PgConnection> + Send>(
     let total = pending.len();
     for (i, file) in pending.into_iter().enumerate() {
         on_event(Event::Start(file, i, total));
-        let outcome = match db.begin_exclusive().await {
-            Ok(()) => apply_one(db, file).await,
-            Err(e) => Err(e),
+        let outside = file.statements.iter().any(|s| crate::sql::runs_outside_transaction(s));
+        let outcome = if outside {
+            apply_outside(db, file).await
+        } else {
+            match db.begin_exclusive().await {
+                Ok(()) => apply_one(db, file).await,
+                Err(e) => Err(e),
+            }
         };
         match outcome {
             Ok(true) => {
-                db.finish(true).await?;
+                let done = db.finish(true).await;
+                if outside {
+                    db.hold_exclusive(false).await?;
+                }
+                done?;
                 report.applied.push(file.version.clone());
             }
             Ok(false) => {
-                db.finish(false).await?;
+                let done = db.finish(false).await;
+                if outside {
+                    db.hold_exclusive(false).await?;
+                }
+                done?;
                 report.skipped.push(file.version.clone());
             }
             Err(e) => {
                 let _ = db.finish(false).await;
+                if outside {
+                    let _ = db.hold_exclusive(false).await;
+                }
                 return Err(Error::Migration {
                     applied: report.applied,
                     failed: file_name(&file.version, &file.name),
@@ -128,6 +144,40 @@ pub async fn migrate<C: DerefMut<Target = PgConnection> + Send>(
         on_event(Event::Done(file));
     }
     Ok(report)
+}
+
+/// A file holding a statement Postgres refuses inside a transaction block (`CREATE INDEX
+/// CONCURRENTLY`, …): under the migration lock held by the session, each statement runs on
+/// its own, then the ledger and `schema_version` rows are written in a transaction, left open
+/// for the caller to commit. A failure leaves the statements before it applied and the file
+/// unrecorded; schema-sync's own files are written to run again from the start
+/// (`DROP INDEX CONCURRENTLY IF EXISTS` before each build).
+async fn apply_outside<C: DerefMut<Target = PgConnection> + Send>(
+    db: &mut PgDatabase<C>,
+    file: &MigrationFile,
+) -> Result<bool> {
+    db.hold_exclusive(true).await?;
+    if applied(db.connection()).await?.iter().any(|a| a.version == file.version) {
+        return Ok(false);
+    }
+    let shown = file.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let statements = file.runnable()?;
+    for (n, sql) in statements.iter().enumerate() {
+        let context = format!(
+            "applying migration {shown} statement by statement (statement {} of {}: `{}`); the statements \
+             before it stay applied and the file is not recorded",
+            n + 1,
+            statements.len(),
+            crate::sql::short(sql)
+        );
+        exec(db.connection(), sql, context).await?;
+    }
+    db.begin_exclusive().await?;
+    for sql in BOOTSTRAP {
+        exec(db.connection(), sql, "creating supabase_migrations.schema_migrations").await?;
+    }
+    record(db, file).await?;
+    Ok(true)
 }
 
 /// One file inside the open transaction; `false` when another run recorded it first.
@@ -159,6 +209,13 @@ async fn apply_one<C: DerefMut<Target = PgConnection> + Send>(
         );
         exec(db.connection(), sql, context).await?;
     }
+    record(db, file).await?;
+    Ok(true)
+}
+
+/// Inside the open transaction (the ledger exists): the ledger row and the `schema_version`
+/// row of a file whose statements ran.
+async fn record<C: DerefMut<Target = PgConnection> + Send>(db: &mut PgDatabase<C>, file: &MigrationFile) -> Result<()> {
     sqlx::query(AssertSqlSafe(format!("INSERT INTO {LEDGER} (version, name, statements) VALUES ($1, $2, $3)")))
         .persistent(false)
         .bind(&file.version)
@@ -179,5 +236,5 @@ async fn apply_one<C: DerefMut<Target = PgConnection> + Send>(
     };
     let description = format!("supabase migration {}_{}", file.version, file.name);
     db.record_version(&VersionRecord { checksum, description: Some(description) }).await?;
-    Ok(true)
+    Ok(())
 }

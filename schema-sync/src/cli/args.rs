@@ -347,6 +347,10 @@ pub enum MigrationCommand {
         /// The migrations folder (created when missing).
         #[arg(long, default_value = "supabase/migrations")]
         dir: PathBuf,
+        /// One file in the plain transactional form (default: the online form, split into a
+        /// file per step that must run on its own; see docs/online.md).
+        #[arg(long)]
+        no_online: bool,
         #[command(flatten)]
         source: SourceArgs,
         #[command(flatten)]

@@ -162,9 +162,10 @@ async fn dispatch(cli: Cli, models: Option<Schema>, out: &Output) -> Result<Stat
             let json = format == args::ReportFormat::Json;
             commands::apply_cmd(&db, &to, &lo, &opts, backup.as_deref(), yes, json, &quiet_for(format, out)).await
         }
-        Command::Migration { command: MigrationCommand::New { name, from, to, dir, source, change } } => {
+        Command::Migration { command: MigrationCommand::New { name, from, to, dir, no_online, source, change } } => {
             let lo = load_options(&source, models);
-            workflows::migration_new(&name, &from, &to, &dir, &lo, &change_with_config(change), out).await
+            let online = !no_online && options::soft_config().and_then(|c| c.online).unwrap_or(true);
+            workflows::migration_new(&name, &from, &to, &dir, online, &lo, &change_with_config(change), out).await
         }
         Command::Migrate { args, source } => {
             let lo = load_options(&source, models);

@@ -58,21 +58,31 @@ pub(super) async fn migration_new(
     from: &str,
     to: &str,
     dir: &Path,
+    online: bool,
     lo: &LoadOptions,
     change: &ChangeArgs,
     out: &Output,
 ) -> Result<Status> {
     let (from_src, a) = load(from, lo).await.context("reading --from")?;
     let (to_src, b) = load(to, lo).await.context("reading --to")?;
-    let aopts = apply_options(change, lo, false, true)?;
+    let mut aopts = apply_options(change, lo, false, true)?;
+    aopts.plan.online = online;
     let planned = supabase::plan_migration(&a, &b, &aopts.diff, &aopts.plan)?;
     if planned.is_empty() {
         eprintln!("no changes: {} already matches {}; no migration written", from_src.display(), to_src.display());
         return Ok(Status::Drift);
     }
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
-    let path = supabase::write_migration(dir, name, &from_src.display(), &to_src.display(), &planned, now)?;
-    out.say(format!("Wrote {} ({} statement(s)).", path.display(), planned.statements.len()));
+    let paths = supabase::write_migration(dir, name, &from_src.display(), &to_src.display(), &planned, now)?;
+    for (path, statements) in paths.iter().zip(planned.files()) {
+        out.say(format!("Wrote {} ({} statement(s)).", path.display(), statements.len()));
+    }
+    if paths.len() > 1 {
+        out.detail(format!(
+            "{} file(s) hold the online part: each runs on its own after the first (docs/online.md)",
+            paths.len() - 1
+        ));
+    }
     for h in planned.hazard_lines() {
         out.detail(format!("hazard {h}"));
     }

@@ -116,7 +116,7 @@ async fn postgres_migration_files_carry_the_same_guard() {
     )
     .await;
     let planned = supabase::plan_migration(&live, &desired, &Default::default(), &Default::default()).unwrap();
-    assert!(planned.statements.iter().any(|s| s.starts_with("DO $ss$")), "{:?}", planned.statements);
+    assert!(planned.statements.iter().any(|s| s.sql.starts_with("DO $ss$")), "{:?}", planned.statements);
     let dir = std::env::temp_dir().join(format!("ss-guard-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     supabase::write_migration(&dir, "narrow", "live", "models", &planned, 1_700_000_000).unwrap();

@@ -321,3 +321,109 @@ async fn a_volatile_default_is_filled_in_batches() {
     let live = pgi::introspect(&mut conn, &Default::default()).await.unwrap();
     assert!(schema_sync::core::diff::diff(&live, &target).is_empty());
 }
+
+/// `migration new` writes the online form as the Supabase CLI runs files: the transaction in
+/// one file, each step that must run on its own in a file after it — every file passing
+/// `schema-sync lint` (checked for every file the suite writes) — and both `migrate` and a
+/// runner that does what the Supabase CLI (≥ 2.109) does bring the database to the models.
+#[tokio::test]
+async fn migration_files_carry_the_online_form_split_the_way_the_supabase_cli_runs_them() {
+    const BEFORE: &str = "CREATE TABLE orgs (id bigint PRIMARY KEY, slug text NOT NULL);
+         CREATE TABLE users (id bigint PRIMARY KEY, org_id bigint, email text, age int);";
+    const AFTER: &str =
+        "CREATE TABLE orgs (id bigint PRIMARY KEY, slug text NOT NULL, CONSTRAINT orgs_slug_key UNIQUE (slug));
+         CREATE TABLE users (id bigint PRIMARY KEY, org_id bigint REFERENCES orgs (id), email text NOT NULL,
+                             age bigint, CONSTRAINT users_age_check CHECK (age >= 0));
+         CREATE INDEX users_email_idx ON users (email);";
+    let rows = "INSERT INTO orgs SELECT g, 'o' || g FROM generate_series(1, 50) g;
+         INSERT INTO users SELECT g, g % 50 + 1, 'u' || g, g % 90 FROM generate_series(1, 3000) g;";
+    for runner in ["schema-sync migrate", "as the Supabase CLI"] {
+        let pg: TempPostgres = schema_sync::require_postgres!();
+        pg_exec(pg.url(), &format!("{BEFORE}\n{rows}")).await;
+        let dir = crate::ScratchDir::new("online-files");
+        let target = desired(&pg, AFTER).await;
+        schema_sync::core::snapshot::write(&dir.join("after.json"), &target).unwrap();
+        let m = dir.s("m");
+        let made =
+            crate::cli(&["migration", "new", "tighten", "--from", pg.url(), "--to", &dir.s("after.json"), "--dir", &m])
+                .expect(0);
+        let files = schema_sync::core::supabase::read_dir(&dir.join("m")).unwrap();
+        assert!(files.len() >= 5, "{made:?}");
+        // The first file is the transaction: NOT VALID constraints, nothing concurrent.
+        let first = &files[0].statements;
+        assert!(first.iter().any(|s| s.contains("NOT VALID")), "{first:?}");
+        assert!(!first.iter().any(|s| schema_sync::core::sql::runs_outside_transaction(s)));
+        for f in &files {
+            assert!(f.statements[0].starts_with("SET lock_timeout"), "{}", f.name);
+            // A file with a statement that cannot run in a transaction block holds nothing
+            // else but the lock timeout and the clean-up of an earlier failed build.
+            if f.statements.iter().any(|s| schema_sync::core::sql::runs_outside_transaction(s)) {
+                assert!(f.statements[1..].iter().all(|s| s.contains("CONCURRENTLY")), "{}: {:?}", f.name, f.statements);
+            }
+        }
+        assert!(files.last().unwrap().checksum.is_some() && files[0].checksum.is_none() || files.len() == 1);
+        match runner {
+            "schema-sync migrate" => {
+                crate::cli(&["migrate", "--db", pg.url(), "--dir", &m, "--yes"]).expect(0);
+                assert_eq!(
+                    pg_rows(pg.url(), "SELECT count(*) FROM supabase_migrations.schema_migrations").await,
+                    [files.len().to_string()]
+                );
+            }
+            _ => {
+                // Each file as one batch (one implicit transaction); a CONCURRENTLY statement on
+                // its own outside the batch, the way `supabase db push` runs them.
+                let mut c = pgi::connect(pg.url()).await.unwrap();
+                for f in &files {
+                    let (alone, batch): (Vec<&String>, Vec<&String>) =
+                        f.statements.iter().partition(|s| schema_sync::core::sql::runs_outside_transaction(s));
+                    let batch: String = batch.iter().map(|s| format!("{s};\n")).collect();
+                    sqlx::raw_sql(sqlx::AssertSqlSafe(batch)).execute(&mut c).await.unwrap();
+                    for s in alone {
+                        sqlx::raw_sql(sqlx::AssertSqlSafe(s.clone())).execute(&mut c).await.unwrap();
+                    }
+                }
+            }
+        }
+        let mut conn = pg.connect().await;
+        let live = pgi::introspect(&mut conn, &Default::default()).await.unwrap();
+        assert!(schema_sync::core::diff::diff(&live, &target).is_empty(), "{runner}");
+        assert_eq!(pg_rows(pg.url(), "SELECT count(*), sum(age) FROM users").await, ["3000|132630"], "{runner}");
+        // Plain: one file, its lock hazards acknowledged as written with --no-online.
+        let plain = dir.s("plain");
+        crate::cli(&[
+            "migration",
+            "new",
+            "tighten",
+            "--from",
+            &dir.s("after.json"),
+            "--to",
+            &dir.s("after.json"),
+            "--dir",
+            &plain,
+        ])
+        .expect(1);
+        if runner == "schema-sync migrate" {
+            let before = dir.join("before.json");
+            let b = desired(&pg, BEFORE).await;
+            schema_sync::core::snapshot::write(&before, &b).unwrap();
+            crate::cli(&[
+                "migration",
+                "new",
+                "tighten",
+                "--no-online",
+                "--from",
+                &dir.s("before.json"),
+                "--to",
+                &dir.s("after.json"),
+                "--dir",
+                &plain,
+            ])
+            .expect(0);
+            let files = schema_sync::core::supabase::read_dir(&dir.join("plain")).unwrap();
+            assert_eq!(files.len(), 1);
+            let text = std::fs::read_to_string(&files[0].path).unwrap();
+            assert!(text.contains("-- schema-sync-lint: allow") && text.contains("--no-online"), "{text}");
+        }
+    }
+}
