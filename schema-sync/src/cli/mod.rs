@@ -165,7 +165,8 @@ async fn dispatch(cli: Cli, models: Option<Schema>, out: &Output) -> Result<Stat
         Command::Migration { command: MigrationCommand::New { name, from, to, dir, no_online, source, change } } => {
             let lo = load_options(&source, models);
             let online = !no_online && options::soft_config().and_then(|c| c.online).unwrap_or(true);
-            workflows::migration_new(&name, &from, &to, &dir, online, &lo, &change_with_config(change), out).await
+            let m = workflows::NewMigration { name: &name, from: &from, to: &to, dir: &dir, online };
+            workflows::migration_new(m, &lo, &change_with_config(change), out).await
         }
         Command::Migrate { args, source } => {
             let lo = load_options(&source, models);

@@ -52,17 +52,24 @@ pub(super) fn databases(sqlite: Option<String>, postgres: Option<String>) -> Res
     Ok((s, postgres))
 }
 
-/// `migration new NAME --from SRC --to SRC [--dir DIR]`.
+/// What `migration new` writes: `NAME`, from where to where, into which folder, in which form.
+pub(super) struct NewMigration<'a> {
+    pub name: &'a str,
+    pub from: &'a str,
+    pub to: &'a str,
+    pub dir: &'a Path,
+    /// The online form (default) or the plain one (`--no-online`).
+    pub online: bool,
+}
+
+/// `migration new NAME --from SRC --to SRC [--dir DIR] [--no-online]`.
 pub(super) async fn migration_new(
-    name: &str,
-    from: &str,
-    to: &str,
-    dir: &Path,
-    online: bool,
+    m: NewMigration<'_>,
     lo: &LoadOptions,
     change: &ChangeArgs,
     out: &Output,
 ) -> Result<Status> {
+    let NewMigration { name, from, to, dir, online } = m;
     let (from_src, a) = load(from, lo).await.context("reading --from")?;
     let (to_src, b) = load(to, lo).await.context("reading --to")?;
     let mut aopts = apply_options(change, lo, false, true)?;
