@@ -135,6 +135,9 @@ fn new_migration(dir: &Path, now: u64, name: &str, from: &Schema, to: &Schema) -
         println!("{}:", path.file_name().unwrap_or_default().to_string_lossy());
         print!("{}", indent(&statements.iter().map(|s| format!("{s};\n")).collect::<String>()));
     }
+    // What schema-sync writes passes its own lint (`schema-sync lint supabase/migrations`).
+    let findings = schema_sync::core::lint::lint_paths(&paths)?;
+    assert!(findings.is_empty(), "{findings:?}");
     Ok(())
 }
 

@@ -94,7 +94,8 @@ fn drift_test_fails_on_a_field_without_migration_and_passes_after_it() {
     let new = [&schema[..], &["migration", "new", "add users nickname", "--from", &all, "--to", "models"]].concat();
     let out = cargo(&app, &[&new[..], &["--dev-url", pg.url()]].concat(), Some(pg.url()));
     let after = read_dir(&migrations).unwrap();
-    if String::from_utf8_lossy(&out.stderr).contains("unrecognized subcommand") {
+    let written_by_migration_new = !String::from_utf8_lossy(&out.stderr).contains("unrecognized subcommand");
+    if !written_by_migration_new {
         // A CLI without `migration new`: the same SQL from `diff --format sql`.
         let diff = [&schema[..], &["diff", "--from", &all, "--dev-url", pg.url(), "--to", "models", "--format", "sql"]]
             .concat();
@@ -108,6 +109,11 @@ fn drift_test_fails_on_a_field_without_migration_and_passes_after_it() {
     let files = read_dir(&migrations).unwrap();
     let newest = &files.last().unwrap().path;
     assert!(newest.display().to_string().ends_with("_add_users_nickname.sql"), "{}", newest.display());
+    if written_by_migration_new {
+        // Like every migration file schema-sync writes, it passes `schema-sync lint`.
+        let findings = schema_sync::core::lint::lint_paths(std::slice::from_ref(newest)).unwrap();
+        assert!(findings.is_empty(), "{findings:?}");
+    }
     assert_contains(
         &std::fs::read_to_string(newest).unwrap(),
         &["ALTER TABLE \"public\".\"users\" ADD COLUMN \"nickname\" text;"],
