@@ -316,6 +316,11 @@ pub struct MigrateOptions {
     /// `--include-all`). Off: such files are refused, since they were probably written on a
     /// branch and their order against what is applied is unknown.
     pub include_all: bool,
+    /// Lock budget of each file: its transaction runs under `lock_timeout` (a file's own
+    /// `SET lock_timeout` wins for the statements after it) and, when a lock is not available,
+    /// is rolled back and retried with backoff; a file run statement by statement gets the
+    /// limits per statement and no retry. Default: [`LockBudget::default`].
+    pub budget: crate::apply::LockBudget,
 }
 
 impl MigrationFile {

@@ -123,10 +123,21 @@ impl<C: DerefMut<Target = PgConnection>> PgDatabase<C> {
     }
 }
 
-/// A timeout in milliseconds as Postgres settings take it; zero (or none) is "no limit".
-fn millis(d: Option<Duration>) -> u128 {
-    d.map_or(0, |d| if d.is_zero() { 0 } else { d.as_millis().max(1) })
+/// `SET [LOCAL] lock_timeout = …; SET [LOCAL] statement_timeout = …` for `limits` (zero or
+/// none is Postgres' "no limit"). `LOCAL`: until the transaction ends; else for the session,
+/// until [`RESET_LIMITS`].
+pub(crate) fn limits_sql(limits: &StepLimits, local: bool) -> String {
+    let ms = |d: Option<Duration>| d.map_or(0, |d| if d.is_zero() { 0 } else { d.as_millis().max(1) });
+    let scope = if local { "LOCAL " } else { "" };
+    format!(
+        "SET {scope}lock_timeout = {}; SET {scope}statement_timeout = {}",
+        ms(limits.lock_timeout),
+        ms(limits.statement_timeout)
+    )
 }
+
+/// Back to the session's own `lock_timeout` and `statement_timeout`.
+pub(crate) const RESET_LIMITS: &str = "RESET lock_timeout; RESET statement_timeout";
 
 /// Runs one SQL text with the simple-query protocol (works through transaction poolers).
 pub async fn run(conn: &mut PgConnection, sql: &str) -> Result<()> {
@@ -192,15 +203,7 @@ impl<C: DerefMut<Target = PgConnection> + Send> Database for PgDatabase<C> {
     }
 
     async fn limit(&mut self, limits: &StepLimits) -> Result<()> {
-        run(
-            &mut self.conn,
-            &format!(
-                "SET LOCAL lock_timeout = {}; SET LOCAL statement_timeout = {}",
-                millis(limits.lock_timeout),
-                millis(limits.statement_timeout)
-            ),
-        )
-        .await
+        run(&mut self.conn, &limits_sql(limits, true)).await
     }
 
     async fn table_sizes(&mut self, tables: &[TableRef]) -> Result<HashMap<String, TableSize>> {
@@ -327,17 +330,9 @@ impl<C: DerefMut<Target = PgConnection> + Send> Database for PgDatabase<C> {
     }
 
     async fn run_alone(&mut self, sql: &str, limits: &StepLimits) -> Result<()> {
-        run(
-            &mut self.conn,
-            &format!(
-                "SET lock_timeout = {}; SET statement_timeout = {}",
-                millis(limits.lock_timeout),
-                millis(limits.statement_timeout)
-            ),
-        )
-        .await?;
+        run(&mut self.conn, &limits_sql(limits, false)).await?;
         let result = run(&mut self.conn, sql).await;
-        let reset = run(&mut self.conn, "RESET lock_timeout; RESET statement_timeout").await;
+        let reset = run(&mut self.conn, RESET_LIMITS).await;
         result.and(reset)
     }
 

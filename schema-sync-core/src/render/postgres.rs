@@ -286,6 +286,12 @@ pub fn changed_values_count(table: &TableRef, column: &str, from: &SqlType, to: 
 
 fn changed_predicate(column: &str, from: &SqlType, to: &SqlType) -> String {
     let c = quote_ident(column);
+    if matches!(to, SqlType::Text | SqlType::Varchar { .. } | SqlType::Char { .. }) {
+        // Into text the stored text *is* the value: it must read exactly as the old value did.
+        // (A round trip can be fooled: `false` → `char(3)` is `'fal'`, which reads back as
+        // `false`.)
+        return format!("{c} IS NOT NULL AND ({})::text IS DISTINCT FROM {c}::text", conversion(&c, from, to));
+    }
     // Back the same way there: a direct cast where one exists, else through text.
     let back = conversion(&format!("({})", conversion(&c, from, to)), to, from);
     format!("{c} IS NOT NULL AND ({back})::text IS DISTINCT FROM {c}::text")

@@ -2,7 +2,7 @@
 
 use super::{file_name, reconcile, AppliedMigration, Event, MigrateOptions, MigrateReport, MigrationFile, LEDGER};
 use crate::apply::postgres::PgDatabase;
-use crate::apply::{Database, VersionRecord};
+use crate::apply::{Database, LockBudget, VersionRecord};
 use crate::introspect::{postgres as introspect, IntrospectOptions};
 use crate::{Error, Result};
 use sqlx::{AssertSqlSafe, PgConnection, Row};
@@ -105,12 +105,9 @@ pub async fn migrate<C: DerefMut<Target = PgConnection> + Send>(
         on_event(Event::Start(file, i, total));
         let outside = file.statements.iter().any(|s| crate::sql::runs_outside_transaction(s));
         let outcome = if outside {
-            apply_outside(db, file).await
+            apply_outside(db, file, &opts.budget).await
         } else {
-            match db.begin_exclusive().await {
-                Ok(()) => apply_one(db, file).await,
-                Err(e) => Err(e),
-            }
+            apply_in_transaction(db, file, &opts.budget).await
         };
         match outcome {
             Ok(true) => {
@@ -146,6 +143,34 @@ pub async fn migrate<C: DerefMut<Target = PgConnection> + Send>(
     Ok(report)
 }
 
+/// [`apply_one`] under the budget: a file whose transaction could not get a lock in time is
+/// rolled back (holding nothing while it waits) and tried again after a backoff; the
+/// transaction is left open for the caller to commit.
+async fn apply_in_transaction<C: DerefMut<Target = PgConnection> + Send>(
+    db: &mut PgDatabase<C>,
+    file: &MigrationFile,
+    budget: &LockBudget,
+) -> Result<bool> {
+    let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64);
+    let mut attempt = 0;
+    loop {
+        db.begin_exclusive().await?;
+        let run = async {
+            db.limit(&budget.transaction_limits()).await?;
+            apply_one(db, file).await
+        }
+        .await;
+        match run {
+            Err(e) if e.is_lock_timeout() && attempt < budget.retries => {
+                db.finish(false).await?;
+                attempt += 1;
+                db.pause(budget.pause(attempt, seed.wrapping_add(u64::from(attempt)))).await;
+            }
+            other => return other,
+        }
+    }
+}
+
 /// A file holding a statement Postgres refuses inside a transaction block (`CREATE INDEX
 /// CONCURRENTLY`, …): under the migration lock held by the session, each statement runs on
 /// its own, then the ledger and `schema_version` rows are written in a transaction, left open
@@ -155,6 +180,7 @@ pub async fn migrate<C: DerefMut<Target = PgConnection> + Send>(
 async fn apply_outside<C: DerefMut<Target = PgConnection> + Send>(
     db: &mut PgDatabase<C>,
     file: &MigrationFile,
+    budget: &LockBudget,
 ) -> Result<bool> {
     db.hold_exclusive(true).await?;
     if applied(db.connection()).await?.iter().any(|a| a.version == file.version) {
@@ -170,7 +196,11 @@ async fn apply_outside<C: DerefMut<Target = PgConnection> + Send>(
             statements.len(),
             crate::sql::short(sql)
         );
-        exec(db.connection(), sql, context).await?;
+        let limits = crate::apply::postgres::limits_sql(&budget.transaction_limits(), false);
+        exec(db.connection(), &limits, "setting the lock budget").await?;
+        let ran = exec(db.connection(), sql, context).await;
+        exec(db.connection(), crate::apply::postgres::RESET_LIMITS, "resetting the lock budget").await?;
+        ran?;
     }
     db.begin_exclusive().await?;
     for sql in BOOTSTRAP {

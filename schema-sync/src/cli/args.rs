@@ -85,9 +85,9 @@ pub struct ChangeArgs {
     pub ignore_tables: Vec<String>,
 }
 
-/// Lock budget and online form of a live Postgres change (see docs/online.md).
+/// The online form of a live Postgres change (see docs/online.md).
 #[derive(Debug, Clone, Default, Args)]
-pub struct BudgetArgs {
+pub struct OnlineArgs {
     /// The plain transactional form: everything in one transaction, no CONCURRENTLY, no
     /// NOT VALID + VALIDATE (default: the online form on a live Postgres).
     #[arg(long)]
@@ -96,6 +96,11 @@ pub struct BudgetArgs {
     /// batches of N rows, each committed on its own, instead of rewriting the table.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub backfill_batch: Option<u64>,
+}
+
+/// Lock budget of a live Postgres change (see docs/online.md).
+#[derive(Debug, Clone, Default, Args)]
+pub struct BudgetArgs {
     /// Longest wait for a table lock per statement before the attempt is rolled back and
     /// retried (`3s`, `500ms`; `0` waits forever) [default: 3s].
     #[arg(long, value_name = "DURATION")]
@@ -180,6 +185,8 @@ pub enum Command {
         change: ChangeArgs,
         #[command(flatten)]
         budget: BudgetArgs,
+        #[command(flatten)]
+        online: OnlineArgs,
         /// Output format (`json`: the plan step by step with its locks and hazards, and what
         /// happened).
         #[arg(long, value_enum, default_value = "text")]
@@ -285,6 +292,8 @@ pub enum FleetCommand {
         canary: usize,
         #[command(flatten)]
         budget: BudgetArgs,
+        #[command(flatten)]
+        online: OnlineArgs,
         /// Allow steps that delete data (dropped tables or columns).
         #[arg(long)]
         allow_destructive: bool,
@@ -440,6 +449,9 @@ pub struct SyncArgs {
     /// Lock budget of the Postgres side.
     #[command(flatten)]
     pub budget: BudgetArgs,
+    /// Online form of the Postgres side.
+    #[command(flatten)]
+    pub online: OnlineArgs,
 }
 
 /// Arguments of `migrate`.
@@ -467,4 +479,8 @@ pub struct MigrateArgs {
     /// Do not ask for confirmation on a terminal.
     #[arg(long, short = 'y')]
     pub yes: bool,
+    /// Lock budget of each file (a file whose transaction runs out of it is rolled back and
+    /// retried).
+    #[command(flatten)]
+    pub budget: BudgetArgs,
 }

@@ -43,11 +43,11 @@ pub(super) async fn run(command: FleetCommand, models: Option<Schema>, out: &Out
             // Drift is what a baseline is for; only unreadable targets fail it.
             Ok(if status == Status::Errors { Status::Errors } else { Status::Ok })
         }
-        FleetCommand::Apply { fleet, canary, budget, allow_destructive, ledger, format, yes } => {
+        FleetCommand::Apply { fleet, canary, budget, online, allow_destructive, ledger, format, yes } => {
             let (specs, desired, opts) = prepare(&fleet, models).await?;
             let change = change_with_config(fleet.change.clone());
             let mut base = apply_options(&change, &Default::default(), allow_destructive, false)?;
-            super::options::online(&budget, &mut base.plan);
+            super::options::online(&online, &mut base.plan);
             let apply_opts = fleet::ApplyOptions {
                 allow_destructive,
                 canary,

@@ -151,12 +151,13 @@ async fn dispatch(cli: Cli, models: Option<Schema>, out: &Output) -> Result<Stat
             source,
             change,
             budget,
+            online,
             format,
         } => {
             let lo = load_options(&source, models);
             let mut opts = apply_options(&change_with_config(change), &lo, allow_destructive, dry_run)?;
             opts.budget = options::budget(&budget)?;
-            options::online(&budget, &mut opts.plan);
+            options::online(&online, &mut opts.plan);
             let is_pg = matches!(Source::parse(&db)?, Source::Postgres(_));
             opts.validate = validate || (is_pg && !no_validate);
             let json = format == args::ReportFormat::Json;

@@ -1,6 +1,6 @@
 //! Flags and `schema-sync.toml` turned into library options, and sources read.
 
-use super::args::{BudgetArgs, ChangeArgs, SourceArgs};
+use super::args::{BudgetArgs, ChangeArgs, OnlineArgs, SourceArgs};
 use anyhow::{anyhow, bail, Result};
 use schema_sync_core::apply::{ApplyOptions, LockBudget};
 use schema_sync_core::diff::DiffOptions;
@@ -117,7 +117,7 @@ pub(super) fn budget(b: &BudgetArgs) -> Result<LockBudget> {
 
 /// The online form of `--no-online` and `--backfill-batch`, falling back to `[postgres]` in
 /// `schema-sync.toml`, then to the default (online, no batches).
-pub(super) fn online(b: &BudgetArgs, plan: &mut schema_sync_core::plan::PlanOptions) {
+pub(super) fn online(b: &OnlineArgs, plan: &mut schema_sync_core::plan::PlanOptions) {
     let cfg = soft_config();
     plan.online = !b.no_online && cfg.and_then(|c| c.online).unwrap_or(true);
     plan.backfill_batch = b.backfill_batch.or_else(|| cfg.and_then(|c| c.backfill_batch));

@@ -108,7 +108,8 @@ pub(super) async fn migrate(a: MigrateArgs, lo: &LoadOptions, out: &Output) -> R
     let files = supabase::read_dir(&a.dir)?;
     let mut conn = pgi::connect(&url).await?;
     let mut db = PgDatabase::new(&mut conn).with_scope(lo.introspect.clone());
-    let mut opts = supabase::MigrateOptions { dry_run: true, include_all: a.include_all };
+    let budget = super::options::budget(&a.budget)?;
+    let mut opts = supabase::MigrateOptions { dry_run: true, include_all: a.include_all, budget };
     let plan = supabase::migrate(&mut db, &files, &opts, &mut |_| {}).await?;
     let json = a.format == ReportFormat::Json;
     if !a.dry_run && !plan.applied.is_empty() {
@@ -239,7 +240,7 @@ pub(super) async fn sync(a: SyncArgs, lo: &LoadOptions, change: &ChangeArgs, out
     let mut pg = pgi::connect(&url).await?;
     let mut apply_opts = apply_options(change, lo, a.allow_destructive, false)?;
     apply_opts.budget = super::options::budget(&a.budget)?;
-    super::options::online(&a.budget, &mut apply_opts.plan);
+    super::options::online(&a.online, &mut apply_opts.plan);
     let mut opts = SyncOptions { strategy, on_conflict, apply: false, apply_options: apply_opts };
     let scope = lo.introspect.clone();
     let json = a.format == ReportFormat::Json;

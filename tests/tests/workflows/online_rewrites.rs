@@ -427,3 +427,49 @@ async fn migration_files_carry_the_online_form_split_the_way_the_supabase_cli_ru
         }
     }
 }
+
+/// `migrate` runs each file under the lock budget: a file whose transaction cannot get its
+/// lock is rolled back and retried, then given up on with nothing changed and nothing
+/// recorded; once the blocker is gone it applies.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn migrate_runs_each_file_under_the_lock_budget() {
+    use sqlx::Connection;
+    let pg: TempPostgres = schema_sync::require_postgres!();
+    pg_exec(pg.url(), "CREATE TABLE accounts (id bigint PRIMARY KEY); INSERT INTO accounts VALUES (1), (2);").await;
+    let dir = crate::ScratchDir::new("migrate-budget");
+    std::fs::create_dir_all(dir.join("m")).unwrap();
+    std::fs::write(dir.join("m/20250101000000_add_tier.sql"), "ALTER TABLE accounts ADD COLUMN tier text;\n").unwrap();
+    let mut blocker = sqlx::PgConnection::connect(pg.url()).await.unwrap();
+    sqlx::raw_sql("BEGIN; SELECT count(*) FROM accounts").execute(&mut blocker).await.unwrap();
+    let (url, m) = (pg.url().to_string(), dir.s("m"));
+    let started = Instant::now();
+    let run = tokio::task::spawn_blocking(move || {
+        crate::cli(&["migrate", "--db", &url, "--dir", &m, "--yes", "--lock-timeout", "200ms", "--lock-retries", "2"])
+    })
+    .await
+    .unwrap()
+    .expect(2);
+    assert!(run.stderr.contains("lock timeout") || run.stderr.contains("55P03"), "{}", run.stderr);
+    assert!(started.elapsed() >= Duration::from_millis(600), "three attempts of 200 ms with pauses between");
+    assert_eq!(
+        pg_rows(
+            pg.url(),
+            "SELECT count(*) FROM information_schema.columns WHERE table_name = 'accounts' AND column_name = 'tier'"
+        )
+        .await,
+        ["0"]
+    );
+    assert_eq!(
+        pg_rows(pg.url(), "SELECT to_regclass('supabase_migrations.schema_migrations') IS NULL").await,
+        ["true"]
+    );
+    sqlx::raw_sql("COMMIT").execute(&mut blocker).await.unwrap();
+    let (url, m) = (pg.url().to_string(), dir.s("m"));
+    tokio::task::spawn_blocking(move || {
+        crate::cli(&["migrate", "--db", &url, "--dir", &m, "--yes", "--lock-timeout", "200ms", "--lock-retries", "2"])
+    })
+    .await
+    .unwrap()
+    .expect(0);
+    assert_eq!(pg_rows(pg.url(), "SELECT count(*) FROM supabase_migrations.schema_migrations").await, ["1"]);
+}
