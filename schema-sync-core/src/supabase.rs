@@ -319,7 +319,7 @@ pub struct MigrateOptions {
     /// Lock budget of each file: its transaction runs under `lock_timeout` (a file's own
     /// `SET lock_timeout` wins for the statements after it) and, when a lock is not available,
     /// is rolled back and retried with backoff; a file run statement by statement gets the
-    /// limits per statement and no retry. Default: [`LockBudget::default`].
+    /// limits per statement and no retry. Default: [`crate::apply::LockBudget::default`].
     pub budget: crate::apply::LockBudget,
 }
 

@@ -220,7 +220,7 @@ fn all_probes(plan: &Plan) -> Vec<Probe> {
             Step::ValidateConstraint { name, .. } => {
                 validated.insert(name.as_str());
             }
-            Step::SetNotNullChecked { check, .. } => {
+            Step::SetNotNullChecked { check, .. } | Step::SwapShadowColumn { not_null: Some(check), .. } => {
                 helpers.insert(check.as_str());
             }
             Step::Backfill { table, column, .. } => {

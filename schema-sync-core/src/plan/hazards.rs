@@ -24,7 +24,8 @@ pub(super) fn hazards(steps: &[Step], locks: &[StepLock], caps: &Capabilities, o
                     i,
                     format!(
                         "changing `{t}.{column}` to {to} rewrites the table under ACCESS EXCLUSIVE (online alternative: \
-                         add a new column, backfill it in batches, keep it in step with a trigger, then swap the names)",
+                         a new column kept in step by a trigger, filled in batches, then swapped in — `--backfill-batch N` \
+                         does that for a column no index, key or constraint uses)",
                         t = table.name
                     ),
                 );
@@ -106,6 +107,15 @@ pub(super) fn hazards(steps: &[Step], locks: &[StepLock], caps: &Capabilities, o
                     );
                 }
             }
+            Step::FillShadowColumn { change: super::steps::ShadowChange { table, column, from, to, .. }, batch } => add(
+                HazardCode::NonTransactional,
+                i,
+                format!(
+                    "`{}.{column}` {from} → {to} through a shadow column kept in step by a trigger, filled in batches \
+                     of {batch} rows, swapped in at the end (the column moves to the end of the table)",
+                    table.name
+                ),
+            ),
             Step::DropIndex { index, concurrently: true, .. } => add(
                 HazardCode::NonTransactional,
                 i,
@@ -231,6 +241,8 @@ pub(super) fn hazards(steps: &[Step], locks: &[StepLock], caps: &Capabilities, o
             | Step::AddPrimaryKeyUsingIndex { .. }
             | Step::SetNotNullChecked { .. }
             | Step::Backfill { .. }
+            | Step::AddShadowColumn { .. }
+            | Step::SwapShadowColumn { .. }
             | Step::DropUnique { .. }
             | Step::DropForeignKey { .. }
             | Step::DropCheck { .. }

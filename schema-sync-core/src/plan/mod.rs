@@ -25,7 +25,7 @@ mod steps;
 pub use crate::capabilities::Capabilities;
 pub use locks::{human_bytes, human_count, LockMode, StepLock, TableSize};
 pub use step_locks::is_volatile;
-pub use steps::{CopyColumn, EnumUse, Hazard, HazardCode, Plan, PlanOptions, Step};
+pub use steps::{CopyColumn, EnumUse, Hazard, HazardCode, Plan, PlanOptions, ShadowChange, Step};
 
 use crate::diff::Comparison;
 
@@ -34,7 +34,7 @@ use crate::diff::Comparison;
 pub fn plan(comparison: &Comparison, caps: &Capabilities, opts: &PlanOptions) -> Plan {
     let steps = lower::lower(&comparison.from, &comparison.to, &comparison.changes, caps, opts);
     let steps = order::order_tables(steps, &comparison.from);
-    let (steps, online_from) = online::split(steps, &comparison.from, caps, opts);
+    let (steps, online_from) = online::split(steps, &comparison.from, &comparison.to, caps, opts);
     let locks = step_locks::locks(&steps, caps.dialect);
     let hazards = hazards::hazards(&steps, &locks, caps, online_from);
     Plan { dialect: caps.dialect, steps, hazards, locks, online_from }

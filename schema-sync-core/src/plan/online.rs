@@ -20,7 +20,7 @@
 //! left `NOT VALID` is validated by the next plan. Tables the plan creates are empty and
 //! unused, so everything about them stays in the transaction. Pure.
 
-use super::steps::{PlanOptions, Step};
+use super::steps::{PlanOptions, ShadowChange, Step};
 use crate::capabilities::Capabilities;
 use crate::model::{Check, Column, ForeignKey, Index, IndexKey, Schema, TableRef};
 use crate::types::Dialect;
@@ -36,22 +36,26 @@ enum Part {
     Backfill,
     Validate,
     NotNull,
+    Swap,
     Attach,
     LateForeignKeys,
     ValidateLate,
 }
 
-/// Postgres' limit on identifier length (bytes).
-const NAME_MAX: usize = 63;
-
 /// Splits `steps` (in plain execution order) into the transaction and the online part; returns
 /// the steps (transaction first) and where the online part starts.
-pub(super) fn split(steps: Vec<Step>, from: &Schema, caps: &Capabilities, opts: &PlanOptions) -> (Vec<Step>, usize) {
+pub(super) fn split(
+    steps: Vec<Step>,
+    from: &Schema,
+    to: &Schema,
+    caps: &Capabilities,
+    opts: &PlanOptions,
+) -> (Vec<Step>, usize) {
     if !opts.online || caps.dialect != Dialect::Postgres || !caps.concurrent_index {
         let n = steps.len();
         return (steps, n);
     }
-    let mut s = Splitter::new(&steps, from, caps, opts);
+    let mut s = Splitter::new(&steps, from, to, caps, opts);
     for step in steps {
         s.step(step);
     }
@@ -60,6 +64,7 @@ pub(super) fn split(steps: Vec<Step>, from: &Schema, caps: &Capabilities, opts: 
 
 struct Splitter<'a> {
     from: &'a Schema,
+    target: &'a Schema,
     caps: &'a Capabilities,
     opts: &'a PlanOptions,
     /// Tables created, dropped or renamed by the plan (by display name): nothing about them
@@ -78,17 +83,45 @@ struct Splitter<'a> {
     added_columns: BTreeSet<(String, String)>,
     /// Columns that change identity in the transaction (which needs NOT NULL first).
     identity_columns: BTreeSet<(String, String)>,
+    /// How many steps touch each column `(table, column)`: a type change goes through a
+    /// shadow column only when it is the one change to its column.
+    column_steps: BTreeMap<(String, String), usize>,
+    /// Shadow columns an interrupted online type change left, `(table, shadow)`: the plan
+    /// drops them; the type change takes them over instead.
+    shadows_left: BTreeSet<(String, String)>,
+    /// Columns whose type the plan changes without a conversion check, `(table, column)`.
+    type_changes: BTreeSet<(String, String)>,
     transaction: Vec<Step>,
     online: Vec<(Part, usize, Step)>,
 }
 
 impl<'a> Splitter<'a> {
-    fn new(steps: &[Step], from: &'a Schema, caps: &'a Capabilities, opts: &'a PlanOptions) -> Self {
+    fn new(
+        steps: &[Step],
+        from: &'a Schema,
+        target: &'a Schema,
+        caps: &'a Capabilities,
+        opts: &'a PlanOptions,
+    ) -> Self {
         let mut not_live = BTreeSet::new();
         let mut inline_refs = BTreeSet::new();
         let mut added_columns = BTreeSet::new();
         let mut identity_columns = BTreeSet::new();
+        let mut column_steps: BTreeMap<(String, String), usize> = BTreeMap::new();
+        let mut shadows_left = BTreeSet::new();
+        let mut type_changes = BTreeSet::new();
         for s in steps {
+            if let Some((t, c)) = column_of(s) {
+                *column_steps.entry((t.display(), c.to_string())).or_default() += 1;
+            }
+            if let Step::DropColumn { table, column } = s {
+                if column.ends_with(SHADOW) {
+                    shadows_left.insert((table.display(), column.clone()));
+                }
+            }
+            if let Step::AlterColumnType { table, column, collation: None, check_values: false, .. } = s {
+                type_changes.insert((table.display(), column.clone()));
+            }
             match s {
                 Step::AddColumn { table, column } => {
                     added_columns.insert((table.display(), column.name.clone()));
@@ -116,6 +149,7 @@ impl<'a> Splitter<'a> {
         }
         let mut s = Splitter {
             from,
+            target,
             caps,
             opts,
             not_live,
@@ -124,6 +158,9 @@ impl<'a> Splitter<'a> {
             created_in_transaction: BTreeSet::new(),
             added_columns,
             identity_columns,
+            column_steps,
+            shadows_left,
+            type_changes,
             transaction: Vec::new(),
             online: Vec::new(),
         };
@@ -217,7 +254,8 @@ impl<'a> Splitter<'a> {
                 self.later(Part::Attach, Step::AddUniqueUsingIndex { table, unique, index: built });
             }
             Step::AddPrimaryKey { table, primary_key } if self.is_live(&table) && self.key_online(&table, true) => {
-                let name = primary_key.name.clone().unwrap_or_else(|| fit(&format!("{}_pkey", table.name)));
+                let name =
+                    primary_key.name.clone().unwrap_or_else(|| crate::sql::fit_name(&format!("{}_pkey", table.name)));
                 let built = self.build_name(&table, &name);
                 let index = Index {
                     name: built.clone(),
@@ -257,10 +295,13 @@ impl<'a> Splitter<'a> {
                     && self.is_live(&table)
                     && !self.mentions_added(&table, &check.expr) =>
             {
-                let name = check
-                    .name
-                    .clone()
-                    .unwrap_or_else(|| fit(&format!("{}_check_{:08x}", table.name, fnv(check.expr.as_bytes()) as u32)));
+                let name = check.name.clone().unwrap_or_else(|| {
+                    crate::sql::fit_name(&format!(
+                        "{}_check_{:08x}",
+                        table.name,
+                        crate::sql::stable_hash(check.expr.as_bytes()) as u32
+                    ))
+                });
                 let check = Check { name: Some(name.clone()), ..check };
                 self.transaction.push(Step::AddCheck { table: table.clone(), check, not_valid: true });
                 self.later(Part::Validate, Step::ValidateConstraint { table, name });
@@ -283,6 +324,34 @@ impl<'a> Splitter<'a> {
                     });
                 }
                 self.not_null_through_check(table, column);
+            }
+            Step::DropColumn { table, column } if self.shadow_taken_over(&table, &column) => {}
+            // The swap sets the target's default on the new column.
+            Step::SetDefault { table, column, .. } | Step::DropDefault { table, column }
+                if self.type_change_through_shadow(&table, &column) => {}
+            Step::AlterColumnType { table, column, from, to, collation: None, using, check_values: false }
+                if self.through_shadow(&table, &column) =>
+            {
+                let (Some(batch), Some(nullable)) =
+                    (self.opts.backfill_batch, self.source_column(&table, &column).map(|c| c.nullable))
+                else {
+                    unreachable!("checked by through_shadow")
+                };
+                let shadow = shadow_name(&column);
+                let exists = self.shadows_left.contains(&(table.display(), shadow.clone()));
+                let change = ShadowChange {
+                    table: table.clone(),
+                    column: column.clone(),
+                    shadow: shadow.clone(),
+                    from,
+                    to,
+                    using,
+                };
+                self.transaction.push(Step::AddShadowColumn { change: change.clone(), exists });
+                self.later(Part::Backfill, Step::FillShadowColumn { change, batch });
+                let not_null = (!nullable).then(|| self.checked_not_null(&table, &shadow));
+                let default = self.target_column(&table, &column).and_then(|c| c.default.clone());
+                self.later(Part::Swap, Step::SwapShadowColumn { table, column, shadow, not_null, default });
             }
             Step::AddColumn { table, column } if self.is_live(&table) && self.backfills_in_batches(&column) => {
                 let (Some(batch), Some(expr)) = (self.opts.backfill_batch, column.default.clone()) else {
@@ -312,16 +381,79 @@ impl<'a> Splitter<'a> {
     /// `SET NOT NULL` without the scan: a `NOT VALID` check in the transaction, validated
     /// online, then `SET NOT NULL` (which the validated check proves) and the check dropped.
     fn not_null_through_check(&mut self, table: TableRef, column: String) {
-        let name = fit(&format!("{}_{}_not_null", table.name, column));
+        let name = self.checked_not_null(&table, &column);
+        self.later(Part::NotNull, Step::SetNotNullChecked { table, column, check: name });
+    }
+
+    /// A type change through a shadow column: asked for (`backfill_batch`), on a live table,
+    /// proven to keep every value (no check needed), the one change to its column, and nothing
+    /// else on the table reads the column (no index, key, constraint or generated column —
+    /// those would have to move to the new column too).
+    fn through_shadow(&self, table: &TableRef, column: &str) -> bool {
+        let Some(t) = self.source_table(table) else { return false };
+        let mentions = |e: &str| crate::expr::mentions(e, column);
+        let key = |cols: &[String]| cols.iter().any(|c| c == column);
+        let used = t.indexes.iter().any(|i| {
+            i.keys.iter().any(|k| match &k.target {
+                crate::model::KeyTarget::Column(c) => c == column,
+                crate::model::KeyTarget::Expression(e) => mentions(e),
+            }) || key(&i.include)
+                || i.predicate.as_deref().is_some_and(mentions)
+        }) || t.primary_key.as_ref().is_some_and(|p| key(&p.columns))
+            || t.uniques.iter().any(|u| key(&u.columns))
+            || t.foreign_keys.iter().any(|f| key(&f.columns))
+            || t.checks.iter().any(|c| mentions(&c.expr))
+            || t.columns.iter().any(|c| c.generated.as_ref().is_some_and(|g| mentions(&g.expr)))
+            || self.from.tables.iter().any(|o| {
+                o.foreign_keys.iter().any(|f| {
+                    f.ref_table == t.name
+                        && f.ref_schema.clone().or_else(|| o.schema.clone()) == t.schema
+                        && f.ref_columns.iter().any(|c| c == column)
+                })
+            });
+        self.opts.backfill_batch.is_some()
+            && self.is_live(table)
+            && !used
+            && self.source_column(table, column).is_some_and(|c| c.identity.is_none() && c.generated.is_none())
+            && self.column_steps.get(&(table.display(), column.to_string())).copied() == Some(1)
+    }
+
+    /// `column` changes type through a shadow column in this plan.
+    fn type_change_through_shadow(&self, table: &TableRef, column: &str) -> bool {
+        self.type_changes.contains(&(table.display(), column.to_string())) && self.through_shadow(table, column)
+    }
+
+    /// The plan drops `column`, a shadow an interrupted type change left, and that type change
+    /// is planned again through it.
+    fn shadow_taken_over(&self, table: &TableRef, column: &str) -> bool {
+        let Some(base) = column.strip_suffix(SHADOW) else { return false };
+        self.shadows_left.contains(&(table.display(), column.to_string())) && self.through_shadow(table, base)
+    }
+
+    fn source_table(&self, table: &TableRef) -> Option<&crate::model::Table> {
+        self.from.tables.iter().find(|t| t.schema == table.schema && t.name == table.name)
+    }
+
+    fn source_column(&self, table: &TableRef, column: &str) -> Option<&Column> {
+        self.source_table(table).and_then(|t| t.column(column))
+    }
+
+    fn target_column(&self, table: &TableRef, column: &str) -> Option<&Column> {
+        self.target.tables.iter().find(|t| t.schema == table.schema && t.name == table.name)?.column(column)
+    }
+
+    /// `CHECK (column IS NOT NULL) NOT VALID` in the transaction, validated online; its name.
+    fn checked_not_null(&mut self, table: &TableRef, column: &str) -> String {
+        let name = crate::sql::fit_name(&format!("{}_{}_not_null", table.name, column));
         let check = Check {
             name: Some(name.clone()),
-            expr: format!("{} IS NOT NULL", crate::sql::quote_ident(&column)),
+            expr: format!("{} IS NOT NULL", crate::sql::quote_ident(column)),
             no_inherit: false,
             not_valid: false,
         };
         self.transaction.push(Step::AddCheck { table: table.clone(), check, not_valid: true });
         self.later(Part::Validate, Step::ValidateConstraint { table: table.clone(), name: name.clone() });
-        self.later(Part::NotNull, Step::SetNotNullChecked { table, column, check: name });
+        name
     }
 
     fn is_added(&self, table: &TableRef, column: &str) -> bool {
@@ -354,7 +486,7 @@ impl<'a> Splitter<'a> {
         if self.dropped_online.get(name) != Some(&false) {
             return name.to_string();
         }
-        let tmp = fit(&format!("{name}_ss_new"));
+        let tmp = crate::sql::fit_name(&format!("{name}_ss_new"));
         self.later(Part::Rename, Step::RenameIndex { table: table.clone(), from: tmp.clone(), to: name.to_string() });
         tmp
     }
@@ -380,6 +512,29 @@ impl<'a> Splitter<'a> {
     }
 }
 
+/// Suffix of the shadow column of an online type change.
+const SHADOW: &str = "__ss_new";
+
+fn shadow_name(column: &str) -> String {
+    crate::sql::fit_name(&format!("{column}{SHADOW}"))
+}
+
+/// The column a step changes, if it changes exactly one (a default set or dropped around a type
+/// change does not count: the swap sets the target's default).
+fn column_of(s: &Step) -> Option<(&TableRef, &str)> {
+    match s {
+        Step::AddColumn { table, column } => Some((table, &column.name)),
+        Step::DropColumn { table, column }
+        | Step::AlterColumnType { table, column, .. }
+        | Step::SetNotNull { table, column, .. }
+        | Step::DropNotNull { table, column }
+        | Step::AlterIdentity { table, column, .. }
+        | Step::DropExpression { table, column } => Some((table, column)),
+        Step::RenameColumn { table, from, .. } => Some((table, from)),
+        _ => None,
+    }
+}
+
 /// The table a foreign key of `table` references.
 fn referenced(table: &TableRef, fk: &ForeignKey) -> TableRef {
     TableRef { schema: fk.ref_schema.clone().or_else(|| table.schema.clone()), name: fk.ref_table.clone() }
@@ -387,26 +542,7 @@ fn referenced(table: &TableRef, fk: &ForeignKey) -> TableRef {
 
 /// Postgres' default constraint name `table_col1_col2_suffix`, fitted to 63 bytes.
 fn default_name(table: &str, columns: &[String], suffix: &str) -> String {
-    fit(&format!("{table}_{}_{suffix}", columns.join("_")))
-}
-
-/// `name` cut to Postgres' identifier limit; a cut name ends in a hash of the whole, so two
-/// long names never collide.
-fn fit(name: &str) -> String {
-    if name.len() <= NAME_MAX {
-        return name.to_string();
-    }
-    let hash = format!("_{:08x}", fnv(name.as_bytes()) as u32);
-    let mut cut = NAME_MAX - hash.len();
-    while !name.is_char_boundary(cut) {
-        cut -= 1;
-    }
-    format!("{}{hash}", &name[..cut])
-}
-
-/// FNV-1a: a stable hash for generated names (never changes between versions or runs).
-fn fnv(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
+    crate::sql::fit_name(&format!("{table}_{}_{suffix}", columns.join("_")))
 }
 
 #[cfg(test)]
@@ -542,6 +678,31 @@ mod tests {
         let sql = crate::render::render(&p).unwrap();
         let fill = sql.iter().find(|s| s.sql.starts_with("DO ")).unwrap();
         assert!(fill.sql.contains("LIMIT 500") && fill.sql.contains("COMMIT") && !fill.transactional, "{fill:?}");
+    }
+
+    #[test]
+    fn a_type_change_goes_through_a_shadow_column_only_when_asked_and_nothing_else_reads_the_column() {
+        let (from, to) = edit(|s| users(s).columns[2] = col(PG, "org_id", "numeric(20,0)"));
+        let batched = || PlanOptions { backfill_batch: Some(100), ..Default::default() };
+        let (tx, later, _) = online(&from, &to, PlanOptions::default());
+        assert_eq!((tx, later.len()), (vec!["alter_column_type".to_string()], 0), "not asked: the plain rewrite");
+        let (tx, later, _) = online(&from, &to, batched());
+        assert_eq!(tx, ["add_shadow_column"]);
+        assert_eq!(later, ["fill_shadow_column", "swap_shadow_column"]);
+        // An index on the column would have to move to the new one: the plain rewrite.
+        let (mut from2, mut to2) = (from.clone(), to.clone());
+        users(&mut from2).indexes.push(index("users_org", &["org_id"], false));
+        users(&mut to2).indexes.push(index("users_org", &["org_id"], false));
+        let (tx, _, _) = online(&from2, &to2, batched());
+        assert_eq!(tx, ["alter_column_type"]);
+        // A shadow an interrupted run left is taken over, not dropped.
+        let mut left = from.clone();
+        users(&mut left).columns.push(col(PG, "org_id__ss_new", "numeric(20,0)"));
+        let (tx, later, p) = online(&left, &to, batched());
+        assert_eq!(tx, ["add_shadow_column"]);
+        assert_eq!(later.len(), 2);
+        assert!(matches!(&p.steps[0], Step::AddShadowColumn { exists: true, .. }));
+        assert!(!p.is_destructive());
     }
 
     #[test]

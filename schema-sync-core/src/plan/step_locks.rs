@@ -7,7 +7,7 @@
 //! writes for the one transaction (`BEGIN IMMEDIATE`); readers of a WAL database go on.
 
 use super::locks::{LockMode, StepLock};
-use super::steps::Step;
+use super::steps::{ShadowChange, Step};
 use crate::model::{Column, TableRef};
 use crate::types::Dialect;
 
@@ -72,7 +72,13 @@ fn step_locks(s: &Step) -> Vec<(TableRef, LockMode, bool, bool)> {
         // The validated check proves the column has no NULL: no scan.
         Step::SetNotNullChecked { table, .. } => vec![(table.clone(), AccessExclusive, false, false)],
         // An UPDATE: row locks on the rows it fills; in batches, each held only for its batch.
-        Step::Backfill { table, .. } => vec![(table.clone(), RowExclusive, false, false)],
+        Step::Backfill { table, .. } | Step::FillShadowColumn { change: ShadowChange { table, .. }, .. } => {
+            vec![(table.clone(), RowExclusive, false, false)]
+        }
+        // A nullable column without a default, a trigger; then a drop and a rename: brief.
+        Step::AddShadowColumn { change: ShadowChange { table, .. }, .. } | Step::SwapShadowColumn { table, .. } => {
+            vec![(table.clone(), AccessExclusive, false, false)]
+        }
         Step::AlterIdentity { table, .. } => vec![(table.clone(), AccessExclusive, false, false)],
         Step::AddColumn { table, column } => vec![(table.clone(), AccessExclusive, add_column_rewrites(column), false)],
         // A checked change reads every row first (under the lock) to prove no value changes.

@@ -32,6 +32,25 @@ fn is_false(b: &bool) -> bool {
     !*b
 }
 
+/// A type change made through a shadow column ([`Step::AddShadowColumn`],
+/// [`Step::FillShadowColumn`], [`Step::SwapShadowColumn`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ShadowChange {
+    /// The table.
+    pub table: TableRef,
+    /// The column changing type.
+    pub column: String,
+    /// The shadow column (`<column>__ss_new`).
+    pub shadow: String,
+    /// Old type.
+    pub from: SqlType,
+    /// New type.
+    pub to: SqlType,
+    /// Conversion (`{col}` = the column); `None`: a cast.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub using: Option<String>,
+}
+
 /// A column using an enum type that is being recreated.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EnumUse {
@@ -110,6 +129,23 @@ pub enum Step {
     /// `UPDATE … SET col = expr WHERE col IS NULL`: in one statement, or online in batches of
     /// `batch` rows, each committed on its own.
     Backfill { table: TableRef, column: String, expr: String, batch: Option<u64> },
+    /// Online type change, first part: the shadow column `shadow` of type `to` (unless it is
+    /// there already, from an interrupted run) and a trigger keeping it equal to `column`
+    /// converted (`using`, `{col}` standing for the column, else a cast) on every write.
+    AddShadowColumn { change: ShadowChange, exists: bool },
+    /// Online type change: the shadow filled where it is still NULL, `batch` rows at a time,
+    /// each batch committed on its own.
+    FillShadowColumn { change: ShadowChange, batch: u64 },
+    /// Online type change, last part, in one short transaction: the trigger dropped, `column`
+    /// dropped, `shadow` renamed to it, its NOT NULL (proven by the validated check `not_null`)
+    /// and default restored.
+    SwapShadowColumn {
+        table: TableRef,
+        column: String,
+        shadow: String,
+        not_null: Option<String>,
+        default: Option<String>,
+    },
     /// `ALTER COLUMN … DROP NOT NULL`.
     DropNotNull { table: TableRef, column: String },
     /// `ALTER COLUMN … SET DEFAULT …`.
@@ -198,7 +234,9 @@ pub struct PlanOptions {
     /// one statement at a time. Off: one transaction for everything (the plain form).
     pub online: bool,
     /// Online: fill a column added with a volatile default in batches of this many rows (each
-    /// batch committed on its own) instead of the one `ADD COLUMN` that rewrites the table.
+    /// batch committed on its own) instead of the one `ADD COLUMN` that rewrites the table; and
+    /// change a column's type through a shadow column filled in such batches (kept in step by
+    /// a trigger, swapped in at the end) instead of the `ALTER … TYPE` that rewrites it.
     pub backfill_batch: Option<u64>,
     /// Conversions for type changes, `table.column` → expression (`{col}` = old column),
     /// merged with the models' `using`.

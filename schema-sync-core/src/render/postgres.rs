@@ -4,7 +4,7 @@
 use super::{constraint_name, deferrable, Statement};
 use crate::model::TableRef;
 use crate::model::{Check, Column, ForeignKey, Identity, Index, Sequence, Table, Unique};
-use crate::plan::{Plan, Step};
+use crate::plan::{Plan, ShadowChange, Step};
 use crate::sql::{ident_list, qualified, quote_ident, quote_literal};
 use crate::types::{postgres::render as ty, Dialect, SqlType};
 
@@ -192,9 +192,56 @@ pub fn render(plan: &Plan) -> crate::Result<Vec<Statement>> {
                 let c = quote_ident(column);
                 push(format!("UPDATE {} SET {c} = {expr} WHERE {c} IS NULL", table.quoted()))
             }
-            Step::Backfill { table, column, expr, batch: Some(n) } => {
-                out.push(Statement { sql: batched_backfill(table, column, expr, *n), step: i, transactional: false })
+            Step::AddShadowColumn { change, exists } => {
+                let ShadowChange { table, column, shadow, from, to, using } = change;
+                if !exists {
+                    push(format!("ALTER TABLE {} ADD COLUMN {} {}", table.quoted(), quote_ident(shadow), ty(to)));
+                }
+                let (function, trigger) = shadow_trigger(table, column);
+                let value = shadow_value(&format!("NEW.{}", quote_ident(column)), from, to, using);
+                let body = format!(" BEGIN NEW.{} := {value}; RETURN NEW; END ", quote_ident(shadow));
+                push(format!(
+                    "CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS {}",
+                    crate::sql::dollar_quote(&body)
+                ));
+                push(format!("DROP TRIGGER IF EXISTS {trigger} ON {}", table.quoted()));
+                push(format!(
+                    "CREATE TRIGGER {trigger} BEFORE INSERT OR UPDATE ON {} FOR EACH ROW EXECUTE FUNCTION {function}()",
+                    table.quoted()
+                ));
             }
+            Step::FillShadowColumn { change, batch } => {
+                let ShadowChange { table, column, shadow, from, to, using } = change;
+                let value = shadow_value(&quote_ident(column), from, to, using);
+                let sql = batched_update(table, shadow, &value, Some(column), *batch);
+                out.push(Statement { sql, step: i, transactional: false })
+            }
+            Step::SwapShadowColumn { table, column, shadow, not_null, default } => {
+                let t = table.quoted();
+                let c = quote_ident(column);
+                let (function, trigger) = shadow_trigger(table, column);
+                let mut body = format!(
+                    " BEGIN LOCK TABLE {t} IN ACCESS EXCLUSIVE MODE; DROP TRIGGER {trigger} ON {t}; DROP FUNCTION {function}(); \
+                     ALTER TABLE {t} DROP COLUMN {c}; ALTER TABLE {t} RENAME COLUMN {} TO {c}; ",
+                    quote_ident(shadow)
+                );
+                if let Some(check) = not_null {
+                    body.push_str(&format!(
+                        "ALTER TABLE {t} ALTER COLUMN {c} SET NOT NULL; ALTER TABLE {t} DROP CONSTRAINT {}; ",
+                        quote_ident(check)
+                    ));
+                }
+                if let Some(d) = default {
+                    body.push_str(&format!("ALTER TABLE {t} ALTER COLUMN {c} SET DEFAULT {d}; "));
+                }
+                body.push_str("END ");
+                push(format!("DO {}", crate::sql::dollar_quote(&body)))
+            }
+            Step::Backfill { table, column, expr, batch: Some(n) } => out.push(Statement {
+                sql: batched_update(table, column, expr, None, *n),
+                step: i,
+                transactional: false,
+            }),
             Step::AddUnique { table, unique } => {
                 push(format!("ALTER TABLE {} ADD {}", table.quoted(), unique_def(unique)))
             }
@@ -246,20 +293,40 @@ pub fn render(plan: &Plan) -> crate::Result<Vec<Statement>> {
     Ok(out)
 }
 
-/// A `DO` block that fills `table.column` where it is NULL, `n` rows at a time, committing
-/// after each batch (so it must run outside a transaction block). It stops after as many rows
-/// as were NULL when it started, so an expression that yields NULL cannot loop forever.
-fn batched_backfill(table: &TableRef, column: &str, expr: &str, n: u64) -> String {
+/// A `DO` block that fills `table.column` where it is NULL (and `source` is not), `n` rows at a
+/// time, committing after each batch (so it must run outside a transaction block). It stops
+/// after as many rows as were to fill when it started, so an expression that yields NULL cannot
+/// loop forever.
+fn batched_update(table: &TableRef, column: &str, expr: &str, source: Option<&str>, n: u64) -> String {
     let t = table.quoted();
     let c = quote_ident(column);
+    let todo = match source {
+        Some(s) => format!("{c} IS NULL AND {} IS NOT NULL", quote_ident(s)),
+        None => format!("{c} IS NULL"),
+    };
     let body = format!(
-        " DECLARE done bigint := 0; total bigint; n bigint; BEGIN \
-         SELECT count(*) INTO total FROM {t} WHERE {c} IS NULL; \
-         LOOP EXIT WHEN done >= total; \
-         UPDATE {t} SET {c} = {expr} WHERE ctid = ANY (ARRAY(SELECT ctid FROM {t} WHERE {c} IS NULL LIMIT {n})); \
-         GET DIAGNOSTICS n = ROW_COUNT; EXIT WHEN n = 0; done := done + n; COMMIT; END LOOP; END "
+        " DECLARE ss_done bigint := 0; ss_total bigint; ss_rows bigint; BEGIN \
+         SELECT count(*) INTO ss_total FROM {t} WHERE {todo}; \
+         LOOP EXIT WHEN ss_done >= ss_total; \
+         UPDATE {t} SET {c} = {expr} WHERE ctid = ANY (ARRAY(SELECT ctid FROM {t} WHERE {todo} LIMIT {n})); \
+         GET DIAGNOSTICS ss_rows = ROW_COUNT; EXIT WHEN ss_rows = 0; ss_done := ss_done + ss_rows; COMMIT; END LOOP; END "
     );
     format!("DO {}", crate::sql::dollar_quote(&body))
+}
+
+/// The converted value of `c` (a quoted column or `NEW."col"`) for a shadow column.
+fn shadow_value(c: &str, from: &SqlType, to: &SqlType, using: &Option<String>) -> String {
+    match using {
+        Some(u) => u.replace("{col}", c),
+        None => conversion(c, from, to),
+    }
+}
+
+/// The trigger function and trigger (qualified, quoted) keeping the shadow of `table.column`
+/// in step.
+fn shadow_trigger(table: &TableRef, column: &str) -> (String, String) {
+    let name = crate::sql::fit_name(&format!("{}_{}_ss_sync", table.name, column));
+    (qualified(table.schema.as_deref(), &name), quote_ident(&name))
 }
 
 /// `true` when Postgres has a direct cast `from::to`; otherwise the conversion goes through

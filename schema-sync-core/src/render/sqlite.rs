@@ -180,6 +180,9 @@ pub fn render(plan: &Plan) -> crate::Result<Vec<Statement>> {
                 push(format!("UPDATE {} SET {c} = {expr} WHERE {c} IS NULL", quote_ident(&table.name)))
             }
             Step::RenameIndex { .. }
+            | Step::AddShadowColumn { .. }
+            | Step::FillShadowColumn { .. }
+            | Step::SwapShadowColumn { .. }
             | Step::AddUniqueUsingIndex { .. }
             | Step::AddPrimaryKeyUsingIndex { .. }
             | Step::SetNotNullChecked { .. } => return Err(unsupported("the online form of a change")),

@@ -124,6 +124,26 @@ pub fn runs_outside_transaction(statement: &str) -> bool {
     }
 }
 
+/// `name` cut to Postgres' identifier limit (63 bytes); a cut name ends in a hash of the
+/// whole, so two long names never collide. For names schema-sync makes up.
+pub fn fit_name(name: &str) -> String {
+    const NAME_MAX: usize = 63;
+    if name.len() <= NAME_MAX {
+        return name.to_string();
+    }
+    let hash = format!("_{:08x}", stable_hash(name.as_bytes()) as u32);
+    let mut cut = NAME_MAX - hash.len();
+    while !name.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}{hash}", &name[..cut])
+}
+
+/// FNV-1a: a stable hash for made-up names (never changes between versions or runs).
+pub fn stable_hash(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
+}
+
 /// One line of at most 160 characters of a SQL text, for error messages.
 pub fn short(sql: &str) -> String {
     let one_line: String = sql.split_whitespace().collect::<Vec<_>>().join(" ");

@@ -47,7 +47,7 @@ impl MigrationPlan {
     }
 
     /// The statements of each file, in order: the transaction, then one file per step of the
-    /// online part; each starts with `SET lock_timeout` (see the [module docs](self)).
+    /// online part; each starts with `SET lock_timeout` (see `supabase::new_migration`).
     pub fn files(&self) -> Vec<Vec<String>> {
         let lock_timeout = format!("SET lock_timeout = '{LOCK_TIMEOUT}'");
         let mut files: Vec<Vec<String>> = Vec::new();

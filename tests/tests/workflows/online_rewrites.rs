@@ -160,21 +160,7 @@ async fn a_killed_concurrent_build_leaves_an_invalid_index_that_the_next_run_fin
         })
     };
     // Kill the build's backend while it runs.
-    let mut killed = false;
-    for _ in 0..2000 {
-        let pids = pg_rows(
-            pg.url(),
-            "SELECT pid FROM pg_stat_activity WHERE query LIKE 'CREATE INDEX CONCURRENTLY%' AND pid <> pg_backend_pid()",
-        )
-        .await;
-        if let Some(pid) = pids.first() {
-            pg_exec(pg.url(), &format!("SELECT pg_terminate_backend({pid})")).await;
-            killed = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-    assert!(killed, "caught the build running");
+    kill_while_running(pg.url(), "CREATE INDEX CONCURRENTLY%", Duration::ZERO).await;
     let err = run.await.unwrap().expect_err("the run whose build was killed fails");
     eprintln!("killed build: {err}");
     assert_eq!(
@@ -202,6 +188,21 @@ async fn a_killed_concurrent_build_leaves_an_invalid_index_that_the_next_run_fin
     assert!(schema_sync::core::diff::diff(&live, &target).is_empty());
     assert_eq!(apply::versions(&mut conn).await.unwrap().len(), 1);
     assert_eq!(pg_rows(pg.url(), "SELECT count(*) FROM big").await, [BIG.to_string()]);
+}
+
+/// Waits for a session running a statement `LIKE pattern`, lets it run `after` longer, and
+/// terminates its backend (what a crash or a kill does to a migration mid-statement).
+async fn kill_while_running(url: &str, pattern: &str, after: Duration) {
+    let query = format!("SELECT pid FROM pg_stat_activity WHERE query LIKE '{pattern}' AND pid <> pg_backend_pid()");
+    for _ in 0..4000 {
+        if let Some(pid) = pg_rows(url, &query).await.first() {
+            tokio::time::sleep(after).await;
+            pg_exec(url, &format!("SELECT pg_terminate_backend({pid})")).await;
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    panic!("no session ran `{pattern}`");
 }
 
 /// `current` + `extra` as a schema (loaded through a scratch database).
@@ -472,4 +473,60 @@ async fn migrate_runs_each_file_under_the_lock_budget() {
     .unwrap()
     .expect(0);
     assert_eq!(pg_rows(pg.url(), "SELECT count(*) FROM supabase_migrations.schema_migrations").await, ["1"]);
+}
+
+/// `--backfill-batch` on a type change that rewrites: a shadow column kept in step by a
+/// trigger, filled in committed batches, swapped in at the end — and a run killed while it
+/// fills is taken over by the next one (the shadow reused, not dropped as drift).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_type_change_goes_through_a_shadow_column_in_batches_and_resumes() {
+    let pg: TempPostgres = schema_sync::require_postgres!();
+    pg_exec(
+        pg.url(),
+        "CREATE TABLE t (id bigint PRIMARY KEY, n int NOT NULL DEFAULT 0, note text);
+         INSERT INTO t SELECT g, g, 'x' FROM generate_series(1, 300000) g;",
+    )
+    .await;
+    let target = desired(&pg, "CREATE TABLE t (id bigint PRIMARY KEY, n bigint NOT NULL DEFAULT 0, note text)").await;
+    let mut opts = ApplyOptions::default();
+    opts.plan.backfill_batch = Some(2000);
+    let url = pg.url().to_string();
+    let first = {
+        let (target, opts) = (target.clone(), opts.clone());
+        tokio::spawn(async move {
+            let mut conn = pgi::connect(&url).await.unwrap();
+            apply::migrate(&mut conn, &target, &opts).await
+        })
+    };
+    kill_while_running(pg.url(), "DO %n__ss_new%LIMIT%", Duration::from_millis(150)).await;
+    first.await.unwrap().expect_err("the killed run fails");
+    // Half-way: the shadow is there, partly filled; the old column still serves the app.
+    let filled = pg_rows(pg.url(), "SELECT count(*) FILTER (WHERE n__ss_new IS NOT NULL) > 0 FROM t").await;
+    assert_eq!(filled, ["true"]);
+    pg_exec(pg.url(), "INSERT INTO t (id, n) VALUES (300001, 7); UPDATE t SET n = -1 WHERE id = 5;").await;
+    // The next run takes the shadow over and finishes.
+    let mut conn = pg.connect().await;
+    let out = apply::migrate(&mut conn, &target, &opts).await.expect("the next run finishes");
+    let kinds: Vec<String> =
+        out.plan.steps.iter().map(|s| serde_json::to_value(s).unwrap()["step"].as_str().unwrap().into()).collect();
+    assert!(
+        kinds.contains(&"swap_shadow_column".to_string()) && !kinds.contains(&"drop_column".to_string()),
+        "{kinds:?}"
+    );
+    assert!(out.plan.hazards.iter().all(|h| h.code != schema_sync::core::plan::HazardCode::DeletesData));
+    let live = pgi::introspect(&mut conn, &Default::default()).await.unwrap();
+    assert!(schema_sync::core::diff::diff(&live, &target).is_empty(), "{live:?}");
+    assert_eq!(
+        pg_rows(pg.url(), "SELECT count(*), sum(n), min(n), max(n) FROM t").await,
+        [format!("300001|{}|-1|300000", 300000i64 * 300001 / 2 - 5 - 1 + 7)]
+    );
+    assert_eq!(pg_rows(pg.url(), "SELECT count(*) FROM pg_trigger WHERE tgrelid = 't'::regclass").await, ["0"]);
+    assert_eq!(
+        pg_rows(
+            pg.url(),
+            "SELECT data_type FROM information_schema.columns WHERE table_name = 't' AND column_name = 'n'"
+        )
+        .await,
+        ["bigint"]
+    );
 }
