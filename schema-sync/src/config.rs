@@ -41,7 +41,8 @@ path = "app.db"
 
 [postgres]
 # Never write a password here: name the environment variable that holds the URL.
-# `.env` files are read like sqlx-cli does. Supabase: use the pooler URL on port 6543 or 5432.
+# `.env` files are read like sqlx-cli does. Supabase: the direct URL or the session pooler (port
+# 5432); through the transaction pooler (6543) use `--no-online` (docs/online.md).
 url = { env = ["DATABASE_URL", "SUPABASE_DB_URL"] }
 # Schemas schema-sync manages (Supabase's auth, storage, … are never touched unless listed).
 schemas = ["public"]

@@ -136,6 +136,12 @@ pub(crate) fn limits_sql(limits: &StepLimits, local: bool) -> String {
     )
 }
 
+/// `true` for a statement that cannot run inside a transaction block: `CONCURRENTLY` and the
+/// like, or a `DO` block that commits (a batched backfill).
+fn needs_session(sql: &str) -> bool {
+    crate::sql::runs_outside_transaction(sql) || (sql.starts_with("DO ") && sql.contains(" COMMIT;"))
+}
+
 /// Back to the session's own `lock_timeout` and `statement_timeout`.
 pub(crate) const RESET_LIMITS: &str = "RESET lock_timeout; RESET statement_timeout";
 
@@ -330,6 +336,16 @@ impl<C: DerefMut<Target = PgConnection> + Send> Database for PgDatabase<C> {
     }
 
     async fn run_alone(&mut self, sql: &str, limits: &StepLimits) -> Result<()> {
+        // What may run in a transaction block gets one of its own, sent as one message with its
+        // limits: through a transaction pooler too, the limits apply to the statement.
+        if !needs_session(sql) {
+            let wrapped = format!("BEGIN; {}; {sql}; COMMIT", limits_sql(limits, true));
+            let result = run(&mut self.conn, &wrapped).await;
+            if result.is_err() {
+                let _ = run(&mut self.conn, "ROLLBACK").await;
+            }
+            return result;
+        }
         run(&mut self.conn, &limits_sql(limits, false)).await?;
         let result = run(&mut self.conn, sql).await;
         let reset = run(&mut self.conn, RESET_LIMITS).await;
