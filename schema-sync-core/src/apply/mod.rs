@@ -245,6 +245,11 @@ async fn finish_online<D: Database + ?Sized>(
         }
     }
     .await;
+    finish_with(db, result).await
+}
+
+/// Closes the transaction of `db.begin` by `result`: commit on `Ok`, roll back on `Err`.
+async fn finish_with<D: Database + ?Sized, T>(db: &mut D, result: Result<T>) -> Result<T> {
     match result {
         Ok(v) => {
             db.finish(true).await?;
@@ -356,16 +361,8 @@ pub async fn preflight<D: Database + ?Sized>(db: &mut D, outcome: &Outcome) -> R
 /// two-sided operation brought to a checksum without changing it).
 pub async fn record_only<D: Database + ?Sized>(db: &mut D, record: &VersionRecord) -> Result<i64> {
     db.begin(&Plan::empty(db.dialect())).await?;
-    match db.record_version(record).await {
-        Ok(v) => {
-            db.finish(true).await?;
-            Ok(v)
-        }
-        Err(e) => {
-            let _ = db.finish(false).await;
-            Err(e)
-        }
-    }
+    let result = db.record_version(record).await;
+    finish_with(db, result).await
 }
 
 /// The `schema_version` row a change to `target` records.

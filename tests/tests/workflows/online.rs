@@ -37,26 +37,35 @@ async fn desired(pg: &TempPostgres) -> schema_sync::Schema {
     .unwrap()
 }
 
-/// A client on its own thread and connection: read a row, update it, again, until stopped.
-/// Returns the worst single operation latency and the number of operations.
 fn client(url: String, stop: Arc<AtomicBool>) -> std::thread::JoinHandle<(Duration, u64)> {
+    row_client(url, stop, "accounts", "balance", ROWS)
+}
+
+/// A client on its own thread and connection: read one row of `table` (ids `1..=rows`),
+/// add 1 to its `column`, next row, until stopped. Returns the worst single operation
+/// latency and the number of operations.
+pub(crate) fn row_client(
+    url: String,
+    stop: Arc<AtomicBool>,
+    table: &'static str,
+    column: &'static str,
+    rows: i64,
+) -> std::thread::JoinHandle<(Duration, u64)> {
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         rt.block_on(async move {
             use sqlx::Connection;
             let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
+            let read = format!("SELECT {column} FROM {table} WHERE id = $1");
+            let write = format!("UPDATE {table} SET {column} = {column} + 1 WHERE id = $1");
             let (mut worst, mut ops, mut id) = (Duration::ZERO, 0u64, 0i64);
             while !stop.load(Ordering::SeqCst) {
-                id = id % ROWS + 1;
+                id = (id + 7919) % rows + 1;
                 let t = Instant::now();
-                sqlx::query("SELECT balance FROM accounts WHERE id = $1").bind(id).fetch_one(&mut conn).await.unwrap();
+                sqlx::query(sqlx::AssertSqlSafe(read.as_str())).bind(id).fetch_one(&mut conn).await.unwrap();
                 worst = worst.max(t.elapsed());
                 let t = Instant::now();
-                sqlx::query("UPDATE accounts SET balance = balance + 1 WHERE id = $1")
-                    .bind(id)
-                    .execute(&mut conn)
-                    .await
-                    .unwrap();
+                sqlx::query(sqlx::AssertSqlSafe(write.as_str())).bind(id).execute(&mut conn).await.unwrap();
                 worst = worst.max(t.elapsed());
                 ops += 2;
             }

@@ -39,36 +39,12 @@ async fn desired(pg: &TempPostgres, ddl: &str) -> schema_sync::Schema {
     schema_sync::core::source::load_postgres_ddl(ddl, "desired", pg.url(), &Default::default()).await.unwrap()
 }
 
-/// A client on its own thread and connection: read a row of `big`, update it, again, until
-/// stopped. Returns its worst single-operation latency and the number of operations.
-fn client(url: String, stop: Arc<AtomicBool>) -> std::thread::JoinHandle<(Duration, u64)> {
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        rt.block_on(async move {
-            use sqlx::Connection;
-            let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
-            let (mut worst, mut ops, mut id) = (Duration::ZERO, 0u64, 0i64);
-            while !stop.load(Ordering::SeqCst) {
-                id = (id + 7919) % BIG + 1;
-                let t = Instant::now();
-                sqlx::query("SELECT n FROM big WHERE id = $1").bind(id).fetch_one(&mut conn).await.unwrap();
-                worst = worst.max(t.elapsed());
-                let t = Instant::now();
-                sqlx::query("UPDATE big SET n = n + 1 WHERE id = $1").bind(id).execute(&mut conn).await.unwrap();
-                worst = worst.max(t.elapsed());
-                ops += 2;
-            }
-            (worst, ops)
-        })
-    })
-}
-
 /// Applies [`DESIRED`] in one mode while the client runs; returns how long `apply` took, the
 /// client's worst latency and the steps (`kind`, online) it ran.
 async fn apply_mode(pg: &TempPostgres, online: bool) -> (Duration, Duration, Vec<(String, bool)>) {
     let target = desired(pg, DESIRED).await;
     let stop = Arc::new(AtomicBool::new(false));
-    let load = client(pg.url().to_string(), stop.clone());
+    let load = crate::online::row_client(pg.url().to_string(), stop.clone(), "big", "n", BIG);
     tokio::time::sleep(Duration::from_millis(300)).await;
     let mut opts = ApplyOptions::default();
     opts.plan.online = online;
@@ -498,7 +474,18 @@ async fn a_type_change_goes_through_a_shadow_column_in_batches_and_resumes() {
             apply::migrate(&mut conn, &target, &opts).await
         })
     };
-    kill_while_running(pg.url(), "DO %n__ss_new%LIMIT%", Duration::from_millis(150)).await;
+    // Once the first batches are committed (whatever the machine's load), kill the fill.
+    let has_shadow =
+        "SELECT count(*) FROM information_schema.columns WHERE table_name = 't' AND column_name = 'n__ss_new'";
+    for _ in 0..2000 {
+        let filled = pg_rows(pg.url(), has_shadow).await == ["1"]
+            && pg_rows(pg.url(), "SELECT count(*) FILTER (WHERE n__ss_new IS NOT NULL) > 0 FROM t").await == ["true"];
+        if filled {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    kill_while_running(pg.url(), "DO %n__ss_new%LIMIT%", Duration::ZERO).await;
     first.await.unwrap().expect_err("the killed run fails");
     // Half-way: the shadow is there, partly filled; the old column still serves the app.
     let filled = pg_rows(pg.url(), "SELECT count(*) FILTER (WHERE n__ss_new IS NOT NULL) > 0 FROM t").await;
