@@ -130,25 +130,77 @@ async fn audit_database(url: &str, patterns: &[String], desired: &Schema, opts: 
         Err(e) => return vec![TargetReport::failed(&whole, State::Unreadable, e)],
     };
     let scope = IntrospectOptions { schemas: tenants.iter().map(|(s, _)| s.clone()).collect(), ..Default::default() };
-    let live = match pgi::introspect(&mut conn, &scope).await {
+    // Many tenants: a second connection reads half the catalog families in the same snapshot.
+    let read = match tenants.len() > 1 && opts.workers() > 1 {
+        true => match pgi::connect(url).await {
+            Ok(mut helper) => pgi::introspect_parallel(&mut conn, &mut helper, &scope).await,
+            Err(_) => pgi::introspect(&mut conn, &scope).await,
+        },
+        false => pgi::introspect(&mut conn, &scope).await,
+    };
+    let live = match read {
         Ok(s) => s,
         Err(e) => return vec![TargetReport::failed(&whole, State::Unreadable, e)],
     };
     let template = opts.template_schema.as_str();
     let diff_opts = DiffOptions { default_schema: Some(template.to_string()), ..opts.diff.clone() };
     let mut parts = split_by_schema(live);
+    let mut seen = SeenTenants::default();
     tenants
         .into_iter()
         .map(|(schema, named)| {
             let target = Target::Postgres { url: url.to_string(), schema: named.then(|| schema.clone()) };
             let mut part = parts.remove(&schema).unwrap_or_else(|| Schema::empty(Some(Dialect::Postgres)));
             part.rehome(&schema, template);
-            match diff::compare_owned(part, desired.clone(), Some(Dialect::Postgres), &diff_opts) {
-                Ok(c) => with_drift(&target, drift_items(&c, Some(template))),
+            if let Some(drift) = seen.get(&part) {
+                return with_drift(&target, drift.to_vec());
+            }
+            let compared = diff::compare_owned(part.clone(), desired.clone(), Some(Dialect::Postgres), &diff_opts);
+            match compared {
+                Ok(c) => {
+                    let drift = drift_items(&c, Some(template));
+                    seen.insert(part, drift.clone());
+                    with_drift(&target, drift)
+                }
                 Err(e) => TargetReport::failed(&target, State::Unreadable, e),
             }
         })
         .collect()
+}
+
+/// The drift of each distinct tenant schema already compared (rehomed to the template, so
+/// tenants built alike are equal), as [`Seen`] is for SQLite files: 1,000 tenants of a few
+/// kinds cost a few comparisons. Bucketed by object counts and compared with `==` inside a
+/// bucket, which holds at most [`SeenTenants::PER_BUCKET`] schemas, so a fleet of all-distinct
+/// tenants costs no more than comparing each.
+#[derive(Default)]
+struct SeenTenants {
+    buckets: HashMap<(usize, usize, usize), Vec<Compared>>,
+}
+
+/// A tenant schema already compared, and its drift.
+type Compared = (Schema, Vec<String>);
+
+impl SeenTenants {
+    const PER_BUCKET: usize = 32;
+
+    fn bucket(s: &Schema) -> (usize, usize, usize) {
+        let columns = s.tables.iter().map(|t| t.columns.len()).sum();
+        let others = s.tables.iter().map(|t| t.indexes.len() + t.checks.len() + t.foreign_keys.len()).sum();
+        (s.tables.len() + s.enums.len() + s.sequences.len(), columns, others)
+    }
+
+    fn get(&self, s: &Schema) -> Option<&[String]> {
+        let bucket = self.buckets.get(&Self::bucket(s))?;
+        bucket.iter().find(|(seen, _)| seen == s).map(|(_, drift)| drift.as_slice())
+    }
+
+    fn insert(&mut self, s: Schema, drift: Vec<String>) {
+        let bucket = self.buckets.entry(Self::bucket(&s)).or_default();
+        if bucket.len() < Self::PER_BUCKET {
+            bucket.push((s, drift));
+        }
+    }
 }
 
 /// The schemas of a database that `patterns` select, each with whether it names a tenant

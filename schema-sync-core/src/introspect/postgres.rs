@@ -109,15 +109,72 @@ pub async fn introspect(conn: &mut PgConnection, opts: &IntrospectOptions) -> Re
     Ok(introspect_with_stats(conn, opts).await?.0)
 }
 
-/// [`introspect`], also returning how many catalog queries it took (constant: 8, plus one
-/// when a foreign key references a table outside `opts.schemas`).
+/// [`introspect`], also returning how many catalog queries it took (constant: 8, plus one for
+/// the text of CHECKs, defaults and index predicates when there are any, plus one when a
+/// foreign key references a table outside `opts.schemas`).
 pub async fn introspect_with_stats(
     conn: &mut PgConnection,
     opts: &IntrospectOptions,
 ) -> Result<(Schema, IntrospectStats)> {
+    read_schema(conn, None, opts).await
+}
+
+/// [`introspect`] of a large catalog (many schemas: a fleet of tenants) on two connections to
+/// one database: `conn` reads the tables and columns while `helper` reads the other families,
+/// both in one `REPEATABLE READ` snapshot (exported by `conn`, imported by `helper`), so the
+/// result is the schema as of one moment, as with one connection. Neither connection may be
+/// in a transaction. Where a snapshot cannot be shared (a transaction-mode pooler, a server
+/// that refuses `pg_export_snapshot`), falls back to reading everything on `conn`.
+pub async fn introspect_parallel(
+    conn: &mut PgConnection,
+    helper: &mut PgConnection,
+    opts: &IntrospectOptions,
+) -> Result<Schema> {
+    let shared = share_snapshot(conn, helper).await.is_ok();
+    let read = read_schema(conn, shared.then_some(helper), opts).await;
+    if shared {
+        // Read-only transactions: ending them cannot lose anything; a failure here means the
+        // connection broke, which the next use reports.
+        let _ = sqlx::raw_sql("COMMIT").execute(&mut *conn).await;
+        let _ = sqlx::raw_sql("COMMIT").execute(&mut *helper).await;
+    }
+    Ok(read?.0)
+}
+
+/// Starts a read-only `REPEATABLE READ` transaction on both connections, `helper` importing
+/// `conn`'s snapshot. On failure neither is left in a transaction.
+async fn share_snapshot(conn: &mut PgConnection, helper: &mut PgConnection) -> sqlx::Result<()> {
+    let begin = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0";
+    let shared = async {
+        sqlx::raw_sql(begin).execute(&mut *conn).await?;
+        let id: String = sqlx::query_scalar("SELECT pg_catalog.pg_export_snapshot()")
+            .persistent(false)
+            .fetch_one(&mut *conn)
+            .await?;
+        sqlx::raw_sql(begin).execute(&mut *helper).await?;
+        // The id is the server's own (`0000000A-00000002-1`), never user input; checked anyway.
+        if !id.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-') {
+            return Err(sqlx::Error::Protocol(format!("unexpected snapshot id {id:?}")));
+        }
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("SET TRANSACTION SNAPSHOT '{id}'"))).execute(&mut *helper).await?;
+        Ok(())
+    }
+    .await;
+    if shared.is_err() {
+        let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await;
+        let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *helper).await;
+    }
+    shared
+}
+
+async fn read_schema(
+    conn: &mut PgConnection,
+    helper: Option<&mut PgConnection>,
+    opts: &IntrospectOptions,
+) -> Result<(Schema, IntrospectStats)> {
     let mut stats = IntrospectStats::default();
     let mut builder = Builder::default();
-    super::postgres_queries::read(conn, &opts.schemas, &mut builder, &mut stats.queries).await?;
+    super::postgres_queries::read(conn, helper, &opts.schemas, &mut builder, &mut stats.queries).await?;
     let missing = builder.missing_schemas(&opts.must_exist);
     if !missing.is_empty() {
         return Err(Error::input(format!(

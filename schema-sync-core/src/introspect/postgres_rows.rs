@@ -55,24 +55,31 @@ pub(crate) struct ColumnRow<'r> {
 pub(crate) struct DefaultRow {
     pub table_oid: i64,
     pub num: i16,
-    pub expr: String,
+    /// `pg_attrdef.oid`: what the text is later asked for by.
+    pub oid: i64,
+    /// `adbin` as a node tree; deparsed once per alike group (see `Builder::to_deparse`).
+    pub tree: String,
 }
 
 /// A `pg_constraint` row, columns still as numbers.
-pub(crate) struct ConstraintRow<'r> {
+pub(crate) struct ConstraintRow {
     pub table_oid: i64,
     pub name: String,
-    pub kind: &'r str,
+    pub kind: String,
     pub columns: Vec<i16>,
     pub ref_oid: i64,
     pub ref_columns: Vec<i16>,
-    pub on_update: &'r str,
-    pub on_delete: &'r str,
-    pub match_type: &'r str,
+    pub on_update: String,
+    pub on_delete: String,
+    pub match_type: String,
     pub deferrable: bool,
     pub deferred: bool,
     pub no_inherit: bool,
-    pub definition: Option<String>,
+    /// `pg_constraint.oid`: what a CHECK's text is later asked for by.
+    pub oid: i64,
+    /// A CHECK's node tree (`conbin`, which holds type and function oids, not names): its
+    /// text is deparsed once per distinct tree, table name and column names.
+    pub body: Option<String>,
     pub nulls_not_distinct: bool,
     /// `convalidated` (false after `ADD … NOT VALID` until `VALIDATE CONSTRAINT`).
     pub validated: bool,
@@ -83,6 +90,7 @@ pub(crate) struct IndexRow {
     pub table_oid: i64,
     pub name: String,
     pub unique: bool,
+    /// `indpred` as a node tree; deparsed once per alike group (see `Builder::to_deparse`).
     pub predicate: Option<String>,
     pub method: String,
     pub key_count: usize,
@@ -99,6 +107,8 @@ pub(crate) struct IndexRow {
     pub valid: bool,
     /// `pg_get_indexdef(…, k)` per key column, only for an index with expression keys.
     pub key_texts: Option<Vec<String>>,
+    /// `indexrelid`.
+    pub oid: i64,
 }
 
 /// An enum type with its labels.

@@ -33,7 +33,7 @@ async fn rich_schema(db: &TempPostgres) -> (Schema, pg::IntrospectStats) {
 async fn rich_schema_reads_every_feature() {
     let db = schema_sync::require_postgres!();
     let (schema, stats) = rich_schema(&db).await;
-    assert_eq!(stats.queries, 8);
+    assert_eq!(stats.queries, 9, "8 families and the expressions' text");
 
     // The whole model, reviewed field by field (see rich.sql for the DDL).
     let want: serde_json::Value = serde_json::from_str(RICH_EXPECTED).unwrap();
@@ -324,6 +324,63 @@ fn blocking_harness_creates_and_drops_databases() {
     drop(db);
     assert_eq!(exists(&name), 0);
     drop(open);
+}
+
+/// Two connections sharing one snapshot read exactly what one connection reads, and neither is
+/// left in a transaction.
+#[tokio::test]
+async fn two_connections_read_what_one_reads() {
+    let db = schema_sync::require_postgres!();
+    let (one, _) = rich_schema(&db).await;
+    let mut conn = db.connect().await;
+    let mut helper = db.connect().await;
+    let two = pg::introspect_parallel(&mut conn, &mut helper, &opts(&["public", "other"])).await.unwrap();
+    assert_eq!(two, one);
+    let mut pids = Vec::new();
+    for c in [&mut conn, &mut helper] {
+        pids.push(sqlx::query_scalar::<_, i32>("SELECT pg_backend_pid()").fetch_one(&mut *c).await.unwrap());
+    }
+    let mut watcher = db.connect().await;
+    let states: Vec<String> =
+        sqlx::query_scalar("SELECT state FROM pg_stat_activity WHERE pid = ANY($1) AND state IS NOT NULL")
+            .bind(&pids)
+            .fetch_all(&mut watcher)
+            .await
+            .unwrap();
+    assert_eq!(states, ["idle", "idle"], "neither connection is left in a transaction");
+}
+
+/// Expressions are deparsed once per group of alike ones: the same node tree on tables whose
+/// columns are named differently, or whose table names differ (a whole-row reference), must
+/// still read back as each table's own text.
+#[tokio::test]
+async fn alike_expressions_keep_each_tables_names() {
+    let db = schema_sync::require_postgres!();
+    let mut conn = db.connect().await;
+    let mut sql = String::new();
+    for (schema, col, table) in [("a", "x", "t"), ("b", "y", "t"), ("c", "x", "u"), ("d", "x", "t")] {
+        sql.push_str(&format!(
+            "CREATE SCHEMA {schema};
+             CREATE TABLE {schema}.{table} ({col} int CHECK ({col} > 0) DEFAULT 1,
+                 twice int GENERATED ALWAYS AS ({col} * 2) STORED,
+                 CONSTRAINT whole CHECK ({table} IS NOT NULL));
+             CREATE INDEX ON {schema}.{table} (twice) WHERE {col} > 10;"
+        ));
+    }
+    load(&mut conn, &sql).await.unwrap();
+    let (schema, stats) = pg::introspect_with_stats(&mut conn, &opts(&["a", "b", "c", "d"])).await.unwrap();
+    assert_eq!(stats.queries, 9);
+    for (s, col, table) in [("a", "x", "t"), ("b", "y", "t"), ("c", "x", "u"), ("d", "x", "t")] {
+        let t = schema.table(Some(s), table).unwrap();
+        let mut checks: Vec<&str> = t.checks.iter().map(|c| c.expr.as_str()).collect();
+        checks.sort();
+        let mut want = vec![format!("{col} > 0"), format!("{table}.* IS NOT NULL")];
+        want.sort();
+        assert_eq!(checks, want, "{s}");
+        assert_eq!(t.columns[0].default.as_deref(), Some("1"), "{s}");
+        assert_eq!(t.columns[1].generated.as_ref().map(|g| g.expr.as_str()), Some(&*format!("({col} * 2)")), "{s}");
+        assert_eq!(t.indexes[0].predicate.as_deref(), Some(&*format!("({col} > 10)")), "{s}");
+    }
 }
 
 /// Supabase's shape: `public.profiles` references `auth.users`, and only `public` is read. The
