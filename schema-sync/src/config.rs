@@ -158,8 +158,9 @@ struct RawPostgres {
     lock_retries: Option<u32>,
     #[serde(default)]
     online: Option<bool>,
+    /// Zero is refused where it is read (a batch of no rows would fill nothing).
     #[serde(default)]
-    backfill_batch: Option<u64>,
+    backfill_batch: Option<std::num::NonZeroU64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -304,7 +305,7 @@ impl Config {
             cfg.statement_timeout = pg.statement_timeout;
             cfg.lock_retries = pg.lock_retries;
             cfg.online = pg.online;
-            cfg.backfill_batch = pg.backfill_batch;
+            cfg.backfill_batch = pg.backfill_batch.map(std::num::NonZeroU64::get);
         }
         if let Some(m) = raw.migrations {
             cfg.migrations_dir = root.join(m.dir);
@@ -346,6 +347,10 @@ mod tests {
             .to_string()
             .contains("yolo"));
         assert!(Config::parse("[names]\nmatch = \"fold\"\n", Path::new("/p")).unwrap().fold_names);
+        std::env::set_var("SS_TEST_CFG_BATCH_URL", "postgres://u@h/db");
+        let zero = "[postgres]\nurl = { env = \"SS_TEST_CFG_BATCH_URL\" }\nbackfill_batch = 0\n";
+        let err = Config::parse(zero, Path::new("/p")).unwrap_err().to_string();
+        assert!(err.contains("backfill_batch") && err.contains("nonzero"), "{err}");
     }
 
     #[test]

@@ -255,7 +255,7 @@ impl<'a> Splitter<'a> {
             }
             Step::AddPrimaryKey { table, primary_key } if self.is_live(&table) && self.key_online(&table, true) => {
                 let name =
-                    primary_key.name.clone().unwrap_or_else(|| crate::sql::fit_name(&format!("{}_pkey", table.name)));
+                    primary_key.name.clone().unwrap_or_else(|| crate::sql::pg_object_name(&table.name, None, "pkey"));
                 let built = self.build_name(&table, &name);
                 let index = Index {
                     name: built.clone(),
@@ -540,9 +540,10 @@ fn referenced(table: &TableRef, fk: &ForeignKey) -> TableRef {
     TableRef { schema: fk.ref_schema.clone().or_else(|| table.schema.clone()), name: fk.ref_table.clone() }
 }
 
-/// Postgres' default constraint name `table_col1_col2_suffix`, fitted to 63 bytes.
+/// The name Postgres would give the constraint (`table_col1_col2_suffix`, shortened as it
+/// does), so the online form names it as the plain form's `ADD` would have.
 fn default_name(table: &str, columns: &[String], suffix: &str) -> String {
-    crate::sql::fit_name(&format!("{table}_{}_{suffix}", columns.join("_")))
+    crate::sql::pg_object_name(table, Some(&columns.join("_")), suffix)
 }
 
 #[cfg(test)]

@@ -220,10 +220,19 @@ pub fn render(plan: &Plan) -> crate::Result<Vec<Statement>> {
                 let t = table.quoted();
                 let c = quote_ident(column);
                 let (function, trigger) = shadow_trigger(table, column);
+                let s = quote_ident(shadow);
+                // The fill must have reached every row before the old column goes: checked before
+                // the lock (the trigger keeps rows written since in step), so a shadow left short
+                // (an interrupted fill, a value the conversion turned into NULL) stops the swap
+                // instead of losing values.
+                let short = crate::sql::quote_literal(&format!(
+                    "schema-sync: {shadow} is missing values of {column}; nothing was swapped"
+                ));
                 let mut body = format!(
-                    " BEGIN LOCK TABLE {t} IN ACCESS EXCLUSIVE MODE; DROP TRIGGER {trigger} ON {t}; DROP FUNCTION {function}(); \
-                     ALTER TABLE {t} DROP COLUMN {c}; ALTER TABLE {t} RENAME COLUMN {} TO {c}; ",
-                    quote_ident(shadow)
+                    " BEGIN IF EXISTS (SELECT 1 FROM {t} WHERE {s} IS NULL AND {c} IS NOT NULL) THEN \
+                     RAISE EXCEPTION '%', {short}; END IF; \
+                     LOCK TABLE {t} IN ACCESS EXCLUSIVE MODE; DROP TRIGGER {trigger} ON {t}; DROP FUNCTION {function}(); \
+                     ALTER TABLE {t} DROP COLUMN {c}; ALTER TABLE {t} RENAME COLUMN {s} TO {c}; "
                 );
                 if let Some(check) = not_null {
                     body.push_str(&format!(
@@ -246,8 +255,10 @@ pub fn render(plan: &Plan) -> crate::Result<Vec<Statement>> {
                 push(format!("ALTER TABLE {} ADD {}", table.quoted(), unique_def(unique)))
             }
             Step::DropUnique { table, unique } => {
-                let name =
-                    unique.name.clone().unwrap_or_else(|| format!("{}_{}_key", table.name, unique.columns.join("_")));
+                let name = unique
+                    .name
+                    .clone()
+                    .unwrap_or_else(|| crate::sql::pg_object_name(&table.name, Some(&unique.columns.join("_")), "key"));
                 push(format!("ALTER TABLE {} DROP CONSTRAINT {}", table.quoted(), quote_ident(&name)))
             }
             Step::AddForeignKey { table, foreign_key, not_valid } => push(format!(
@@ -298,6 +309,8 @@ pub fn render(plan: &Plan) -> crate::Result<Vec<Statement>> {
 /// after as many rows as were to fill when it started, so an expression that yields NULL cannot
 /// loop forever.
 fn batched_update(table: &TableRef, column: &str, expr: &str, source: Option<&str>, n: u64) -> String {
+    // A batch of no rows would fill nothing and report success.
+    let n = n.max(1);
     let t = table.quoted();
     let c = quote_ident(column);
     let todo = match source {

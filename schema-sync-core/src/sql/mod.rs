@@ -139,6 +139,35 @@ pub fn fit_name(name: &str) -> String {
     format!("{}{hash}", &name[..cut])
 }
 
+/// The name Postgres gives an object it names itself (`makeObjectName`): `name1_name2_label`,
+/// where the longer of `name1` and `name2` is shortened first until the whole fits in 63
+/// bytes (never inside a character). `users_email_key` for `UNIQUE (email)` on `users`,
+/// `users_pkey` (no `name2`) for its primary key. Postgres appends a number when the name is
+/// taken; that case is not predicted.
+pub fn pg_object_name(name1: &str, name2: Option<&str>, label: &str) -> String {
+    const NAME_MAX: usize = 63;
+    let overhead = label.len() + 1 + usize::from(name2.is_some());
+    let avail = NAME_MAX.saturating_sub(overhead);
+    let (mut n1, mut n2) = (name1.len(), name2.map_or(0, str::len));
+    while n1 + n2 > avail {
+        if n1 > n2 {
+            n1 -= 1;
+        } else {
+            n2 -= 1;
+        }
+    }
+    let clip = |s: &str, mut n: usize| {
+        while !s.is_char_boundary(n) {
+            n -= 1;
+        }
+        s[..n].to_string()
+    };
+    match name2 {
+        Some(n) => format!("{}_{}_{label}", clip(name1, n1), clip(n, n2)),
+        None => format!("{}_{label}", clip(name1, n1)),
+    }
+}
+
 /// FNV-1a: a stable hash for made-up names (never changes between versions or runs).
 pub fn stable_hash(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))

@@ -147,3 +147,48 @@ async fn new_index_on_old_table_beside_a_new_table_is_built() {
     let n: i64 = sqlx::query_scalar("SELECT count(*) FROM t0").persistent(false).fetch_one(&mut conn).await.unwrap();
     assert_eq!(n, 5);
 }
+
+/// The names Postgres gives unnamed keys, long ones shortened its own way (`makeObjectName`),
+/// are the names schema-sync predicts for them (`sql::pg_object_name`): the online form adds
+/// such a key under that name and a later drop of an unnamed UNIQUE finds it.
+#[tokio::test]
+async fn predicted_default_constraint_names_are_the_servers() {
+    let db = schema_sync::require_postgres!();
+    let mut conn = db.connect().await;
+    let long_table = "t".repeat(60);
+    let long_column = "c".repeat(50);
+    let cases: [(&str, &str); 4] = [
+        ("users", "email"),
+        (&long_table, "id2"),
+        ("short", &long_column),
+        ("naïve_täble_with_a_rather_long_name_that_goes_on", "ünïcode_column_name_of_some_length"),
+    ];
+    for (table, column) in cases {
+        let t = schema_sync_core::sql::quote_ident(table);
+        let c = schema_sync_core::sql::quote_ident(column);
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+            "CREATE TABLE {t} (id int PRIMARY KEY, {c} int UNIQUE REFERENCES {t} (id))"
+        )))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+        let mut names: Vec<(String, String)> = sqlx::query_as(
+            "SELECT contype::text, conname::text FROM pg_constraint WHERE conrelid = $1::regclass ORDER BY 1",
+        )
+        .bind(&t)
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
+        names.sort();
+        let predict = |n2: Option<&str>, label| schema_sync_core::sql::pg_object_name(table, n2, label);
+        assert_eq!(
+            names,
+            [
+                ("f".to_string(), predict(Some(column), "fkey")),
+                ("p".to_string(), predict(None, "pkey")),
+                ("u".to_string(), predict(Some(column), "key")),
+            ],
+            "{table}.{column}"
+        );
+    }
+}

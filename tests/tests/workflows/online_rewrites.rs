@@ -166,10 +166,15 @@ async fn a_killed_concurrent_build_leaves_an_invalid_index_that_the_next_run_fin
     assert_eq!(pg_rows(pg.url(), "SELECT count(*) FROM big").await, [BIG.to_string()]);
 }
 
-/// Waits for a session running a statement `LIKE pattern`, lets it run `after` longer, and
-/// terminates its backend (what a crash or a kill does to a migration mid-statement).
+/// Waits for a client session running a statement `LIKE pattern`, lets it run `after` longer,
+/// and terminates its backend (what a crash or a kill does to a migration mid-statement).
 async fn kill_while_running(url: &str, pattern: &str, after: Duration) {
-    let query = format!("SELECT pid FROM pg_stat_activity WHERE query LIKE '{pattern}' AND pid <> pg_backend_pid()");
+    // The session's own backend: a parallel worker of its build shows the same query, and
+    // killing the worker only fails the statement (which the run then cleans up after).
+    let query = format!(
+        "SELECT pid FROM pg_stat_activity WHERE query LIKE '{pattern}' AND pid <> pg_backend_pid() \
+         AND backend_type = 'client backend'"
+    );
     for _ in 0..4000 {
         if let Some(pid) = pg_rows(url, &query).await.first() {
             tokio::time::sleep(after).await;
@@ -515,5 +520,52 @@ async fn a_type_change_goes_through_a_shadow_column_in_batches_and_resumes() {
         )
         .await,
         ["bigint"]
+    );
+}
+
+/// The swap refuses a shadow column its fill did not finish (an interrupted fill run by hand,
+/// a conversion that turned a value into NULL): it fails naming the columns, nothing is
+/// swapped and every value of the old column is still there. A nullable column: for a NOT
+/// NULL one the shadow's NOT NULL check, validated before the swap, stops it first.
+#[tokio::test]
+async fn a_shadow_the_fill_did_not_finish_is_never_swapped_in() {
+    use schema_sync::core::plan::{self, Capabilities, PlanOptions, Step};
+    let pg: TempPostgres = schema_sync::require_postgres!();
+    pg_exec(
+        pg.url(),
+        "CREATE TABLE s (id bigint PRIMARY KEY, n int);
+         INSERT INTO s SELECT g, g FROM generate_series(1, 1000) g;",
+    )
+    .await;
+    let mut conn = pg.connect().await;
+    let live = pgi::introspect(&mut conn, &Default::default()).await.unwrap();
+    let target = desired(&pg, "CREATE TABLE s (id bigint PRIMARY KEY, n bigint)").await;
+    let c = schema_sync::core::diff::compare(&live, &target, None, &Default::default()).unwrap();
+    let opts = PlanOptions { online: true, backfill_batch: Some(100), ..Default::default() };
+    let plan = plan::plan(&c, &Capabilities::postgres(150_000), &opts);
+    let mut swapped = None;
+    for st in schema_sync::core::render::postgres::render(&plan).unwrap() {
+        let run = sqlx::raw_sql(sqlx::AssertSqlSafe(st.sql.clone())).execute(&mut conn);
+        match &plan.steps[st.step] {
+            // Only the first 100 rows are filled, as if the fill had been stopped there.
+            Step::FillShadowColumn { .. } => {
+                pg_exec(pg.url(), "UPDATE s SET n__ss_new = n WHERE id <= 100").await;
+            }
+            Step::SwapShadowColumn { .. } => swapped = Some(run.await),
+            _ => {
+                run.await.unwrap();
+            }
+        }
+    }
+    let err = swapped.expect("the plan swaps").expect_err("a short shadow is not swapped in").to_string();
+    assert!(err.contains("n__ss_new is missing values of n"), "{err}");
+    assert_eq!(pg_rows(pg.url(), "SELECT count(*), sum(n) FROM s").await, ["1000|500500"]);
+    assert_eq!(
+        pg_rows(
+            pg.url(),
+            "SELECT data_type FROM information_schema.columns WHERE table_name = 's' AND column_name = 'n'"
+        )
+        .await,
+        ["integer"]
     );
 }
