@@ -18,13 +18,25 @@ use crate::model::{KeyTarget, Schema, Table};
 use crate::resolve::type_text;
 use crate::Dialect;
 
-/// Every enum and table of `schema`, one block each, blocks separated by a blank line; column
+/// Every enum, table, view and trigger of `schema`, one block each, blocks separated by a blank line; column
 /// names and types aligned, types spelled in the schema's dialect (Postgres for models).
 pub fn schema_text(schema: &Schema) -> String {
     let d = schema.dialect.unwrap_or(Dialect::Postgres);
     let mut blocks: Vec<String> =
         schema.enums.iter().map(|e| format!("enum {} ({})\n", e.name, e.values.join(", "))).collect();
     blocks.extend(schema.tables.iter().map(|t| table_text(t, d)));
+    blocks.extend(
+        schema
+            .views
+            .iter()
+            .map(|v| format!("{} {}\n    AS {}\n", v.kind().to_lowercase(), v.relation().display(), v.definition)),
+    );
+    blocks.extend(
+        schema
+            .triggers
+            .iter()
+            .map(|t| format!("trigger {} on {}\n    {}\n", t.name, t.relation().display(), t.definition)),
+    );
     blocks.join("\n")
 }
 

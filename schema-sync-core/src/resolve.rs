@@ -12,7 +12,7 @@
 
 use crate::capabilities::Capabilities;
 use crate::expr;
-use crate::model::{Check, Column, Identity, Schema, Table};
+use crate::model::{Check, Column, Identity, Schema, Table, Trigger, View};
 use crate::types::{compat, postgres, sqlite, translate, Dialect, SqlType};
 use serde::Serialize;
 
@@ -154,6 +154,10 @@ fn resolve_model(schema: &Schema, dialect: Dialect, namespace: &str) -> crate::R
     if caps.sequences {
         out.sequences = schema.sequences.clone();
     }
+    // Views and triggers of models are declared for one dialect's SQL: placed in the namespace.
+    let home = |s: &Option<String>| caps.schemas.then(|| s.clone().unwrap_or_else(|| namespace.to_string()));
+    out.views = schema.views.iter().map(|v| View { schema: home(&v.schema), ..v.clone() }).collect();
+    out.triggers = schema.triggers.iter().map(|t| Trigger { schema: home(&t.schema), ..t.clone() }).collect();
     out.normalize();
     Ok(out)
 }
@@ -358,8 +362,68 @@ pub fn translate_in(schema: &Schema, target: Dialect, like: Option<&Schema>, nam
     if caps.sequences {
         out.sequences = like.map(|l| l.sequences.clone()).unwrap_or_default();
     }
+    translate_bodies(schema, target, like, namespace, &mut out, &mut notes);
     out.normalize();
     (out, notes)
+}
+
+/// Views and triggers across dialects. Both dialects have them, so one present on one side
+/// only is a difference; but their bodies are each dialect's own SQL, so a pair is never
+/// compared (the target's own is kept, and a note says so) and a body is never translated:
+/// one only in `schema` is carried over marked [`View::written_for`], which the plan reports
+/// and the renderer refuses to create. A materialized view exists only in Postgres: on a
+/// SQLite target it is left out, with a note.
+fn translate_bodies(
+    schema: &Schema,
+    target: Dialect,
+    like: Option<&Schema>,
+    namespace: &str,
+    out: &mut Schema,
+    notes: &mut Vec<Note>,
+) {
+    let source = schema.dialect.unwrap_or(target);
+    let caps = Capabilities::latest(target);
+    let home = || caps.schemas.then(|| namespace.to_string());
+    let same = |a: &str, b: &str| a.eq_ignore_ascii_case(b);
+    let not_compared = |subject: String, what: &str| Note {
+        subject,
+        rule: None,
+        compatible: true,
+        message: format!(
+            "{what} bodies are written in {} and {}: not compared across dialects (the {} one is kept)",
+            source.name(),
+            target.name(),
+            target.name()
+        ),
+    };
+    for v in &schema.views {
+        if v.materialized && target == Dialect::Sqlite {
+            notes.push(Note {
+                subject: v.name.clone(),
+                rule: None,
+                compatible: true,
+                message: "materialized views exist only in Postgres: left out of the SQLite side".into(),
+            });
+            continue;
+        }
+        match like.and_then(|l| l.views.iter().find(|w| same(&w.name, &v.name))) {
+            Some(there) => {
+                out.views.push(there.clone());
+                notes.push(not_compared(v.name.clone(), "view"));
+            }
+            None => out.views.push(View { schema: home(), written_for: Some(source), ..v.clone() }),
+        }
+    }
+    for t in &schema.triggers {
+        let there = like.and_then(|l| l.triggers.iter().find(|w| same(&w.table, &t.table) && same(&w.name, &t.name)));
+        match there {
+            Some(there) => {
+                out.triggers.push(there.clone());
+                notes.push(not_compared(format!("{}.{}", t.table, t.name), "trigger"));
+            }
+            None => out.triggers.push(Trigger { schema: home(), written_for: Some(source), ..t.clone() }),
+        }
+    }
 }
 
 /// A type of the other dialect mapped into `target` (see [`compat`]).

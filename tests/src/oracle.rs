@@ -186,7 +186,30 @@ pub async fn postgres(conn: &mut sqlx::PgConnection, schemas: &[String]) -> Fing
     {
         out.insert(format!("enum {} {:?}", r.get::<String, _>(0), r.get::<Vec<String>, _>(1)));
     }
+    for r in rows(
+        "SELECT 'view ' || schemaname::text || '.' || viewname::text, definition FROM pg_views WHERE schemaname = ANY($1) \
+         UNION ALL SELECT 'materialized view ' || schemaname::text || '.' || matviewname::text, definition \
+         FROM pg_matviews WHERE schemaname = ANY($1) \
+         UNION ALL SELECT 'view options ' || n.nspname::text || '.' || c.relname::text, array_to_string(c.reloptions, ',') \
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+         WHERE c.relkind IN ('v', 'm') AND c.reloptions IS NOT NULL AND n.nspname = ANY($1) \
+         UNION ALL SELECT 'trigger ' || n.nspname::text || '.' || c.relname::text || '.' || t.tgname::text, \
+                pg_get_triggerdef(t.oid) \
+         FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
+         WHERE NOT t.tgisinternal AND n.nspname = ANY($1)",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .expect("oracle: views and triggers")
+    {
+        out.insert(format!("{} {}", r.get::<String, _>(0), words(&r.get::<String, _>(1))));
+    }
     out
+}
+
+/// Whitespace runs made one space, a trailing `;` dropped.
+fn words(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ").trim_end_matches(';').trim_end().to_string()
 }
 
 /// The fingerprint of every table of the SQLite database behind `conn`, from its pragmas
@@ -278,6 +301,31 @@ pub fn sqlite(conn: &rusqlite::Connection) -> Fingerprint {
         }
         for parts in fks.values() {
             out.insert(format!("foreign_key {}", parts.join(" + ")));
+        }
+    }
+    // Views: their columns (as SQLite reports them) and the query after the first `AS`;
+    // triggers: their statement. Spacing aside, as SQLite keeps the text.
+    let objects: Vec<(String, String, String, String)> = conn
+        .prepare("SELECT type, name, tbl_name, sql FROM sqlite_schema WHERE type IN ('view', 'trigger')")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    for (kind, name, table, sql) in objects {
+        let text = words(&sql);
+        if kind == "view" {
+            let columns: Vec<String> = conn
+                .prepare("SELECT name FROM pragma_table_info(?1)")
+                .unwrap()
+                .query_map([&name], |r| r.get(0))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect();
+            let query = text.split_once(" AS ").or_else(|| text.split_once(" as ")).map(|(_, q)| q).unwrap_or(&text);
+            out.insert(format!("view {} columns={columns:?} {query}", lower(name)));
+        } else {
+            out.insert(format!("trigger {}.{} {text}", lower(table), lower(name)));
         }
     }
     out

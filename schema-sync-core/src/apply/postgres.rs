@@ -276,7 +276,7 @@ impl<C: DerefMut<Target = PgConnection> + Send> Database for PgDatabase<C> {
     }
 
     async fn before_steps(&mut self, plan: &Plan) -> Result<()> {
-        self.views = dependent_views(&mut self.conn, plan).await?;
+        self.views = dependent_views(&mut self.conn, plan, &self.scope.schemas).await?;
         for v in self.views.iter().rev() {
             run(&mut self.conn, &format!("DROP {} {}", v.kind(), qualified(Some(&v.schema), &v.name))).await?;
         }
@@ -446,9 +446,11 @@ impl DependentView {
     }
 }
 
-/// Views that (transitively) read a table whose columns the plan retypes or drops, in
-/// creation order (a view after the views it reads).
-async fn dependent_views(conn: &mut PgConnection, plan: &Plan) -> Result<Vec<DependentView>> {
+/// Views **outside the schemas in scope** that (transitively) read a table whose columns the
+/// plan retypes or drops, or a view it drops, in creation order (a view after the views it
+/// reads). The views in scope are the plan's own: it sets them aside itself
+/// (`plan::dependents`), so the SQL it writes does the same; these it cannot know about.
+async fn dependent_views(conn: &mut PgConnection, plan: &Plan, scope: &[String]) -> Result<Vec<DependentView>> {
     let tables: Vec<String> = plan
         .steps
         .iter()
@@ -457,6 +459,7 @@ async fn dependent_views(conn: &mut PgConnection, plan: &Plan) -> Result<Vec<Dep
             | Step::DropColumn { table, .. }
             | Step::AlterIdentity { table, .. } => Some(table.quoted()),
             Step::RecreateEnum { uses, .. } => uses.first().map(|u| u.table.quoted()),
+            Step::DropView { view, .. } => Some(view.relation().quoted()),
             _ => None,
         })
         .collect();
@@ -475,10 +478,11 @@ async fn dependent_views(conn: &mut PgConnection, plan: &Plan) -> Result<Vec<Dep
          ) \
          SELECT n.nspname::text, c.relname::text, pg_get_viewdef(c.oid), c.relkind = 'm', max(deps.depth) AS depth \
          FROM deps JOIN pg_class c ON c.oid = deps.oid JOIN pg_namespace n ON n.oid = c.relnamespace \
-         WHERE c.relkind IN ('v', 'm') GROUP BY 1, 2, 3, 4 ORDER BY depth, 1, 2",
+         WHERE c.relkind IN ('v', 'm') AND n.nspname <> ALL($2) GROUP BY 1, 2, 3, 4 ORDER BY depth, 1, 2",
     )
     .persistent(false)
     .bind(&tables)
+    .bind(scope)
     .fetch_all(&mut *conn)
     .await
     .map_err(|e| Error::postgres("finding views that depend on altered tables", e))?;

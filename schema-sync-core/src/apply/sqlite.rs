@@ -1,5 +1,5 @@
 //! The SQLite backend: `BEGIN IMMEDIATE` as the write lock, and the runtime half of the 12-step
-//! table rebuild (foreign keys off *outside* the transaction, triggers saved and recreated, row
+//! table rebuild (foreign keys off *outside* the transaction, row
 //! counts compared, `PRAGMA foreign_key_check` before commit).
 
 use super::budget::StepLimits;
@@ -84,21 +84,6 @@ impl<'c> SqliteDatabase<'c> {
             .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get::<_, i64>(0))
             .map(|n| n as u64)
             .map_err(|e| Error::sqlite("running PRAGMA foreign_key_check", e))
-    }
-
-    fn triggers_of(&self, table: &str) -> Result<Vec<String>> {
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = ?1 COLLATE NOCASE AND sql IS NOT NULL",
-            )
-            .map_err(|e| Error::sqlite("reading triggers", e))?;
-        let rows = stmt
-            .query_map([table], |r| r.get::<_, String>(0))
-            .map_err(|e| Error::sqlite("reading triggers", e))?
-            .collect::<std::result::Result<Vec<_>, _>>()
-            .map_err(|e| Error::sqlite("reading triggers", e))?;
-        Ok(rows)
     }
 }
 
@@ -193,14 +178,11 @@ impl Database for SqliteDatabase<'_> {
             }
             return Ok(0);
         };
-        // Triggers go with the old table; they are recreated on the new one from their text.
-        let triggers = self.triggers_of(&from.name)?;
+        // The table's triggers were set aside by the plan's own steps (`DropTrigger` before,
+        // `CreateTrigger` after): the written SQL does the same.
         let before = self.count_rows(&from.name)?;
         for sql in statements {
             self.exec(sql)?;
-        }
-        for t in &triggers {
-            self.exec(t)?;
         }
         let after = self.count_rows(&to.name)?;
         if before != after {

@@ -86,6 +86,10 @@ pub fn render_text(c: &Comparison) -> String {
     let mut out = String::new();
     let mut by_table: BTreeMap<TableRef, Vec<String>> = BTreeMap::new();
     let mut headers: BTreeMap<TableRef, char> = BTreeMap::new();
+    // Views and triggers, listed after the tables they read.
+    let mut tail = String::new();
+    let view_name = |v: &crate::model::View| TableRef { schema: v.schema.clone(), name: v.name.clone() }.display();
+    let trigger_name = |t: &crate::model::Trigger| format!("{} on {}", t.name, t.relation().display());
     for ch in &c.changes {
         let line = match ch {
             Change::CreateEnum { r#enum } => {
@@ -184,6 +188,37 @@ pub fn render_text(c: &Comparison) -> String {
             Change::DropCheck { check, .. } => format!("- check ({})", check.expr),
             Change::ValidateConstraint { name, .. } => format!("~ constraint {name}: NOT VALID → validated"),
             Change::AlterTableOptions { from, to, .. } => format!("~ options {from:?} → {to:?}"),
+            Change::CreateView { view } => {
+                let _ = writeln!(tail, "+ {} {}", view.kind().to_lowercase(), view_name(view));
+                continue;
+            }
+            Change::DropView { view } => {
+                let _ = writeln!(tail, "- {} {}", view.kind().to_lowercase(), view_name(view));
+                continue;
+            }
+            Change::AlterView { from, to } => {
+                let what = if from.definition != to.definition {
+                    "query"
+                } else if from.options != to.options {
+                    "options"
+                } else {
+                    "definition"
+                };
+                let _ = writeln!(tail, "~ {} {}: {what} differs", to.kind().to_lowercase(), view_name(to));
+                continue;
+            }
+            Change::CreateTrigger { trigger } => {
+                let _ = writeln!(tail, "+ trigger {}", trigger_name(trigger));
+                continue;
+            }
+            Change::DropTrigger { trigger } => {
+                let _ = writeln!(tail, "- trigger {}", trigger_name(trigger));
+                continue;
+            }
+            Change::AlterTrigger { to, .. } => {
+                let _ = writeln!(tail, "~ trigger {}: definition differs", trigger_name(to));
+                continue;
+            }
         };
         let t = ch.table().expect("table change");
         headers.entry(t.clone()).or_insert('~');
@@ -196,5 +231,6 @@ pub fn render_text(c: &Comparison) -> String {
             let _ = writeln!(out, "    {l}");
         }
     }
+    out.push_str(&tail);
     out
 }

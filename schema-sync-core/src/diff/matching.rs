@@ -4,7 +4,7 @@
 
 use super::ColumnChanges;
 use crate::expr;
-use crate::model::{Check, Column, ForeignKey, Index, IndexKey, KeyTarget, PrimaryKey, Table, Unique};
+use crate::model::{Check, Column, ForeignKey, Index, IndexKey, KeyTarget, PrimaryKey, Table, Unique, View};
 use std::collections::HashMap;
 
 fn same_name(a: &Option<String>, b: &Option<String>) -> bool {
@@ -108,6 +108,12 @@ pub fn same_fk(a: &ForeignKey, b: &ForeignKey, _from: &Table, _to: &Table) -> bo
 /// is not what a validated one wants.
 fn validity(from_not_valid: bool, to_not_valid: bool) -> bool {
     !from_not_valid || to_not_valid
+}
+
+/// Views are the same when everything the catalog keeps about them is (the query text as the
+/// catalog prints it, so two reads of equal views agree exactly).
+pub fn same_view(a: &View, b: &View) -> bool {
+    a == b
 }
 
 /// Checks are the same when their expressions are the same after canonicalisation.

@@ -24,7 +24,8 @@ pub use format::{render_json, render_text};
 
 use crate::capabilities::Capabilities;
 use crate::model::{
-    Check, Column, EnumType, ForeignKey, Index, PrimaryKey, Schema, Sequence, Table, TableOptions, TableRef, Unique,
+    Check, Column, EnumType, ForeignKey, Index, PrimaryKey, Schema, Sequence, Table, TableOptions, TableRef, Trigger,
+    Unique, View,
 };
 use crate::resolve::{self, Note};
 use crate::types::Dialect;
@@ -129,6 +130,18 @@ pub enum Change {
     ValidateConstraint { table: TableRef, name: String },
     /// SQLite `WITHOUT ROWID` / `STRICT` differ.
     AlterTableOptions { table: TableRef, from: TableOptions, to: TableOptions },
+    /// A view only in `to`.
+    CreateView { view: View },
+    /// A view only in `from`.
+    DropView { view: View },
+    /// A view in both whose query, columns, kind or options differ (dropped and recreated).
+    AlterView { from: View, to: View },
+    /// A trigger only in `to`.
+    CreateTrigger { trigger: Trigger },
+    /// A trigger only in `from`.
+    DropTrigger { trigger: Trigger },
+    /// A trigger in both whose statement differs (dropped and recreated).
+    AlterTrigger { from: Trigger, to: Trigger },
 }
 
 impl Change {
@@ -158,7 +171,15 @@ impl Change {
             | AlterEnum { .. }
             | CreateSequence { .. }
             | DropSequence { .. }
-            | AlterSequence { .. } => None,
+            | AlterSequence { .. }
+            // Views and triggers are planned on their own, around the table changes (a trigger
+            // is not part of its table's rebuild: see `plan::dependents`).
+            | CreateView { .. }
+            | DropView { .. }
+            | AlterView { .. }
+            | CreateTrigger { .. }
+            | DropTrigger { .. }
+            | AlterTrigger { .. } => None,
         }
     }
 }
@@ -437,7 +458,58 @@ fn diff_exact(from: &Schema, to: &Schema) -> Vec<Change> {
             changes.push(Change::DropTable { table: (*f).clone() });
         }
     }
+    diff_views(from, to, &mut changes);
+    diff_triggers(from, to, &mut changes);
     changes
+}
+
+/// Views by `(schema, name)`; SQLite names are one name whatever their case.
+fn view_key(v: &View, fold: bool) -> (Option<String>, String) {
+    (v.schema.clone(), if fold { v.name.to_ascii_lowercase() } else { v.name.clone() })
+}
+
+fn folds(s: &Schema) -> bool {
+    s.dialect.is_some_and(|d| Capabilities::latest(d).case_insensitive_names)
+}
+
+fn diff_views(from: &Schema, to: &Schema, out: &mut Vec<Change>) {
+    let fold = folds(from);
+    let have: BTreeMap<_, &View> = from.views.iter().map(|v| (view_key(v, fold), v)).collect();
+    let want: BTreeMap<_, &View> = to.views.iter().map(|v| (view_key(v, fold), v)).collect();
+    for (k, v) in &want {
+        match have.get(k) {
+            None => out.push(Change::CreateView { view: (*v).clone() }),
+            Some(f) if !matching::same_view(f, v) => {
+                out.push(Change::AlterView { from: (*f).clone(), to: (*v).clone() })
+            }
+            Some(_) => {}
+        }
+    }
+    out.extend(
+        have.iter().filter(|(k, _)| !want.contains_key(*k)).map(|(_, f)| Change::DropView { view: (*f).clone() }),
+    );
+}
+
+fn diff_triggers(from: &Schema, to: &Schema, out: &mut Vec<Change>) {
+    let fold = folds(from);
+    let key = |t: &Trigger| {
+        let lower = |s: &str| if fold { s.to_ascii_lowercase() } else { s.to_string() };
+        (t.schema.clone(), lower(&t.table), lower(&t.name))
+    };
+    let have: BTreeMap<_, &Trigger> = from.triggers.iter().map(|t| (key(t), t)).collect();
+    let want: BTreeMap<_, &Trigger> = to.triggers.iter().map(|t| (key(t), t)).collect();
+    for (k, t) in &want {
+        match have.get(k) {
+            None => out.push(Change::CreateTrigger { trigger: (*t).clone() }),
+            Some(f) if f.definition != t.definition => {
+                out.push(Change::AlterTrigger { from: (*f).clone(), to: (*t).clone() })
+            }
+            Some(_) => {}
+        }
+    }
+    out.extend(
+        have.iter().filter(|(k, _)| !want.contains_key(*k)).map(|(_, f)| Change::DropTrigger { trigger: (*f).clone() }),
+    );
 }
 
 fn diff_enums(from: &Schema, to: &Schema, out: &mut Vec<Change>) {

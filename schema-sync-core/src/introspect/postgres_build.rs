@@ -12,11 +12,12 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 use super::postgres_rows::{
     ColumnRow, ConstraintRow, DefaultRow, EnumRow, ForeignTargetRow, IndexRow, LookupRow, SequenceRow, TableRow,
+    TriggerRow, ViewRow,
 };
 use super::IntrospectOptions;
 use crate::model::{
     Check, Column, Deferrable, EnumType, FkAction, ForeignKey, Generated, Identity, Index, IndexKey, KeyTarget,
-    PrimaryKey, Schema, Sequence, SequenceOwner, Table, Unique,
+    PrimaryKey, Schema, Sequence, SequenceOwner, Table, Trigger, Unique, View,
 };
 use crate::types::{Dialect, SqlType};
 
@@ -84,6 +85,8 @@ pub(crate) struct Builder {
     by_oid: FastMap<i64, usize>,
     enums: Vec<EnumType>,
     sequences: Vec<SequenceRow>,
+    views: Vec<View>,
+    triggers: Vec<Trigger>,
     pending: Vec<PendingForeignKey>,
     outside: HashMap<i64, OutsideTable>,
     /// Requested schemas that exist.
@@ -426,6 +429,31 @@ impl Builder {
         self.sequences.push(row);
     }
 
+    pub(crate) fn view(&mut self, row: ViewRow) {
+        let mut view = View::new(row.name, crate::sql::collapse(&row.definition));
+        view.schema = Some(row.schema);
+        view.materialized = row.materialized;
+        view.options = row
+            .options
+            .iter()
+            .map(|o| match o.split_once('=') {
+                Some((k, v)) => (k.to_string(), v.to_string()),
+                None => (o.clone(), String::new()),
+            })
+            .collect();
+        self.views.push(view);
+    }
+
+    pub(crate) fn trigger(&mut self, row: TriggerRow) {
+        self.triggers.push(Trigger {
+            schema: Some(row.schema),
+            table: row.table,
+            name: row.name,
+            definition: crate::sql::collapse(&row.definition),
+            written_for: None,
+        });
+    }
+
     /// The objects whose text is needed, one per group of expressions that deparse alike:
     /// CHECKs (constraint oids), partial indexes (index oids), defaults (`pg_attrdef` oids).
     pub(crate) fn to_deparse(&self) -> [Vec<i64>; 3] {
@@ -524,6 +552,8 @@ impl Builder {
         schema.tables =
             self.tables.into_iter().map(|t| t.table).filter(|t| !super::is_excluded(&t.name, opts)).collect();
         schema.enums = self.enums;
+        schema.views = self.views.into_iter().filter(|v| !super::is_excluded(&v.name, opts)).collect();
+        schema.triggers = self.triggers.into_iter().filter(|t| !super::is_excluded(&t.table, opts)).collect();
         schema.sequences = self
             .sequences
             .into_iter()

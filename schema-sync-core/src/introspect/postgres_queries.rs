@@ -2,7 +2,7 @@
 //! plain row each of its rows becomes.
 //!
 //! One query per catalog family (lookups, tables, columns, defaults, constraints, indexes,
-//! enums, sequences), each filtered by `nspname = ANY($1)`, so the number of round trips does
+//! enums, sequences, views, triggers), each filtered by `nspname = ANY($1)`, so the number of round trips does
 //! not depend on how many tables there are. Every query runs as an unnamed statement
 //! (`persistent(false)`) so it works through a transaction-mode pooler (Supabase on port 6543),
 //! and every value is cast to `text`/`int`/`bool` so sqlx never has to look up a type OID with
@@ -195,6 +195,30 @@ const SEQUENCES: &str = concat!(
 
 /// Tables outside the requested schemas that a foreign key references (`auth.users` from
 /// `public.profiles` on Supabase): their names and column numbers. Run only when there are any.
+/// Views and materialized views (not extension members), each deparsed by `pg_get_viewdef`,
+/// which names what it reads relative to the search path, as defaults are.
+const VIEWS: &str = concat!(
+    "SELECT n.nspname::text, c.relname::text, c.relkind = 'm', pg_catalog.pg_get_viewdef(c.oid), \
+        coalesce(c.reloptions, '{}')::text[] \
+     FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+     WHERE c.relkind IN ('v', 'm') AND n.nspname = ANY($1) AND c.oid NOT IN ",
+    extension_tables!()
+);
+
+/// Triggers users wrote (not the internal ones behind foreign keys, not those of extension
+/// tables, not the shadow-column trigger of an unfinished online type change, which shares
+/// its name with its function and copies into a `__ss_new` column), as `pg_get_triggerdef`
+/// prints them (the table always qualified).
+const TRIGGERS: &str = concat!(
+    "SELECT n.nspname::text, c.relname::text, t.tgname::text, pg_catalog.pg_get_triggerdef(t.oid) \
+     FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid \
+     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+     JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid \
+     WHERE NOT t.tgisinternal AND n.nspname = ANY($1) \
+       AND NOT (p.proname = t.tgname AND p.prosrc LIKE '%\\_\\_ss\\_new%') AND c.oid NOT IN ",
+    extension_tables!()
+);
+
 const FOREIGN_TARGETS: &str = "SELECT c.oid::int8, n.nspname::text, c.relname::text, a.attnum::int4, a.attname::text \
      FROM pg_catalog.pg_class c \
      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
@@ -268,6 +292,8 @@ enum Later {
     Index(IndexRow),
     Enum(EnumRow),
     Sequence(SequenceRow),
+    View(ViewRow),
+    Trigger(TriggerRow),
 }
 
 impl Later {
@@ -278,6 +304,8 @@ impl Later {
             Later::Index(r) => b.index(r),
             Later::Enum(r) => b.enum_type(r),
             Later::Sequence(r) => b.sequence(r),
+            Later::View(r) => b.view(r),
+            Later::Trigger(r) => b.trigger(r),
         }
     }
 }
@@ -301,7 +329,7 @@ pub(crate) async fn read(
     let s = || Bind::Schemas(schemas);
     each(conn, "lookups", LOOKUPS, s(), queries, |r| on_lookup(b, &r)).await?;
     let pg15 = b.server_version() >= 150_000;
-    let later: [(&str, &'static str, Decoder); 5] = [
+    let later: [(&str, &'static str, Decoder); 7] = [
         ("column defaults", DEFAULTS, |r| Ok(Later::Default(default_row(r)?))),
         ("constraints", if pg15 { CONSTRAINTS_PG15 } else { CONSTRAINTS_OLD }, |r| {
             Ok(Later::Constraint(constraint_row(r)?))
@@ -311,6 +339,23 @@ pub(crate) async fn read(
             Ok(Later::Enum(EnumRow { schema: get(r, 0)?, name: get(r, 1)?, labels: get(r, 2)? }))
         }),
         ("sequences", SEQUENCES, |r| Ok(Later::Sequence(sequence_row(r)?))),
+        ("views", VIEWS, |r| {
+            Ok(Later::View(ViewRow {
+                schema: get(r, 0)?,
+                name: get(r, 1)?,
+                materialized: get(r, 2)?,
+                definition: get(r, 3)?,
+                options: get(r, 4)?,
+            }))
+        }),
+        ("triggers", TRIGGERS, |r| {
+            Ok(Later::Trigger(TriggerRow {
+                schema: get(r, 0)?,
+                table: get(r, 1)?,
+                name: get(r, 2)?,
+                definition: get(r, 3)?,
+            }))
+        }),
     ];
 
     match helper {

@@ -135,6 +135,26 @@ pub(crate) struct SequenceRow {
     pub owner: Option<(i64, i16, String, String)>,
 }
 
+/// A view or materialized view.
+pub(crate) struct ViewRow {
+    pub schema: String,
+    pub name: String,
+    pub materialized: bool,
+    /// `pg_get_viewdef`.
+    pub definition: String,
+    /// `reloptions`, `name=value` each.
+    pub options: Vec<String>,
+}
+
+/// A trigger.
+pub(crate) struct TriggerRow {
+    pub schema: String,
+    pub table: String,
+    pub name: String,
+    /// `pg_get_triggerdef`.
+    pub definition: String,
+}
+
 /// A column of a table outside the requested schemas (read only when a foreign key points there).
 pub(crate) struct ForeignTargetRow {
     pub oid: i64,

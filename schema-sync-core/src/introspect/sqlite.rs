@@ -25,7 +25,7 @@ use super::sqlite_sql::{self, ConstraintKind, CreateTable, ForeignKeyDef};
 use super::IntrospectOptions;
 use crate::model::{
     Check, Column, ForeignKey, Generated, Identity, Index, IndexKey, KeyTarget, PrimaryKey, Schema, Table,
-    TableOptions, Unique,
+    TableOptions, Trigger, Unique, View,
 };
 use crate::{types, Dialect, Error, Result};
 use rusqlite::{Connection, ErrorCode, OpenFlags, Row};
@@ -97,8 +97,10 @@ pub struct IntrospectStats {
 
 /// Reads the `main` database of `conn` into a [`Schema`] (dialect SQLite, normalised).
 ///
-/// Left out: SQLite's own `sqlite_*` tables, virtual tables and their shadow tables, views, and
-/// tables [`super::is_excluded`] names (schema-sync's bookkeeping, `opts.exclude_tables`).
+/// Views and triggers are read from the same `sqlite_schema` query as tables and indexes.
+/// Left out: SQLite's own `sqlite_*` tables, virtual tables and their shadow tables, and
+/// tables [`super::is_excluded`] names (schema-sync's bookkeeping, `opts.exclude_tables`; a
+/// trigger on an excluded table goes with it).
 pub fn introspect(conn: &Connection, opts: &IntrospectOptions) -> Result<Schema> {
     introspect_with_stats(conn, opts).map(|(schema, _)| schema)
 }
@@ -113,6 +115,26 @@ pub fn introspect_with_stats(conn: &Connection, opts: &IntrospectOptions) -> Res
             continue;
         }
         schema.tables.push(build_table(info, &catalog)?);
+    }
+    for (name, sql) in &catalog.views {
+        if super::is_excluded(name, opts) {
+            continue;
+        }
+        let (columns, definition) =
+            crate::sql::split_view(sql).ok_or_else(|| invalid_sql("view", name, "no `AS` in its CREATE VIEW text"))?;
+        schema.views.push(View { columns, ..View::new(name, definition) });
+    }
+    for (name, table, sql) in &catalog.triggers {
+        if super::is_excluded(table, opts) {
+            continue;
+        }
+        schema.triggers.push(Trigger {
+            schema: None,
+            table: table.clone(),
+            name: name.clone(),
+            definition: crate::sql::collapse(sql),
+            written_for: None,
+        });
     }
     schema.normalize();
     let stats = IntrospectStats { queries: reader.queries, tables: schema.tables.len() };
@@ -183,6 +205,10 @@ struct Catalog {
     /// How many automatic indexes (`sqlite_autoindex_*`, backing PRIMARY KEY and UNIQUE
     /// constraints; no `CREATE` text) each table has, by lowercased table name.
     auto_indexes: HashMap<String, usize>,
+    /// Views: name and `CREATE VIEW` text.
+    views: Vec<(String, String)>,
+    /// Triggers: name, table and `CREATE TRIGGER` text.
+    triggers: Vec<(String, String, String)>,
 }
 
 impl Catalog {
@@ -195,7 +221,7 @@ impl Catalog {
     fn read(r: &mut Reader<'_>) -> Result<Self> {
         let mut catalog = Catalog::default();
         let mut table_sql: HashMap<String, Option<String>> = HashMap::new();
-        let q = "SELECT type, name, tbl_name, sql FROM main.sqlite_schema WHERE type IN ('table', 'index')";
+        let q = "SELECT type, name, tbl_name, sql FROM main.sqlite_schema";
         for (kind, name, table, sql) in r.rows("reading sqlite_schema", q, |row| {
             Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)?, row.get(3)?))
         })? {
@@ -207,6 +233,8 @@ impl Catalog {
                     catalog.indexes.entry(table.to_ascii_lowercase()).or_default().push((name, sql))
                 }
                 ("index", None) => *catalog.auto_indexes.entry(table.to_ascii_lowercase()).or_default() += 1,
+                ("view", Some(sql)) => catalog.views.push((name, sql)),
+                ("trigger", Some(sql)) => catalog.triggers.push((name, table, sql)),
                 _ => {}
             }
         }

@@ -25,6 +25,7 @@ mod enum_type;
 mod sequence;
 mod skip;
 mod table;
+mod view;
 
 pub use crate::types::{Dialect, SqlType};
 pub use column::{Column, Generated, Identity, Overrides};
@@ -32,8 +33,9 @@ pub use constraints::{Check, Deferrable, FkAction, ForeignKey, Index, IndexKey, 
 pub use enum_type::EnumType;
 pub use sequence::{Sequence, SequenceOwner};
 pub use table::{Table, TableOptions, TableRef};
+pub use view::{Trigger, View};
 
-/// A whole database schema: tables and user-defined enum types.
+/// A whole database schema: tables, user-defined enum types, sequences, views and triggers.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Schema {
@@ -50,6 +52,12 @@ pub struct Schema {
     /// Standalone sequences that are not owned by a column (Postgres), ordered by name.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sequences: Vec<Sequence>,
+    /// Views and materialized views, ordered by `(schema, name)`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub views: Vec<View>,
+    /// Triggers, ordered by `(schema, table, name)`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub triggers: Vec<Trigger>,
 }
 
 impl Schema {
@@ -81,13 +89,21 @@ impl Schema {
         self.tables.sort_by(|a, b| (&a.schema, &a.name).cmp(&(&b.schema, &b.name)));
         self.enums.sort_by(|a, b| (&a.schema, &a.name).cmp(&(&b.schema, &b.name)));
         self.sequences.sort_by(|a, b| (&a.schema, &a.name).cmp(&(&b.schema, &b.name)));
+        self.views.sort_by(|a, b| (&a.schema, &a.name).cmp(&(&b.schema, &b.name)));
+        self.triggers.sort_by(|a, b| (&a.schema, &a.table, &a.name).cmp(&(&b.schema, &b.table, &b.name)));
+    }
+
+    /// Finds a view by (optional) schema and name.
+    pub fn view(&self, schema: Option<&str>, name: &str) -> Option<&View> {
+        self.views.iter().find(|v| v.name == name && (schema.is_none() || v.schema.as_deref() == schema))
     }
 
     /// Moves every object of Postgres schema `from` into schema `to`: tables, the foreign keys
     /// that point into it, enum types and the columns that use them, sequences. What a template
     /// schema looks like as tenant `to` (fleets), or a tenant as the template. Expression texts
     /// (defaults, checks) are left as they are: Postgres stores them unqualified for objects on
-    /// the search path.
+    /// the search path; view and trigger bodies, which name their tables qualified when the
+    /// schema is not on the search path, have the qualifier `from.` replaced by `to.`.
     ///
     /// ```
     /// use schema_sync_core::model::{Schema, Table};
@@ -128,12 +144,26 @@ impl Schema {
         for q in &mut self.sequences {
             moved(&mut q.schema);
         }
+        for v in &mut self.views {
+            moved(&mut v.schema);
+            v.definition = crate::sql::requalify(&v.definition, from, to);
+        }
+        for t in &mut self.triggers {
+            moved(&mut t.schema);
+            t.definition = crate::sql::requalify(&t.definition, from, to);
+        }
         self.normalize();
     }
 
     /// Counts of what the schema holds, for reports and tests.
     pub fn stats(&self) -> SchemaStats {
-        let mut s = SchemaStats { tables: self.tables.len(), enums: self.enums.len(), ..Default::default() };
+        let mut s = SchemaStats {
+            tables: self.tables.len(),
+            enums: self.enums.len(),
+            views: self.views.len(),
+            triggers: self.triggers.len(),
+            ..Default::default()
+        };
         for t in &self.tables {
             s.columns += t.columns.len();
             s.indexes += t.indexes.len();
@@ -165,4 +195,10 @@ pub struct SchemaStats {
     pub checks: usize,
     /// Enum types.
     pub enums: usize,
+    /// Views and materialized views.
+    #[serde(default)]
+    pub views: usize,
+    /// Triggers.
+    #[serde(default)]
+    pub triggers: usize,
 }

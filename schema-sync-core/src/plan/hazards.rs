@@ -218,7 +218,29 @@ pub(super) fn hazards(steps: &[Step], locks: &[StepLock], caps: &Capabilities, o
                     );
                 }
             }
-            Step::AlterIdentity { .. }
+            Step::DropView { view, kept: false } => add(
+                HazardCode::DeletesData,
+                i,
+                format!(
+                    "drops {} `{}`, which the target schema does not have",
+                    view.kind().to_lowercase(),
+                    view.relation().display()
+                ),
+            ),
+            Step::DropTrigger { trigger, kept: false } => add(
+                HazardCode::DeletesData,
+                i,
+                format!(
+                    "drops trigger `{}` on `{}`, which the target schema does not have",
+                    trigger.name,
+                    trigger.relation().display()
+                ),
+            ),
+            Step::DropView { kept: true, .. }
+            | Step::DropTrigger { kept: true, .. }
+            | Step::CreateView { .. }
+            | Step::CreateTrigger { .. }
+            | Step::AlterIdentity { .. }
             | Step::DropExpression { .. }
             | Step::CreateSchema { .. }
             | Step::SetSequenceOwner { .. }

@@ -14,6 +14,8 @@ use std::collections::BTreeSet;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(super) enum Phase {
     CreateSchemas,
+    /// Triggers and views dropped (gone, changed, or set aside around what they read).
+    DropViews,
     CreateTypes,
     DropForeignKeys,
     DropConstraints,
@@ -26,6 +28,8 @@ pub(super) enum Phase {
     DropColumns,
     DropTables,
     DropTypes,
+    /// Views and triggers created (new, changed, or set aside), after everything they read.
+    CreateViews,
 }
 
 /// Lowers `changes` (from `from` to `to`) into steps in execution order: by phase, then in the
@@ -72,6 +76,7 @@ impl Builder<'_> {
                 .filter_map(|t| t.schema.clone())
                 .chain(s.enums.iter().filter_map(|e| e.schema.clone()))
                 .chain(s.sequences.iter().filter_map(|q| q.schema.clone()))
+                .chain(s.views.iter().filter_map(|v| v.schema.clone()))
                 .collect()
         };
         let have = used(self.from);
@@ -184,6 +189,14 @@ impl Builder<'_> {
         self.create_schemas();
         self.fks_over_dropped_keys(changes);
         let rebuild = self.tables_to_rebuild(changes);
+        let sides = super::dependents::Sides { from: self.from, to: self.to };
+        for (around, step) in super::dependents::plan(sides, changes, &rebuild) {
+            let phase = match around {
+                super::dependents::Around::Before => Phase::DropViews,
+                super::dependents::Around::After => Phase::CreateViews,
+            };
+            self.push(phase, step);
+        }
         let mut rebuilt_done = BTreeSet::new();
         for ch in changes {
             let t = ch.table();
@@ -221,6 +234,13 @@ impl Builder<'_> {
                 }
             }
             Change::AlterEnum { from, to } => self.alter_enum(from, to),
+            // Planned together, around the table changes: `super::dependents`.
+            Change::CreateView { .. }
+            | Change::DropView { .. }
+            | Change::AlterView { .. }
+            | Change::CreateTrigger { .. }
+            | Change::DropTrigger { .. }
+            | Change::AlterTrigger { .. } => {}
             Change::CreateSequence { sequence } => {
                 if let Some((_, t, c, _)) = self.seq_swaps.iter().find(|x| x.0 == sequence.name && x.3).cloned() {
                     // The serial column's own sequence stays (with its current value), detached.

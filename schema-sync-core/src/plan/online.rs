@@ -387,7 +387,7 @@ impl<'a> Splitter<'a> {
 
     /// A type change through a shadow column: asked for (`backfill_batch`), on a live table,
     /// proven to keep every value (no check needed), the one change to its column, and nothing
-    /// else on the table reads the column (no index, key, constraint or generated column —
+    /// else reads the column (no index, key, constraint, generated column, view or trigger —
     /// those would have to move to the new column too).
     fn through_shadow(&self, table: &TableRef, column: &str) -> bool {
         let Some(t) = self.source_table(table) else { return false };
@@ -411,6 +411,16 @@ impl<'a> Splitter<'a> {
                         && f.ref_columns.iter().any(|c| c == column)
                 })
             });
+        // A view or trigger that reads the column would have to move to the new column too
+        // (and a view blocks the swap's DROP COLUMN): the type change stays in the transaction,
+        // with them set aside around it.
+        let reads = |text: &str| {
+            let ids = crate::sql::identifiers(text);
+            ids.contains(&t.name.to_ascii_lowercase()) && ids.contains(&column.to_ascii_lowercase())
+        };
+        let used = used
+            || self.from.views.iter().any(|v| reads(&v.definition))
+            || self.from.triggers.iter().any(|tr| tr.table == t.name || reads(&tr.definition));
         self.opts.backfill_batch.is_some()
             && self.is_live(table)
             && !used

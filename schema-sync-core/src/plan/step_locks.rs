@@ -121,7 +121,13 @@ fn step_locks(s: &Step) -> Vec<(TableRef, LockMode, bool, bool)> {
             tables.dedup();
             tables.into_iter().map(|t| (t, AccessExclusive, true, false)).collect()
         }
+        // A trigger is created and dropped under SHARE ROW EXCLUSIVE on its table (brief).
+        Step::CreateTrigger { trigger } | Step::DropTrigger { trigger, .. } => {
+            vec![(trigger.relation(), ShareRowExclusive, false, false)]
+        }
         Step::RebuildTable { .. }
+        | Step::CreateView { .. }
+        | Step::DropView { .. }
         | Step::CreateSchema { .. }
         | Step::CreateEnum { .. }
         | Step::DropEnum { .. }

@@ -3,7 +3,9 @@
 
 use super::locks::{human_bytes, human_count, StepLock, TableSize};
 use crate::model::TableRef;
-use crate::model::{Check, Column, EnumType, ForeignKey, Identity, Index, PrimaryKey, Sequence, Table, Unique};
+use crate::model::{
+    Check, Column, EnumType, ForeignKey, Identity, Index, PrimaryKey, Sequence, Table, Trigger, Unique, View,
+};
 use crate::types::Dialect;
 use crate::types::SqlType;
 use serde::Serialize;
@@ -184,9 +186,19 @@ pub enum Step {
     /// `VALIDATE CONSTRAINT` after a `NOT VALID` add.
     ValidateConstraint { table: TableRef, name: String },
     /// SQLite's 12-step table rebuild: new table, copy rows with explicit columns, drop, rename,
-    /// recreate indexes (triggers and views are handled by `apply`), keep the AUTOINCREMENT
-    /// high-water mark, then `PRAGMA foreign_key_check`.
+    /// recreate indexes, keep the AUTOINCREMENT high-water mark, then `PRAGMA
+    /// foreign_key_check`. The table's triggers and the views over it are set aside around it
+    /// by their own steps ([`Step::DropTrigger`], [`Step::CreateTrigger`], …).
     RebuildTable { from: Table, to: Table, copy: Vec<CopyColumn> },
+    /// `CREATE [MATERIALIZED] VIEW … AS …`.
+    CreateView { view: View },
+    /// `DROP [MATERIALIZED] VIEW`; `kept`: created again later in the plan (set aside around
+    /// a change to what it reads, or changed), so nothing is lost.
+    DropView { view: View, kept: bool },
+    /// `CREATE TRIGGER …` (the catalog's statement).
+    CreateTrigger { trigger: Trigger },
+    /// `DROP TRIGGER`; `kept` as for [`Step::DropView`].
+    DropTrigger { trigger: Trigger, kept: bool },
 }
 
 /// The kind of risk a step carries.

@@ -29,6 +29,49 @@ pub fn index_key_head(k: &crate::model::IndexKey) -> String {
     s
 }
 
+/// A body kept as text (a view's query, a trigger's statement) checked before it is printed
+/// into a statement: written for this dialect, and one statement — a snapshot or DDL file
+/// cannot smuggle a second one in after it.
+pub(crate) fn body<'b>(
+    dialect: crate::types::Dialect,
+    what: &str,
+    written_for: Option<crate::types::Dialect>,
+    text: &'b str,
+    statements: usize,
+) -> crate::Result<&'b str> {
+    if let Some(other) = written_for.filter(|d| *d != dialect) {
+        return Err(crate::Error::Unsupported {
+            dialect,
+            what: format!(
+                "{what} is written in {} and is not translated (declare a {} body for it, or create it by hand)",
+                other.name(),
+                dialect.name()
+            ),
+        });
+    }
+    if statements != 1 || text.trim().is_empty() {
+        return Err(crate::Error::Input(format!("{what}: its text must be exactly one SQL statement")));
+    }
+    Ok(text)
+}
+
+/// `WITH (name = 'value', …)` for view options, or nothing. Names that are not plain words
+/// are quoted; values are always literals.
+pub(crate) fn view_options(options: &std::collections::BTreeMap<String, String>) -> String {
+    if options.is_empty() {
+        return String::new();
+    }
+    let items: Vec<String> = options
+        .iter()
+        .map(|(k, v)| {
+            let plain = !k.is_empty() && k.bytes().all(|c| c.is_ascii_lowercase() || c == b'_' || c.is_ascii_digit());
+            let key = if plain { k.clone() } else { quote_ident(k) };
+            format!("{key}={}", crate::sql::quote_literal(v))
+        })
+        .collect();
+    format!(" WITH ({})", items.join(", "))
+}
+
 pub mod postgres;
 pub mod sqlite;
 

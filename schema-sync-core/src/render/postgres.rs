@@ -17,6 +17,29 @@ pub fn render(plan: &Plan) -> crate::Result<Vec<Statement>> {
         let mut push = |sql: String| out.push(Statement { sql, step: i, transactional });
         match step {
             Step::CreateSchema { name } => push(format!("CREATE SCHEMA IF NOT EXISTS {}", quote_ident(name))),
+            Step::CreateView { view } => {
+                let name = qualified(view.schema.as_deref(), &view.name);
+                let what = format!("view `{}`", view.relation().display());
+                let n = crate::sql::split(&view.definition).len();
+                let query = super::body(Dialect::Postgres, &what, view.written_for, &view.definition, n)?;
+                let columns =
+                    if view.columns.is_empty() { String::new() } else { format!(" ({})", ident_list(&view.columns)) };
+                push(format!("CREATE {} {name}{columns}{} AS {query}", view.kind(), super::view_options(&view.options)))
+            }
+            Step::DropView { view, .. } => {
+                push(format!("DROP {} {}", view.kind(), qualified(view.schema.as_deref(), &view.name)))
+            }
+            Step::CreateTrigger { trigger } => {
+                let what = format!("trigger `{}` on `{}`", trigger.name, trigger.relation().display());
+                let text = &trigger.definition;
+                let n = crate::sql::split(text).len();
+                push(super::body(Dialect::Postgres, &what, trigger.written_for, text, n)?.to_string())
+            }
+            Step::DropTrigger { trigger, .. } => push(format!(
+                "DROP TRIGGER {} ON {}",
+                quote_ident(&trigger.name),
+                qualified(trigger.schema.as_deref(), &trigger.table)
+            )),
             Step::CreateEnum { r#enum } => push(format!(
                 "CREATE TYPE {} AS ENUM ({})",
                 qualified(r#enum.schema.as_deref(), &r#enum.name),

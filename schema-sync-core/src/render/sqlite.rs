@@ -175,6 +175,41 @@ pub fn render(plan: &Plan) -> crate::Result<Vec<Statement>> {
                     push(sql);
                 }
             }
+            Step::CreateView { view } => {
+                if view.materialized {
+                    return Err(unsupported(&format!("materialized view `{}`", view.name)));
+                }
+                let what = format!("view `{}`", view.name);
+                let query = super::body(
+                    Dialect::Sqlite,
+                    &what,
+                    view.written_for,
+                    &view.definition,
+                    crate::sql::sqlite_statements(&view.definition),
+                )?;
+                let columns = if view.columns.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", crate::sql::ident_list(&view.columns))
+                };
+                push(format!("CREATE VIEW {}{columns} AS {query}", quote_ident(&view.name)))
+            }
+            Step::DropView { view, .. } => push(format!("DROP VIEW {}", quote_ident(&view.name))),
+            Step::CreateTrigger { trigger } => {
+                let what = format!("trigger `{}`", trigger.name);
+                let text = &trigger.definition;
+                push(
+                    super::body(
+                        Dialect::Sqlite,
+                        &what,
+                        trigger.written_for,
+                        text,
+                        crate::sql::sqlite_statements(text),
+                    )?
+                    .to_string(),
+                )
+            }
+            Step::DropTrigger { trigger, .. } => push(format!("DROP TRIGGER {}", quote_ident(&trigger.name))),
             Step::Backfill { table, column, expr, .. } => {
                 let c = quote_ident(column);
                 push(format!("UPDATE {} SET {c} = {expr} WHERE {c} IS NULL", quote_ident(&table.name)))
@@ -329,8 +364,8 @@ pub fn create_index(table: &str, i: &Index) -> String {
 }
 
 /// The statements of the 12-step rebuild that live inside the transaction. `apply` adds what
-/// needs the live database: `PRAGMA foreign_keys=OFF` before the transaction, saving and
-/// recreating triggers, row counts, `PRAGMA foreign_key_check` before commit.
+/// needs the live database: `PRAGMA foreign_keys=OFF` before the transaction,
+/// row counts, `PRAGMA foreign_key_check` before commit.
 pub fn rebuild(from: &Table, to: &Table, copy: &[CopyColumn]) -> Vec<String> {
     let new_name = format!("{REBUILD_PREFIX}{}", to.name);
     let mut out = vec![create_table(to, &new_name)];

@@ -8,8 +8,10 @@
 //! assert_eq!(qualified(Some("app"), "users"), "\"app\".\"users\"");
 //! ```
 
+pub mod body;
 pub mod split;
 
+pub use body::{collapse, identifiers, requalify, split_view, sqlite_statements};
 pub use split::{split, split_located, Located};
 
 /// Quotes an identifier the way both SQLite and Postgres accept: `"name"` with inner quotes

@@ -70,12 +70,12 @@ pub fn split_located(sql: &str) -> Vec<Located> {
     out
 }
 
-fn is_ident_byte(b: Option<&u8>) -> bool {
+pub(super) fn is_ident_byte(b: Option<&u8>) -> bool {
     b.is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c >= 0x80)
 }
 
 /// Index just past the closing quote of a literal whose body starts at `i`.
-fn skip_quoted(b: &[u8], mut i: usize, quote: u8, backslash: bool) -> usize {
+pub(super) fn skip_quoted(b: &[u8], mut i: usize, quote: u8, backslash: bool) -> usize {
     while i < b.len() {
         if backslash && b[i] == b'\\' {
             i += 2;
@@ -93,12 +93,12 @@ fn skip_quoted(b: &[u8], mut i: usize, quote: u8, backslash: bool) -> usize {
     b.len()
 }
 
-fn skip_line(b: &[u8], i: usize) -> usize {
+pub(super) fn skip_line(b: &[u8], i: usize) -> usize {
     find(b, i, b"\n").map(|p| p + 1).unwrap_or(b.len())
 }
 
 /// Block comments nest in Postgres.
-fn skip_block(b: &[u8], mut i: usize) -> usize {
+pub(super) fn skip_block(b: &[u8], mut i: usize) -> usize {
     let mut depth = 0;
     while i < b.len() {
         if b[i] == b'/' && b.get(i + 1) == Some(&b'*') {
@@ -118,7 +118,7 @@ fn skip_block(b: &[u8], mut i: usize) -> usize {
 }
 
 /// `$tag$` starting at `i`, if this `$` opens a dollar quote (not `$1` nor part of a name).
-fn dollar_tag(b: &[u8], i: usize) -> Option<&[u8]> {
+pub(super) fn dollar_tag(b: &[u8], i: usize) -> Option<&[u8]> {
     if i > 0 && is_ident_byte(b.get(i - 1)) {
         return None;
     }
@@ -133,7 +133,7 @@ fn dollar_tag(b: &[u8], i: usize) -> Option<&[u8]> {
     }
 }
 
-fn find(b: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+pub(super) fn find(b: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
     if from >= b.len() {
         return None;
     }

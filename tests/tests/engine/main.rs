@@ -11,3 +11,4 @@ mod sqlite_convergence;
 mod sqlite_data;
 mod value_preservation;
 mod value_property;
+mod views_triggers;

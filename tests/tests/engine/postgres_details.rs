@@ -26,7 +26,14 @@ async fn retype_under_views_recreates_them() {
     .execute(&mut conn)
     .await
     .unwrap();
-    let want = target(&db, "CREATE TABLE t (id int PRIMARY KEY, amount bigint NOT NULL)").await;
+    let want = target(
+        &db,
+        "CREATE TABLE t (id int PRIMARY KEY, amount bigint NOT NULL);
+         CREATE VIEW big AS SELECT id, amount FROM t WHERE amount > 100;
+         CREATE VIEW bigger AS SELECT id FROM big WHERE amount > 150;
+         CREATE MATERIALIZED VIEW totals AS SELECT sum(amount) AS s FROM t;",
+    )
+    .await;
     apply::migrate(&mut conn, &want, &ApplyOptions::default()).await.unwrap();
     let r = sqlx::query("SELECT (SELECT count(*) FROM big), (SELECT count(*) FROM bigger), (SELECT s FROM totals)::bigint, pg_typeof((SELECT amount FROM big LIMIT 1))::text")
         .persistent(false)

@@ -139,6 +139,8 @@ CREATE TABLE posts (
   body TEXT,
   CHECK (title <> '')
 );
+CREATE TRIGGER posts_title AFTER INSERT ON posts BEGIN UPDATE posts SET title = trim(NEW.title) WHERE id = NEW.id; END;
+CREATE VIEW user_posts AS SELECT u.email, p.title FROM users u JOIN posts p ON p.user_id = u.id;
 "#;
 
 #[test]
