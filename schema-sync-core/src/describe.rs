@@ -18,7 +18,7 @@ use crate::model::{KeyTarget, Schema, Table};
 use crate::resolve::type_text;
 use crate::Dialect;
 
-/// Every enum, table, view and trigger of `schema`, one block each, blocks separated by a blank line; column
+/// Every enum, table, view, function and trigger of `schema`, one block each, blocks separated by a blank line; column
 /// names and types aligned, types spelled in the schema's dialect (Postgres for models).
 pub fn schema_text(schema: &Schema) -> String {
     let d = schema.dialect.unwrap_or(Dialect::Postgres);
@@ -42,7 +42,13 @@ pub fn schema_text(schema: &Schema) -> String {
 
 fn table_text(t: &Table, d: Dialect) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "table {}", t.display_name());
+    let rls = match (t.row_security.enabled, t.row_security.forced) {
+        (true, true) => "  (row-level security, forced)",
+        (true, false) => "  (row-level security)",
+        (false, true) => "  (row-level security forced, not enabled)",
+        (false, false) => "",
+    };
+    let _ = writeln!(out, "table {}{rls}", t.display_name());
     let pk: Vec<&String> = t.primary_key.iter().flat_map(|p| &p.columns).collect();
     let width = t.columns.iter().map(|c| c.name.chars().count()).max().unwrap_or(0);
     let types: Vec<String> = t.columns.iter().map(|c| type_text(&c.ty, d)).collect();

@@ -12,7 +12,7 @@
 
 use crate::capabilities::Capabilities;
 use crate::expr;
-use crate::model::{Check, Column, Identity, Schema, Table, Trigger, View};
+use crate::model::{Check, Column, Comment, CommentOn, Function, Identity, Policy, Schema, Table, Trigger, View};
 use crate::types::{compat, postgres, sqlite, translate, Dialect, SqlType};
 use serde::Serialize;
 
@@ -158,6 +158,20 @@ fn resolve_model(schema: &Schema, dialect: Dialect, namespace: &str) -> crate::R
     let home = |s: &Option<String>| caps.schemas.then(|| s.clone().unwrap_or_else(|| namespace.to_string()));
     out.views = schema.views.iter().map(|v| View { schema: home(&v.schema), ..v.clone() }).collect();
     out.triggers = schema.triggers.iter().map(|t| Trigger { schema: home(&t.schema), ..t.clone() }).collect();
+    if caps.schemas {
+        out.functions = schema.functions.iter().map(|f| Function { schema: home(&f.schema), ..f.clone() }).collect();
+        out.policies = schema.policies.iter().map(|p| Policy { schema: home(&p.schema), ..p.clone() }).collect();
+        out.comments = schema
+            .comments
+            .iter()
+            .map(|c| Comment { on: CommentOn { schema: home(&c.on.schema), ..c.on.clone() }, text: c.text.clone() })
+            .collect();
+    } else {
+        // Row-level security is Postgres' alone.
+        for t in &mut out.tables {
+            t.row_security = Default::default();
+        }
+    }
     out.normalize();
     Ok(out)
 }
@@ -354,6 +368,7 @@ pub fn translate_in(schema: &Schema, target: Dialect, like: Option<&Schema>, nam
         // Checks are dialect text: keep the target's own checks when it has the table.
         table.checks = existing.map(|e| e.checks.clone()).unwrap_or_default();
         table.options = existing.map(|e| e.options).unwrap_or_default();
+        table.row_security = existing.map(|e| e.row_security).unwrap_or_default();
         out.tables.push(table);
     }
     if caps.enum_types {
@@ -361,6 +376,13 @@ pub fn translate_in(schema: &Schema, target: Dialect, like: Option<&Schema>, nam
     }
     if caps.sequences {
         out.sequences = like.map(|l| l.sequences.clone()).unwrap_or_default();
+    }
+    // Postgres-only objects are never drift against SQLite: a SQLite side keeps the Postgres
+    // side's own, a Postgres side translated into SQLite has none.
+    if target == Dialect::Postgres {
+        out.functions = like.map(|l| l.functions.clone()).unwrap_or_default();
+        out.policies = like.map(|l| l.policies.clone()).unwrap_or_default();
+        out.comments = like.map(|l| l.comments.clone()).unwrap_or_default();
     }
     translate_bodies(schema, target, like, namespace, &mut out, &mut notes);
     out.normalize();

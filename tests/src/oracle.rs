@@ -196,11 +196,33 @@ pub async fn postgres(conn: &mut sqlx::PgConnection, schemas: &[String]) -> Fing
          UNION ALL SELECT 'trigger ' || n.nspname::text || '.' || c.relname::text || '.' || t.tgname::text, \
                 pg_get_triggerdef(t.oid) \
          FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
-         WHERE NOT t.tgisinternal AND n.nspname = ANY($1)",
+         WHERE NOT t.tgisinternal AND n.nspname = ANY($1) \
+         UNION ALL SELECT 'function ' || n.nspname::text || '.' || p.proname::text || '(' \
+                || pg_get_function_identity_arguments(p.oid) || ')', pg_get_functiondef(p.oid) \
+         FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace \
+         WHERE p.prokind IN ('f', 'p') AND n.nspname = ANY($1) \
+         UNION ALL SELECT 'row security ' || schemaname::text || '.' || tablename::text, rowsecurity::text \
+         FROM pg_tables WHERE schemaname = ANY($1) AND rowsecurity \
+         UNION ALL SELECT 'forced row security ' || n.nspname::text || '.' || c.relname::text, 'true' \
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+         WHERE c.relforcerowsecurity AND n.nspname = ANY($1) \
+         UNION ALL SELECT 'policy ' || schemaname::text || '.' || tablename::text || '.' || policyname::text, \
+                permissive || ' ' || cmd || ' ' || array_to_string(ARRAY(SELECT unnest(roles) ORDER BY 1), ',') \
+                || ' using ' || coalesce(qual, '') || ' check ' || coalesce(with_check, '') \
+         FROM pg_policies WHERE schemaname = ANY($1) \
+         UNION ALL SELECT 'comment ' || d.classoid::regclass::text || ' ' || \
+                pg_describe_object(d.classoid, d.objoid, d.objsubid), d.description \
+         FROM pg_description d \
+         WHERE (d.classoid = 'pg_class'::regclass AND d.objoid IN (SELECT c.oid FROM pg_class c \
+                  JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ANY($1))) \
+            OR (d.classoid = 'pg_proc'::regclass AND d.objoid IN (SELECT p.oid FROM pg_proc p \
+                  JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = ANY($1))) \
+            OR (d.classoid = 'pg_type'::regclass AND d.objoid IN (SELECT t.oid FROM pg_type t \
+                  JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = ANY($1)))",
     )
     .fetch_all(&mut *conn)
     .await
-    .expect("oracle: views and triggers")
+    .expect("oracle: views, triggers, functions, row security, policies")
     {
         out.insert(format!("{} {}", r.get::<String, _>(0), words(&r.get::<String, _>(1))));
     }

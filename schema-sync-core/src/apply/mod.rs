@@ -43,7 +43,7 @@ pub use database::{Blocking, Database, IntoDatabase, VersionRecord, VersionRow, 
 use crate::diff::{self, Comparison, DiffOptions};
 use crate::error::Verification;
 use crate::model::Schema;
-use crate::plan::{self, Capabilities, HazardCode, Plan, PlanOptions};
+use crate::plan::{self, Capabilities, Plan, PlanOptions};
 use crate::render::{self, Statement};
 use crate::{Error, Result};
 use serde::Serialize;
@@ -51,7 +51,8 @@ use serde::Serialize;
 /// How to apply.
 #[derive(Debug, Clone)]
 pub struct ApplyOptions {
-    /// Run steps that delete data (`DeletesData` hazards). Off by default.
+    /// Run steps that delete data or drop objects (`DeletesData`, `DropsObject` hazards). Off
+    /// by default.
     pub allow_destructive: bool,
     /// Plan and render only; change nothing.
     pub dry_run: bool,
@@ -439,7 +440,8 @@ pub fn check_destructive(plan: &Plan, allow: bool) -> Result<()> {
     if allow {
         return Ok(());
     }
-    let losses: Vec<String> = plan.hazards_of(HazardCode::DeletesData).map(|h| h.message.clone()).collect();
+    let losses: Vec<String> =
+        plan.hazards.iter().filter(|h| h.code.is_destructive()).map(|h| h.message.clone()).collect();
     if losses.is_empty() {
         Ok(())
     } else {

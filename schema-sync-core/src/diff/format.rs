@@ -90,6 +90,7 @@ pub fn render_text(c: &Comparison) -> String {
     let mut tail = String::new();
     let view_name = |v: &crate::model::View| TableRef { schema: v.schema.clone(), name: v.name.clone() }.display();
     let trigger_name = |t: &crate::model::Trigger| format!("{} on {}", t.name, t.relation().display());
+    let policy_name = |p: &crate::model::Policy| format!("{} on {}", p.name, p.relation().display());
     for ch in &c.changes {
         let line = match ch {
             Change::CreateEnum { r#enum } => {
@@ -217,6 +218,43 @@ pub fn render_text(c: &Comparison) -> String {
             }
             Change::AlterTrigger { to, .. } => {
                 let _ = writeln!(tail, "~ trigger {}: definition differs", trigger_name(to));
+                continue;
+            }
+            Change::AlterRowSecurity { to, .. } => {
+                let on = |b: bool| if b { "on" } else { "off" };
+                format!("~ row-level security: {}, forced {}", on(to.enabled), on(to.forced))
+            }
+            Change::CreatePolicy { policy } => {
+                let _ = writeln!(tail, "+ policy {}", policy_name(policy));
+                continue;
+            }
+            Change::DropPolicy { policy } => {
+                let _ = writeln!(tail, "- policy {}", policy_name(policy));
+                continue;
+            }
+            Change::AlterPolicy { to, .. } => {
+                let _ = writeln!(tail, "~ policy {}: definition differs", policy_name(to));
+                continue;
+            }
+            Change::SetComment { on, to, .. } => {
+                let what = format!("{:?}", on.kind).to_lowercase();
+                let _ = match to {
+                    Some(t) => writeln!(tail, "~ comment on {what} {}: {t:?}", on.display()),
+                    None => writeln!(tail, "- comment on {what} {}", on.display()),
+                };
+                continue;
+            }
+            Change::CreateFunction { function } => {
+                let _ = writeln!(out, "+ {} {}", function.kind().to_lowercase(), function.display());
+                continue;
+            }
+            Change::DropFunction { function } => {
+                let _ = writeln!(out, "- {} {}", function.kind().to_lowercase(), function.display());
+                continue;
+            }
+            Change::AlterFunction { from, to } => {
+                let what = if to.replaces(from) { "definition" } else { "result or arguments" };
+                let _ = writeln!(out, "~ {} {}: {what} differs", to.kind().to_lowercase(), to.display());
                 continue;
             }
         };

@@ -4,7 +4,7 @@
 
 use super::ColumnChanges;
 use crate::expr;
-use crate::model::{Check, Column, ForeignKey, Index, IndexKey, KeyTarget, PrimaryKey, Table, Unique, View};
+use crate::model::{Check, Column, ForeignKey, Index, IndexKey, KeyTarget, Policy, PrimaryKey, Table, Unique, View};
 use std::collections::HashMap;
 
 fn same_name(a: &Option<String>, b: &Option<String>) -> bool {
@@ -114,6 +114,15 @@ fn validity(from_not_valid: bool, to_not_valid: bool) -> bool {
 /// catalog prints it, so two reads of equal views agree exactly).
 pub fn same_view(a: &View, b: &View) -> bool {
     a == b
+}
+
+/// Policies are the same when everything but the spelling of their expressions is.
+pub fn same_policy(a: &Policy, b: &Policy) -> bool {
+    a.restrictive == b.restrictive
+        && a.command == b.command
+        && a.roles == b.roles
+        && expr::same_opt(a.using.as_deref(), b.using.as_deref())
+        && expr::same_opt(a.with_check.as_deref(), b.with_check.as_deref())
 }
 
 /// Checks are the same when their expressions are the same after canonicalisation.

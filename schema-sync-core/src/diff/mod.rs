@@ -21,11 +21,12 @@ mod format;
 mod matching;
 
 pub use format::{render_json, render_text};
+pub(crate) use matching::same_check;
 
 use crate::capabilities::Capabilities;
 use crate::model::{
-    Check, Column, EnumType, ForeignKey, Index, PrimaryKey, Schema, Sequence, Table, TableOptions, TableRef, Trigger,
-    Unique, View,
+    Check, Column, CommentOn, EnumType, ForeignKey, Function, Index, Policy, PrimaryKey, RowSecurity, Schema, Sequence,
+    Table, TableOptions, TableRef, Trigger, Unique, View,
 };
 use crate::resolve::{self, Note};
 use crate::types::Dialect;
@@ -142,6 +143,22 @@ pub enum Change {
     DropTrigger { trigger: Trigger },
     /// A trigger in both whose statement differs (dropped and recreated).
     AlterTrigger { from: Trigger, to: Trigger },
+    /// A function or procedure only in `to`.
+    CreateFunction { function: Function },
+    /// A function or procedure only in `from`.
+    DropFunction { function: Function },
+    /// A function in both (same name and argument types) whose definition differs.
+    AlterFunction { from: Function, to: Function },
+    /// Row-level security switched on or off, or forced or not, on a table.
+    AlterRowSecurity { table: TableRef, from: RowSecurity, to: RowSecurity },
+    /// A policy only in `to`.
+    CreatePolicy { policy: Policy },
+    /// A policy only in `from`.
+    DropPolicy { policy: Policy },
+    /// A policy in both (same table and name) that differs.
+    AlterPolicy { from: Policy, to: Policy },
+    /// A comment added, changed or removed (`to: None`).
+    SetComment { on: CommentOn, from: Option<String>, to: Option<String> },
 }
 
 impl Change {
@@ -165,7 +182,9 @@ impl Change {
             | AddCheck { table, .. }
             | DropCheck { table, .. }
             | ValidateConstraint { table, .. }
-            | AlterTableOptions { table, .. } => Some(table.clone()),
+            | AlterTableOptions { table, .. }
+            | AlterRowSecurity { table, .. } => Some(table.clone()),
+            CreatePolicy { .. } | DropPolicy { .. } | AlterPolicy { .. } | SetComment { .. } => None,
             CreateEnum { .. }
             | DropEnum { .. }
             | AlterEnum { .. }
@@ -179,7 +198,10 @@ impl Change {
             | AlterView { .. }
             | CreateTrigger { .. }
             | DropTrigger { .. }
-            | AlterTrigger { .. } => None,
+            | AlterTrigger { .. }
+            | CreateFunction { .. }
+            | DropFunction { .. }
+            | AlterFunction { .. } => None,
         }
     }
 }
@@ -460,56 +482,103 @@ fn diff_exact(from: &Schema, to: &Schema) -> Vec<Change> {
     }
     diff_views(from, to, &mut changes);
     diff_triggers(from, to, &mut changes);
+    diff_functions(from, to, &mut changes);
+    diff_policies(from, to, &mut changes);
+    diff_comments(from, to, &mut changes);
     changes
 }
 
-/// Views by `(schema, name)`; SQLite names are one name whatever their case.
-fn view_key(v: &View, fold: bool) -> (Option<String>, String) {
-    (v.schema.clone(), if fold { v.name.to_ascii_lowercase() } else { v.name.clone() })
+fn diff_comments(from: &Schema, to: &Schema, out: &mut Vec<Change>) {
+    let have: BTreeMap<&CommentOn, &str> = from.comments.iter().map(|c| (&c.on, c.text.as_str())).collect();
+    let want: BTreeMap<&CommentOn, &str> = to.comments.iter().map(|c| (&c.on, c.text.as_str())).collect();
+    for (on, text) in &want {
+        if have.get(on) != Some(text) {
+            out.push(Change::SetComment {
+                on: (*on).clone(),
+                from: have.get(on).map(|t| t.to_string()),
+                to: Some(text.to_string()),
+            });
+        }
+    }
+    for (on, text) in &have {
+        if !want.contains_key(on) {
+            out.push(Change::SetComment { on: (*on).clone(), from: Some(text.to_string()), to: None });
+        }
+    }
 }
 
+fn diff_policies(from: &Schema, to: &Schema, out: &mut Vec<Change>) {
+    let key = |p: &Policy| (p.schema.clone(), p.table.clone(), p.name.clone());
+    let change = (
+        (|policy| Change::CreatePolicy { policy }) as fn(Policy) -> Change,
+        (|policy| Change::DropPolicy { policy }) as fn(Policy) -> Change,
+        (|from, to| Change::AlterPolicy { from, to }) as fn(Policy, Policy) -> Change,
+    );
+    diff_keyed(&from.policies, &to.policies, key, matching::same_policy, change, out);
+}
+
+fn diff_functions(from: &Schema, to: &Schema, out: &mut Vec<Change>) {
+    let key = |f: &Function| (f.schema.clone(), f.name.clone(), f.identity.clone());
+    let change = (
+        (|function| Change::CreateFunction { function }) as fn(Function) -> Change,
+        (|function| Change::DropFunction { function }) as fn(Function) -> Change,
+        (|from, to| Change::AlterFunction { from, to }) as fn(Function, Function) -> Change,
+    );
+    diff_keyed(&from.functions, &to.functions, key, |a, b| a == b, change, out);
+}
+
+/// How [`diff_keyed`] makes the change for a created, dropped and altered object.
+type Makers<T> = (fn(T) -> Change, fn(T) -> Change, fn(T, T) -> Change);
+
+/// Objects of one kind matched by `key`: one only in `to` is created, one only in `from`
+/// dropped, one in both that is not `same` altered.
+fn diff_keyed<'a, T: Clone + 'a, K: Ord>(
+    from: &'a [T],
+    to: &'a [T],
+    key: impl Fn(&T) -> K,
+    same: impl Fn(&T, &T) -> bool,
+    change: Makers<T>,
+    out: &mut Vec<Change>,
+) {
+    let (create, drop, alter) = change;
+    let have: BTreeMap<K, &T> = from.iter().map(|x| (key(x), x)).collect();
+    let want: BTreeMap<K, &T> = to.iter().map(|x| (key(x), x)).collect();
+    for (k, x) in &want {
+        match have.get(k) {
+            None => out.push(create((*x).clone())),
+            Some(h) if !same(h, x) => out.push(alter((*h).clone(), (*x).clone())),
+            Some(_) => {}
+        }
+    }
+    out.extend(have.iter().filter(|(k, _)| !want.contains_key(*k)).map(|(_, h)| drop((*h).clone())));
+}
+
+/// SQLite names are one name whatever their case.
 fn folds(s: &Schema) -> bool {
     s.dialect.is_some_and(|d| Capabilities::latest(d).case_insensitive_names)
 }
 
 fn diff_views(from: &Schema, to: &Schema, out: &mut Vec<Change>) {
     let fold = folds(from);
-    let have: BTreeMap<_, &View> = from.views.iter().map(|v| (view_key(v, fold), v)).collect();
-    let want: BTreeMap<_, &View> = to.views.iter().map(|v| (view_key(v, fold), v)).collect();
-    for (k, v) in &want {
-        match have.get(k) {
-            None => out.push(Change::CreateView { view: (*v).clone() }),
-            Some(f) if !matching::same_view(f, v) => {
-                out.push(Change::AlterView { from: (*f).clone(), to: (*v).clone() })
-            }
-            Some(_) => {}
-        }
-    }
-    out.extend(
-        have.iter().filter(|(k, _)| !want.contains_key(*k)).map(|(_, f)| Change::DropView { view: (*f).clone() }),
+    let key = |v: &View| (v.schema.clone(), if fold { v.name.to_ascii_lowercase() } else { v.name.clone() });
+    let change = (
+        (|view| Change::CreateView { view }) as fn(View) -> Change,
+        (|view| Change::DropView { view }) as fn(View) -> Change,
+        (|from, to| Change::AlterView { from, to }) as fn(View, View) -> Change,
     );
+    diff_keyed(&from.views, &to.views, key, matching::same_view, change, out);
 }
 
 fn diff_triggers(from: &Schema, to: &Schema, out: &mut Vec<Change>) {
     let fold = folds(from);
-    let key = |t: &Trigger| {
-        let lower = |s: &str| if fold { s.to_ascii_lowercase() } else { s.to_string() };
-        (t.schema.clone(), lower(&t.table), lower(&t.name))
-    };
-    let have: BTreeMap<_, &Trigger> = from.triggers.iter().map(|t| (key(t), t)).collect();
-    let want: BTreeMap<_, &Trigger> = to.triggers.iter().map(|t| (key(t), t)).collect();
-    for (k, t) in &want {
-        match have.get(k) {
-            None => out.push(Change::CreateTrigger { trigger: (*t).clone() }),
-            Some(f) if f.definition != t.definition => {
-                out.push(Change::AlterTrigger { from: (*f).clone(), to: (*t).clone() })
-            }
-            Some(_) => {}
-        }
-    }
-    out.extend(
-        have.iter().filter(|(k, _)| !want.contains_key(*k)).map(|(_, f)| Change::DropTrigger { trigger: (*f).clone() }),
+    let lower = |s: &str| if fold { s.to_ascii_lowercase() } else { s.to_string() };
+    let key = |t: &Trigger| (t.schema.clone(), lower(&t.table), lower(&t.name));
+    let change = (
+        (|trigger| Change::CreateTrigger { trigger }) as fn(Trigger) -> Change,
+        (|trigger| Change::DropTrigger { trigger }) as fn(Trigger) -> Change,
+        (|from, to| Change::AlterTrigger { from, to }) as fn(Trigger, Trigger) -> Change,
     );
+    diff_keyed(&from.triggers, &to.triggers, key, |a, b| a.definition == b.definition, change, out);
 }
 
 fn diff_enums(from: &Schema, to: &Schema, out: &mut Vec<Change>) {
@@ -593,6 +662,9 @@ fn diff_table(from: &Table, to: &Table, out: &mut Vec<Change>) {
     }
     if from.options != to.options {
         out.push(Change::AlterTableOptions { table: tref.clone(), from: from.options, to: to.options });
+    }
+    if from.row_security != to.row_security {
+        out.push(Change::AlterRowSecurity { table: tref.clone(), from: from.row_security, to: to.row_security });
     }
     let (drop, add) = matching::pair(&from.indexes, &to.indexes, matching::same_index);
     out.extend(drop.into_iter().map(|i| Change::DropIndex { table: tref.clone(), index: i.clone() }));

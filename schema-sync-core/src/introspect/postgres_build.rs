@@ -16,8 +16,8 @@ use super::postgres_rows::{
 };
 use super::IntrospectOptions;
 use crate::model::{
-    Check, Column, Deferrable, EnumType, FkAction, ForeignKey, Generated, Identity, Index, IndexKey, KeyTarget,
-    PrimaryKey, Schema, Sequence, SequenceOwner, Table, Trigger, Unique, View,
+    Check, Column, Comment, Deferrable, EnumType, FkAction, ForeignKey, Function, Generated, Identity, Index, IndexKey,
+    KeyTarget, Policy, PrimaryKey, Schema, Sequence, SequenceOwner, Table, Trigger, Unique, View,
 };
 use crate::types::{Dialect, SqlType};
 
@@ -87,6 +87,9 @@ pub(crate) struct Builder {
     sequences: Vec<SequenceRow>,
     views: Vec<View>,
     triggers: Vec<Trigger>,
+    functions: Vec<Function>,
+    policies: Vec<Policy>,
+    comments: Vec<Comment>,
     pending: Vec<PendingForeignKey>,
     outside: HashMap<i64, OutsideTable>,
     /// Requested schemas that exist.
@@ -246,6 +249,7 @@ impl Builder {
     pub(crate) fn table(&mut self, row: TableRow) {
         let mut table = Table::new(row.name);
         table.schema = Some(row.schema);
+        table.row_security = row.row_security;
         table.columns.reserve_exact(row.columns);
         self.by_oid.insert(row.oid, self.tables.len());
         self.tables.push(TableBuild {
@@ -444,6 +448,18 @@ impl Builder {
         self.views.push(view);
     }
 
+    pub(crate) fn comment(&mut self, c: Comment) {
+        self.comments.push(c);
+    }
+
+    pub(crate) fn policy(&mut self, p: Policy) {
+        self.policies.push(p);
+    }
+
+    pub(crate) fn function(&mut self, f: Function) {
+        self.functions.push(f);
+    }
+
     pub(crate) fn trigger(&mut self, row: TriggerRow) {
         self.triggers.push(Trigger {
             schema: Some(row.schema),
@@ -553,6 +569,16 @@ impl Builder {
             self.tables.into_iter().map(|t| t.table).filter(|t| !super::is_excluded(&t.name, opts)).collect();
         schema.enums = self.enums;
         schema.views = self.views.into_iter().filter(|v| !super::is_excluded(&v.name, opts)).collect();
+        schema.functions = self.functions;
+        schema.comments = self
+            .comments
+            .into_iter()
+            .filter(|c| {
+                let table = c.on.table.as_deref().unwrap_or(&c.on.name);
+                !super::is_excluded(table, opts)
+            })
+            .collect();
+        schema.policies = self.policies.into_iter().filter(|p| !super::is_excluded(&p.table, opts)).collect();
         schema.triggers = self.triggers.into_iter().filter(|t| !super::is_excluded(&t.table, opts)).collect();
         schema.sequences = self
             .sequences
@@ -679,7 +705,13 @@ mod tests {
         b.lookup(LookupRow::Opclass { oid: 1, name: "int4_ops", is_default: true });
         b.lookup(LookupRow::Opclass { oid: 2, name: "text_pattern_ops", is_default: false });
         b.lookup(LookupRow::Type { oid: 25, name: "text", schema: "pg_catalog", kind: "b", collation: 100, elem: 0 });
-        b.table(TableRow { oid: 1, schema: "public".into(), name: "t".into(), columns: 2 });
+        b.table(TableRow {
+            oid: 1,
+            schema: "public".into(),
+            name: "t".into(),
+            columns: 2,
+            row_security: Default::default(),
+        });
         let col = |num, name: &str, type_text, type_oid, collation| ColumnRow {
             table_oid: 1,
             num,
@@ -727,7 +759,13 @@ mod tests {
     #[test]
     fn alike_expressions_are_deparsed_once_and_differently_named_ones_apart() {
         let mut b = builder();
-        b.table(TableRow { oid: 2, schema: "other".into(), name: "t".into(), columns: 2 });
+        b.table(TableRow {
+            oid: 2,
+            schema: "other".into(),
+            name: "t".into(),
+            columns: 2,
+            row_security: Default::default(),
+        });
         // Table 2 names its column 1 `z`: the same tree prints differently there.
         for (num, name) in [(1, "z"), (2, "b")] {
             b.column(ColumnRow {

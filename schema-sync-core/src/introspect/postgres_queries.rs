@@ -2,7 +2,7 @@
 //! plain row each of its rows becomes.
 //!
 //! One query per catalog family (lookups, tables, columns, defaults, constraints, indexes,
-//! enums, sequences, views, triggers), each filtered by `nspname = ANY($1)`, so the number of round trips does
+//! enums, sequences, views, triggers, functions, policies, comments), each filtered by `nspname = ANY($1)`, so the number of round trips does
 //! not depend on how many tables there are. Every query runs as an unnamed statement
 //! (`persistent(false)`) so it works through a transaction-mode pooler (Supabase on port 6543),
 //! and every value is cast to `text`/`int`/`bool` so sqlx never has to look up a type OID with
@@ -37,6 +37,7 @@ use sqlx::{PgConnection, Row};
 
 use super::postgres_build::{Builder, ExprOf};
 use super::postgres_rows::*;
+use crate::model::{Comment, CommentKind, CommentOn, Function, Policy, PolicyCommand, RowSecurity};
 use crate::{Error, Result};
 
 /// `pg_class` rows (by oid) that belong to an extension: PostGIS' `spatial_ref_sys` is the
@@ -79,7 +80,8 @@ const LOOKUPS: &str = "\
         FROM pg_catalog.pg_namespace ns WHERE ns.nspname = ANY($1)";
 
 const TABLES: &str = concat!(
-    "SELECT c.oid::int8, n.nspname::text, c.relname::text, c.relnatts::int4 \
+    "SELECT c.oid::int8, n.nspname::text, c.relname::text, c.relnatts::int4, c.relrowsecurity, \
+        c.relforcerowsecurity \
      FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE ",
     table_filter!()
 );
@@ -219,6 +221,96 @@ const TRIGGERS: &str = concat!(
     extension_tables!()
 );
 
+/// Functions and procedures (not aggregates or window functions, not extension members, not
+/// the trigger function of an unfinished online type change), each printed whole by
+/// `pg_get_functiondef`.
+const FUNCTIONS: &str = "\
+    SELECT n.nspname::text, p.proname::text, pg_catalog.pg_get_function_identity_arguments(p.oid), \
+        pg_catalog.pg_get_function_arguments(p.oid), coalesce(pg_catalog.pg_get_function_result(p.oid), ''), \
+        p.prokind = 'p', pg_catalog.pg_get_functiondef(p.oid) \
+    FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace \
+    WHERE p.prokind IN ('f', 'p') AND n.nspname = ANY($1) \
+      AND NOT (p.prorettype = 'pg_catalog.trigger'::pg_catalog.regtype AND p.prosrc LIKE '%\\_\\_ss\\_new%') \
+      AND p.oid NOT IN (SELECT e.objid FROM pg_catalog.pg_depend e \
+        WHERE e.refclassid = 'pg_catalog.pg_extension'::regclass AND e.deptype = 'e' \
+          AND e.classid = 'pg_catalog.pg_proc'::regclass)";
+
+/// Row-level security policies, with their roles by name (`public` for `PUBLIC`) and their
+/// expressions deparsed.
+const POLICIES: &str = concat!(
+    "SELECT n.nspname::text, c.relname::text, p.polname::text, p.polcmd::text, p.polpermissive, \
+        ARRAY(SELECT CASE WHEN r = 0 THEN 'public' ELSE pg_catalog.pg_get_userbyid(r)::text END \
+              FROM unnest(p.polroles) r)::text[], \
+        pg_catalog.pg_get_expr(p.polqual, p.polrelid), pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid) \
+     FROM pg_catalog.pg_policy p JOIN pg_catalog.pg_class c ON c.oid = p.polrelid \
+     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+     WHERE n.nspname = ANY($1) AND c.oid NOT IN ",
+    extension_tables!()
+);
+
+/// One branch of [`COMMENTS`]: a comment on an object of a table (trigger, policy,
+/// constraint) in catalog `$catalog`, whose table is `$rel` and name `$name`.
+macro_rules! table_object_comment {
+    ($kind:literal, $catalog:literal, $rel:literal, $name:literal) => {
+        concat!(
+            "SELECT '",
+            $kind,
+            "', n.nspname::text, c.relname::text, o.",
+            $name,
+            "::text, NULL \
+             FROM pg_catalog.",
+            $catalog,
+            " o JOIN pg_catalog.pg_class c ON c.oid = o.",
+            $rel,
+            " \
+             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+             WHERE d.classoid = 'pg_catalog.",
+            $catalog,
+            "'::regclass AND o.oid = d.objoid"
+        )
+    };
+}
+
+/// Comments (`pg_description`) on the objects the model has, each named the way the model
+/// names it; comments on extension members are left out with them. Only objects users made
+/// (oid ≥ 16384, `FirstNormalObjectId`) are looked up: the thousands of comments on the
+/// system's own objects made this query cost 130–220 ms instead of ~10.
+const COMMENTS: &str = concat!(
+    "SELECT x.kind, x.schema_name, x.table_name, x.name, x.arguments, d.description \
+    FROM pg_catalog.pg_description d \
+    JOIN LATERAL ( \
+      SELECT CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized_view' WHEN 'S' THEN 'sequence' \
+               WHEN 'i' THEN 'index' WHEN 'I' THEN 'index' ELSE 'table' END AS kind, \
+             n.nspname::text AS schema_name, NULL::text AS table_name, c.relname::text AS name, NULL::text AS arguments \
+      FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+      WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND c.oid = d.objoid AND d.objsubid = 0 \
+        AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'i', 'I') \
+      UNION ALL \
+      SELECT 'column', n.nspname::text, c.relname::text, a.attname::text, NULL \
+      FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+      JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.objsubid \
+      WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND c.oid = d.objoid AND d.objsubid > 0 \
+      UNION ALL \
+      SELECT CASE p.prokind WHEN 'p' THEN 'procedure' ELSE 'function' END, n.nspname::text, NULL, p.proname::text, \
+             pg_catalog.pg_get_function_identity_arguments(p.oid) \
+      FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace \
+      WHERE d.classoid = 'pg_catalog.pg_proc'::regclass AND p.oid = d.objoid AND p.prokind IN ('f', 'p') \
+      UNION ALL ",
+    table_object_comment!("trigger", "pg_trigger", "tgrelid", "tgname"),
+    " UNION ALL ",
+    table_object_comment!("policy", "pg_policy", "polrelid", "polname"),
+    " UNION ALL ",
+    table_object_comment!("constraint", "pg_constraint", "conrelid", "conname"),
+    " UNION ALL \
+      SELECT 'type', n.nspname::text, NULL, t.typname::text, NULL \
+      FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace \
+      WHERE d.classoid = 'pg_catalog.pg_type'::regclass AND t.oid = d.objoid AND t.typtype = 'e' \
+    ) x ON true \
+    WHERE d.objoid >= 16384 AND x.schema_name = ANY($1) \
+      AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e \
+        WHERE e.classid = d.classoid AND e.objid = d.objoid AND e.deptype = 'e')"
+);
+
 const FOREIGN_TARGETS: &str = "SELECT c.oid::int8, n.nspname::text, c.relname::text, a.attnum::int4, a.attname::text \
      FROM pg_catalog.pg_class c \
      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
@@ -294,6 +386,9 @@ enum Later {
     Sequence(SequenceRow),
     View(ViewRow),
     Trigger(TriggerRow),
+    Function(Function),
+    Policy(Policy),
+    Comment(Comment),
 }
 
 impl Later {
@@ -306,6 +401,9 @@ impl Later {
             Later::Sequence(r) => b.sequence(r),
             Later::View(r) => b.view(r),
             Later::Trigger(r) => b.trigger(r),
+            Later::Function(f) => b.function(f),
+            Later::Policy(p) => b.policy(p),
+            Later::Comment(c) => b.comment(c),
         }
     }
 }
@@ -329,7 +427,7 @@ pub(crate) async fn read(
     let s = || Bind::Schemas(schemas);
     each(conn, "lookups", LOOKUPS, s(), queries, |r| on_lookup(b, &r)).await?;
     let pg15 = b.server_version() >= 150_000;
-    let later: [(&str, &'static str, Decoder); 7] = [
+    let later: [(&str, &'static str, Decoder); 10] = [
         ("column defaults", DEFAULTS, |r| Ok(Later::Default(default_row(r)?))),
         ("constraints", if pg15 { CONSTRAINTS_PG15 } else { CONSTRAINTS_OLD }, |r| {
             Ok(Later::Constraint(constraint_row(r)?))
@@ -354,6 +452,61 @@ pub(crate) async fn read(
                 table: get(r, 1)?,
                 name: get(r, 2)?,
                 definition: get(r, 3)?,
+            }))
+        }),
+        ("functions", FUNCTIONS, |r| {
+            Ok(Later::Function(Function {
+                schema: Some(get(r, 0)?),
+                name: get(r, 1)?,
+                identity: get(r, 2)?,
+                arguments: get(r, 3)?,
+                returns: get(r, 4)?,
+                procedure: get(r, 5)?,
+                definition: crate::sql::collapse(get::<&str>(r, 6)?),
+            }))
+        }),
+        ("policies", POLICIES, |r| {
+            Ok(Later::Policy(Policy {
+                schema: Some(get(r, 0)?),
+                table: get(r, 1)?,
+                name: get(r, 2)?,
+                command: match get::<&str>(r, 3)? {
+                    "r" => PolicyCommand::Select,
+                    "a" => PolicyCommand::Insert,
+                    "w" => PolicyCommand::Update,
+                    "d" => PolicyCommand::Delete,
+                    _ => PolicyCommand::All,
+                },
+                restrictive: !get::<bool>(r, 4)?,
+                roles: get(r, 5)?,
+                using: get(r, 6)?,
+                with_check: get(r, 7)?,
+            }))
+        }),
+        ("comments", COMMENTS, |r| {
+            let kind = match get::<&str>(r, 0)? {
+                "view" => CommentKind::View,
+                "materialized_view" => CommentKind::MaterializedView,
+                "sequence" => CommentKind::Sequence,
+                "index" => CommentKind::Index,
+                "column" => CommentKind::Column,
+                "function" => CommentKind::Function,
+                "procedure" => CommentKind::Procedure,
+                "trigger" => CommentKind::Trigger,
+                "policy" => CommentKind::Policy,
+                "constraint" => CommentKind::Constraint,
+                "type" => CommentKind::Type,
+                _ => CommentKind::Table,
+            };
+            Ok(Later::Comment(Comment {
+                on: CommentOn {
+                    kind,
+                    schema: Some(get(r, 1)?),
+                    table: get(r, 2)?,
+                    name: get(r, 3)?,
+                    arguments: get(r, 4)?,
+                },
+                text: get(r, 5)?,
             }))
         }),
     ];
@@ -457,6 +610,7 @@ fn on_table(b: &mut Builder, r: &PgRow) -> sqlx::Result<()> {
         schema: get(r, 1)?,
         name: get(r, 2)?,
         columns: usize::try_from(get::<i32>(r, 3)?).unwrap_or(0),
+        row_security: RowSecurity { enabled: get(r, 4)?, forced: get(r, 5)? },
     });
     Ok(())
 }

@@ -36,6 +36,8 @@ pub(crate) struct TableRow {
     pub name: String,
     /// `relnatts`: columns including dropped ones, an upper bound used to size the column list.
     pub columns: usize,
+    /// `relrowsecurity`, `relforcerowsecurity`.
+    pub row_security: crate::model::RowSecurity,
 }
 
 /// A column (`pg_attribute`).

@@ -20,8 +20,11 @@
 use serde::{Deserialize, Serialize};
 
 mod column;
+mod comment;
 mod constraints;
 mod enum_type;
+mod function;
+mod policy;
 mod sequence;
 mod skip;
 mod table;
@@ -29,13 +32,17 @@ mod view;
 
 pub use crate::types::{Dialect, SqlType};
 pub use column::{Column, Generated, Identity, Overrides};
+pub use comment::{Comment, CommentKind, CommentOn};
 pub use constraints::{Check, Deferrable, FkAction, ForeignKey, Index, IndexKey, KeyTarget, PrimaryKey, Unique};
 pub use enum_type::EnumType;
+pub use function::Function;
+pub use policy::{Policy, PolicyCommand};
 pub use sequence::{Sequence, SequenceOwner};
-pub use table::{Table, TableOptions, TableRef};
+pub use table::{RowSecurity, Table, TableOptions, TableRef};
 pub use view::{Trigger, View};
 
-/// A whole database schema: tables, user-defined enum types, sequences, views and triggers.
+/// A whole database schema: tables, user-defined enum types, sequences, views, triggers,
+/// functions, row-level security policies and comments.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Schema {
@@ -58,6 +65,15 @@ pub struct Schema {
     /// Triggers, ordered by `(schema, table, name)`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub triggers: Vec<Trigger>,
+    /// Functions and procedures (Postgres), ordered by `(schema, name, identity)`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub functions: Vec<Function>,
+    /// Row-level security policies (Postgres), ordered by `(schema, table, name)`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub policies: Vec<Policy>,
+    /// Comments on objects (Postgres), ordered by what they are on.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub comments: Vec<Comment>,
 }
 
 impl Schema {
@@ -91,6 +107,13 @@ impl Schema {
         self.sequences.sort_by(|a, b| (&a.schema, &a.name).cmp(&(&b.schema, &b.name)));
         self.views.sort_by(|a, b| (&a.schema, &a.name).cmp(&(&b.schema, &b.name)));
         self.triggers.sort_by(|a, b| (&a.schema, &a.table, &a.name).cmp(&(&b.schema, &b.table, &b.name)));
+        self.functions.sort_by(|a, b| (&a.schema, &a.name, &a.identity).cmp(&(&b.schema, &b.name, &b.identity)));
+        for p in &mut self.policies {
+            p.roles.sort();
+            p.roles.dedup();
+        }
+        self.policies.sort_by(|a, b| (&a.schema, &a.table, &a.name).cmp(&(&b.schema, &b.table, &b.name)));
+        self.comments.sort_by(|a, b| a.on.cmp(&b.on));
     }
 
     /// Finds a view by (optional) schema and name.
@@ -152,6 +175,25 @@ impl Schema {
             moved(&mut t.schema);
             t.definition = crate::sql::requalify(&t.definition, from, to);
         }
+        for p in &mut self.policies {
+            moved(&mut p.schema);
+            for e in [&mut p.using, &mut p.with_check].into_iter().flatten() {
+                *e = crate::sql::requalify(e, from, to);
+            }
+        }
+        for c in &mut self.comments {
+            moved(&mut c.on.schema);
+            if let Some(a) = &mut c.on.arguments {
+                *a = crate::sql::requalify(a, from, to);
+            }
+        }
+        for f in &mut self.functions {
+            moved(&mut f.schema);
+            f.definition = crate::sql::requalify(&f.definition, from, to);
+            f.arguments = crate::sql::requalify(&f.arguments, from, to);
+            f.identity = crate::sql::requalify(&f.identity, from, to);
+            f.returns = crate::sql::requalify(&f.returns, from, to);
+        }
         self.normalize();
     }
 
@@ -162,6 +204,8 @@ impl Schema {
             enums: self.enums.len(),
             views: self.views.len(),
             triggers: self.triggers.len(),
+            functions: self.functions.len(),
+            policies: self.policies.len(),
             ..Default::default()
         };
         for t in &self.tables {
@@ -201,4 +245,10 @@ pub struct SchemaStats {
     /// Triggers.
     #[serde(default)]
     pub triggers: usize,
+    /// Functions and procedures.
+    #[serde(default)]
+    pub functions: usize,
+    /// Row-level security policies.
+    #[serde(default)]
+    pub policies: usize,
 }

@@ -34,6 +34,9 @@ pub struct Table {
     /// Storage options that change what the table is (SQLite `WITHOUT ROWID`, `STRICT`).
     #[serde(default, skip_serializing_if = "TableOptions::is_default")]
     pub options: TableOptions,
+    /// Row-level security switches (Postgres); its policies are [`super::Schema::policies`].
+    #[serde(default, skip_serializing_if = "RowSecurity::is_off")]
+    pub row_security: RowSecurity,
     /// Rename hint: the table's previous name (`#[sync(renamed_from = "old")]`, `--rename`).
     /// Never filled by introspection; used only by diff to turn a drop + add into a rename.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -70,6 +73,25 @@ impl TableRef {
     }
 }
 
+/// `ALTER TABLE … ENABLE | FORCE ROW LEVEL SECURITY`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RowSecurity {
+    /// Row-level security is on: only rows some policy allows are seen (the owner excepted).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub enabled: bool,
+    /// It applies to the table's owner too.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub forced: bool,
+}
+
+impl RowSecurity {
+    /// Both switches off (serde skip).
+    pub fn is_off(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
 /// Storage options of a table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -101,6 +123,7 @@ impl Table {
             foreign_keys: Vec::new(),
             checks: Vec::new(),
             options: TableOptions::default(),
+            row_security: RowSecurity::default(),
             renamed_from: None,
         }
     }

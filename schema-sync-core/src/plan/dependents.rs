@@ -1,4 +1,4 @@
-//! Views and triggers around the table changes. They are planned here rather than one change
+//! Views, triggers, functions and policies around the table changes. They are planned here rather than one change
 //! at a time because what they read decides where they go:
 //!
 //! * a view or trigger that is new, changed or gone is created after every table change,
@@ -18,13 +18,13 @@
 
 use super::steps::Step;
 use crate::diff::Change;
-use crate::model::{Schema, TableRef, Trigger, View};
+use crate::model::{EnumType, Function, Policy, Schema, TableRef, Trigger, View};
 use crate::types::SqlType;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Names (ASCII-lowercased) of the relations and types whose change a body reading them
 /// would notice.
-fn touched(changes: &[Change], rebuilt: &BTreeSet<TableRef>, from: &Schema) -> BTreeSet<String> {
+fn touched(changes: &[Change], rebuilt: &BTreeSet<TableRef>, from: &Schema, target: &Schema) -> BTreeSet<String> {
     let mut out: BTreeSet<String> = rebuilt.iter().map(|t| t.name.to_ascii_lowercase()).collect();
     let mut enums = BTreeSet::new();
     for ch in changes {
@@ -43,7 +43,11 @@ fn touched(changes: &[Change], rebuilt: &BTreeSet<TableRef>, from: &Schema) -> B
             {
                 out.insert(table.name.to_ascii_lowercase());
             }
-            Change::DropEnum { r#enum } | Change::AlterEnum { from: r#enum, .. } => {
+            Change::DropEnum { r#enum } => {
+                enums.insert((r#enum.schema.clone(), r#enum.name.clone()));
+                out.insert(r#enum.name.to_ascii_lowercase());
+            }
+            Change::AlterEnum { from: r#enum, to } if recreates_enum(r#enum, to, target) => {
                 enums.insert((r#enum.schema.clone(), r#enum.name.clone()));
                 out.insert(r#enum.name.to_ascii_lowercase());
             }
@@ -70,19 +74,56 @@ fn touched(changes: &[Change], rebuilt: &BTreeSet<TableRef>, from: &Schema) -> B
     out
 }
 
+/// `true` when turning enum `from` into `to` recreates the type (a label dropped, renamed or
+/// moved), rather than adding labels in place (`ALTER TYPE … ADD VALUE`). A new label that a
+/// default of `target` uses in the same transaction also recreates it: Postgres refuses a
+/// value added in the transaction that uses it ("unsafe use of new value").
+pub(super) fn recreates_enum(from: &EnumType, to: &EnumType, target: &Schema) -> bool {
+    let kept: Vec<&String> = to.values.iter().filter(|v| from.values.contains(v)).collect();
+    let only_added = kept.len() == from.values.len() && kept.iter().zip(&from.values).all(|(a, b)| *a == b);
+    let new: Vec<&String> = to.values.iter().filter(|v| !from.values.contains(v)).collect();
+    let used_now = target.tables.iter().flat_map(|t| &t.columns).any(|c| {
+        uses_enum(&c.ty, to) && c.default.as_deref().is_some_and(|d| new.iter().any(|v| d.contains(&format!("'{v}'"))))
+    });
+    !only_added || used_now
+}
+
+/// `ty` is enum `e` or an array of it.
+pub(super) fn uses_enum(ty: &SqlType, e: &EnumType) -> bool {
+    match ty {
+        SqlType::Enum { schema, name } => {
+            name == &e.name && (schema.is_none() || e.schema.is_none() || schema == &e.schema)
+        }
+        SqlType::Array { element } => uses_enum(element, e),
+        _ => false,
+    }
+}
+
 fn view_key(v: &View) -> (Option<String>, String) {
     (v.schema.clone(), v.name.to_ascii_lowercase())
+}
+
+fn policy_key(p: &Policy) -> (Option<String>, String, String) {
+    (p.schema.clone(), p.table.clone(), p.name.clone())
 }
 
 fn trigger_key(t: &Trigger) -> (Option<String>, String, String) {
     (t.schema.clone(), t.table.to_ascii_lowercase(), t.name.to_ascii_lowercase())
 }
 
-/// Where a step of [`plan`] goes: before every table change, or after all of them.
+/// Where a step of [`plan`] goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Around {
+    /// Before every table change (dropping what reads what changes).
     Before,
+    /// Functions, after the types and before the tables (defaults and checks call them).
+    Functions,
+    /// Functions whose arguments or result name a table of the target: after the tables.
+    AfterTables,
+    /// After every table change (creating what was dropped before, and what is new).
     After,
+    /// Functions no longer wanted, after the tables that could call them are gone.
+    Last,
 }
 
 /// The plan's schemas, as [`plan`] reads them.
@@ -91,15 +132,27 @@ pub(super) struct Sides<'a> {
     pub to: &'a Schema,
 }
 
-/// Plans the view and trigger changes of `changes`, and sets aside the unchanged ones that
-/// read what the plan changes (`rebuilt`: the SQLite tables rebuilt). Steps in order, each
-/// with where it goes.
+/// Plans the view, trigger and function changes of `changes`, and sets aside the unchanged
+/// views, triggers, defaults and checks that read what the plan changes (`rebuilt`: the SQLite
+/// tables rebuilt). Steps in order, each with where it goes.
 pub(super) fn plan(b: Sides<'_>, changes: &[Change], rebuilt: &BTreeSet<TableRef>) -> Vec<(Around, Step)> {
     let mut out = Vec::new();
     let mut drop_views: BTreeMap<(Option<String>, String), (View, bool)> = BTreeMap::new();
     let mut create_views: BTreeMap<(Option<String>, String), View> = BTreeMap::new();
     let mut drop_triggers: BTreeMap<(Option<String>, String, String), (Trigger, bool)> = BTreeMap::new();
     let mut create_triggers: BTreeMap<(Option<String>, String, String), Trigger> = BTreeMap::new();
+    let mut drop_policies: BTreeMap<(Option<String>, String, String), (Policy, bool)> = BTreeMap::new();
+    let mut create_policies: BTreeMap<(Option<String>, String, String), Policy> = BTreeMap::new();
+    // Functions dropped and created again (their result or arguments change): what calls
+    // them is set aside like what reads a changed column.
+    let mut recreated: Vec<(&Function, &Function)> = Vec::new();
+    // Names of functions dropped (an overload replaced by another, or gone): what still calls
+    // one by that name is set aside too, and created again against what the target has.
+    let mut dropped_functions: BTreeSet<String> = BTreeSet::new();
+    // Functions created or replaced, ordered by what their bodies call once all are known
+    // (a SQL-standard body, `RETURN …` or `BEGIN ATOMIC`, is resolved when it is created).
+    let mut new_functions: Vec<(Function, bool)> = Vec::new();
+    let mut gone_functions: Vec<Function> = Vec::new();
     for ch in changes {
         match ch {
             Change::CreateView { view } => _ = create_views.insert(view_key(view), view.clone()),
@@ -114,15 +167,66 @@ pub(super) fn plan(b: Sides<'_>, changes: &[Change], rebuilt: &BTreeSet<TableRef
                 drop_triggers.insert(trigger_key(from), (from.clone(), true));
                 create_triggers.insert(trigger_key(to), to.clone());
             }
+            Change::CreateFunction { function } => new_functions.push((function.clone(), false)),
+            Change::DropFunction { function } => {
+                dropped_functions.insert(function.name.to_ascii_lowercase());
+                gone_functions.push(function.clone());
+            }
+            Change::AlterFunction { from, to } if to.replaces(from) => new_functions.push((to.clone(), true)),
+            Change::AlterFunction { from, to } => recreated.push((from, to)),
+            Change::CreatePolicy { policy } => _ = create_policies.insert(policy_key(policy), policy.clone()),
+            Change::DropPolicy { policy } => _ = drop_policies.insert(policy_key(policy), (policy.clone(), false)),
+            Change::AlterPolicy { from, to } => {
+                drop_policies.insert(policy_key(from), (from.clone(), true));
+                create_policies.insert(policy_key(to), to.clone());
+            }
             _ => {}
         }
     }
-    if b.from.views.is_empty() && b.from.triggers.is_empty() && create_views.is_empty() && create_triggers.is_empty() {
+    if b.from.views.is_empty()
+        && b.from.triggers.is_empty()
+        && b.from.policies.is_empty()
+        && b.from.functions.is_empty()
+        && create_policies.is_empty()
+        && create_views.is_empty()
+        && create_triggers.is_empty()
+        && recreated.is_empty()
+        && dropped_functions.is_empty()
+    {
+        out.extend(functions_in_order(new_functions, gone_functions, b.to));
         return out;
     }
 
-    // What changes: tables and types, then (to a fixed point) the views over them.
-    let mut gone = touched(changes, rebuilt, b.from);
+    // What changes: tables, types and recreated functions, then (to a fixed point) the views
+    // over them.
+    let mut gone = touched(changes, rebuilt, b.from, b.to);
+    // A function whose arguments or result are of an enum the plan recreates follows the old
+    // type (by oid) and would keep it from being dropped: it is dropped and created again.
+    let enums_gone: BTreeSet<String> = changes
+        .iter()
+        .filter_map(|ch| match ch {
+            Change::DropEnum { r#enum } => Some(r#enum.name.to_ascii_lowercase()),
+            Change::AlterEnum { from, to } if recreates_enum(from, to, b.to) => Some(from.name.to_ascii_lowercase()),
+            _ => None,
+        })
+        .collect();
+    if !enums_gone.is_empty() {
+        for f in &b.from.functions {
+            let mut names = crate::sql::identifiers(&f.arguments);
+            names.extend(crate::sql::identifiers(&f.returns));
+            let unchanged = !recreated.iter().any(|(r, _)| std::ptr::eq(*r, f));
+            let again =
+                b.to.functions.iter().find(|t| t.schema == f.schema && t.name == f.name && t.identity == f.identity);
+            if let (true, Some(again)) = (unchanged && names.iter().any(|n| enums_gone.contains(n)), again) {
+                // Replaced in place otherwise: dropped and created instead.
+                new_functions.retain(|(n, _)| n != again);
+                recreated.push((f, again));
+                gone.insert(f.name.to_ascii_lowercase());
+            }
+        }
+    }
+    gone.extend(recreated.iter().map(|(f, _)| f.name.to_ascii_lowercase()));
+    gone.extend(dropped_functions.iter().cloned());
     gone.extend(drop_views.keys().map(|(_, n)| n.clone()));
     let reads: Vec<(&View, BTreeSet<String>)> =
         b.from.views.iter().map(|v| (v, crate::sql::identifiers(&v.definition))).collect();
@@ -163,8 +267,33 @@ pub(super) fn plan(b: Sides<'_>, changes: &[Change], rebuilt: &BTreeSet<TableRef
         }
     }
 
-    // Drops: triggers, then views with dependents first. Creates: views with dependencies
-    // first, then triggers (a trigger may be on a view).
+    for p in &b.from.policies {
+        let k = policy_key(p);
+        if drop_policies.contains_key(&k) {
+            continue;
+        }
+        let mut names = BTreeSet::from([p.table.to_ascii_lowercase()]);
+        for e in [&p.using, &p.with_check].into_iter().flatten() {
+            names.extend(crate::sql::identifiers(e));
+        }
+        if !names.iter().any(|n| gone.contains(n)) {
+            continue;
+        }
+        match b.to.policies.iter().find(|w| policy_key(w) == k) {
+            Some(again) => {
+                drop_policies.insert(k.clone(), (p.clone(), true));
+                create_policies.insert(k, again.clone());
+            }
+            None => _ = drop_policies.insert(k, (p.clone(), false)),
+        }
+    }
+
+    // Drops: policies, triggers, then views with dependents first, then what calls a recreated function
+    // from a table (defaults, checks), then the function. Creates: the function, then views
+    // with dependencies first, triggers (a trigger may be on a view), defaults and checks.
+    for (_, (policy, kept)) in drop_policies {
+        out.push((Around::Before, Step::DropPolicy { policy, kept }));
+    }
     for (_, (trigger, kept)) in drop_triggers {
         out.push((Around::Before, Step::DropTrigger { trigger, kept }));
     }
@@ -172,11 +301,84 @@ pub(super) fn plan(b: Sides<'_>, changes: &[Change], rebuilt: &BTreeSet<TableRef
     for (view, kept) in dependencies_first(dropped, |(v, _)| v).into_iter().rev() {
         out.push((Around::Before, Step::DropView { view, kept }));
     }
+    let mut names: BTreeSet<String> = recreated.iter().map(|(f, _)| f.name.to_ascii_lowercase()).collect();
+    names.extend(dropped_functions);
+    if !names.is_empty() {
+        out.extend(callers_set_aside(&b, changes, rebuilt, &names));
+        for (from, to) in recreated {
+            out.push((Around::Before, Step::DropFunction { function: from.clone(), kept: true }));
+            new_functions.push((to.clone(), false));
+        }
+    }
+    out.extend(functions_in_order(new_functions, gone_functions, b.to));
     for view in dependencies_first(create_views.into_values().collect(), |v| v) {
         out.push((Around::After, Step::CreateView { view }));
     }
     for (_, trigger) in create_triggers {
         out.push((Around::After, Step::CreateTrigger { trigger }));
+    }
+    for (_, policy) in create_policies {
+        out.push((Around::After, Step::CreatePolicy { policy }));
+    }
+    out
+}
+
+/// Early, or after the tables when its arguments or result name a table of `to` (a function
+/// returning `SETOF users` needs the table's type).
+fn function_place(f: &Function, to: &Schema) -> Around {
+    let mut names = crate::sql::identifiers(&f.arguments);
+    names.extend(crate::sql::identifiers(&f.returns));
+    if to.tables.iter().any(|t| names.contains(&t.name.to_ascii_lowercase())) {
+        Around::AfterTables
+    } else {
+        Around::Functions
+    }
+}
+
+/// Column defaults and CHECKs of tables that stay (not created, dropped or rebuilt) that call
+/// one of `names`: dropped before the function is and put back after, from the target, unless
+/// the diff already changes them.
+fn callers_set_aside(
+    b: &Sides<'_>,
+    changes: &[Change],
+    rebuilt: &BTreeSet<TableRef>,
+    names: &BTreeSet<String>,
+) -> Vec<(Around, Step)> {
+    let calls = |text: &str| crate::sql::identifiers(text).iter().any(|n| names.contains(n));
+    let mut out = Vec::new();
+    for t in &b.from.tables {
+        let tref = TableRef::of(t);
+        let Some(target) = b.to.tables.iter().find(|x| x.schema == t.schema && x.name == t.name) else { continue };
+        if rebuilt.contains(&tref) {
+            continue;
+        }
+        for c in &t.columns {
+            if !c.default.as_deref().is_some_and(calls) {
+                continue;
+            }
+            let changed = changes.iter().any(|ch| match ch {
+                Change::AlterColumn { table, to, changes, .. } => {
+                    *table == tref && to.name == c.name && changes.default
+                }
+                Change::DropColumn { table, column } => *table == tref && column.name == c.name,
+                _ => false,
+            });
+            let Some(again) = target.column(&c.name).and_then(|x| x.default.clone()) else { continue };
+            if changed {
+                continue;
+            }
+            out.push((Around::Before, Step::DropDefault { table: tref.clone(), column: c.name.clone() }));
+            out.push((Around::After, Step::SetDefault { table: tref.clone(), column: c.name.clone(), expr: again }));
+        }
+        for check in t.checks.iter().filter(|k| calls(&k.expr)) {
+            let dropped = changes
+                .iter()
+                .any(|ch| matches!(ch, Change::DropCheck { table, check: k } if *table == tref && k == check));
+            let again = target.checks.iter().find(|k| crate::diff::same_check(k, check)).cloned();
+            let (false, Some(again)) = (dropped, again) else { continue };
+            out.push((Around::Before, Step::DropCheck { table: tref.clone(), check: check.clone() }));
+            out.push((Around::After, Step::AddCheck { table: tref.clone(), check: again, not_valid: false }));
+        }
     }
     out
 }
@@ -184,13 +386,34 @@ pub(super) fn plan(b: Sides<'_>, changes: &[Change], rebuilt: &BTreeSet<TableRef
 /// `items` (views) ordered so that a view comes after every view of the set it mentions; a
 /// cycle (impossible in a real catalog) keeps the input order for what is left.
 fn dependencies_first<T>(items: Vec<T>, view: impl Fn(&T) -> &View) -> Vec<T> {
-    let names: Vec<String> = items.iter().map(|i| view(i).name.to_ascii_lowercase()).collect();
+    in_dependency_order(items, |i| (view(i).name.as_str(), view(i).definition.as_str()))
+}
+
+/// The creation steps of `functions`, each after the functions of the set its body names,
+/// and the drops of `gone`, each before the functions it is named by.
+fn functions_in_order(functions: Vec<(Function, bool)>, gone: Vec<Function>, to: &Schema) -> Vec<(Around, Step)> {
+    let created = in_dependency_order(functions, |(f, _)| (f.name.as_str(), f.definition.as_str()))
+        .into_iter()
+        .map(|(function, replace)| (function_place(&function, to), Step::CreateFunction { function, replace }));
+    let dropped = in_dependency_order(gone, |f| (f.name.as_str(), f.definition.as_str()))
+        .into_iter()
+        .rev()
+        .map(|function| (Around::Last, Step::DropFunction { function, kept: false }));
+    created.chain(dropped).collect()
+}
+
+/// `items` ordered so that each comes after every item of the set whose name its text
+/// mentions (`named` gives an item's name and text); a cycle keeps the input order for what
+/// is left.
+fn in_dependency_order<T>(items: Vec<T>, named: impl Fn(&T) -> (&str, &str)) -> Vec<T> {
+    let names: Vec<String> = items.iter().map(|i| named(i).0.to_ascii_lowercase()).collect();
     let reads: Vec<BTreeSet<usize>> = items
         .iter()
         .enumerate()
         .map(|(me, i)| {
-            let ids = crate::sql::identifiers(&view(i).definition);
-            names.iter().enumerate().filter(|(j, n)| *j != me && ids.contains(*n)).map(|(j, _)| j).collect()
+            let ids = crate::sql::identifiers(named(i).1);
+            // Not on items of its own name: a body names itself, and overloads share a name.
+            names.iter().enumerate().filter(|(_, n)| **n != names[me] && ids.contains(*n)).map(|(j, _)| j).collect()
         })
         .collect();
     let mut placed = vec![false; items.len()];
@@ -270,6 +493,67 @@ mod tests {
         to.views[0].definition = "SELECT id, v, 1 AS one FROM t".into();
         let s = steps(&from, &to);
         assert_eq!(s, ["drop b (kept)", "drop a (kept)", "create a", "create b"]);
+    }
+
+    fn function(returns: &str, body: &str) -> Function {
+        Function {
+            schema: Some("public".into()),
+            name: "score".into(),
+            identity: "integer".into(),
+            arguments: "x integer".into(),
+            returns: returns.into(),
+            procedure: false,
+            definition: format!(
+                "CREATE OR REPLACE FUNCTION public.score(x integer) RETURNS {returns} LANGUAGE sql AS $$ {body} $$"
+            ),
+        }
+    }
+
+    fn with_callers() -> Schema {
+        let mut s = base(Dialect::Postgres);
+        s.tables[0].schema = Some("public".into());
+        s.tables[0].columns[1].default = Some("score(0)".into());
+        s.tables[0].checks.push(crate::model::Check {
+            name: Some("v_scored".into()),
+            expr: "score(v) >= 0".into(),
+            no_inherit: false,
+            not_valid: false,
+        });
+        s.views.push(View::new("scored", "SELECT score(v) AS s FROM t"));
+        s.functions.push(function("integer", "SELECT x"));
+        s.normalize();
+        s
+    }
+
+    #[test]
+    fn a_body_change_replaces_the_function_in_place_and_sets_nothing_aside() {
+        let from = with_callers();
+        let mut to = from.clone();
+        to.functions[0] = function("integer", "SELECT x + 1");
+        let caps = Capabilities::latest(Dialect::Postgres);
+        let p = make_plan(&Comparison::of(from, to), &caps, &PlanOptions::default());
+        assert!(matches!(p.steps.as_slice(), [Step::CreateFunction { replace: true, .. }]), "{:?}", p.steps);
+    }
+
+    #[test]
+    fn a_result_change_drops_and_recreates_the_function_around_everything_that_calls_it() {
+        let from = with_callers();
+        let mut to = from.clone();
+        to.functions[0] = function("bigint", "SELECT x::bigint");
+        let caps = Capabilities::latest(Dialect::Postgres);
+        let p = make_plan(&Comparison::of(from, to), &caps, &PlanOptions::default());
+        let at = |f: &dyn Fn(&Step) -> bool| p.steps.iter().position(f).unwrap_or_else(|| panic!("{:#?}", p.steps));
+        let drop_fn = at(&|s| matches!(s, Step::DropFunction { kept: true, .. }));
+        let create_fn = at(&|s| matches!(s, Step::CreateFunction { replace: false, .. }));
+        let drop_view = at(&|s| matches!(s, Step::DropView { view, kept: true } if view.name == "scored"));
+        let drop_default = at(&|s| matches!(s, Step::DropDefault { .. }));
+        let drop_check = at(&|s| matches!(s, Step::DropCheck { .. }));
+        let set_default = at(&|s| matches!(s, Step::SetDefault { .. }));
+        let add_check = at(&|s| matches!(s, Step::AddCheck { .. }));
+        let create_view = at(&|s| matches!(s, Step::CreateView { view } if view.name == "scored"));
+        assert!(drop_view < drop_fn && drop_default < drop_fn && drop_check < drop_fn, "{:#?}", p.steps);
+        assert!(drop_fn < create_fn && create_fn < create_view && create_fn < set_default && create_fn < add_check);
+        assert!(!p.is_destructive(), "{:?}", p.hazards);
     }
 
     #[test]

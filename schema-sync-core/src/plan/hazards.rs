@@ -219,7 +219,7 @@ pub(super) fn hazards(steps: &[Step], locks: &[StepLock], caps: &Capabilities, o
                 }
             }
             Step::DropView { view, kept: false } => add(
-                HazardCode::DeletesData,
+                HazardCode::DropsObject,
                 i,
                 format!(
                     "drops {} `{}`, which the target schema does not have",
@@ -228,7 +228,7 @@ pub(super) fn hazards(steps: &[Step], locks: &[StepLock], caps: &Capabilities, o
                 ),
             ),
             Step::DropTrigger { trigger, kept: false } => add(
-                HazardCode::DeletesData,
+                HazardCode::DropsObject,
                 i,
                 format!(
                     "drops trigger `{}` on `{}`, which the target schema does not have",
@@ -236,7 +236,45 @@ pub(super) fn hazards(steps: &[Step], locks: &[StepLock], caps: &Capabilities, o
                     trigger.relation().display()
                 ),
             ),
-            Step::DropView { kept: true, .. }
+            Step::DropFunction { function, kept: false } => add(
+                HazardCode::DropsObject,
+                i,
+                format!(
+                    "drops {} `{}`, which the target schema does not have",
+                    function.kind().to_lowercase(),
+                    function.display()
+                ),
+            ),
+            Step::DropPolicy { policy, kept: false } => add(
+                HazardCode::DropsObject,
+                i,
+                format!(
+                    "drops policy `{}` on `{}`, which the target schema does not have (who may read or write which rows changes)",
+                    policy.name,
+                    policy.relation().display()
+                ),
+            ),
+            Step::SetRowSecurity { table, from, to } if (from.enabled && !to.enabled) || (from.forced && !to.forced) => {
+                add(
+                    HazardCode::DropsObject,
+                    i,
+                    format!(
+                        "turns row-level security {} on `{}`: {}",
+                        if from.enabled && !to.enabled { "off" } else { "no longer forced" },
+                        table.display(),
+                        if from.enabled && !to.enabled {
+                            "every role with privileges on the table reads and writes every row"
+                        } else {
+                            "the table's owner is no longer subject to its policies"
+                        }
+                    ),
+                )
+            }
+            Step::SetRowSecurity { .. }
+            | Step::CreatePolicy { .. }
+            | Step::DropPolicy { kept: true, .. }
+            | Step::SetComment { .. } => {}
+            Step::DropFunction { kept: true, .. } | Step::CreateFunction { .. } | Step::DropView { kept: true, .. }
             | Step::DropTrigger { kept: true, .. }
             | Step::CreateView { .. }
             | Step::CreateTrigger { .. }

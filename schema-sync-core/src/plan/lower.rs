@@ -17,19 +17,26 @@ pub(super) enum Phase {
     /// Triggers and views dropped (gone, changed, or set aside around what they read).
     DropViews,
     CreateTypes,
+    /// Functions (their bodies are checked when called, so they may name later tables).
+    CreateFunctions,
     DropForeignKeys,
     DropConstraints,
     Renames,
     CreateTables,
     Columns,
     Rebuilds,
+    /// Functions whose signature names a table of the target.
+    LateFunctions,
     AddConstraints,
     AddForeignKeys,
     DropColumns,
     DropTables,
+    DropFunctions,
     DropTypes,
     /// Views and triggers created (new, changed, or set aside), after everything they read.
     CreateViews,
+    /// Comments, once every object exists.
+    Comments,
 }
 
 /// Lowers `changes` (from `from` to `to`) into steps in execution order: by phase, then in the
@@ -43,6 +50,11 @@ pub(super) fn lower(
 ) -> Vec<Step> {
     let mut b = Builder { seq_swaps: Vec::new(), caps, opts, from, to, steps: Vec::new() };
     b.build(changes);
+    let made: Vec<&Step> = b.steps.iter().map(|(_, _, s)| s).collect();
+    let comments = super::comments::plan(to, changes, &made);
+    for step in comments {
+        b.push(Phase::Comments, step);
+    }
     let mut steps = b.steps;
     steps.sort_by_key(|(p, i, _)| (*p, *i));
     steps.into_iter().map(|(_, _, s)| s).collect()
@@ -77,6 +89,7 @@ impl Builder<'_> {
                 .chain(s.enums.iter().filter_map(|e| e.schema.clone()))
                 .chain(s.sequences.iter().filter_map(|q| q.schema.clone()))
                 .chain(s.views.iter().filter_map(|v| v.schema.clone()))
+                .chain(s.functions.iter().filter_map(|f| f.schema.clone()))
                 .collect()
         };
         let have = used(self.from);
@@ -191,9 +204,13 @@ impl Builder<'_> {
         let rebuild = self.tables_to_rebuild(changes);
         let sides = super::dependents::Sides { from: self.from, to: self.to };
         for (around, step) in super::dependents::plan(sides, changes, &rebuild) {
+            use super::dependents::Around;
             let phase = match around {
-                super::dependents::Around::Before => Phase::DropViews,
-                super::dependents::Around::After => Phase::CreateViews,
+                Around::Before => Phase::DropViews,
+                Around::Functions => Phase::CreateFunctions,
+                Around::AfterTables => Phase::LateFunctions,
+                Around::After => Phase::CreateViews,
+                Around::Last => Phase::DropFunctions,
             };
             self.push(phase, step);
         }
@@ -240,7 +257,18 @@ impl Builder<'_> {
             | Change::AlterView { .. }
             | Change::CreateTrigger { .. }
             | Change::DropTrigger { .. }
-            | Change::AlterTrigger { .. } => {}
+            | Change::AlterTrigger { .. }
+            | Change::CreateFunction { .. }
+            | Change::DropFunction { .. }
+            | Change::AlterFunction { .. }
+            | Change::CreatePolicy { .. }
+            | Change::DropPolicy { .. }
+            | Change::AlterPolicy { .. }
+            // After every other step: `super::comments`.
+            | Change::SetComment { .. } => {}
+            Change::AlterRowSecurity { table, from, to } => {
+                self.push(Phase::AddConstraints, Step::SetRowSecurity { table: table.clone(), from: *from, to: *to })
+            }
             Change::CreateSequence { sequence } => {
                 if let Some((_, t, c, _)) = self.seq_swaps.iter().find(|x| x.0 == sequence.name && x.3).cloned() {
                     // The serial column's own sequence stays (with its current value), detached.
@@ -494,17 +522,7 @@ impl Builder<'_> {
         if !self.caps.enum_types {
             return;
         }
-        // Pure insertions keep existing labels in order: ALTER TYPE … ADD VALUE.
-        let kept: Vec<&String> = to.values.iter().filter(|v| from.values.contains(v)).collect();
-        let only_added = kept.len() == from.values.len() && kept.iter().zip(&from.values).all(|(a, b)| *a == b);
-        // A new label used by a default in the same transaction is unusable until commit
-        // ("unsafe use of new value"), so such plans recreate the type instead.
-        let new: Vec<&String> = to.values.iter().filter(|v| !from.values.contains(v)).collect();
-        let used_now = self.to.tables.iter().flat_map(|t| &t.columns).any(|c| {
-            uses_enum(&c.ty, to)
-                && c.default.as_deref().is_some_and(|d| new.iter().any(|v| d.contains(&format!("'{v}'"))))
-        });
-        if only_added && !used_now {
+        if !super::dependents::recreates_enum(from, to, self.to) {
             for (i, v) in to.values.iter().enumerate() {
                 if from.values.contains(v) {
                     continue;
@@ -528,7 +546,7 @@ impl Builder<'_> {
             .tables
             .iter()
             .flat_map(|t| {
-                t.columns.iter().filter(|c| uses_enum(&c.ty, from)).map(move |c| EnumUse {
+                t.columns.iter().filter(|c| super::dependents::uses_enum(&c.ty, from)).map(move |c| EnumUse {
                     table: TableRef::of(t),
                     column: c.name.clone(),
                     array: matches!(c.ty, SqlType::Array { .. }),
@@ -548,16 +566,6 @@ fn nextval_target(default: &str) -> Option<String> {
     let name = &rest[..end];
     let last = name.rsplit('.').next().unwrap_or(name);
     Some(last.trim_matches('"').replace("\"\"", "\""))
-}
-
-fn uses_enum(ty: &SqlType, e: &EnumType) -> bool {
-    match ty {
-        SqlType::Enum { schema, name } => {
-            name == &e.name && (schema.is_none() || e.schema.is_none() || schema == &e.schema)
-        }
-        SqlType::Array { element } => uses_enum(element, e),
-        _ => false,
-    }
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@
 //! constraints and indexes → new foreign keys → column drops → table drops (referencing ones
 //! first) → enum/sequence drops.
 
+mod comments;
 mod dependents;
 mod hazards;
 mod locks;

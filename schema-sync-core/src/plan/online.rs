@@ -40,6 +40,8 @@ enum Part {
     Attach,
     LateForeignKeys,
     ValidateLate,
+    /// Comments on indexes and constraints, once the online part has built them.
+    Comments,
 }
 
 /// Splits `steps` (in plain execution order) into the transaction and the online part; returns
@@ -226,6 +228,14 @@ impl<'a> Splitter<'a> {
 
     fn step(&mut self, step: Step) {
         match step {
+            // Comments come last in a plan: on an index or constraint the online part builds,
+            // they wait for it.
+            Step::SetComment { ref on, .. }
+                if matches!(on.kind, crate::model::CommentKind::Index | crate::model::CommentKind::Constraint)
+                    && !self.online.is_empty() =>
+            {
+                self.later(Part::Comments, step)
+            }
             Step::DropIndex { table, index, .. }
                 if self.drops_online(&table, &index) && self.dropped_online.contains_key(&index.name) =>
             {

@@ -125,9 +125,17 @@ fn step_locks(s: &Step) -> Vec<(TableRef, LockMode, bool, bool)> {
         Step::CreateTrigger { trigger } | Step::DropTrigger { trigger, .. } => {
             vec![(trigger.relation(), ShareRowExclusive, false, false)]
         }
+        // Policies and the row-security switches take ACCESS EXCLUSIVE, briefly (no scan).
+        Step::CreatePolicy { policy } | Step::DropPolicy { policy, .. } => {
+            vec![(policy.relation(), AccessExclusive, false, false)]
+        }
+        Step::SetRowSecurity { table, .. } => vec![(table.clone(), AccessExclusive, false, false)],
         Step::RebuildTable { .. }
         | Step::CreateView { .. }
         | Step::DropView { .. }
+        | Step::CreateFunction { .. }
+        | Step::DropFunction { .. }
+        | Step::SetComment { .. }
         | Step::CreateSchema { .. }
         | Step::CreateEnum { .. }
         | Step::DropEnum { .. }

@@ -4,7 +4,8 @@
 use super::locks::{human_bytes, human_count, StepLock, TableSize};
 use crate::model::TableRef;
 use crate::model::{
-    Check, Column, EnumType, ForeignKey, Identity, Index, PrimaryKey, Sequence, Table, Trigger, Unique, View,
+    Check, Column, CommentOn, EnumType, ForeignKey, Function, Identity, Index, Policy, PrimaryKey, RowSecurity,
+    Sequence, Table, Trigger, Unique, View,
 };
 use crate::types::Dialect;
 use crate::types::SqlType;
@@ -199,6 +200,21 @@ pub enum Step {
     CreateTrigger { trigger: Trigger },
     /// `DROP TRIGGER`; `kept` as for [`Step::DropView`].
     DropTrigger { trigger: Trigger, kept: bool },
+    /// `CREATE OR REPLACE FUNCTION …` (the catalog's statement), with function bodies checked
+    /// when they are called rather than now (`check_function_bodies = off`, as `pg_dump` does:
+    /// a body may name a table created later in the plan). `replace`: an existing function of
+    /// the same signature is replaced in place (its dependents stay).
+    CreateFunction { function: Function, replace: bool },
+    /// `DROP FUNCTION|PROCEDURE name(argument types)`; `kept` as for [`Step::DropView`].
+    DropFunction { function: Function, kept: bool },
+    /// `ALTER TABLE … ENABLE|DISABLE ROW LEVEL SECURITY`, `… [NO] FORCE ROW LEVEL SECURITY`.
+    SetRowSecurity { table: TableRef, from: RowSecurity, to: RowSecurity },
+    /// `CREATE POLICY …`.
+    CreatePolicy { policy: Policy },
+    /// `DROP POLICY … ON …`; `kept` as for [`Step::DropView`].
+    DropPolicy { policy: Policy, kept: bool },
+    /// `COMMENT ON … IS '…'` (`NULL`: removed).
+    SetComment { on: CommentOn, text: Option<String> },
 }
 
 /// The kind of risk a step carries.
@@ -207,6 +223,10 @@ pub enum Step {
 pub enum HazardCode {
     /// Drops a table or column: rows or values are gone. Needs `--allow-destructive`.
     DeletesData,
+    /// Drops a view, trigger, function (or, later, policy or grant) the target does not have:
+    /// no row is lost, but the application may rely on it, and a dropped policy or grant
+    /// changes who may read what. Needs `--allow-destructive`.
+    DropsObject,
     /// Rewrites the whole table (Postgres type change, SQLite rebuild): slow on big tables.
     RewritesTable,
     /// Can fail on existing rows (NOT NULL over NULLs, narrowing type, unique over duplicates,
@@ -223,6 +243,13 @@ pub enum HazardCode {
     ScansTable,
     /// Runs outside the transaction (`CREATE INDEX CONCURRENTLY`).
     NonTransactional,
+}
+
+impl HazardCode {
+    /// `true` for the kinds that need `--allow-destructive`.
+    pub fn is_destructive(self) -> bool {
+        matches!(self, HazardCode::DeletesData | HazardCode::DropsObject)
+    }
 }
 
 /// A risk attached to a step, with a sentence for people.
@@ -341,9 +368,9 @@ impl Plan {
         self.steps.is_empty()
     }
 
-    /// `true` when any step deletes data.
+    /// `true` when any step deletes data or drops an object the target does not have.
     pub fn is_destructive(&self) -> bool {
-        self.hazards.iter().any(|h| h.code == HazardCode::DeletesData)
+        self.hazards.iter().any(|h| h.code.is_destructive())
     }
 
     /// Hazards of one kind.

@@ -29,15 +29,17 @@ pub fn index_key_head(k: &crate::model::IndexKey) -> String {
     s
 }
 
-/// A body kept as text (a view's query, a trigger's statement) checked before it is printed
-/// into a statement: written for this dialect, and one statement — a snapshot or DDL file
-/// cannot smuggle a second one in after it.
+/// A body kept as text (a view's query, a trigger's or function's statement) checked before
+/// it is printed into a statement: written for this dialect, one statement — a snapshot or
+/// DDL file cannot smuggle a second one in after it — and, for a whole statement, one that
+/// starts with one of `heads` (`CREATE TRIGGER`, …), so it cannot be some other statement.
 pub(crate) fn body<'b>(
     dialect: crate::types::Dialect,
     what: &str,
     written_for: Option<crate::types::Dialect>,
     text: &'b str,
     statements: usize,
+    heads: &[&str],
 ) -> crate::Result<&'b str> {
     if let Some(other) = written_for.filter(|d| *d != dialect) {
         return Err(crate::Error::Unsupported {
@@ -52,8 +54,16 @@ pub(crate) fn body<'b>(
     if statements != 1 || text.trim().is_empty() {
         return Err(crate::Error::Input(format!("{what}: its text must be exactly one SQL statement")));
     }
+    let words = crate::sql::collapse(text).to_ascii_uppercase();
+    if !heads.is_empty() && !heads.iter().any(|h| words.starts_with(h)) {
+        return Err(crate::Error::Input(format!("{what}: its text must start with {}", heads.join(" or "))));
+    }
     Ok(text)
 }
+
+/// How a trigger's statement may start (both dialects).
+pub(crate) const TRIGGER_HEADS: &[&str] =
+    &["CREATE TRIGGER ", "CREATE CONSTRAINT TRIGGER ", "CREATE OR REPLACE TRIGGER ", "CREATE TEMP TRIGGER "];
 
 /// `WITH (name = 'value', …)` for view options, or nothing. Names that are not plain words
 /// are quoted; values are always literals.

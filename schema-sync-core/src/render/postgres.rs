@@ -3,10 +3,74 @@
 
 use super::{constraint_name, deferrable, Statement};
 use crate::model::TableRef;
-use crate::model::{Check, Column, ForeignKey, Identity, Index, Sequence, Table, Unique};
+use crate::model::{
+    Check, Column, CommentKind, CommentOn, ForeignKey, Identity, Index, Policy, RowSecurity, Sequence, Table, Unique,
+};
 use crate::plan::{Plan, ShadowChange, Step};
 use crate::sql::{ident_list, qualified, quote_ident, quote_literal};
 use crate::types::{postgres::render as ty, Dialect, SqlType};
+
+/// The statements that turn row-level security `from` into `to` on `table`.
+fn row_security(table: &TableRef, from: RowSecurity, to: RowSecurity) -> Vec<String> {
+    let t = table.quoted();
+    let mut out = Vec::new();
+    if from.enabled != to.enabled {
+        out.push(format!("ALTER TABLE {t} {} ROW LEVEL SECURITY", if to.enabled { "ENABLE" } else { "DISABLE" }));
+    }
+    if from.forced != to.forced {
+        out.push(format!("ALTER TABLE {t} {}FORCE ROW LEVEL SECURITY", if to.forced { "" } else { "NO " }));
+    }
+    out
+}
+
+/// `CREATE POLICY name ON table AS … FOR … TO … USING (…) WITH CHECK (…)`.
+fn create_policy(p: &Policy) -> String {
+    let roles: Vec<String> =
+        p.roles.iter().map(|r| if r == "public" { "PUBLIC".to_string() } else { quote_ident(r) }).collect();
+    let mut sql = format!(
+        "CREATE POLICY {} ON {} AS {} FOR {} TO {}",
+        quote_ident(&p.name),
+        qualified(p.schema.as_deref(), &p.table),
+        if p.restrictive { "RESTRICTIVE" } else { "PERMISSIVE" },
+        p.command.sql(),
+        if roles.is_empty() { "PUBLIC".to_string() } else { roles.join(", ") }
+    );
+    if let Some(u) = &p.using {
+        sql.push_str(&format!(" USING ({u})"));
+    }
+    if let Some(c) = &p.with_check {
+        sql.push_str(&format!(" WITH CHECK ({c})"));
+    }
+    sql
+}
+
+/// `TABLE "s"."t"`, `COLUMN "s"."t"."c"`, `FUNCTION "s"."f"(int)`, `TRIGGER "n" ON "s"."t"`, …
+fn comment_target(on: &CommentOn) -> String {
+    let q = |name: &str| qualified(on.schema.as_deref(), name);
+    let table = on.table.as_deref().unwrap_or_default();
+    match on.kind {
+        CommentKind::Table => format!("TABLE {}", q(&on.name)),
+        CommentKind::Column => format!("COLUMN {}.{}", q(table), quote_ident(&on.name)),
+        CommentKind::View => format!("VIEW {}", q(&on.name)),
+        CommentKind::MaterializedView => format!("MATERIALIZED VIEW {}", q(&on.name)),
+        CommentKind::Function | CommentKind::Procedure => format!(
+            "{} {}({})",
+            if on.kind == CommentKind::Procedure { "PROCEDURE" } else { "FUNCTION" },
+            q(&on.name),
+            on.arguments.as_deref().unwrap_or_default()
+        ),
+        CommentKind::Trigger => format!("TRIGGER {} ON {}", quote_ident(&on.name), q(table)),
+        CommentKind::Policy => format!("POLICY {} ON {}", quote_ident(&on.name), q(table)),
+        CommentKind::Constraint => format!("CONSTRAINT {} ON {}", quote_ident(&on.name), q(table)),
+        CommentKind::Index => format!("INDEX {}", q(&on.name)),
+        CommentKind::Sequence => format!("SEQUENCE {}", q(&on.name)),
+        CommentKind::Type => format!("TYPE {}", q(&on.name)),
+    }
+}
+
+/// How a function's statement may start.
+const FUNCTION_HEADS: &[&str] =
+    &["CREATE OR REPLACE FUNCTION ", "CREATE OR REPLACE PROCEDURE ", "CREATE FUNCTION ", "CREATE PROCEDURE "];
 
 /// Renders every step of `plan` as Postgres statements.
 pub fn render(plan: &Plan) -> crate::Result<Vec<Statement>> {
@@ -21,7 +85,7 @@ pub fn render(plan: &Plan) -> crate::Result<Vec<Statement>> {
                 let name = qualified(view.schema.as_deref(), &view.name);
                 let what = format!("view `{}`", view.relation().display());
                 let n = crate::sql::split(&view.definition).len();
-                let query = super::body(Dialect::Postgres, &what, view.written_for, &view.definition, n)?;
+                let query = super::body(Dialect::Postgres, &what, view.written_for, &view.definition, n, &[])?;
                 let columns =
                     if view.columns.is_empty() { String::new() } else { format!(" ({})", ident_list(&view.columns)) };
                 push(format!("CREATE {} {name}{columns}{} AS {query}", view.kind(), super::view_options(&view.options)))
@@ -33,8 +97,40 @@ pub fn render(plan: &Plan) -> crate::Result<Vec<Statement>> {
                 let what = format!("trigger `{}` on `{}`", trigger.name, trigger.relation().display());
                 let text = &trigger.definition;
                 let n = crate::sql::split(text).len();
-                push(super::body(Dialect::Postgres, &what, trigger.written_for, text, n)?.to_string())
+                push(
+                    super::body(Dialect::Postgres, &what, trigger.written_for, text, n, super::TRIGGER_HEADS)?
+                        .to_string(),
+                )
             }
+            Step::CreateFunction { function, .. } => {
+                let what = format!("{} `{}`", function.kind().to_lowercase(), function.display());
+                let text = &function.definition;
+                let n = crate::sql::split(text).len();
+                let text = super::body(Dialect::Postgres, &what, None, text, n, FUNCTION_HEADS)?;
+                push("SET LOCAL check_function_bodies = off".to_string());
+                push(text.to_string())
+            }
+            Step::SetRowSecurity { table, from, to } => {
+                for sql in row_security(table, *from, *to) {
+                    push(sql);
+                }
+            }
+            Step::CreatePolicy { policy } => {
+                let sql = create_policy(policy);
+                let what = format!("policy `{}` on `{}`", policy.name, policy.relation().display());
+                push(super::body(Dialect::Postgres, &what, None, &sql, crate::sql::split(&sql).len(), &[])?.to_string())
+            }
+            Step::SetComment { on, text } => push(format!(
+                "COMMENT ON {} IS {}",
+                comment_target(on),
+                text.as_deref().map_or_else(|| "NULL".to_string(), quote_literal)
+            )),
+            Step::DropPolicy { policy, .. } => push(format!(
+                "DROP POLICY {} ON {}",
+                quote_ident(&policy.name),
+                qualified(policy.schema.as_deref(), &policy.table)
+            )),
+            Step::DropFunction { function, .. } => push(format!("DROP {} {}", function.kind(), function.signature())),
             Step::DropTrigger { trigger, .. } => push(format!(
                 "DROP TRIGGER {} ON {}",
                 quote_ident(&trigger.name),
@@ -113,6 +209,9 @@ pub fn render(plan: &Plan) -> crate::Result<Vec<Statement>> {
                 push(create_table(&t));
                 for u in dup {
                     push(format!("ALTER TABLE {} ADD {}", qualified(t.schema.as_deref(), &t.name), unique_def(&u)));
+                }
+                for sql in row_security(&TableRef::of(&t), RowSecurity::default(), t.row_security) {
+                    push(sql);
                 }
             }
             Step::DropTable { table } => {

@@ -186,6 +186,7 @@ pub fn render(plan: &Plan) -> crate::Result<Vec<Statement>> {
                     view.written_for,
                     &view.definition,
                     crate::sql::sqlite_statements(&view.definition),
+                    &[],
                 )?;
                 let columns = if view.columns.is_empty() {
                     String::new()
@@ -205,6 +206,7 @@ pub fn render(plan: &Plan) -> crate::Result<Vec<Statement>> {
                         trigger.written_for,
                         text,
                         crate::sql::sqlite_statements(text),
+                        super::TRIGGER_HEADS,
                     )?
                     .to_string(),
                 )
@@ -222,6 +224,11 @@ pub fn render(plan: &Plan) -> crate::Result<Vec<Statement>> {
             | Step::AddPrimaryKeyUsingIndex { .. }
             | Step::SetNotNullChecked { .. } => return Err(unsupported("the online form of a change")),
             Step::CreateSchema { .. } => return Err(unsupported("schemas")),
+            Step::CreateFunction { .. } | Step::DropFunction { .. } => return Err(unsupported("functions")),
+            Step::SetRowSecurity { .. } | Step::CreatePolicy { .. } | Step::DropPolicy { .. } => {
+                return Err(unsupported("row-level security"))
+            }
+            Step::SetComment { .. } => return Err(unsupported("comments")),
             Step::CreateEnum { .. } | Step::DropEnum { .. } | Step::AddEnumValue { .. } | Step::RecreateEnum { .. } => {
                 return Err(unsupported("enum types"))
             }
