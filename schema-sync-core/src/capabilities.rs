@@ -37,6 +37,9 @@ pub struct Capabilities {
     pub enum_types: bool,
     /// Standalone sequences.
     pub sequences: bool,
+    /// Server-side objects SQLite does not have: functions and procedures, row-level security
+    /// and policies, comments, materialized views. Never drift against a side without them.
+    pub server_objects: bool,
     /// `GENERATED … AS IDENTITY` columns.
     pub identity_columns: bool,
     /// `CREATE INDEX CONCURRENTLY` (outside a transaction).
@@ -78,6 +81,7 @@ impl Capabilities {
             add_foreign_key_later: false,
             enum_types: false,
             sequences: false,
+            server_objects: false,
             identity_columns: false,
             concurrent_index: false,
             not_valid_constraints: false,
@@ -106,6 +110,7 @@ impl Capabilities {
             add_foreign_key_later: true,
             enum_types: true,
             sequences: true,
+            server_objects: true,
             identity_columns: major >= 10,
             concurrent_index: true,
             not_valid_constraints: true,

@@ -18,13 +18,7 @@ pub struct RenameHint {
 }
 
 fn unquote(s: &str) -> String {
-    let s = s.trim().trim_end_matches([',', '(', ';']).trim();
-    let bytes = s.as_bytes();
-    if bytes.len() >= 2 && matches!(bytes[0], b'"' | b'`' | b'[' | b'\'') {
-        let inner = &s[1..s.len() - 1];
-        return inner.replace("\"\"", "\"");
-    }
-    s.to_string()
+    crate::sql::unquote_ident(s.trim().trim_end_matches([',', '(', ';']).trim())
 }
 
 /// First identifier of `text` (quoted or bare), and the rest.

@@ -158,7 +158,7 @@ fn resolve_model(schema: &Schema, dialect: Dialect, namespace: &str) -> crate::R
     let home = |s: &Option<String>| caps.schemas.then(|| s.clone().unwrap_or_else(|| namespace.to_string()));
     out.views = schema.views.iter().map(|v| View { schema: home(&v.schema), ..v.clone() }).collect();
     out.triggers = schema.triggers.iter().map(|t| Trigger { schema: home(&t.schema), ..t.clone() }).collect();
-    if caps.schemas {
+    if caps.server_objects {
         out.functions = schema.functions.iter().map(|f| Function { schema: home(&f.schema), ..f.clone() }).collect();
         out.policies = schema.policies.iter().map(|p| Policy { schema: home(&p.schema), ..p.clone() }).collect();
         out.comments = schema
@@ -167,7 +167,7 @@ fn resolve_model(schema: &Schema, dialect: Dialect, namespace: &str) -> crate::R
             .map(|c| Comment { on: CommentOn { schema: home(&c.on.schema), ..c.on.clone() }, text: c.text.clone() })
             .collect();
     } else {
-        // Row-level security is Postgres' alone.
+        // Row-level security is a server object too.
         for t in &mut out.tables {
             t.row_security = Default::default();
         }
@@ -377,9 +377,9 @@ pub fn translate_in(schema: &Schema, target: Dialect, like: Option<&Schema>, nam
     if caps.sequences {
         out.sequences = like.map(|l| l.sequences.clone()).unwrap_or_default();
     }
-    // Postgres-only objects are never drift against SQLite: a SQLite side keeps the Postgres
-    // side's own, a Postgres side translated into SQLite has none.
-    if target == Dialect::Postgres {
+    // Objects only one dialect has are never drift against the other: a side translated into
+    // the dialect that has them keeps that side's own, one translated into the other has none.
+    if caps.server_objects {
         out.functions = like.map(|l| l.functions.clone()).unwrap_or_default();
         out.policies = like.map(|l| l.policies.clone()).unwrap_or_default();
         out.comments = like.map(|l| l.comments.clone()).unwrap_or_default();
@@ -419,12 +419,12 @@ fn translate_bodies(
         ),
     };
     for v in &schema.views {
-        if v.materialized && target == Dialect::Sqlite {
+        if v.materialized && !caps.server_objects {
             notes.push(Note {
                 subject: v.name.clone(),
                 rule: None,
                 compatible: true,
-                message: "materialized views exist only in Postgres: left out of the SQLite side".into(),
+                message: format!("materialized views do not exist in {}: left out", target.name()),
             });
             continue;
         }

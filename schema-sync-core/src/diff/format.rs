@@ -80,6 +80,55 @@ fn fk_text(fk: &ForeignKey) -> String {
     s
 }
 
+/// The line of a change to an object that is not a table: `+`/`-`/`~`, its kind and its name.
+fn object_line(ch: &Change) -> String {
+    let on_table = |name: &str, table: TableRef| format!("{name} on {}", table.display());
+    let kind = |k: &str| k.to_lowercase();
+    let (sign, what, name, differs) = match ch {
+        Change::CreateView { view } => ('+', kind(view.kind()), view.relation().display(), None),
+        Change::DropView { view } => ('-', kind(view.kind()), view.relation().display(), None),
+        Change::AlterView { from, to } => {
+            let what = if from.definition != to.definition {
+                "query"
+            } else if from.options != to.options {
+                "options"
+            } else {
+                "definition"
+            };
+            ('~', kind(to.kind()), to.relation().display(), Some(what))
+        }
+        Change::CreateTrigger { trigger: t } => ('+', "trigger".into(), on_table(&t.name, t.relation()), None),
+        Change::DropTrigger { trigger: t } => ('-', "trigger".into(), on_table(&t.name, t.relation()), None),
+        Change::AlterTrigger { to: t, .. } => {
+            ('~', "trigger".into(), on_table(&t.name, t.relation()), Some("definition"))
+        }
+        Change::CreatePolicy { policy: p } => ('+', "policy".into(), on_table(&p.name, p.relation()), None),
+        Change::DropPolicy { policy: p } => ('-', "policy".into(), on_table(&p.name, p.relation()), None),
+        Change::AlterPolicy { to: p, .. } => {
+            ('~', "policy".into(), on_table(&p.name, p.relation()), Some("definition"))
+        }
+        Change::CreateFunction { function: f } => ('+', kind(f.kind()), f.display(), None),
+        Change::DropFunction { function: f } => ('-', kind(f.kind()), f.display(), None),
+        Change::AlterFunction { from, to } => {
+            let what = if to.replaces(from) { "definition" } else { "result or arguments" };
+            ('~', kind(to.kind()), to.display(), Some(what))
+        }
+        Change::SetComment { on, to, .. } => {
+            let what = format!("comment on {}", kind(on.kind.keyword()));
+            return match to {
+                Some(t) => format!("~ {what} {}: {t:?}", on.display()),
+                None => format!("- {what} {}", on.display()),
+            };
+        }
+        // Table changes are listed under their table, not here.
+        other => return format!("{other:?}"),
+    };
+    match differs {
+        Some(d) => format!("{sign} {what} {name}: {d} differs"),
+        None => format!("{sign} {what} {name}"),
+    }
+}
+
 /// A readable report, grouped by table. Empty string when there are no changes.
 pub fn render_text(c: &Comparison) -> String {
     let d = c.dialect;
@@ -88,9 +137,6 @@ pub fn render_text(c: &Comparison) -> String {
     let mut headers: BTreeMap<TableRef, char> = BTreeMap::new();
     // Views and triggers, listed after the tables they read.
     let mut tail = String::new();
-    let view_name = |v: &crate::model::View| TableRef { schema: v.schema.clone(), name: v.name.clone() }.display();
-    let trigger_name = |t: &crate::model::Trigger| format!("{} on {}", t.name, t.relation().display());
-    let policy_name = |p: &crate::model::Policy| format!("{} on {}", p.name, p.relation().display());
     for ch in &c.changes {
         let line = match ch {
             Change::CreateEnum { r#enum } => {
@@ -189,72 +235,29 @@ pub fn render_text(c: &Comparison) -> String {
             Change::DropCheck { check, .. } => format!("- check ({})", check.expr),
             Change::ValidateConstraint { name, .. } => format!("~ constraint {name}: NOT VALID → validated"),
             Change::AlterTableOptions { from, to, .. } => format!("~ options {from:?} → {to:?}"),
-            Change::CreateView { view } => {
-                let _ = writeln!(tail, "+ {} {}", view.kind().to_lowercase(), view_name(view));
-                continue;
-            }
-            Change::DropView { view } => {
-                let _ = writeln!(tail, "- {} {}", view.kind().to_lowercase(), view_name(view));
-                continue;
-            }
-            Change::AlterView { from, to } => {
-                let what = if from.definition != to.definition {
-                    "query"
-                } else if from.options != to.options {
-                    "options"
-                } else {
-                    "definition"
-                };
-                let _ = writeln!(tail, "~ {} {}: {what} differs", to.kind().to_lowercase(), view_name(to));
-                continue;
-            }
-            Change::CreateTrigger { trigger } => {
-                let _ = writeln!(tail, "+ trigger {}", trigger_name(trigger));
-                continue;
-            }
-            Change::DropTrigger { trigger } => {
-                let _ = writeln!(tail, "- trigger {}", trigger_name(trigger));
-                continue;
-            }
-            Change::AlterTrigger { to, .. } => {
-                let _ = writeln!(tail, "~ trigger {}: definition differs", trigger_name(to));
-                continue;
-            }
             Change::AlterRowSecurity { to, .. } => {
                 let on = |b: bool| if b { "on" } else { "off" };
                 format!("~ row-level security: {}, forced {}", on(to.enabled), on(to.forced))
             }
-            Change::CreatePolicy { policy } => {
-                let _ = writeln!(tail, "+ policy {}", policy_name(policy));
-                continue;
-            }
-            Change::DropPolicy { policy } => {
-                let _ = writeln!(tail, "- policy {}", policy_name(policy));
-                continue;
-            }
-            Change::AlterPolicy { to, .. } => {
-                let _ = writeln!(tail, "~ policy {}: definition differs", policy_name(to));
-                continue;
-            }
-            Change::SetComment { on, to, .. } => {
-                let what = format!("{:?}", on.kind).to_lowercase();
-                let _ = match to {
-                    Some(t) => writeln!(tail, "~ comment on {what} {}: {t:?}", on.display()),
-                    None => writeln!(tail, "- comment on {what} {}", on.display()),
-                };
-                continue;
-            }
-            Change::CreateFunction { function } => {
-                let _ = writeln!(out, "+ {} {}", function.kind().to_lowercase(), function.display());
-                continue;
-            }
-            Change::DropFunction { function } => {
-                let _ = writeln!(out, "- {} {}", function.kind().to_lowercase(), function.display());
-                continue;
-            }
-            Change::AlterFunction { from, to } => {
-                let what = if to.replaces(from) { "definition" } else { "result or arguments" };
-                let _ = writeln!(out, "~ {} {}: {what} differs", to.kind().to_lowercase(), to.display());
+            Change::CreateView { .. }
+            | Change::DropView { .. }
+            | Change::AlterView { .. }
+            | Change::CreateTrigger { .. }
+            | Change::DropTrigger { .. }
+            | Change::AlterTrigger { .. }
+            | Change::CreatePolicy { .. }
+            | Change::DropPolicy { .. }
+            | Change::AlterPolicy { .. }
+            | Change::SetComment { .. }
+            | Change::CreateFunction { .. }
+            | Change::DropFunction { .. }
+            | Change::AlterFunction { .. } => {
+                // Functions before the tables (what they define is used there), the rest after.
+                let before = matches!(
+                    ch,
+                    Change::CreateFunction { .. } | Change::DropFunction { .. } | Change::AlterFunction { .. }
+                );
+                let _ = writeln!(if before { &mut out } else { &mut tail }, "{}", object_line(ch));
                 continue;
             }
         };

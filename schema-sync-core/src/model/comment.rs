@@ -32,6 +32,26 @@ pub enum CommentKind {
     Type,
 }
 
+impl CommentKind {
+    /// The keyword `COMMENT ON` names it with (`TABLE`, `MATERIALIZED VIEW`, …).
+    pub fn keyword(self) -> &'static str {
+        match self {
+            CommentKind::Table => "TABLE",
+            CommentKind::Column => "COLUMN",
+            CommentKind::View => "VIEW",
+            CommentKind::MaterializedView => "MATERIALIZED VIEW",
+            CommentKind::Function => "FUNCTION",
+            CommentKind::Procedure => "PROCEDURE",
+            CommentKind::Trigger => "TRIGGER",
+            CommentKind::Policy => "POLICY",
+            CommentKind::Constraint => "CONSTRAINT",
+            CommentKind::Index => "INDEX",
+            CommentKind::Sequence => "SEQUENCE",
+            CommentKind::Type => "TYPE",
+        }
+    }
+}
+
 /// What a comment is on: the object's kind, schema, table (for columns, triggers, policies,
 /// constraints), name and, for functions, the argument types.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

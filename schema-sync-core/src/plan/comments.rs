@@ -95,8 +95,8 @@ fn objects_created(s: &Step) -> Vec<CommentOn> {
     }
 }
 
-/// `true` when the object a comment is on is part of `to` (or cannot be told apart from one
-/// that is: a sequence a serial column owns, a constraint of a table that stays).
+/// `true` when the object a comment is on is part of `to` (a comment on one it no longer has
+/// goes with the object: `COMMENT ON … IS NULL` after it is dropped would fail).
 fn exists(on: &CommentOn, to: &Schema) -> bool {
     let table = |name: &str| to.tables.iter().find(|t| t.schema == on.schema && t.name == name);
     match on.kind {
@@ -118,13 +118,27 @@ fn exists(on: &CommentOn, to: &Schema) -> bool {
             .iter()
             .any(|p| p.schema == on.schema && Some(&p.table) == on.table.as_ref() && p.name == on.name),
         CommentKind::Type => to.enums.iter().any(|e| e.schema == on.schema && e.name == on.name),
-        CommentKind::Constraint => on.table.as_deref().and_then(table).is_some(),
+        CommentKind::Constraint => on.table.as_deref().and_then(table).is_some_and(|t| {
+            let name = Some(on.name.as_str());
+            t.primary_key.as_ref().is_some_and(|p| p.name.as_deref() == name)
+                || t.uniques.iter().any(|u| u.name.as_deref() == name)
+                || t.foreign_keys.iter().any(|f| f.name.as_deref() == name)
+                || t.checks.iter().any(|c| c.name.as_deref() == name)
+        }),
         // An index of a table, or the one behind a key constraint of that name.
         CommentKind::Index => to.tables.iter().filter(|t| t.schema == on.schema).any(|t| {
             t.indexes.iter().any(|i| i.name == on.name)
                 || t.primary_key.as_ref().and_then(|p| p.name.as_deref()) == Some(on.name.as_str())
                 || t.uniques.iter().any(|u| u.name.as_deref() == Some(on.name.as_str()))
         }),
-        CommentKind::Sequence => true,
+        // A standalone sequence, or a serial column's own (`<table>_<column>_seq`).
+        CommentKind::Sequence => {
+            to.sequences.iter().any(|q| q.schema == on.schema && q.name == on.name)
+                || to.tables.iter().filter(|t| t.schema == on.schema).any(|t| {
+                    t.columns.iter().any(|c| {
+                        c.identity.is_some() && crate::sql::pg_object_name(&t.name, Some(&c.name), "seq") == on.name
+                    })
+                })
+        }
     }
 }

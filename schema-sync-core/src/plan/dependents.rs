@@ -1,5 +1,5 @@
-//! Views, triggers, functions and policies around the table changes. They are planned here rather than one change
-//! at a time because what they read decides where they go:
+//! Views, triggers, functions and policies around the table changes. They are planned here
+//! rather than one change at a time because what they read decides where they go:
 //!
 //! * a view or trigger that is new, changed or gone is created after every table change,
 //!   dropped before any (a change is a drop and a create; neither dialect can alter a body);
@@ -23,10 +23,15 @@ use crate::types::SqlType;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Names (ASCII-lowercased) of the relations and types whose change a body reading them
-/// would notice.
-fn touched(changes: &[Change], rebuilt: &BTreeSet<TableRef>, from: &Schema, target: &Schema) -> BTreeSet<String> {
+/// would notice, and of those the enum types dropped or recreated.
+fn touched(
+    changes: &[Change],
+    rebuilt: &BTreeSet<TableRef>,
+    from: &Schema,
+    target: &Schema,
+) -> (BTreeSet<String>, BTreeSet<String>) {
     let mut out: BTreeSet<String> = rebuilt.iter().map(|t| t.name.to_ascii_lowercase()).collect();
-    let mut enums = BTreeSet::new();
+    let mut enums: Vec<&EnumType> = Vec::new();
     for ch in changes {
         match ch {
             Change::DropTable { table } => {
@@ -43,35 +48,20 @@ fn touched(changes: &[Change], rebuilt: &BTreeSet<TableRef>, from: &Schema, targ
             {
                 out.insert(table.name.to_ascii_lowercase());
             }
-            Change::DropEnum { r#enum } => {
-                enums.insert((r#enum.schema.clone(), r#enum.name.clone()));
-                out.insert(r#enum.name.to_ascii_lowercase());
-            }
-            Change::AlterEnum { from: r#enum, to } if recreates_enum(r#enum, to, target) => {
-                enums.insert((r#enum.schema.clone(), r#enum.name.clone()));
-                out.insert(r#enum.name.to_ascii_lowercase());
-            }
+            Change::DropEnum { r#enum } => enums.push(r#enum),
+            Change::AlterEnum { from: r#enum, to } if recreates_enum(r#enum, to, target) => enums.push(r#enum),
             _ => {}
         }
     }
     // A recreated enum retypes every column of it: the tables are changed too.
-    if !enums.is_empty() {
-        fn uses(ty: &SqlType, enums: &BTreeSet<(Option<String>, String)>) -> bool {
-            match ty {
-                SqlType::Enum { schema, name } => {
-                    enums.iter().any(|(s, n)| n == name && (schema.is_none() || s == schema))
-                }
-                SqlType::Array { element } => uses(element, enums),
-                _ => false,
-            }
-        }
-        for t in &from.tables {
-            if t.columns.iter().any(|c| uses(&c.ty, &enums)) {
-                out.insert(t.name.to_ascii_lowercase());
-            }
+    let enum_names: BTreeSet<String> = enums.iter().map(|e| e.name.to_ascii_lowercase()).collect();
+    out.extend(enum_names.iter().cloned());
+    for t in &from.tables {
+        if t.columns.iter().any(|c| enums.iter().any(|e| uses_enum(&c.ty, e))) {
+            out.insert(t.name.to_ascii_lowercase());
         }
     }
-    out
+    (out, enum_names)
 }
 
 /// `true` when turning enum `from` into `to` recreates the type (a label dropped, renamed or
@@ -99,16 +89,78 @@ pub(super) fn uses_enum(ty: &SqlType, e: &EnumType) -> bool {
     }
 }
 
-fn view_key(v: &View) -> (Option<String>, String) {
-    (v.schema.clone(), v.name.to_ascii_lowercase())
+/// A name as a key: as written, or ASCII-lowercased where the dialect folds names (SQLite).
+fn named(name: &str, fold: bool) -> String {
+    if fold {
+        name.to_ascii_lowercase()
+    } else {
+        name.to_string()
+    }
 }
 
-fn policy_key(p: &Policy) -> (Option<String>, String, String) {
-    (p.schema.clone(), p.table.clone(), p.name.clone())
+type ViewKey = (Option<String>, String);
+type OnTableKey = (Option<String>, String, String);
+
+fn view_key(v: &View, fold: bool) -> ViewKey {
+    (v.schema.clone(), named(&v.name, fold))
 }
 
-fn trigger_key(t: &Trigger) -> (Option<String>, String, String) {
-    (t.schema.clone(), t.table.to_ascii_lowercase(), t.name.to_ascii_lowercase())
+fn policy_key(p: &Policy, fold: bool) -> OnTableKey {
+    (p.schema.clone(), named(&p.table, fold), named(&p.name, fold))
+}
+
+fn trigger_key(t: &Trigger, fold: bool) -> OnTableKey {
+    (t.schema.clone(), named(&t.table, fold), named(&t.name, fold))
+}
+
+/// Objects of one kind the plan drops (each with "created again later") and creates, by key.
+struct Moves<K, T> {
+    drop: BTreeMap<K, (T, bool)>,
+    create: BTreeMap<K, T>,
+}
+
+impl<K: Ord + Clone, T: Clone> Moves<K, T> {
+    fn new() -> Self {
+        Self { drop: BTreeMap::new(), create: BTreeMap::new() }
+    }
+
+    /// A change of the diff: created (`from: None`), dropped (`to: None`) or changed (both).
+    fn change(&mut self, from: Option<(K, &T)>, to: Option<(K, &T)>) {
+        let kept = to.is_some();
+        if let Some((k, f)) = from {
+            self.drop.insert(k, (f.clone(), kept));
+        }
+        if let Some((k, t)) = to {
+            self.create.insert(k, t.clone());
+        }
+    }
+
+    /// Sets aside every object of `from` that is not moving already and whose `reads` meet
+    /// `gone`: dropped, and created again from its counterpart in `to`. Returns the names
+    /// (ASCII-lowercased, by `name`) of those set aside.
+    fn set_aside(
+        &mut self,
+        from: &[T],
+        to: &[T],
+        key: impl Fn(&T) -> K,
+        reads: impl Fn(&T) -> BTreeSet<String>,
+        gone: &BTreeSet<String>,
+        name: impl Fn(&T) -> &str,
+    ) -> Vec<String> {
+        let mut out = Vec::new();
+        for x in from {
+            let k = key(x);
+            if self.drop.contains_key(&k) || !reads(x).iter().any(|n| gone.contains(n)) {
+                continue;
+            }
+            // An object the target does not have is dropped by the diff already.
+            let Some(again) = to.iter().find(|y| key(y) == k) else { continue };
+            self.drop.insert(k.clone(), (x.clone(), true));
+            self.create.insert(k, again.clone());
+            out.push(name(x).to_ascii_lowercase());
+        }
+        out
+    }
 }
 
 /// Where a step of [`plan`] goes.
@@ -130,6 +182,8 @@ pub(super) enum Around {
 pub(super) struct Sides<'a> {
     pub from: &'a Schema,
     pub to: &'a Schema,
+    /// The dialect folds names (`caps.case_insensitive_names`): `V` and `v` are one view.
+    pub fold: bool,
 }
 
 /// Plans the view, trigger and function changes of `changes`, and sets aside the unchanged
@@ -137,12 +191,10 @@ pub(super) struct Sides<'a> {
 /// tables rebuilt). Steps in order, each with where it goes.
 pub(super) fn plan(b: Sides<'_>, changes: &[Change], rebuilt: &BTreeSet<TableRef>) -> Vec<(Around, Step)> {
     let mut out = Vec::new();
-    let mut drop_views: BTreeMap<(Option<String>, String), (View, bool)> = BTreeMap::new();
-    let mut create_views: BTreeMap<(Option<String>, String), View> = BTreeMap::new();
-    let mut drop_triggers: BTreeMap<(Option<String>, String, String), (Trigger, bool)> = BTreeMap::new();
-    let mut create_triggers: BTreeMap<(Option<String>, String, String), Trigger> = BTreeMap::new();
-    let mut drop_policies: BTreeMap<(Option<String>, String, String), (Policy, bool)> = BTreeMap::new();
-    let mut create_policies: BTreeMap<(Option<String>, String, String), Policy> = BTreeMap::new();
+    let fold = b.fold;
+    let mut views: Moves<ViewKey, View> = Moves::new();
+    let mut triggers: Moves<OnTableKey, Trigger> = Moves::new();
+    let mut policies: Moves<OnTableKey, Policy> = Moves::new();
     // Functions dropped and created again (their result or arguments change): what calls
     // them is set aside like what reads a changed column.
     let mut recreated: Vec<(&Function, &Function)> = Vec::new();
@@ -155,17 +207,15 @@ pub(super) fn plan(b: Sides<'_>, changes: &[Change], rebuilt: &BTreeSet<TableRef
     let mut gone_functions: Vec<Function> = Vec::new();
     for ch in changes {
         match ch {
-            Change::CreateView { view } => _ = create_views.insert(view_key(view), view.clone()),
-            Change::DropView { view } => _ = drop_views.insert(view_key(view), (view.clone(), false)),
+            Change::CreateView { view } => views.change(None, Some((view_key(view, fold), view))),
+            Change::DropView { view } => views.change(Some((view_key(view, fold), view)), None),
             Change::AlterView { from, to } => {
-                drop_views.insert(view_key(from), (from.clone(), true));
-                create_views.insert(view_key(to), to.clone());
+                views.change(Some((view_key(from, fold), from)), Some((view_key(to, fold), to)))
             }
-            Change::CreateTrigger { trigger } => _ = create_triggers.insert(trigger_key(trigger), trigger.clone()),
-            Change::DropTrigger { trigger } => _ = drop_triggers.insert(trigger_key(trigger), (trigger.clone(), false)),
+            Change::CreateTrigger { trigger } => triggers.change(None, Some((trigger_key(trigger, fold), trigger))),
+            Change::DropTrigger { trigger } => triggers.change(Some((trigger_key(trigger, fold), trigger)), None),
             Change::AlterTrigger { from, to } => {
-                drop_triggers.insert(trigger_key(from), (from.clone(), true));
-                create_triggers.insert(trigger_key(to), to.clone());
+                triggers.change(Some((trigger_key(from, fold), from)), Some((trigger_key(to, fold), to)))
             }
             Change::CreateFunction { function } => new_functions.push((function.clone(), false)),
             Change::DropFunction { function } => {
@@ -174,11 +224,10 @@ pub(super) fn plan(b: Sides<'_>, changes: &[Change], rebuilt: &BTreeSet<TableRef
             }
             Change::AlterFunction { from, to } if to.replaces(from) => new_functions.push((to.clone(), true)),
             Change::AlterFunction { from, to } => recreated.push((from, to)),
-            Change::CreatePolicy { policy } => _ = create_policies.insert(policy_key(policy), policy.clone()),
-            Change::DropPolicy { policy } => _ = drop_policies.insert(policy_key(policy), (policy.clone(), false)),
+            Change::CreatePolicy { policy } => policies.change(None, Some((policy_key(policy, fold), policy))),
+            Change::DropPolicy { policy } => policies.change(Some((policy_key(policy, fold), policy)), None),
             Change::AlterPolicy { from, to } => {
-                drop_policies.insert(policy_key(from), (from.clone(), true));
-                create_policies.insert(policy_key(to), to.clone());
+                policies.change(Some((policy_key(from, fold), from)), Some((policy_key(to, fold), to)))
             }
             _ => {}
         }
@@ -187,9 +236,9 @@ pub(super) fn plan(b: Sides<'_>, changes: &[Change], rebuilt: &BTreeSet<TableRef
         && b.from.triggers.is_empty()
         && b.from.policies.is_empty()
         && b.from.functions.is_empty()
-        && create_policies.is_empty()
-        && create_views.is_empty()
-        && create_triggers.is_empty()
+        && policies.create.is_empty()
+        && views.create.is_empty()
+        && triggers.create.is_empty()
         && recreated.is_empty()
         && dropped_functions.is_empty()
     {
@@ -199,17 +248,9 @@ pub(super) fn plan(b: Sides<'_>, changes: &[Change], rebuilt: &BTreeSet<TableRef
 
     // What changes: tables, types and recreated functions, then (to a fixed point) the views
     // over them.
-    let mut gone = touched(changes, rebuilt, b.from, b.to);
+    let (mut gone, enums_gone) = touched(changes, rebuilt, b.from, b.to);
     // A function whose arguments or result are of an enum the plan recreates follows the old
     // type (by oid) and would keep it from being dropped: it is dropped and created again.
-    let enums_gone: BTreeSet<String> = changes
-        .iter()
-        .filter_map(|ch| match ch {
-            Change::DropEnum { r#enum } => Some(r#enum.name.to_ascii_lowercase()),
-            Change::AlterEnum { from, to } if recreates_enum(from, to, b.to) => Some(from.name.to_ascii_lowercase()),
-            _ => None,
-        })
-        .collect();
     if !enums_gone.is_empty() {
         for f in &b.from.functions {
             let mut names = crate::sql::identifiers(&f.arguments);
@@ -227,77 +268,41 @@ pub(super) fn plan(b: Sides<'_>, changes: &[Change], rebuilt: &BTreeSet<TableRef
     }
     gone.extend(recreated.iter().map(|(f, _)| f.name.to_ascii_lowercase()));
     gone.extend(dropped_functions.iter().cloned());
-    gone.extend(drop_views.keys().map(|(_, n)| n.clone()));
-    let reads: Vec<(&View, BTreeSet<String>)> =
-        b.from.views.iter().map(|v| (v, crate::sql::identifiers(&v.definition))).collect();
+    gone.extend(views.drop.values().map(|(v, _)| v.name.to_ascii_lowercase()));
+    // Views over what is gone, to a fixed point (a view over a view set aside).
+    let view_reads = |v: &View| crate::sql::identifiers(&v.definition);
     loop {
-        let mut more = false;
-        for (v, names) in &reads {
-            let k = view_key(v);
-            if drop_views.contains_key(&k) || !names.iter().any(|n| gone.contains(n)) {
-                continue;
-            }
-            // Set aside: recreated from the target's definition (the same, or the diff says so).
-            let Some(again) = b.to.views.iter().find(|w| view_key(w) == k) else { continue };
-            drop_views.insert(k.clone(), ((*v).clone(), true));
-            create_views.insert(k.clone(), again.clone());
-            gone.insert(k.1);
-            more = true;
-        }
-        if !more {
+        let more = views.set_aside(&b.from.views, &b.to.views, |v| view_key(v, fold), view_reads, &gone, |v| &v.name);
+        if more.is_empty() {
             break;
         }
+        gone.extend(more);
     }
-    for t in &b.from.triggers {
-        let k = trigger_key(t);
-        if drop_triggers.contains_key(&k) {
-            continue;
-        }
-        let on = t.table.to_ascii_lowercase();
-        let dropped_with_relation = gone.contains(&on);
-        if !dropped_with_relation && !crate::sql::identifiers(&t.definition).iter().any(|n| gone.contains(n)) {
-            continue;
-        }
-        match b.to.triggers.iter().find(|w| trigger_key(w) == k) {
-            Some(again) => {
-                drop_triggers.insert(k.clone(), (t.clone(), true));
-                create_triggers.insert(k, again.clone());
-            }
-            None => _ = drop_triggers.insert(k, (t.clone(), false)),
-        }
-    }
-
-    for p in &b.from.policies {
-        let k = policy_key(p);
-        if drop_policies.contains_key(&k) {
-            continue;
-        }
+    let trigger_reads = |t: &Trigger| {
+        let mut names = crate::sql::identifiers(&t.definition);
+        names.insert(t.table.to_ascii_lowercase());
+        names
+    };
+    triggers.set_aside(&b.from.triggers, &b.to.triggers, |t| trigger_key(t, fold), trigger_reads, &gone, |t| &t.name);
+    let policy_reads = |p: &Policy| {
         let mut names = BTreeSet::from([p.table.to_ascii_lowercase()]);
         for e in [&p.using, &p.with_check].into_iter().flatten() {
             names.extend(crate::sql::identifiers(e));
         }
-        if !names.iter().any(|n| gone.contains(n)) {
-            continue;
-        }
-        match b.to.policies.iter().find(|w| policy_key(w) == k) {
-            Some(again) => {
-                drop_policies.insert(k.clone(), (p.clone(), true));
-                create_policies.insert(k, again.clone());
-            }
-            None => _ = drop_policies.insert(k, (p.clone(), false)),
-        }
-    }
+        names
+    };
+    policies.set_aside(&b.from.policies, &b.to.policies, |p| policy_key(p, fold), policy_reads, &gone, |p| &p.name);
 
     // Drops: policies, triggers, then views with dependents first, then what calls a recreated function
     // from a table (defaults, checks), then the function. Creates: the function, then views
     // with dependencies first, triggers (a trigger may be on a view), defaults and checks.
-    for (_, (policy, kept)) in drop_policies {
+    for (policy, kept) in policies.drop.into_values() {
         out.push((Around::Before, Step::DropPolicy { policy, kept }));
     }
-    for (_, (trigger, kept)) in drop_triggers {
+    for (trigger, kept) in triggers.drop.into_values() {
         out.push((Around::Before, Step::DropTrigger { trigger, kept }));
     }
-    let dropped: Vec<(View, bool)> = drop_views.into_values().collect();
+    let dropped: Vec<(View, bool)> = views.drop.into_values().collect();
     for (view, kept) in dependencies_first(dropped, |(v, _)| v).into_iter().rev() {
         out.push((Around::Before, Step::DropView { view, kept }));
     }
@@ -311,13 +316,13 @@ pub(super) fn plan(b: Sides<'_>, changes: &[Change], rebuilt: &BTreeSet<TableRef
         }
     }
     out.extend(functions_in_order(new_functions, gone_functions, b.to));
-    for view in dependencies_first(create_views.into_values().collect(), |v| v) {
+    for view in dependencies_first(views.create.into_values().collect(), |v| v) {
         out.push((Around::After, Step::CreateView { view }));
     }
-    for (_, trigger) in create_triggers {
+    for trigger in triggers.create.into_values() {
         out.push((Around::After, Step::CreateTrigger { trigger }));
     }
-    for (_, policy) in create_policies {
+    for policy in policies.create.into_values() {
         out.push((Around::After, Step::CreatePolicy { policy }));
     }
     out
@@ -476,6 +481,19 @@ mod tests {
         assert_eq!(s[1], "drop a (kept)");
         assert_eq!(&s[s.len() - 2..], ["create a", "create b"]);
         assert!(!s.iter().any(|x| x.contains("other")), "{s:?}");
+    }
+
+    #[test]
+    fn postgres_names_that_differ_only_in_case_are_two_views() {
+        let mut from = base(Dialect::Postgres);
+        from.views.push(View::new("A", "SELECT v FROM t"));
+        from.normalize();
+        let mut to = from.clone();
+        to.tables[0].columns[1].ty = SqlType::BigInt;
+        let s = steps(&from, &to);
+        for name in ["A", "a"] {
+            assert!(s.contains(&format!("drop {name} (kept)")) && s.contains(&format!("create {name}")), "{s:?}");
+        }
     }
 
     #[test]

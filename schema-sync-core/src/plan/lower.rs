@@ -202,7 +202,7 @@ impl Builder<'_> {
         self.create_schemas();
         self.fks_over_dropped_keys(changes);
         let rebuild = self.tables_to_rebuild(changes);
-        let sides = super::dependents::Sides { from: self.from, to: self.to };
+        let sides = super::dependents::Sides { from: self.from, to: self.to, fold: self.caps.case_insensitive_names };
         for (around, step) in super::dependents::plan(sides, changes, &rebuild) {
             use super::dependents::Around;
             let phase = match around {

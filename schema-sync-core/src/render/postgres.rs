@@ -48,23 +48,32 @@ fn create_policy(p: &Policy) -> String {
 fn comment_target(on: &CommentOn) -> String {
     let q = |name: &str| qualified(on.schema.as_deref(), name);
     let table = on.table.as_deref().unwrap_or_default();
+    let what = on.kind.keyword();
     match on.kind {
-        CommentKind::Table => format!("TABLE {}", q(&on.name)),
-        CommentKind::Column => format!("COLUMN {}.{}", q(table), quote_ident(&on.name)),
-        CommentKind::View => format!("VIEW {}", q(&on.name)),
-        CommentKind::MaterializedView => format!("MATERIALIZED VIEW {}", q(&on.name)),
-        CommentKind::Function | CommentKind::Procedure => format!(
-            "{} {}({})",
-            if on.kind == CommentKind::Procedure { "PROCEDURE" } else { "FUNCTION" },
-            q(&on.name),
-            on.arguments.as_deref().unwrap_or_default()
-        ),
-        CommentKind::Trigger => format!("TRIGGER {} ON {}", quote_ident(&on.name), q(table)),
-        CommentKind::Policy => format!("POLICY {} ON {}", quote_ident(&on.name), q(table)),
-        CommentKind::Constraint => format!("CONSTRAINT {} ON {}", quote_ident(&on.name), q(table)),
-        CommentKind::Index => format!("INDEX {}", q(&on.name)),
-        CommentKind::Sequence => format!("SEQUENCE {}", q(&on.name)),
-        CommentKind::Type => format!("TYPE {}", q(&on.name)),
+        CommentKind::Column => format!("{what} {}.{}", q(table), quote_ident(&on.name)),
+        CommentKind::Function | CommentKind::Procedure => {
+            format!("{what} {}({})", q(&on.name), on.arguments.as_deref().unwrap_or_default())
+        }
+        CommentKind::Trigger | CommentKind::Policy | CommentKind::Constraint => {
+            format!("{what} {} ON {}", quote_ident(&on.name), q(table))
+        }
+        CommentKind::Table
+        | CommentKind::View
+        | CommentKind::MaterializedView
+        | CommentKind::Index
+        | CommentKind::Sequence
+        | CommentKind::Type => format!("{what} {}", q(&on.name)),
+    }
+}
+
+/// An argument list (from a catalog or a snapshot) checked before it is printed between the
+/// parentheses of `DROP FUNCTION f(…)` or `COMMENT ON FUNCTION f(…)`: a snapshot cannot close
+/// them early (`int) CASCADE`) or start another statement.
+fn arguments<'a>(what: &str, list: &'a str) -> crate::Result<&'a str> {
+    if crate::sql::parenthesizable(list) {
+        Ok(list)
+    } else {
+        Err(crate::Error::Input(format!("{what}: its argument list is not a list of argument types")))
     }
 }
 
@@ -120,17 +129,25 @@ pub fn render(plan: &Plan) -> crate::Result<Vec<Statement>> {
                 let what = format!("policy `{}` on `{}`", policy.name, policy.relation().display());
                 push(super::body(Dialect::Postgres, &what, None, &sql, crate::sql::split(&sql).len(), &[])?.to_string())
             }
-            Step::SetComment { on, text } => push(format!(
-                "COMMENT ON {} IS {}",
-                comment_target(on),
-                text.as_deref().map_or_else(|| "NULL".to_string(), quote_literal)
-            )),
+            Step::SetComment { on, text } => {
+                if let Some(a) = &on.arguments {
+                    arguments(&format!("comment on `{}`", on.display()), a)?;
+                }
+                push(format!(
+                    "COMMENT ON {} IS {}",
+                    comment_target(on),
+                    text.as_deref().map_or_else(|| "NULL".to_string(), quote_literal)
+                ))
+            }
             Step::DropPolicy { policy, .. } => push(format!(
                 "DROP POLICY {} ON {}",
                 quote_ident(&policy.name),
                 qualified(policy.schema.as_deref(), &policy.table)
             )),
-            Step::DropFunction { function, .. } => push(format!("DROP {} {}", function.kind(), function.signature())),
+            Step::DropFunction { function, .. } => {
+                arguments(&format!("{} `{}`", function.kind().to_lowercase(), function.display()), &function.identity)?;
+                push(format!("DROP {} {}", function.kind(), function.signature()))
+            }
             Step::DropTrigger { trigger, .. } => push(format!(
                 "DROP TRIGGER {} ON {}",
                 quote_ident(&trigger.name),

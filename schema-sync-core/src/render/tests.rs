@@ -148,3 +148,60 @@ fn what_a_dialect_cannot_do_is_a_typed_error_not_a_panic() {
     };
     assert!(matches!(render(&p), Err(crate::Error::Unsupported { dialect: PG, .. })));
 }
+
+#[test]
+fn texts_from_a_snapshot_cannot_close_a_statement_early_or_start_another() {
+    use crate::model::{CommentKind, CommentOn, Function};
+    use crate::plan::Step;
+    let one = |step: Step| Plan { dialect: PG, steps: vec![step], hazards: vec![], locks: vec![], online_from: 1 };
+    let f = Function {
+        schema: Some("public".into()),
+        name: "f".into(),
+        identity: "integer".into(),
+        arguments: "x integer".into(),
+        returns: "integer".into(),
+        procedure: false,
+        definition: "CREATE OR REPLACE FUNCTION public.f(x integer) RETURNS integer LANGUAGE sql AS $$ SELECT x $$"
+            .into(),
+    };
+    // The well-formed ones print.
+    assert_eq!(
+        sql(&one(Step::DropFunction { function: f.clone(), kept: false })),
+        [r#"DROP FUNCTION "public"."f"(integer)"#]
+    );
+    assert_eq!(
+        sql(&one(Step::CreateFunction { function: f.clone(), replace: false })),
+        ["SET LOCAL check_function_bodies = off", f.definition.as_str()]
+    );
+    // An argument list that closes the parentheses, a definition that is another statement or
+    // two, a policy expression that ends the statement: refused, naming the object.
+    let bad_args = Function { identity: "integer) CASCADE".into(), ..f.clone() };
+    let err = render(&one(Step::DropFunction { function: bad_args, kept: false })).unwrap_err();
+    assert!(err.to_string().contains("function `public.f(integer) CASCADE)`: its argument list"), "{err}");
+    let comment = CommentOn {
+        kind: CommentKind::Function,
+        schema: Some("public".into()),
+        table: None,
+        name: "f".into(),
+        arguments: Some("int); DROP TABLE t; SELECT (1".into()),
+    };
+    assert!(render(&one(Step::SetComment { on: comment, text: Some("x".into()) })).is_err());
+    for definition in
+        ["DROP TABLE t", "CREATE FUNCTION public.f() RETURNS int AS $$ SELECT 1 $$ LANGUAGE sql; DROP TABLE t"]
+    {
+        let g = Function { definition: definition.into(), ..f.clone() };
+        let err = render(&one(Step::CreateFunction { function: g, replace: false })).unwrap_err();
+        assert!(matches!(err, crate::Error::Input(_)), "{err}");
+    }
+    let policy = crate::model::Policy {
+        schema: Some("public".into()),
+        table: "t".into(),
+        name: "p".into(),
+        restrictive: false,
+        command: Default::default(),
+        roles: vec!["public".into()],
+        using: Some("true); DROP TABLE t; SELECT (1".into()),
+        with_check: None,
+    };
+    assert!(render(&one(Step::CreatePolicy { policy })).is_err());
+}

@@ -144,7 +144,7 @@ pub fn identifiers(text: &str) -> BTreeSet<String> {
                 out.insert(text[s..e].to_ascii_lowercase());
             }
             Piece::Quoted => {
-                out.insert(unquote(&text[s..e]).to_ascii_lowercase());
+                out.insert(unquote_ident(&text[s..e]).to_ascii_lowercase());
             }
             _ => {}
         }
@@ -174,9 +174,7 @@ pub fn requalify(text: &str, from: &str, to: &str) -> String {
         let piece = &text[s..e];
         let names_from = match kind {
             Piece::Word => piece == from,
-            Piece::Quoted => {
-                piece.starts_with('"') && piece[1..piece.len().saturating_sub(1)].replace("\"\"", "\"") == from
-            }
+            Piece::Quoted => piece.starts_with('"') && unquote_ident(piece) == from,
             _ => false,
         };
         let before_dot = ps.get(n + 1).is_some_and(|&(k, s2, e2)| k == Piece::Other && &text[s2..e2] == ".");
@@ -190,15 +188,28 @@ pub fn requalify(text: &str, from: &str, to: &str) -> String {
     out
 }
 
-/// The unquoted name a piece spells (`"a""b"` → `a"b`, `[x]` → `x`, `word` → `word`).
-fn unquote(piece: &str) -> String {
-    match piece.as_bytes().first() {
-        Some(&q @ (b'"' | b'`')) => {
-            let quote = (q as char).to_string();
-            piece[1..piece.len().saturating_sub(1).max(1)].replace(&quote.repeat(2), &quote)
-        }
-        Some(b'[') => piece[1..piece.len().saturating_sub(1).max(1)].to_string(),
-        _ => piece.to_string(),
+/// The name a quoted or bare identifier spells: `"a""b"` → `a"b`, `` `x` `` and `'x'` → `x`,
+/// `[x]` → `x`, `word` → `word`. An unterminated quote keeps what follows it.
+///
+/// ```
+/// use schema_sync_core::sql::unquote_ident;
+/// assert_eq!(unquote_ident("\"We\"\"ird\""), "We\"ird");
+/// assert_eq!(unquote_ident("[x y]"), "x y");
+/// assert_eq!(unquote_ident("\"é"), "é");
+/// ```
+pub fn unquote_ident(piece: &str) -> String {
+    let Some(first) = piece.chars().next() else { return String::new() };
+    let close = match first {
+        '"' | '`' | '\'' => first,
+        '[' => ']',
+        _ => return piece.to_string(),
+    };
+    let inner = &piece[1..];
+    let inner = inner.strip_suffix(close).unwrap_or(inner);
+    if close == ']' {
+        inner.to_string()
+    } else {
+        inner.replace(&close.to_string().repeat(2), &close.to_string())
     }
 }
 
@@ -223,11 +234,36 @@ pub fn split_view(text: &str) -> Option<(Vec<String>, String)> {
             Piece::Word if depth == 0 && piece.eq_ignore_ascii_case("as") => {
                 return Some((columns, collapse(&text[e..])));
             }
-            Piece::Word | Piece::Quoted if depth == 1 => columns.push(unquote(piece)),
+            Piece::Word | Piece::Quoted if depth == 1 => columns.push(unquote_ident(piece)),
             _ => {}
         }
     }
     None
+}
+
+/// `true` when `text` can stand inside one pair of parentheses: its own parentheses balance
+/// and never close more than they opened, and it holds no `;` (literals, quoted names and
+/// comments aside). What an argument list read from a snapshot must be before it is printed
+/// into `DROP FUNCTION f(…)`: `int) CASCADE` is not one.
+///
+/// ```
+/// use schema_sync_core::sql::parenthesizable;
+/// assert!(parenthesizable("a integer, b numeric(10, 2), c text DEFAULT ')'"));
+/// assert!(!parenthesizable("integer) CASCADE"));
+/// assert!(!parenthesizable("integer); DROP TABLE t; SELECT (1"));
+/// ```
+pub fn parenthesizable(text: &str) -> bool {
+    let mut depth = 0usize;
+    for (kind, s, e) in pieces(text) {
+        match (kind, &text[s..e]) {
+            (Piece::Other, "(") => depth += 1,
+            (Piece::Other, ")") if depth == 0 => return false,
+            (Piece::Other, ")") => depth -= 1,
+            (Piece::Other, ";") => return false,
+            _ => {}
+        }
+    }
+    depth == 0
 }
 
 /// How many statements SQLite reads in `text`. A `;` ends a statement except inside a
@@ -303,5 +339,14 @@ mod tests {
             requalify("SELECT \"Weird\".a FROM \"Weird\".a", "Weird", "New One"),
             "SELECT \"New One\".a FROM \"New One\".a"
         );
+    }
+
+    #[test]
+    fn unterminated_quotes_and_multibyte_names_never_panic() {
+        for text in ["\"é", "\"é.x", "[é", "`é", "SELECT 'é", "$$é", "/* é", "é\"é\".é", "(é", ")é"] {
+            let _ = (collapse(text), identifiers(text), requalify(text, "é", "x"), split_view(text));
+            let _ = (sqlite_statements(text), parenthesizable(text), unquote_ident(text));
+        }
+        assert_eq!(requalify("\"é\".t", "é", "x"), "x.t");
     }
 }

@@ -11,7 +11,7 @@
 pub mod body;
 pub mod split;
 
-pub use body::{collapse, identifiers, requalify, split_view, sqlite_statements};
+pub use body::{collapse, identifiers, parenthesizable, requalify, split_view, sqlite_statements, unquote_ident};
 pub use split::{split, split_located, Located};
 
 /// Quotes an identifier the way both SQLite and Postgres accept: `"name"` with inner quotes
