@@ -12,7 +12,9 @@
 
 use crate::capabilities::Capabilities;
 use crate::expr;
-use crate::model::{Check, Column, Comment, CommentOn, Function, Identity, Policy, Schema, Table, Trigger, View};
+use crate::model::{
+    Check, Column, Comment, CommentOn, Domain, Extension, Function, Identity, Policy, Schema, Table, Trigger, View,
+};
 use crate::types::{compat, postgres, sqlite, translate, Dialect, SqlType};
 use serde::Serialize;
 
@@ -160,6 +162,8 @@ fn resolve_model(schema: &Schema, dialect: Dialect, namespace: &str) -> crate::R
     out.triggers = schema.triggers.iter().map(|t| Trigger { schema: home(&t.schema), ..t.clone() }).collect();
     if caps.server_objects {
         out.functions = schema.functions.iter().map(|f| Function { schema: home(&f.schema), ..f.clone() }).collect();
+        out.domains = schema.domains.iter().map(|d| Domain { schema: home(&d.schema), ..d.clone() }).collect();
+        out.extensions = schema.extensions.iter().map(|x| Extension { schema: home(&x.schema), ..x.clone() }).collect();
         out.policies = schema.policies.iter().map(|p| Policy { schema: home(&p.schema), ..p.clone() }).collect();
         out.comments = schema
             .comments
@@ -381,6 +385,8 @@ pub fn translate_in(schema: &Schema, target: Dialect, like: Option<&Schema>, nam
     // the dialect that has them keeps that side's own, one translated into the other has none.
     if caps.server_objects {
         out.functions = like.map(|l| l.functions.clone()).unwrap_or_default();
+        out.domains = like.map(|l| l.domains.clone()).unwrap_or_default();
+        out.extensions = like.map(|l| l.extensions.clone()).unwrap_or_default();
         out.policies = like.map(|l| l.policies.clone()).unwrap_or_default();
         out.comments = like.map(|l| l.comments.clone()).unwrap_or_default();
     }

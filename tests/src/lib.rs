@@ -73,14 +73,12 @@ pub fn sqlite_uses_uncovered_objects(sql: &str) -> bool {
 }
 
 /// What the model does not cover yet on Postgres (views, triggers, functions, row-level
-/// security, policies and comments are covered).
+/// security, policies, comments, extensions and domains are covered).
 const POSTGRES_ONLY: &[&str] = &[
     "GRANT ",
     "REVOKE ",
     "CREATE RULE",
     "CREATE OR REPLACE RULE",
-    "CREATE EXTENSION",
-    "CREATE DOMAIN",
     "CREATE TYPE",
     "CREATE COLLATION",
     "CREATE AGGREGATE",

@@ -201,6 +201,16 @@ pub async fn postgres(conn: &mut sqlx::PgConnection, schemas: &[String]) -> Fing
                 || pg_get_function_identity_arguments(p.oid) || ')', pg_get_functiondef(p.oid) \
          FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace \
          WHERE p.prokind IN ('f', 'p') AND n.nspname = ANY($1) \
+         UNION ALL SELECT 'extension ' || x.extname::text, n.nspname::text || ' ' || x.extversion \
+         FROM pg_extension x JOIN pg_namespace n ON n.oid = x.extnamespace WHERE n.nspname = ANY($1) \
+         UNION ALL SELECT 'domain ' || n.nspname::text || '.' || t.typname::text, \
+                format_type(t.typbasetype, t.typtypmod) || ' not null ' || t.typnotnull::text \
+                || ' default ' || coalesce(t.typdefault, '') || ' collation ' || t.typcollation::regcollation::text \
+         FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE t.typtype = 'd' AND n.nspname = ANY($1) \
+         UNION ALL SELECT 'domain constraint ' || n.nspname::text || '.' || t.typname::text || '.' || c.conname::text, \
+                pg_get_constraintdef(c.oid) \
+         FROM pg_constraint c JOIN pg_type t ON t.oid = c.contypid JOIN pg_namespace n ON n.oid = t.typnamespace \
+         WHERE n.nspname = ANY($1) \
          UNION ALL SELECT 'row security ' || schemaname::text || '.' || tablename::text, rowsecurity::text \
          FROM pg_tables WHERE schemaname = ANY($1) AND rowsecurity \
          UNION ALL SELECT 'forced row security ' || n.nspname::text || '.' || c.relname::text, 'true' \

@@ -120,6 +120,24 @@ fn object_line(ch: &Change) -> String {
                 None => format!("- {what} {}", on.display()),
             };
         }
+        Change::CreateExtension { extension: x } => ('+', "extension".into(), x.name.clone(), None),
+        Change::DropExtension { extension: x } => ('-', "extension".into(), x.name.clone(), None),
+        Change::AlterExtension { from, to } => {
+            let what = if from.schema != to.schema { "schema" } else { "version" };
+            ('~', "extension".into(), to.name.clone(), Some(what))
+        }
+        Change::CreateDomain { domain: d } => ('+', "domain".into(), d.display(), None),
+        Change::DropDomain { domain: d } => ('-', "domain".into(), d.display(), None),
+        Change::AlterDomain { from, to } => {
+            let what = if from.recreated_as(to) {
+                "base type or collation"
+            } else if from.checks != to.checks {
+                "checks"
+            } else {
+                "default or NOT NULL"
+            };
+            ('~', "domain".into(), to.display(), Some(what))
+        }
         // Table changes are listed under their table, not here.
         other => return format!("{other:?}"),
     };
@@ -251,11 +269,27 @@ pub fn render_text(c: &Comparison) -> String {
             | Change::SetComment { .. }
             | Change::CreateFunction { .. }
             | Change::DropFunction { .. }
-            | Change::AlterFunction { .. } => {
-                // Functions before the tables (what they define is used there), the rest after.
-                let before = matches!(
+            | Change::AlterFunction { .. }
+            | Change::CreateExtension { .. }
+            | Change::DropExtension { .. }
+            | Change::AlterExtension { .. }
+            | Change::CreateDomain { .. }
+            | Change::DropDomain { .. }
+            | Change::AlterDomain { .. } => {
+                // Extensions, domains and functions before the tables (what they define is
+                // used there), the rest after.
+                let before = !matches!(
                     ch,
-                    Change::CreateFunction { .. } | Change::DropFunction { .. } | Change::AlterFunction { .. }
+                    Change::CreateView { .. }
+                        | Change::DropView { .. }
+                        | Change::AlterView { .. }
+                        | Change::CreateTrigger { .. }
+                        | Change::DropTrigger { .. }
+                        | Change::AlterTrigger { .. }
+                        | Change::CreatePolicy { .. }
+                        | Change::DropPolicy { .. }
+                        | Change::AlterPolicy { .. }
+                        | Change::SetComment { .. }
                 );
                 let _ = writeln!(if before { &mut out } else { &mut tail }, "{}", object_line(ch));
                 continue;

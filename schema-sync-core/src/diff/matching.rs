@@ -4,7 +4,9 @@
 
 use super::ColumnChanges;
 use crate::expr;
-use crate::model::{Check, Column, ForeignKey, Index, IndexKey, KeyTarget, Policy, PrimaryKey, Table, Unique, View};
+use crate::model::{
+    Check, Column, Domain, Extension, ForeignKey, Index, IndexKey, KeyTarget, Policy, PrimaryKey, Table, Unique, View,
+};
 use std::collections::HashMap;
 
 fn same_name(a: &Option<String>, b: &Option<String>) -> bool {
@@ -114,6 +116,22 @@ fn validity(from_not_valid: bool, to_not_valid: bool) -> bool {
 /// catalog prints it, so two reads of equal views agree exactly).
 pub fn same_view(a: &View, b: &View) -> bool {
     a == b
+}
+
+/// Extensions are the same in the same schema at the same version (a side that names no
+/// version takes any).
+pub fn same_extension(a: &Extension, b: &Extension) -> bool {
+    a.schema == b.schema && (a.version.is_none() || b.version.is_none() || a.version == b.version)
+}
+
+/// Domains are the same when everything but the spelling of their expressions is.
+pub fn same_domain(a: &Domain, b: &Domain) -> bool {
+    a.base == b.base
+        && a.collation == b.collation
+        && a.not_null == b.not_null
+        && expr::same_opt(a.default.as_deref(), b.default.as_deref())
+        && a.checks.len() == b.checks.len()
+        && a.checks.iter().zip(&b.checks).all(|(x, y)| x.name == y.name && expr::same(&x.expr, &y.expr))
 }
 
 /// Policies are the same when everything but the spelling of their expressions is.

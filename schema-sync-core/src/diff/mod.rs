@@ -25,8 +25,8 @@ pub(crate) use matching::same_check;
 
 use crate::capabilities::Capabilities;
 use crate::model::{
-    Check, Column, CommentOn, EnumType, ForeignKey, Function, Index, Policy, PrimaryKey, RowSecurity, Schema, Sequence,
-    Table, TableOptions, TableRef, Trigger, Unique, View,
+    Check, Column, CommentOn, Domain, EnumType, Extension, ForeignKey, Function, Index, Policy, PrimaryKey,
+    RowSecurity, Schema, Sequence, Table, TableOptions, TableRef, Trigger, Unique, View,
 };
 use crate::resolve::{self, Note};
 use crate::types::Dialect;
@@ -159,6 +159,18 @@ pub enum Change {
     AlterPolicy { from: Policy, to: Policy },
     /// A comment added, changed or removed (`to: None`).
     SetComment { on: CommentOn, from: Option<String>, to: Option<String> },
+    /// An extension only in `to`.
+    CreateExtension { extension: Extension },
+    /// An extension only in `from`.
+    DropExtension { extension: Extension },
+    /// An extension in both whose schema or (named) version differs.
+    AlterExtension { from: Extension, to: Extension },
+    /// A domain only in `to`.
+    CreateDomain { domain: Domain },
+    /// A domain only in `from`.
+    DropDomain { domain: Domain },
+    /// A domain in both whose base type, collation, default, `NOT NULL` or CHECKs differ.
+    AlterDomain { from: Domain, to: Domain },
 }
 
 impl Change {
@@ -185,6 +197,12 @@ impl Change {
             | AlterTableOptions { table, .. }
             | AlterRowSecurity { table, .. } => Some(table.clone()),
             CreatePolicy { .. } | DropPolicy { .. } | AlterPolicy { .. } | SetComment { .. } => None,
+            CreateExtension { .. }
+            | DropExtension { .. }
+            | AlterExtension { .. }
+            | CreateDomain { .. }
+            | DropDomain { .. }
+            | AlterDomain { .. } => None,
             CreateEnum { .. }
             | DropEnum { .. }
             | AlterEnum { .. }
@@ -450,7 +468,9 @@ pub fn diff(from: &Schema, to: &Schema) -> Vec<Change> {
 
 fn diff_exact(from: &Schema, to: &Schema) -> Vec<Change> {
     let mut changes = Vec::new();
+    diff_extensions(from, to, &mut changes);
     diff_enums(from, to, &mut changes);
+    diff_domains(from, to, &mut changes);
     diff_sequences(from, to, &mut changes);
 
     let key = |t: &Table| (t.schema.clone(), t.name.clone());
@@ -505,6 +525,48 @@ fn diff_comments(from: &Schema, to: &Schema, out: &mut Vec<Change>) {
             out.push(Change::SetComment { on: (*on).clone(), from: Some(text.to_string()), to: None });
         }
     }
+}
+
+fn diff_extensions(from: &Schema, to: &Schema, out: &mut Vec<Change>) {
+    let change = (
+        (|extension| Change::CreateExtension { extension }) as fn(Extension) -> Change,
+        (|extension| Change::DropExtension { extension }) as fn(Extension) -> Change,
+        (|from, to| Change::AlterExtension { from, to }) as fn(Extension, Extension) -> Change,
+    );
+    diff_keyed(&from.extensions, &to.extensions, |x| x.name.clone(), matching::same_extension, change, out);
+}
+
+fn diff_domains(from: &Schema, to: &Schema, out: &mut Vec<Change>) {
+    let key = |d: &Domain| (d.schema.clone(), d.name.clone());
+    let change = (
+        (|domain| Change::CreateDomain { domain }) as fn(Domain) -> Change,
+        (|domain| Change::DropDomain { domain }) as fn(Domain) -> Change,
+        (|from, to| Change::AlterDomain { from, to }) as fn(Domain, Domain) -> Change,
+    );
+    let mut changes = Vec::new();
+    diff_keyed(&from.domains, &to.domains, key, matching::same_domain, change, &mut changes);
+    // A domain over another domain comes after it (dropped before it: the plan drops in
+    // reverse).
+    let depth = |d: &Domain, all: &[Domain]| {
+        let mut n = 0i64;
+        let mut base = d.base.replace('"', "");
+        while let Some(b) =
+            all.iter().find(|x| base == x.name || x.schema.as_ref().is_some_and(|s| base == format!("{s}.{}", x.name)))
+        {
+            n += 1;
+            if n > all.len() as i64 {
+                break;
+            }
+            base = b.base.replace('"', "");
+        }
+        n
+    };
+    changes.sort_by_key(|c| match c {
+        Change::CreateDomain { domain } | Change::AlterDomain { to: domain, .. } => depth(domain, &to.domains),
+        Change::DropDomain { domain } => -depth(domain, &from.domains),
+        _ => 0,
+    });
+    out.extend(changes);
 }
 
 fn diff_policies(from: &Schema, to: &Schema, out: &mut Vec<Change>) {

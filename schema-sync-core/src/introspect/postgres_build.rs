@@ -16,8 +16,9 @@ use super::postgres_rows::{
 };
 use super::IntrospectOptions;
 use crate::model::{
-    Check, Column, Comment, Deferrable, EnumType, FkAction, ForeignKey, Function, Generated, Identity, Index, IndexKey,
-    KeyTarget, Policy, PrimaryKey, Schema, Sequence, SequenceOwner, Table, Trigger, Unique, View,
+    Check, Column, Comment, Deferrable, Domain, EnumType, Extension, FkAction, ForeignKey, Function, Generated,
+    Identity, Index, IndexKey, KeyTarget, Policy, PrimaryKey, Schema, Sequence, SequenceOwner, Table, Trigger, Unique,
+    View,
 };
 use crate::types::{Dialect, SqlType};
 
@@ -90,6 +91,8 @@ pub(crate) struct Builder {
     functions: Vec<Function>,
     policies: Vec<Policy>,
     comments: Vec<Comment>,
+    domains: Vec<Domain>,
+    extensions: Vec<Extension>,
     pending: Vec<PendingForeignKey>,
     outside: HashMap<i64, OutsideTable>,
     /// Requested schemas that exist.
@@ -236,6 +239,11 @@ impl Builder {
             LookupRow::Namespace { name } => {
                 self.namespaces.insert(name.to_string());
             }
+            LookupRow::Extension { name, schema, version } => self.extensions.push(Extension {
+                name: name.to_string(),
+                schema: Some(schema.to_string()),
+                version: Some(version.to_string()),
+            }),
             LookupRow::Type { oid, name, schema, kind, collation, elem } => {
                 let kind = kind.bytes().next().unwrap_or(b'b');
                 self.types.insert(
@@ -452,6 +460,10 @@ impl Builder {
         self.comments.push(c);
     }
 
+    pub(crate) fn domain(&mut self, d: Domain) {
+        self.domains.push(d);
+    }
+
     pub(crate) fn policy(&mut self, p: Policy) {
         self.policies.push(p);
     }
@@ -570,6 +582,8 @@ impl Builder {
         schema.enums = self.enums;
         schema.views = self.views.into_iter().filter(|v| !super::is_excluded(&v.name, opts)).collect();
         schema.functions = self.functions;
+        schema.domains = self.domains;
+        schema.extensions = self.extensions;
         schema.comments = self
             .comments
             .into_iter()

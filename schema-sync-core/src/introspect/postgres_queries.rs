@@ -2,7 +2,8 @@
 //! plain row each of its rows becomes.
 //!
 //! One query per catalog family (lookups, tables, columns, defaults, constraints, indexes,
-//! enums, sequences, views, triggers, functions, policies, comments), each filtered by `nspname = ANY($1)`, so the number of round trips does
+//! enums, domains, sequences, views, triggers, functions, policies, comments; extensions come with
+//! the lookups), each filtered by `nspname = ANY($1)`, so the number of round trips does
 //! not depend on how many tables there are. Every query runs as an unnamed statement
 //! (`persistent(false)`) so it works through a transaction-mode pooler (Supabase on port 6543),
 //! and every value is cast to `text`/`int`/`bool` so sqlx never has to look up a type OID with
@@ -37,7 +38,9 @@ use sqlx::{PgConnection, Row};
 
 use super::postgres_build::{Builder, ExprOf};
 use super::postgres_rows::*;
-use crate::model::{Comment, CommentKind, CommentOn, Function, Policy, PolicyCommand, RowSecurity};
+use crate::model::{
+    Comment, CommentKind, CommentOn, Domain, DomainCheck, Function, Policy, PolicyCommand, RowSecurity,
+};
 use crate::{Error, Result};
 
 /// `pg_class` rows (by oid) that belong to an extension: PostGIS' `spatial_ref_sys` is the
@@ -61,7 +64,8 @@ macro_rules! table_filter {
     };
 }
 
-/// The server version, collations, operator classes, the requested schemas that exist, and the
+/// The server version, collations, operator classes, the requested schemas that exist, the
+/// extensions installed into them, and the
 /// types a column's type can need
 /// more than `format_type` for (enums, arrays of enums, domains, collatable types). A few
 /// hundred rows however large the schema: none of them is per table.
@@ -77,7 +81,10 @@ const LOOKUPS: &str = "\
         WHERE t.typtype IN ('e', 'd') OR t.typcollation <> 0 \
            OR (t.typcategory = 'A' AND t.typelem IN (SELECT oid FROM pg_catalog.pg_type WHERE typtype = 'e')) \
     UNION ALL SELECT 's', ns.oid::int8, ns.nspname::text, NULL, false, NULL, 0, 0 \
-        FROM pg_catalog.pg_namespace ns WHERE ns.nspname = ANY($1)";
+        FROM pg_catalog.pg_namespace ns WHERE ns.nspname = ANY($1) \
+    UNION ALL SELECT 'x', x.oid::int8, x.extname::text, xn.nspname::text, false, x.extversion::text, 0, 0 \
+        FROM pg_catalog.pg_extension x JOIN pg_catalog.pg_namespace xn ON xn.oid = x.extnamespace \
+        WHERE xn.nspname = ANY($1)";
 
 const TABLES: &str = concat!(
     "SELECT c.oid::int8, n.nspname::text, c.relname::text, c.relnatts::int4, c.relrowsecurity, \
@@ -177,6 +184,24 @@ const ENUMS: &str = "SELECT n.nspname::text, t.typname::text, \
        AND t.oid NOT IN (SELECT e.objid FROM pg_catalog.pg_depend e \
            WHERE e.refclassid = 'pg_catalog.pg_extension'::regclass AND e.deptype = 'e' \
              AND e.classid = 'pg_catalog.pg_type'::regclass)";
+
+/// Domains (not extension members) with their base type, collation when it is not the base
+/// type's, default, `NOT NULL` and CHECKs (names and `pg_get_constraintdef` texts, by name).
+const DOMAINS: &str = "\
+    SELECT n.nspname::text, t.typname::text, pg_catalog.format_type(t.typbasetype, t.typtypmod), \
+        CASE WHEN t.typcollation <> b.typcollation THEN co.collname::text END, \
+        pg_catalog.pg_get_expr(t.typdefaultbin, 0), t.typnotnull, \
+        ARRAY(SELECT c.conname::text FROM pg_catalog.pg_constraint c \
+              WHERE c.contypid = t.oid AND c.contype = 'c' ORDER BY c.conname), \
+        ARRAY(SELECT pg_catalog.pg_get_constraintdef(c.oid) FROM pg_catalog.pg_constraint c \
+              WHERE c.contypid = t.oid AND c.contype = 'c' ORDER BY c.conname) \
+    FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace \
+    JOIN pg_catalog.pg_type b ON b.oid = t.typbasetype \
+    LEFT JOIN pg_catalog.pg_collation co ON co.oid = t.typcollation \
+    WHERE t.typtype = 'd' AND n.nspname = ANY($1) \
+      AND t.oid NOT IN (SELECT e.objid FROM pg_catalog.pg_depend e \
+        WHERE e.refclassid = 'pg_catalog.pg_extension'::regclass AND e.deptype = 'e' \
+          AND e.classid = 'pg_catalog.pg_type'::regclass)";
 
 /// Sequences that are not an identity column's (`deptype 'i'`), with the column that owns
 /// them (`deptype 'a'`: `serial`, or `OWNED BY`).
@@ -302,9 +327,9 @@ const COMMENTS: &str = concat!(
     " UNION ALL ",
     table_object_comment!("constraint", "pg_constraint", "conrelid", "conname"),
     " UNION ALL \
-      SELECT 'type', n.nspname::text, NULL, t.typname::text, NULL \
+      SELECT CASE t.typtype WHEN 'd' THEN 'domain' ELSE 'type' END, n.nspname::text, NULL, t.typname::text, NULL \
       FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace \
-      WHERE d.classoid = 'pg_catalog.pg_type'::regclass AND t.oid = d.objoid AND t.typtype = 'e' \
+      WHERE d.classoid = 'pg_catalog.pg_type'::regclass AND t.oid = d.objoid AND t.typtype IN ('e', 'd') \
     ) x ON true \
     WHERE d.objoid >= 16384 AND x.schema_name = ANY($1) \
       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e \
@@ -389,6 +414,7 @@ enum Later {
     Function(Function),
     Policy(Policy),
     Comment(Comment),
+    Domain(Domain),
 }
 
 impl Later {
@@ -404,6 +430,7 @@ impl Later {
             Later::Function(f) => b.function(f),
             Later::Policy(p) => b.policy(p),
             Later::Comment(c) => b.comment(c),
+            Later::Domain(d) => b.domain(d),
         }
     }
 }
@@ -427,7 +454,7 @@ pub(crate) async fn read(
     let s = || Bind::Schemas(schemas);
     each(conn, "lookups", LOOKUPS, s(), queries, |r| on_lookup(b, &r)).await?;
     let pg15 = b.server_version() >= 150_000;
-    let later: [(&str, &'static str, Decoder); 10] = [
+    let later: [(&str, &'static str, Decoder); 11] = [
         ("column defaults", DEFAULTS, |r| Ok(Later::Default(default_row(r)?))),
         ("constraints", if pg15 { CONSTRAINTS_PG15 } else { CONSTRAINTS_OLD }, |r| {
             Ok(Later::Constraint(constraint_row(r)?))
@@ -437,6 +464,23 @@ pub(crate) async fn read(
             Ok(Later::Enum(EnumRow { schema: get(r, 0)?, name: get(r, 1)?, labels: get(r, 2)? }))
         }),
         ("sequences", SEQUENCES, |r| Ok(Later::Sequence(sequence_row(r)?))),
+        ("domains", DOMAINS, |r| {
+            let names: Vec<String> = get(r, 6)?;
+            let texts: Vec<String> = get(r, 7)?;
+            Ok(Later::Domain(Domain {
+                schema: Some(get(r, 0)?),
+                name: get(r, 1)?,
+                base: get(r, 2)?,
+                collation: get(r, 3)?,
+                default: get(r, 4)?,
+                not_null: get(r, 5)?,
+                checks: names
+                    .into_iter()
+                    .zip(texts)
+                    .map(|(name, text)| DomainCheck { name, expr: super::postgres_build::check_body(&text) })
+                    .collect(),
+            }))
+        }),
         ("views", VIEWS, |r| {
             Ok(Later::View(ViewRow {
                 schema: get(r, 0)?,
@@ -496,6 +540,7 @@ pub(crate) async fn read(
                 "policy" => CommentKind::Policy,
                 "constraint" => CommentKind::Constraint,
                 "type" => CommentKind::Type,
+                "domain" => CommentKind::Domain,
                 _ => CommentKind::Table,
             };
             Ok(Later::Comment(Comment {
@@ -592,6 +637,7 @@ fn on_lookup(b: &mut Builder, r: &PgRow) -> sqlx::Result<()> {
         "c" => LookupRow::Collation { oid, name: get(r, 2)? },
         "o" => LookupRow::Opclass { oid, name: get(r, 2)?, is_default: get(r, 4)? },
         "s" => LookupRow::Namespace { name: get(r, 2)? },
+        "x" => LookupRow::Extension { name: get(r, 2)?, schema: get(r, 3)?, version: get(r, 5)? },
         _ => LookupRow::Type {
             oid,
             name: get(r, 2)?,

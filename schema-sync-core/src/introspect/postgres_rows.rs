@@ -18,6 +18,12 @@ pub(crate) enum LookupRow<'r> {
     Namespace {
         name: &'r str,
     },
+    /// An extension installed into a requested schema.
+    Extension {
+        name: &'r str,
+        schema: &'r str,
+        version: &'r str,
+    },
     /// `typtype` `e` (enum), `d` (domain), `b` (a collatable base type or an array of an enum).
     Type {
         oid: i64,

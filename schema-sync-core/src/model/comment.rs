@@ -30,6 +30,8 @@ pub enum CommentKind {
     Sequence,
     /// A type (an enum).
     Type,
+    /// A domain.
+    Domain,
 }
 
 impl CommentKind {
@@ -48,6 +50,7 @@ impl CommentKind {
             CommentKind::Index => "INDEX",
             CommentKind::Sequence => "SEQUENCE",
             CommentKind::Type => "TYPE",
+            CommentKind::Domain => "DOMAIN",
         }
     }
 }

@@ -23,6 +23,7 @@ mod column;
 mod comment;
 mod constraints;
 mod enum_type;
+mod extension;
 mod function;
 mod policy;
 mod sequence;
@@ -35,6 +36,7 @@ pub use column::{Column, Generated, Identity, Overrides};
 pub use comment::{Comment, CommentKind, CommentOn};
 pub use constraints::{Check, Deferrable, FkAction, ForeignKey, Index, IndexKey, KeyTarget, PrimaryKey, Unique};
 pub use enum_type::EnumType;
+pub use extension::{Domain, DomainCheck, Extension};
 pub use function::Function;
 pub use policy::{Policy, PolicyCommand};
 pub use sequence::{Sequence, SequenceOwner};
@@ -74,6 +76,12 @@ pub struct Schema {
     /// Comments on objects (Postgres), ordered by what they are on.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub comments: Vec<Comment>,
+    /// Extensions installed into the schemas in scope (Postgres), ordered by name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extensions: Vec<Extension>,
+    /// Domains (Postgres), ordered by `(schema, name)`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub domains: Vec<Domain>,
 }
 
 impl Schema {
@@ -114,6 +122,11 @@ impl Schema {
         }
         self.policies.sort_by(|a, b| (&a.schema, &a.table, &a.name).cmp(&(&b.schema, &b.table, &b.name)));
         self.comments.sort_by(|a, b| a.on.cmp(&b.on));
+        self.extensions.sort_by(|a, b| a.name.cmp(&b.name));
+        for d in &mut self.domains {
+            d.checks.sort();
+        }
+        self.domains.sort_by(|a, b| (&a.schema, &a.name).cmp(&(&b.schema, &b.name)));
     }
 
     /// Finds a view by (optional) schema and name.
@@ -149,6 +162,12 @@ impl Schema {
             match ty {
                 SqlType::Enum { schema, .. } if schema.as_deref() == Some(from) => *schema = Some(to.to_string()),
                 SqlType::Array { element } => retype(element, from, to),
+                // A domain (or another type of the schema) printed qualified.
+                SqlType::Other { raw, .. } => {
+                    if let Some(rest) = raw.strip_prefix(&format!("{from}.")) {
+                        *raw = format!("{to}.{rest}");
+                    }
+                }
                 _ => {}
             }
         }
@@ -163,6 +182,12 @@ impl Schema {
         }
         for e in &mut self.enums {
             moved(&mut e.schema);
+        }
+        for d in &mut self.domains {
+            moved(&mut d.schema);
+        }
+        for x in &mut self.extensions {
+            moved(&mut x.schema);
         }
         for q in &mut self.sequences {
             moved(&mut q.schema);

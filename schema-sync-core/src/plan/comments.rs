@@ -90,6 +90,7 @@ fn objects_created(s: &Step) -> Vec<CommentOn> {
         Step::CreateEnum { r#enum } | Step::RecreateEnum { to: r#enum, .. } => {
             vec![key(CommentKind::Type, &r#enum.schema, None, &r#enum.name)]
         }
+        Step::CreateDomain { domain } => vec![key(CommentKind::Domain, &domain.schema, None, &domain.name)],
         Step::CreateSequence { sequence } => vec![key(CommentKind::Sequence, &sequence.schema, None, &sequence.name)],
         _ => Vec::new(),
     }
@@ -118,6 +119,7 @@ fn exists(on: &CommentOn, to: &Schema) -> bool {
             .iter()
             .any(|p| p.schema == on.schema && Some(&p.table) == on.table.as_ref() && p.name == on.name),
         CommentKind::Type => to.enums.iter().any(|e| e.schema == on.schema && e.name == on.name),
+        CommentKind::Domain => to.domains.iter().any(|d| d.schema == on.schema && d.name == on.name),
         CommentKind::Constraint => on.table.as_deref().and_then(table).is_some_and(|t| {
             let name = Some(on.name.as_str());
             t.primary_key.as_ref().is_some_and(|p| p.name.as_deref() == name)

@@ -270,6 +270,43 @@ pub(super) fn hazards(steps: &[Step], locks: &[StepLock], caps: &Capabilities, o
                     ),
                 )
             }
+            Step::DropExtension { extension } => add(
+                HazardCode::DropsObject,
+                i,
+                format!(
+                    "drops extension `{}`, which the target schema does not have, with the functions and types it made",
+                    extension.name
+                ),
+            ),
+            Step::DropDomain { domain, kept: false } => add(
+                HazardCode::DropsObject,
+                i,
+                format!("drops domain `{}`, which the target schema does not have", domain.display()),
+            ),
+            Step::DropDomain { domain, kept: true } => add(
+                HazardCode::MayFail,
+                i,
+                format!(
+                    "domain `{}` gets a new base type or collation: it is dropped and created again, which the server \
+                     refuses while a column uses it",
+                    domain.display()
+                ),
+            ),
+            Step::AlterDomain { from, to } => {
+                let added = to.checks.iter().any(|c| !from.checks.contains(c)) || (to.not_null && !from.not_null);
+                if added {
+                    add(
+                        HazardCode::MayFail,
+                        i,
+                        format!(
+                            "a new CHECK or NOT NULL on domain `{}` reads every column of that type and fails if a \
+                             stored value breaks it",
+                            to.display()
+                        ),
+                    )
+                }
+            }
+            Step::CreateExtension { .. } | Step::AlterExtension { .. } | Step::CreateDomain { .. } => {}
             Step::SetRowSecurity { .. }
             | Step::CreatePolicy { .. }
             | Step::DropPolicy { kept: true, .. }

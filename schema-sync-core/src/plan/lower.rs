@@ -14,11 +14,17 @@ use std::collections::BTreeSet;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(super) enum Phase {
     CreateSchemas,
+    /// Extensions (what they define may be used by anything after).
+    CreateExtensions,
     /// Triggers and views dropped (gone, changed, or set aside around what they read).
     DropViews,
     CreateTypes,
+    /// Domains (after the enums they may be over), in base-type order.
+    CreateDomains,
     /// Functions (their bodies are checked when called, so they may name later tables).
     CreateFunctions,
+    /// Domains whose CHECK or default calls a function of the target.
+    LateDomains,
     DropForeignKeys,
     DropConstraints,
     Renames,
@@ -31,8 +37,12 @@ pub(super) enum Phase {
     AddForeignKeys,
     DropColumns,
     DropTables,
+    /// Domains, once no column uses them (and before the functions their CHECKs call).
+    DropDomains,
     DropFunctions,
     DropTypes,
+    /// Extensions, once nothing of the schema uses what they define.
+    DropExtensions,
     /// Views and triggers created (new, changed, or set aside), after everything they read.
     CreateViews,
     /// Comments, once every object exists.
@@ -90,6 +100,8 @@ impl Builder<'_> {
                 .chain(s.sequences.iter().filter_map(|q| q.schema.clone()))
                 .chain(s.views.iter().filter_map(|v| v.schema.clone()))
                 .chain(s.functions.iter().filter_map(|f| f.schema.clone()))
+                .chain(s.domains.iter().filter_map(|d| d.schema.clone()))
+                .chain(s.extensions.iter().filter_map(|x| x.schema.clone()))
                 .collect()
         };
         let have = used(self.from);
@@ -229,6 +241,22 @@ impl Builder<'_> {
         }
     }
 
+    /// Where a domain of the target is created or changed: after the functions when its
+    /// default or a CHECK calls one of the target's.
+    fn domain_phase(&self, d: &crate::model::Domain) -> Phase {
+        let texts: Vec<String> =
+            d.checks.iter().map(|c| c.expr.to_lowercase()).chain(d.default.iter().map(|x| x.to_lowercase())).collect();
+        let calls = self.to.functions.iter().any(|f| {
+            let call = format!("{}(", f.name.to_lowercase());
+            texts.iter().any(|t| t.contains(&call))
+        });
+        if calls {
+            Phase::LateDomains
+        } else {
+            Phase::CreateDomains
+        }
+    }
+
     pub(super) fn target_table(&self, t: &TableRef) -> Option<&Table> {
         self.to.tables.iter().find(|x| x.schema == t.schema && x.name == t.name)
     }
@@ -251,6 +279,31 @@ impl Builder<'_> {
                 }
             }
             Change::AlterEnum { from, to } => self.alter_enum(from, to),
+            Change::CreateExtension { extension } => {
+                self.push(Phase::CreateExtensions, Step::CreateExtension { extension: extension.clone() })
+            }
+            Change::DropExtension { extension } => {
+                self.push(Phase::DropExtensions, Step::DropExtension { extension: extension.clone() })
+            }
+            Change::AlterExtension { from, to } => self.push(
+                Phase::CreateExtensions,
+                Step::AlterExtension { from: from.clone(), to: to.clone() },
+            ),
+            Change::CreateDomain { domain } => {
+                self.push(self.domain_phase(domain), Step::CreateDomain { domain: domain.clone() })
+            }
+            Change::DropDomain { domain } => {
+                self.push(Phase::DropDomains, Step::DropDomain { domain: domain.clone(), kept: false })
+            }
+            Change::AlterDomain { from, to } => {
+                let phase = self.domain_phase(to);
+                if from.recreated_as(to) {
+                    self.push(phase, Step::DropDomain { domain: from.clone(), kept: true });
+                    self.push(phase, Step::CreateDomain { domain: to.clone() });
+                } else {
+                    self.push(phase, Step::AlterDomain { from: from.clone(), to: to.clone() });
+                }
+            }
             // Planned together, around the table changes: `super::dependents`.
             Change::CreateView { .. }
             | Change::DropView { .. }

@@ -136,6 +136,12 @@ fn step_locks(s: &Step) -> Vec<(TableRef, LockMode, bool, bool)> {
         | Step::CreateFunction { .. }
         | Step::DropFunction { .. }
         | Step::SetComment { .. }
+        | Step::CreateExtension { .. }
+        | Step::DropExtension { .. }
+        | Step::AlterExtension { .. }
+        | Step::CreateDomain { .. }
+        | Step::DropDomain { .. }
+        | Step::AlterDomain { .. }
         | Step::CreateSchema { .. }
         | Step::CreateEnum { .. }
         | Step::DropEnum { .. }

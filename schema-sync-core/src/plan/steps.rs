@@ -4,8 +4,8 @@
 use super::locks::{human_bytes, human_count, StepLock, TableSize};
 use crate::model::TableRef;
 use crate::model::{
-    Check, Column, CommentOn, EnumType, ForeignKey, Function, Identity, Index, Policy, PrimaryKey, RowSecurity,
-    Sequence, Table, Trigger, Unique, View,
+    Check, Column, CommentOn, Domain, EnumType, Extension, ForeignKey, Function, Identity, Index, Policy, PrimaryKey,
+    RowSecurity, Sequence, Table, Trigger, Unique, View,
 };
 use crate::types::Dialect;
 use crate::types::SqlType;
@@ -215,6 +215,19 @@ pub enum Step {
     DropPolicy { policy: Policy, kept: bool },
     /// `COMMENT ON … IS '…'` (`NULL`: removed).
     SetComment { on: CommentOn, text: Option<String> },
+    /// `CREATE EXTENSION … WITH SCHEMA … [VERSION …]` (not `IF NOT EXISTS`: one installed in a
+    /// schema outside the scope is an error, not a silent no-op that leaves it elsewhere).
+    CreateExtension { extension: Extension },
+    /// `DROP EXTENSION` (never `CASCADE`: one a column still uses is refused by the server).
+    DropExtension { extension: Extension },
+    /// `ALTER EXTENSION … SET SCHEMA …` and/or `… UPDATE TO …`.
+    AlterExtension { from: Extension, to: Extension },
+    /// `CREATE DOMAIN … AS … [COLLATE …] [DEFAULT …] [NOT NULL] [CONSTRAINT … CHECK (…)]…`.
+    CreateDomain { domain: Domain },
+    /// `DROP DOMAIN`; `kept`: created again later in the plan (a new base type or collation).
+    DropDomain { domain: Domain, kept: bool },
+    /// `ALTER DOMAIN …`: default, `NOT NULL`, CHECKs dropped and added (same base type).
+    AlterDomain { from: Domain, to: Domain },
 }
 
 /// The kind of risk a step carries.

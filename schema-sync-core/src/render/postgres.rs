@@ -4,7 +4,8 @@
 use super::{constraint_name, deferrable, Statement};
 use crate::model::TableRef;
 use crate::model::{
-    Check, Column, CommentKind, CommentOn, ForeignKey, Identity, Index, Policy, RowSecurity, Sequence, Table, Unique,
+    Check, Column, CommentKind, CommentOn, Domain, ForeignKey, Identity, Index, Policy, RowSecurity, Sequence, Table,
+    Unique,
 };
 use crate::plan::{Plan, ShadowChange, Step};
 use crate::sql::{ident_list, qualified, quote_ident, quote_literal};
@@ -62,8 +63,58 @@ fn comment_target(on: &CommentOn) -> String {
         | CommentKind::MaterializedView
         | CommentKind::Index
         | CommentKind::Sequence
-        | CommentKind::Type => format!("{what} {}", q(&on.name)),
+        | CommentKind::Type
+        | CommentKind::Domain => format!("{what} {}", q(&on.name)),
     }
+}
+
+/// `CREATE DOMAIN …` with everything the domain has.
+fn create_domain(d: &Domain) -> String {
+    let mut sql = format!("CREATE DOMAIN {} AS {}", qualified(d.schema.as_deref(), &d.name), d.base);
+    if let Some(c) = &d.collation {
+        sql.push_str(&format!(" COLLATE {}", quote_ident(c)));
+    }
+    if let Some(x) = &d.default {
+        sql.push_str(&format!(" DEFAULT {x}"));
+    }
+    if d.not_null {
+        sql.push_str(" NOT NULL");
+    }
+    for c in &d.checks {
+        sql.push_str(&format!(" CONSTRAINT {} CHECK ({})", quote_ident(&c.name), c.expr));
+    }
+    sql
+}
+
+/// The `ALTER DOMAIN` statements that turn `from` into `to` (same base type and collation).
+fn alter_domain(from: &Domain, to: &Domain) -> Vec<String> {
+    let name = qualified(to.schema.as_deref(), &to.name);
+    let mut out = Vec::new();
+    if !crate::expr::same_opt(from.default.as_deref(), to.default.as_deref()) {
+        out.push(match &to.default {
+            Some(x) => format!("ALTER DOMAIN {name} SET DEFAULT {x}"),
+            None => format!("ALTER DOMAIN {name} DROP DEFAULT"),
+        });
+    }
+    if from.not_null != to.not_null {
+        out.push(format!("ALTER DOMAIN {name} {} NOT NULL", if to.not_null { "SET" } else { "DROP" }));
+    }
+    let same = |a: &crate::model::DomainCheck, b: &crate::model::DomainCheck| {
+        a.name == b.name && crate::expr::same(&a.expr, &b.expr)
+    };
+    for c in from.checks.iter().filter(|c| !to.checks.iter().any(|t| same(c, t))) {
+        out.push(format!("ALTER DOMAIN {name} DROP CONSTRAINT {}", quote_ident(&c.name)));
+    }
+    for c in to.checks.iter().filter(|c| !from.checks.iter().any(|f| same(c, f))) {
+        out.push(format!("ALTER DOMAIN {name} ADD CONSTRAINT {} CHECK ({})", quote_ident(&c.name), c.expr));
+    }
+    out
+}
+
+/// `sql`, built from catalog or snapshot texts, checked to be exactly one statement.
+fn one_statement(what: &str, sql: String) -> crate::Result<String> {
+    let n = crate::sql::split(&sql).len();
+    Ok(super::body(Dialect::Postgres, what, None, &sql, n, &[])?.to_string())
 }
 
 /// An argument list (from a catalog or a snapshot) checked before it is printed between the
@@ -125,9 +176,39 @@ pub fn render(plan: &Plan) -> crate::Result<Vec<Statement>> {
                 }
             }
             Step::CreatePolicy { policy } => {
-                let sql = create_policy(policy);
                 let what = format!("policy `{}` on `{}`", policy.name, policy.relation().display());
-                push(super::body(Dialect::Postgres, &what, None, &sql, crate::sql::split(&sql).len(), &[])?.to_string())
+                push(one_statement(&what, create_policy(policy))?)
+            }
+            Step::CreateExtension { extension: x } => {
+                let mut sql = format!("CREATE EXTENSION {}", quote_ident(&x.name));
+                if let Some(s) = &x.schema {
+                    sql.push_str(&format!(" WITH SCHEMA {}", quote_ident(s)));
+                }
+                if let Some(v) = &x.version {
+                    sql.push_str(&format!(" VERSION {}", quote_literal(v)));
+                }
+                push(sql)
+            }
+            Step::DropExtension { extension } => push(format!("DROP EXTENSION {}", quote_ident(&extension.name))),
+            Step::AlterExtension { from, to } => {
+                let name = quote_ident(&to.name);
+                if let (Some(s), true) = (&to.schema, from.schema != to.schema) {
+                    push(format!("ALTER EXTENSION {name} SET SCHEMA {}", quote_ident(s)));
+                }
+                if let (Some(v), true) = (&to.version, from.version.is_some() && from.version != to.version) {
+                    push(format!("ALTER EXTENSION {name} UPDATE TO {}", quote_literal(v)));
+                }
+            }
+            Step::CreateDomain { domain } => {
+                push(one_statement(&format!("domain `{}`", domain.display()), create_domain(domain))?)
+            }
+            Step::DropDomain { domain, .. } => {
+                push(format!("DROP DOMAIN {}", qualified(domain.schema.as_deref(), &domain.name)))
+            }
+            Step::AlterDomain { from, to } => {
+                for sql in alter_domain(from, to) {
+                    push(one_statement(&format!("domain `{}`", to.display()), sql)?);
+                }
             }
             Step::SetComment { on, text } => {
                 if let Some(a) = &on.arguments {

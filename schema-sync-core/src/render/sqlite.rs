@@ -229,6 +229,12 @@ pub fn render(plan: &Plan) -> crate::Result<Vec<Statement>> {
                 return Err(unsupported("row-level security"))
             }
             Step::SetComment { .. } => return Err(unsupported("comments")),
+            Step::CreateExtension { .. } | Step::DropExtension { .. } | Step::AlterExtension { .. } => {
+                return Err(unsupported("extensions"))
+            }
+            Step::CreateDomain { .. } | Step::DropDomain { .. } | Step::AlterDomain { .. } => {
+                return Err(unsupported("domains"))
+            }
             Step::CreateEnum { .. } | Step::DropEnum { .. } | Step::AddEnumValue { .. } | Step::RecreateEnum { .. } => {
                 return Err(unsupported("enum types"))
             }

@@ -495,3 +495,85 @@ async fn postgres_comments_are_compared_and_follow_objects_the_plan_recreates() 
         assert_eq!(rows, 20, "every row kept and read through the recreated view");
     }
 }
+
+const PG_DOMAINS: &str = "
+CREATE DOMAIN email AS text CHECK (VALUE LIKE '%@%');
+CREATE DOMAIN old_code AS int;
+CREATE TABLE people (id int PRIMARY KEY, mail email NOT NULL, n int);";
+
+const PG_DOMAINS_AFTER: &str = "
+CREATE EXTENSION citext;
+CREATE DOMAIN email AS text DEFAULT 'nobody@example.com'
+  CONSTRAINT email_at CHECK (VALUE LIKE '%@%') CONSTRAINT email_short CHECK (length(VALUE) < 200);
+CREATE DOMAIN high_score AS score CHECK (VALUE > 10);
+CREATE DOMAIN score AS int NOT NULL DEFAULT 0 CHECK (VALUE >= 0);
+CREATE TABLE people (id int PRIMARY KEY, mail email NOT NULL, n int, handle citext, points score, best high_score DEFAULT 11);
+COMMENT ON DOMAIN email IS 'An address';";
+
+#[tokio::test]
+async fn postgres_extensions_and_domains_are_created_changed_and_dropped_with_every_row_kept() {
+    let db = schema_sync::require_postgres!();
+    let (_other, mut applied, mut written) = two_loaded(
+        &db,
+        &format!(
+            "{PG_DOMAINS}; INSERT INTO people SELECT g, 'p' || g || '@example.com', g FROM generate_series(1, 50) g;"
+        ),
+    )
+    .await;
+    // `high_score` is declared before the domain it is over: the plan orders them.
+    let scratch = TempPostgres::new().await;
+    let mut s = scratch.connect().await;
+    sqlx::raw_sql(sqlx::AssertSqlSafe(
+        PG_DOMAINS_AFTER
+            .replace("CREATE DOMAIN high_score AS score CHECK (VALUE > 10);\n", "")
+            .replace("CREATE TABLE", "CREATE DOMAIN high_score AS score CHECK (VALUE > 10); CREATE TABLE"),
+    ))
+    .execute(&mut s)
+    .await
+    .unwrap();
+    let want = pg::introspect(&mut s, &IntrospectOptions::default()).await.unwrap();
+    assert_eq!(want.extensions.len(), 1, "{:?}", want.extensions);
+    assert_eq!(want.domains.len(), 3, "{:?}", want.domains);
+
+    let live = pg::introspect(&mut applied, &IntrospectOptions::default()).await.unwrap();
+    let c = diff::compare(&live, &want, None, &Default::default()).unwrap();
+    let text = diff::render_text(&c);
+    for line in [
+        "+ extension citext",
+        "+ domain public.score",
+        "~ domain public.email: checks differs",
+        "- domain public.old_code",
+    ] {
+        assert!(text.contains(line), "{line} in\n{text}");
+    }
+    // Dropping a domain the target does not have needs the opt-in.
+    let err = apply::migrate(&mut applied, &want, &ApplyOptions::default()).await.expect_err("refused");
+    assert!(err.to_string().contains("drops domain `public.old_code`"), "{err}");
+
+    let opts = ApplyOptions { allow_destructive: true, ..Default::default() };
+    let out = apply::migrate(&mut applied, &want, &opts).await.expect("applies");
+    let sql: Vec<&str> = out.statements.iter().map(|s| s.sql.as_str()).collect();
+    let at = |p: &str| sql.iter().position(|s| s.starts_with(p)).unwrap_or_else(|| panic!("{p} in {sql:#?}"));
+    assert!(at("CREATE EXTENSION \"citext\"") < at("CREATE DOMAIN \"public\".\"score\""), "{sql:#?}");
+    assert!(at("CREATE DOMAIN \"public\".\"score\"") < at("CREATE DOMAIN \"public\".\"high_score\""), "{sql:#?}");
+    assert!(at("ALTER TABLE \"public\".\"people\" ADD COLUMN \"points\"") < at("DROP DOMAIN \"public\".\"old_code\""));
+    run_written(&mut written, &want).await;
+
+    for conn in [&mut applied, &mut written] {
+        let now = pg::introspect(&mut *conn, &IntrospectOptions::default()).await.unwrap();
+        assert!(diff::diff(&now, &want).is_empty(), "{:?}", diff::diff(&now, &want));
+        let r = sqlx::query(
+            "SELECT count(*), count(*) FILTER (WHERE mail::text = 'p' || id || '@example.com' AND n = id), \
+             min(points), max(points), min(best), pg_typeof(min(handle))::text FROM people",
+        )
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+        assert_eq!((r.get::<i64, _>(0), r.get::<i64, _>(1)), (50, 50), "every row and value kept");
+        assert_eq!((r.get::<i32, _>(2), r.get::<i32, _>(3), r.get::<i32, _>(4)), (0, 0, 11), "domain defaults filled");
+        assert_eq!(r.get::<String, _>(5), "citext");
+        // The new CHECK holds.
+        let bad = sqlx::query("INSERT INTO people (id, mail) VALUES (999, 'not-an-address')").execute(&mut *conn).await;
+        assert!(bad.is_err(), "the domain's CHECK refuses it");
+    }
+}
