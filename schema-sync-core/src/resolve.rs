@@ -13,7 +13,8 @@
 use crate::capabilities::Capabilities;
 use crate::expr;
 use crate::model::{
-    Check, Column, Comment, CommentOn, Domain, Extension, Function, Identity, Policy, Schema, Table, Trigger, View,
+    Check, Column, Comment, Domain, Extension, ForeignKey, Function, Identity, ObjectKind, ObjectRef, Policy, Schema,
+    Table, Trigger, View,
 };
 use crate::types::{compat, postgres, sqlite, translate, Dialect, SqlType};
 use serde::Serialize;
@@ -164,11 +165,23 @@ fn resolve_model(schema: &Schema, dialect: Dialect, namespace: &str) -> crate::R
         out.functions = schema.functions.iter().map(|f| Function { schema: home(&f.schema), ..f.clone() }).collect();
         out.domains = schema.domains.iter().map(|d| Domain { schema: home(&d.schema), ..d.clone() }).collect();
         out.extensions = schema.extensions.iter().map(|x| Extension { schema: home(&x.schema), ..x.clone() }).collect();
+        out.grants = schema
+            .grants
+            .iter()
+            .map(|g| {
+                let mut g = g.clone();
+                if g.on.kind == ObjectKind::Schema && g.on.schema.is_none() {
+                    g.on.name = namespace.to_string();
+                }
+                g.on.schema = home(&g.on.schema);
+                g
+            })
+            .collect();
         out.policies = schema.policies.iter().map(|p| Policy { schema: home(&p.schema), ..p.clone() }).collect();
         out.comments = schema
             .comments
             .iter()
-            .map(|c| Comment { on: CommentOn { schema: home(&c.on.schema), ..c.on.clone() }, text: c.text.clone() })
+            .map(|c| Comment { on: ObjectRef { schema: home(&c.on.schema), ..c.on.clone() }, text: c.text.clone() })
             .collect();
     } else {
         // Row-level security is a server object too.
@@ -317,22 +330,41 @@ pub fn translate_in(schema: &Schema, target: Dialect, like: Option<&Schema>, nam
                 u
             })
             .collect();
-        table.foreign_keys = t
-            .foreign_keys
-            .iter()
-            .cloned()
-            .map(|mut fk| {
-                fk.name = None;
-                fk.ref_schema = None;
-                if fk.ref_columns.is_empty() {
-                    if let Some(target_table) = schema.table(None, &fk.ref_table) {
-                        fk.ref_columns =
-                            target_table.primary_key.as_ref().map(|p| p.columns.clone()).unwrap_or_default();
-                    }
-                }
-                fk
+        // A foreign key to a table in a schema outside the one read (Supabase's `auth.users`)
+        // exists only in Postgres: never drift against a SQLite side.
+        let outside = |fk: &ForeignKey, s: &Schema, t: &Table| {
+            fk.ref_schema.as_ref().is_some_and(|rs| {
+                Some(rs) != t.schema.as_ref() && !s.tables.iter().any(|x| x.schema.as_ref() == Some(rs))
             })
-            .collect();
+        };
+        for fk in t.foreign_keys.iter().filter(|fk| outside(fk, schema, t)) {
+            notes.push(Note {
+                subject: format!("{}.{}", t.name, fk.columns.join(",")),
+                rule: None,
+                compatible: true,
+                message: format!(
+                    "foreign key to {}.{} (outside the schema) exists only in {}",
+                    fk.ref_schema.as_deref().unwrap_or_default(),
+                    fk.ref_table,
+                    source.name()
+                ),
+            });
+        }
+        if caps.server_objects {
+            if let (Some(e), Some(l)) = (existing, like) {
+                table.foreign_keys.extend(e.foreign_keys.iter().filter(|fk| outside(fk, l, e)).cloned());
+            }
+        }
+        table.foreign_keys.extend(t.foreign_keys.iter().filter(|fk| !outside(fk, schema, t)).cloned().map(|mut fk| {
+            fk.name = None;
+            fk.ref_schema = None;
+            if fk.ref_columns.is_empty() {
+                if let Some(target_table) = schema.table(None, &fk.ref_table) {
+                    fk.ref_columns = target_table.primary_key.as_ref().map(|p| p.columns.clone()).unwrap_or_default();
+                }
+            }
+            fk
+        }));
         // Indexes on plain columns carry over; expression and partial indexes are dialect text.
         for idx in &t.indexes {
             if idx.keys.iter().all(|k| k.column_name().is_some()) && idx.predicate.is_none() && idx.method.is_none() {
@@ -343,6 +375,7 @@ pub fn translate_in(schema: &Schema, target: Dialect, like: Option<&Schema>, nam
                     k.nulls_first = None;
                 }
                 i.include.clear();
+                i.with.clear();
                 i.nulls_not_distinct = false;
                 // Index names are local spelling: the target's own index over the same
                 // columns is the same index.
@@ -387,6 +420,7 @@ pub fn translate_in(schema: &Schema, target: Dialect, like: Option<&Schema>, nam
         out.functions = like.map(|l| l.functions.clone()).unwrap_or_default();
         out.domains = like.map(|l| l.domains.clone()).unwrap_or_default();
         out.extensions = like.map(|l| l.extensions.clone()).unwrap_or_default();
+        out.grants = like.map(|l| l.grants.clone()).unwrap_or_default();
         out.policies = like.map(|l| l.policies.clone()).unwrap_or_default();
         out.comments = like.map(|l| l.comments.clone()).unwrap_or_default();
     }
@@ -442,7 +476,22 @@ fn translate_bodies(
             None => out.views.push(View { schema: home(), written_for: Some(source), ..v.clone() }),
         }
     }
+    // A trigger on a table the schema does not hold (one in a managed schema such as Supabase's
+    // `auth.users`) exists only where that table does: Postgres-only, never drift.
+    let outside = |t: &Trigger, s: &Schema| !s.tables.iter().any(|x| x.schema == t.schema && same(&x.name, &t.table));
+    if caps.server_objects {
+        out.triggers.extend(like.iter().flat_map(|l| l.triggers.iter().filter(|t| outside(t, l))).cloned());
+    }
     for t in &schema.triggers {
+        if outside(t, schema) {
+            notes.push(Note {
+                subject: format!("{}.{}", t.table, t.name),
+                rule: None,
+                compatible: true,
+                message: format!("a trigger on a table outside the schema exists only in {}", source.name()),
+            });
+            continue;
+        }
         let there = like.and_then(|l| l.triggers.iter().find(|w| same(&w.table, &t.table) && same(&w.name, &t.name)));
         match there {
             Some(there) => {

@@ -232,16 +232,6 @@ pub async fn load_postgres_ddl(text: &str, origin: &str, dev_url: &str, iopts: &
     let mut schema = crate::introspect::postgres::introspect(&mut tx, &scratch_opts).await?;
     let _ = tx.rollback().await;
     let public = iopts.schemas.first().cloned().unwrap_or_else(|| "public".to_string());
-    for t in &mut schema.tables {
-        if t.schema.as_deref() == Some(name.as_str()) {
-            t.schema = Some(public.clone());
-        }
-    }
-    for e in &mut schema.enums {
-        if e.schema.as_deref() == Some(name.as_str()) {
-            e.schema = Some(public.clone());
-        }
-    }
-    schema.normalize();
+    schema.rehome(&name, &public);
     Ok(schema)
 }

@@ -69,6 +69,7 @@ pub fn index(name: &str, cols: &[&str], unique: bool) -> Index {
         method: None,
         include: Vec::new(),
         nulls_not_distinct: false,
+        with: Default::default(),
         invalid: false,
     }
 }

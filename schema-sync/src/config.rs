@@ -46,6 +46,9 @@ path = "app.db"
 url = { env = ["DATABASE_URL", "SUPABASE_DB_URL"] }
 # Schemas schema-sync manages (Supabase's auth, storage, … are never touched unless listed).
 schemas = ["public"]
+# Roles whose privileges (GRANT/REVOKE) are compared and changed; no other role is ever read or
+# revoked (docs/privileges.md). Default: Supabase's API roles.
+# managed_roles = ["anon", "authenticated", "service_role"]
 # Lock budget of every live change (docs/online.md): the longest wait for a table lock before the
 # attempt rolls back and is retried, the retries, and the longest statement ("0": no limit).
 # lock_timeout = "3s"
@@ -95,6 +98,9 @@ pub struct Config {
     pub postgres_origin: Option<Origin>,
     /// Postgres schemas to manage.
     pub schemas: Vec<String>,
+    /// Roles whose privileges are managed (`postgres.managed_roles`); `None`: Supabase's API
+    /// roles.
+    pub managed_roles: Option<Vec<String>>,
     /// Migrations directory.
     pub migrations_dir: PathBuf,
     /// Models snapshot.
@@ -150,6 +156,8 @@ struct RawPostgres {
     url: Value,
     #[serde(default)]
     schemas: Vec<String>,
+    #[serde(default)]
+    managed_roles: Option<Vec<String>>,
     #[serde(default)]
     lock_timeout: Option<String>,
     #[serde(default)]
@@ -301,6 +309,7 @@ impl Config {
             cfg.postgres = Some(url);
             cfg.postgres_origin = Some(origin);
             cfg.schemas = pg.schemas;
+            cfg.managed_roles = pg.managed_roles;
             cfg.lock_timeout = pg.lock_timeout;
             cfg.statement_timeout = pg.statement_timeout;
             cfg.lock_retries = pg.lock_retries;
@@ -372,6 +381,12 @@ mod tests {
                 "statement_timeout" => assert_eq!(cfg.statement_timeout.as_deref(), Some("10m")),
                 "online" => assert_eq!(cfg.online, Some(false)),
                 "backfill_batch" => assert_eq!(cfg.backfill_batch, Some(10000)),
+                "managed_roles" => {
+                    assert_eq!(
+                        cfg.managed_roles.as_deref(),
+                        Some(&["anon", "authenticated", "service_role"].map(String::from)[..])
+                    )
+                }
                 other => panic!("a commented option the test does not know: {other}"),
             }
         }

@@ -243,6 +243,7 @@ impl TableDef {
                 method: None,
                 include: Vec::new(),
                 nulls_not_distinct: false,
+                with: Default::default(),
                 invalid: false,
             })
             .collect();

@@ -73,10 +73,8 @@ pub fn sqlite_uses_uncovered_objects(sql: &str) -> bool {
 }
 
 /// What the model does not cover yet on Postgres (views, triggers, functions, row-level
-/// security, policies, comments, extensions and domains are covered).
+/// security, policies, comments, extensions, domains and privileges are covered).
 const POSTGRES_ONLY: &[&str] = &[
-    "GRANT ",
-    "REVOKE ",
     "CREATE RULE",
     "CREATE OR REPLACE RULE",
     "CREATE TYPE",
@@ -91,6 +89,83 @@ const POSTGRES_ONLY: &[&str] = &[
 fn uses_any(sql: &str, keys: &[&str]) -> bool {
     let up = sql.to_ascii_uppercase();
     keys.iter().any(|k| up.contains(k) && !(k == &"CREATE TYPE" && up.contains("AS ENUM") && !up.contains("AS (")))
+}
+
+/// The roles upstream suites create before their cases run (sqldef's list, pg-schema-diff's
+/// `app_user`): created once per cluster by [`create_upstream_roles`].
+pub const UPSTREAM_ROLES: &[&str] = &[
+    "readonly_user",
+    "app_user",
+    "admin_role",
+    "user-with-dash",
+    "user.with.dot",
+    "user with spaces",
+    "CamelCaseUser",
+    "UPPERCASE_USER",
+    "user1",
+    "user2",
+    "user3",
+    "user4",
+    "My User",
+    "reader",
+    "writer",
+    "admin",
+    "reader1",
+    "reader2",
+    "writer1",
+    "writer2",
+    "role1",
+    "role2",
+    "power_user",
+    "user@domain.com",
+];
+
+/// Creates [`UPSTREAM_ROLES`] (and the folded spelling of the mixed-case ones, which cases also
+/// write unquoted) on the cluster behind `conn`, if missing. Roles are cluster-wide: tests that
+/// run at once may race, which is fine.
+pub async fn create_upstream_roles(conn: &mut sqlx::PgConnection) {
+    let mut names: Vec<String> = UPSTREAM_ROLES.iter().map(|r| r.to_string()).collect();
+    names.extend(UPSTREAM_ROLES.iter().filter(|r| r.chars().any(|c| c.is_uppercase())).map(|r| r.to_lowercase()));
+    for name in names {
+        let sql = format!(
+            "DO $$ BEGIN CREATE ROLE \"{}\" NOLOGIN; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$",
+            name.replace('"', "\"\"")
+        );
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut *conn).await.expect("create an upstream role");
+    }
+}
+
+/// The roles whose privileges a case manages: sqldef's `managed_roles` or the roles its
+/// `manage.privilege` rules match, pg-schema-diff's `roles`; Supabase's API roles otherwise.
+pub fn managed_roles(case: &Case) -> Vec<String> {
+    let f = &case.flags;
+    let strings = |v: &serde_json::Value| -> Vec<String> {
+        v.as_array().map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect()).unwrap_or_default()
+    };
+    if let Some(list) = f.get("managed_roles").or_else(|| f.get("roles")) {
+        return strings(list);
+    }
+    if let Some(rules) = f.pointer("/manage/privilege").and_then(|r| r.as_array()) {
+        let targets: Vec<&str> = rules.iter().filter_map(|r| r.get("target").and_then(|t| t.as_str())).collect();
+        // The patterns upstream uses: a name, `.*`, or a name with `\d` for one digit.
+        let matches = |pattern: &str, name: &str| {
+            pattern == ".*"
+                || pattern == name
+                || (pattern.contains("\\d")
+                    && pattern.len() - 1 == name.len()
+                    && pattern
+                        .replace("\\d", "#")
+                        .chars()
+                        .zip(name.chars())
+                        .all(|(p, c)| p == c || (p == '#' && c.is_ascii_digit())))
+        };
+        return UPSTREAM_ROLES
+            .iter()
+            .filter(|r| targets.iter().any(|t| matches(t, r)))
+            .map(|r| r.to_string())
+            .collect();
+    }
+    schema_sync::core::introspect::DEFAULT_MANAGED_ROLES.iter().map(|r| r.to_string()).collect()
 }
 
 /// Tallies pass/fail/skip with reasons, prints a summary and returns the pass rate.

@@ -89,10 +89,39 @@ fn balanced_prefix(ty: &str) -> usize {
 }
 
 /// The fingerprint of the tables, constraints, indexes, sequences and enum types of `schemas`
-/// on the Postgres database behind `conn`.
+/// on the Postgres database behind `conn`, with the privileges of Supabase's API roles.
 pub async fn postgres(conn: &mut sqlx::PgConnection, schemas: &[String]) -> Fingerprint {
+    let roles: Vec<String> = ["anon", "authenticated", "service_role"].iter().map(|r| r.to_string()).collect();
+    postgres_for(conn, schemas, &roles).await
+}
+
+/// [`postgres`] with the privileges `roles` hold (straight from the ACLs, one line per
+/// privilege) on every table, view, column, sequence, function and schema in `schemas`.
+pub async fn postgres_for(conn: &mut sqlx::PgConnection, schemas: &[String], roles: &[String]) -> Fingerprint {
     use sqlx::Row;
     let mut out = Fingerprint::new();
+    for r in sqlx::query(
+        "WITH acls AS ( \
+           SELECT 'relation ' || n.nspname || '.' || c.relname AS what, c.relacl AS acl \
+           FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ANY($1) \
+           UNION ALL SELECT 'column ' || n.nspname || '.' || c.relname || '.' || a.attname, a.attacl \
+           FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
+           WHERE n.nspname = ANY($1) AND a.attnum > 0 \
+           UNION ALL SELECT 'routine ' || n.nspname || '.' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')', \
+                  p.proacl FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = ANY($1) \
+           UNION ALL SELECT 'schema ' || n.nspname, n.nspacl FROM pg_namespace n WHERE n.nspname = ANY($1)) \
+         SELECT 'privilege ' || a.what || ' ' || r.rolname, x.privilege_type || CASE WHEN x.is_grantable THEN ' grantable' ELSE '' END \
+         FROM acls a, aclexplode(a.acl) x JOIN pg_roles r ON r.oid = x.grantee WHERE r.rolname = ANY($2)",
+    )
+    .bind(schemas.to_vec())
+    .bind(roles.to_vec())
+    .persistent(false)
+    .fetch_all(&mut *conn)
+    .await
+    .expect("oracle: privileges")
+    {
+        out.insert(format!("{} {}", r.get::<String, _>(0), r.get::<String, _>(1)));
+    }
     let rows = |sql: &'static str| sqlx::query(sql).bind(schemas.to_vec()).persistent(false);
     for r in rows(
         "SELECT n.nspname::text || '.' || c.relname::text || '.' || a.attname::text, format_type(a.atttypid, a.atttypmod), \
@@ -152,7 +181,7 @@ pub async fn postgres(conn: &mut sqlx::PgConnection, schemas: &[String]) -> Fing
             "index {}.{} {}",
             r.get::<String, _>(0),
             r.get::<String, _>(1),
-            normalise_expr(&r.get::<String, _>(2))
+            sorted_with(&normalise_expr(&r.get::<String, _>(2)))
         ));
     }
     for r in rows(
@@ -237,6 +266,17 @@ pub async fn postgres(conn: &mut sqlx::PgConnection, schemas: &[String]) -> Fing
         out.insert(format!("{} {}", r.get::<String, _>(0), words(&r.get::<String, _>(1))));
     }
     out
+}
+
+/// An index definition with the storage parameters of its `WITH (…)` in name order: their
+/// order is the order they were written in and means nothing.
+fn sorted_with(def: &str) -> String {
+    let Some(start) = def.find(" WITH (") else { return def.to_string() };
+    let open = start + " WITH (".len();
+    let Some(len) = def[open..].find(')') else { return def.to_string() };
+    let mut items: Vec<&str> = def[open..open + len].split(", ").collect();
+    items.sort();
+    format!("{}{}{}", &def[..open], items.join(", "), &def[open + len..])
 }
 
 /// Whitespace runs made one space, a trailing `;` dropped.

@@ -308,6 +308,18 @@ impl<C: DerefMut<Target = PgConnection> + Send> Database for PgDatabase<C> {
             ),
         )
         .await?;
+        // Bookkeeping is nobody's API: Supabase's default privileges would grant the new table
+        // to `anon` and `authenticated` (readable and writable through PostgREST).
+        let roles = &self.scope().managed_roles;
+        if !roles.is_empty() {
+            let revoke = format!(
+                "DO $ss$ DECLARE r name; BEGIN FOR r IN SELECT rolname FROM pg_catalog.pg_roles WHERE rolname IN ({}) LOOP \
+                 EXECUTE format('REVOKE ALL ON TABLE %s FROM %I', {}, r); END LOOP; END $ss$",
+                crate::sql::literal_list(roles),
+                crate::sql::quote_literal(&name)
+            );
+            run(&mut self.conn, &revoke).await?;
+        }
         sqlx::query(AssertSqlSafe(format!(
             "INSERT INTO {name} (version, checksum, description) SELECT COALESCE(MAX(version), 0) + 1, $1, $2 FROM {name}"
         )))

@@ -145,10 +145,24 @@ pub fn probes(plan: &Plan, live: &crate::model::Schema) -> Vec<Probe> {
             _ => None,
         })
         .collect();
+    // Nor one naming an enum label the plan adds (it does not exist yet).
+    let new_labels: Vec<String> = plan
+        .steps
+        .iter()
+        .flat_map(|s| match s {
+            Step::AddEnumValue { value, .. } => vec![value.clone()],
+            Step::RecreateEnum { from, to, .. } => {
+                to.values.iter().filter(|v| !from.values.contains(v)).cloned().collect()
+            }
+            _ => Vec::new(),
+        })
+        .map(|v| crate::sql::quote_literal(&v))
+        .collect();
     let checkable = |p: &Probe| {
-        p.expression
-            .as_deref()
-            .is_none_or(|e| !new_names.iter().any(|(t, c)| *t == p.reads.1 && crate::expr::mentions(e, c)))
+        p.expression.as_deref().is_none_or(|e| {
+            !new_names.iter().any(|(t, c)| *t == p.reads.1 && crate::expr::mentions(e, c))
+                && !new_labels.iter().any(|l| e.contains(l.as_str()))
+        })
     };
     all_probes(plan).into_iter().filter(|p| exists(p) && checkable(p)).collect()
 }

@@ -6,7 +6,7 @@
 
 use super::{Change, Comparison};
 use crate::model::TableRef;
-use crate::model::{Column, ForeignKey, Index, KeyTarget};
+use crate::model::{Column, ForeignKey, Grant, Index, KeyTarget};
 use crate::resolve::type_text;
 use crate::types::Dialect;
 use std::collections::BTreeMap;
@@ -137,6 +137,25 @@ fn object_line(ch: &Change) -> String {
                 "default or NOT NULL"
             };
             ('~', "domain".into(), to.display(), Some(what))
+        }
+        Change::SetPrivileges { on, role, from, to } => {
+            let list = |g: &Grant| {
+                let mut s = if g.privileges.is_empty() { "none".to_string() } else { g.privileges.join(", ") };
+                if !g.grantable.is_empty() {
+                    let _ = write!(s, " (grant option: {})", g.grantable.join(", "));
+                }
+                s
+            };
+            let before = from.as_ref().map_or_else(|| "default".to_string(), list);
+            let after = match to {
+                Some(g) => list(g),
+                None => format!("default ({})", from.as_ref().map_or("none".into(), |f| f.default.join(", "))),
+            };
+            return format!(
+                "~ privileges of {role} on {} {}: {before} → {after}",
+                kind(on.kind.keyword()),
+                on.display()
+            );
         }
         // Table changes are listed under their table, not here.
         other => return format!("{other:?}"),
@@ -275,7 +294,8 @@ pub fn render_text(c: &Comparison) -> String {
             | Change::AlterExtension { .. }
             | Change::CreateDomain { .. }
             | Change::DropDomain { .. }
-            | Change::AlterDomain { .. } => {
+            | Change::AlterDomain { .. }
+            | Change::SetPrivileges { .. } => {
                 // Extensions, domains and functions before the tables (what they define is
                 // used there), the rest after.
                 let before = !matches!(
@@ -290,6 +310,7 @@ pub fn render_text(c: &Comparison) -> String {
                         | Change::DropPolicy { .. }
                         | Change::AlterPolicy { .. }
                         | Change::SetComment { .. }
+                        | Change::SetPrivileges { .. }
                 );
                 let _ = writeln!(if before { &mut out } else { &mut tail }, "{}", object_line(ch));
                 continue;

@@ -78,6 +78,7 @@ pub fn same_index(a: &Index, b: &Index) -> bool {
         && method(&a.method) == method(&b.method)
         && a.include == b.include
         && a.nulls_not_distinct == b.nulls_not_distinct
+        && a.with == b.with
         // A live index a concurrent build left invalid is never the wanted one.
         && (!a.invalid || b.invalid)
 }

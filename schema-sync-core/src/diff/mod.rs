@@ -25,7 +25,7 @@ pub(crate) use matching::same_check;
 
 use crate::capabilities::Capabilities;
 use crate::model::{
-    Check, Column, CommentOn, Domain, EnumType, Extension, ForeignKey, Function, Index, Policy, PrimaryKey,
+    Check, Column, Domain, EnumType, Extension, ForeignKey, Function, Grant, Index, ObjectRef, Policy, PrimaryKey,
     RowSecurity, Schema, Sequence, Table, TableOptions, TableRef, Trigger, Unique, View,
 };
 use crate::resolve::{self, Note};
@@ -158,7 +158,7 @@ pub enum Change {
     /// A policy in both (same table and name) that differs.
     AlterPolicy { from: Policy, to: Policy },
     /// A comment added, changed or removed (`to: None`).
-    SetComment { on: CommentOn, from: Option<String>, to: Option<String> },
+    SetComment { on: ObjectRef, from: Option<String>, to: Option<String> },
     /// An extension only in `to`.
     CreateExtension { extension: Extension },
     /// An extension only in `from`.
@@ -171,6 +171,9 @@ pub enum Change {
     DropDomain { domain: Domain },
     /// A domain in both whose base type, collation, default, `NOT NULL` or CHECKs differ.
     AlterDomain { from: Domain, to: Domain },
+    /// What a managed role holds on an object differs. `None`: the side has the database's
+    /// default privileges there (no record).
+    SetPrivileges { on: ObjectRef, role: String, from: Option<Grant>, to: Option<Grant> },
 }
 
 impl Change {
@@ -202,7 +205,8 @@ impl Change {
             | AlterExtension { .. }
             | CreateDomain { .. }
             | DropDomain { .. }
-            | AlterDomain { .. } => None,
+            | AlterDomain { .. }
+            | SetPrivileges { .. } => None,
             CreateEnum { .. }
             | DropEnum { .. }
             | AlterEnum { .. }
@@ -297,6 +301,7 @@ pub fn compare_owned(
     let mut from_r = resolve::resolve_owned_in(from, target, namespace)?;
     let mut to_in = to;
     apply_rename_hints(&mut to_in, &opts.renames)?;
+    let model = to_in.dialect.is_none();
     let cross = to_in.dialect.is_some_and(|d| d != target);
     if cross && opts.fold_names {
         fold_names(&mut to_in, &from_r);
@@ -309,10 +314,24 @@ pub fn compare_owned(
     if let Some(folded) = fold_sqlite_case(&from_r, &to_r) {
         to_r = folded;
     }
+    if model {
+        keep_undeclared_extensions(&from_r, &mut to_r);
+    }
     drop_ignored(&mut from_r, opts);
     drop_ignored(&mut to_r, opts);
     let changes = diff(&from_r, &to_r);
     Ok(Comparison { dialect: target, from: from_r, to: to_r, changes, notes, cross_dialect: cross })
+}
+
+/// Models (`#[derive(SyncTable)]` cannot declare extensions) keep the extensions the database
+/// has: one they do not list is left alone, never dropped; one they list is created.
+fn keep_undeclared_extensions(from: &Schema, to: &mut Schema) {
+    let kept: Vec<_> =
+        from.extensions.iter().filter(|x| !to.extensions.iter().any(|y| y.name == x.name)).cloned().collect();
+    if !kept.is_empty() {
+        to.extensions.extend(kept);
+        to.normalize();
+    }
 }
 
 /// Removes the tables a comparison leaves out (`opts.ignore_tables`) from `schema`.
@@ -505,12 +524,34 @@ fn diff_exact(from: &Schema, to: &Schema) -> Vec<Change> {
     diff_functions(from, to, &mut changes);
     diff_policies(from, to, &mut changes);
     diff_comments(from, to, &mut changes);
+    diff_grants(from, to, &mut changes);
     changes
 }
 
+fn diff_grants(from: &Schema, to: &Schema, out: &mut Vec<Change>) {
+    let key = |g: &Grant| (g.on.clone(), g.role.clone());
+    let have: BTreeMap<_, &Grant> = from.grants.iter().map(|g| (key(g), g)).collect();
+    let want: BTreeMap<_, &Grant> = to.grants.iter().map(|g| (key(g), g)).collect();
+    for (k, g) in &want {
+        if !have.get(k).is_some_and(|h| h.same(g)) {
+            out.push(Change::SetPrivileges {
+                on: k.0.clone(),
+                role: k.1.clone(),
+                from: have.get(k).map(|h| (*h).clone()),
+                to: Some((*g).clone()),
+            });
+        }
+    }
+    for (k, h) in &have {
+        if !want.contains_key(k) && !h.is_default() {
+            out.push(Change::SetPrivileges { on: k.0.clone(), role: k.1.clone(), from: Some((*h).clone()), to: None });
+        }
+    }
+}
+
 fn diff_comments(from: &Schema, to: &Schema, out: &mut Vec<Change>) {
-    let have: BTreeMap<&CommentOn, &str> = from.comments.iter().map(|c| (&c.on, c.text.as_str())).collect();
-    let want: BTreeMap<&CommentOn, &str> = to.comments.iter().map(|c| (&c.on, c.text.as_str())).collect();
+    let have: BTreeMap<&ObjectRef, &str> = from.comments.iter().map(|c| (&c.on, c.text.as_str())).collect();
+    let want: BTreeMap<&ObjectRef, &str> = to.comments.iter().map(|c| (&c.on, c.text.as_str())).collect();
     for (on, text) in &want {
         if have.get(on) != Some(text) {
             out.push(Change::SetComment {

@@ -29,11 +29,22 @@ pub struct IntrospectOptions {
     /// Schemas that must exist (the ones a user named): reading fails with a clear error
     /// instead of returning an empty schema for a typo. Ignored by SQLite.
     pub must_exist: Vec<String>,
+    /// Roles whose privileges are read and managed; default [`DEFAULT_MANAGED_ROLES`]. No other
+    /// role's privileges are read, so none is ever revoked. Ignored by SQLite.
+    pub managed_roles: Vec<String>,
 }
+
+/// Supabase's API roles: the roles whose privileges schema-sync manages unless told otherwise.
+pub const DEFAULT_MANAGED_ROLES: &[&str] = &["anon", "authenticated", "service_role"];
 
 impl Default for IntrospectOptions {
     fn default() -> Self {
-        Self { schemas: vec!["public".to_string()], exclude_tables: Vec::new(), must_exist: Vec::new() }
+        Self {
+            schemas: vec!["public".to_string()],
+            exclude_tables: Vec::new(),
+            must_exist: Vec::new(),
+            managed_roles: DEFAULT_MANAGED_ROLES.iter().map(|r| r.to_string()).collect(),
+        }
     }
 }
 

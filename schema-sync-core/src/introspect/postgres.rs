@@ -7,8 +7,8 @@
 //! [`crate::model::Identity::Serial`], and expressions are kept exactly as the catalog prints them.
 //!
 //! Not in the model, so not read: exclusion constraints (`EXCLUDE USING …`), `ON DELETE SET NULL
-//! (cols)` column lists, triggers, views, policies, comments, privileges. Objects that belong to
-//! an extension (PostGIS' `spatial_ref_sys`, …) are left out.
+//! (cols)` column lists, partitions, composite types, rules, the privileges of roles outside the
+//! managed set. Objects that belong to an extension (PostGIS' `spatial_ref_sys`, …) are left out.
 //!
 //! ```no_run
 //! # async fn demo() -> schema_sync_core::Result<()> {
@@ -174,7 +174,8 @@ async fn read_schema(
 ) -> Result<(Schema, IntrospectStats)> {
     let mut stats = IntrospectStats::default();
     let mut builder = Builder::default();
-    super::postgres_queries::read(conn, helper, &opts.schemas, &mut builder, &mut stats.queries).await?;
+    super::postgres_queries::read(conn, helper, &opts.schemas, &opts.managed_roles, &mut builder, &mut stats.queries)
+        .await?;
     let missing = builder.missing_schemas(&opts.must_exist);
     if !missing.is_empty() {
         return Err(Error::input(format!(

@@ -16,7 +16,7 @@ use super::postgres_rows::{
 };
 use super::IntrospectOptions;
 use crate::model::{
-    Check, Column, Comment, Deferrable, Domain, EnumType, Extension, FkAction, ForeignKey, Function, Generated,
+    Check, Column, Comment, Deferrable, Domain, EnumType, Extension, FkAction, ForeignKey, Function, Generated, Grant,
     Identity, Index, IndexKey, KeyTarget, Policy, PrimaryKey, Schema, Sequence, SequenceOwner, Table, Trigger, Unique,
     View,
 };
@@ -93,6 +93,9 @@ pub(crate) struct Builder {
     comments: Vec<Comment>,
     domains: Vec<Domain>,
     extensions: Vec<Extension>,
+    grants: Vec<Grant>,
+    /// A managed role exists on the server (its privileges are read only then).
+    roles: bool,
     pending: Vec<PendingForeignKey>,
     outside: HashMap<i64, OutsideTable>,
     /// Requested schemas that exist.
@@ -222,6 +225,11 @@ impl Builder {
         wanted.iter().filter(|s| !self.namespaces.contains(s.as_str())).map(String::as_str).collect()
     }
 
+    /// `true` when a managed role exists on the server (known once the lookups are read).
+    pub(crate) fn managed_roles_exist(&self) -> bool {
+        self.roles
+    }
+
     /// The server's `server_version_num` (0 until the lookups are read).
     pub(crate) fn server_version(&self) -> u32 {
         self.version
@@ -239,6 +247,7 @@ impl Builder {
             LookupRow::Namespace { name } => {
                 self.namespaces.insert(name.to_string());
             }
+            LookupRow::Role => self.roles = true,
             LookupRow::Extension { name, schema, version } => self.extensions.push(Extension {
                 name: name.to_string(),
                 schema: Some(schema.to_string()),
@@ -428,6 +437,7 @@ impl Builder {
             method: if row.method == "btree" { None } else { Some(row.method) },
             include,
             nulls_not_distinct: row.nulls_not_distinct,
+            with: storage_options(&row.with),
             invalid: !row.valid,
         };
         self.tables[ti].table.indexes.push(index);
@@ -445,19 +455,24 @@ impl Builder {
         let mut view = View::new(row.name, crate::sql::collapse(&row.definition));
         view.schema = Some(row.schema);
         view.materialized = row.materialized;
-        view.options = row
-            .options
-            .iter()
-            .map(|o| match o.split_once('=') {
-                Some((k, v)) => (k.to_string(), v.to_string()),
-                None => (o.clone(), String::new()),
-            })
-            .collect();
+        view.options = storage_options(&row.options);
         self.views.push(view);
     }
 
     pub(crate) fn comment(&mut self, c: Comment) {
         self.comments.push(c);
+    }
+
+    /// A role's privileges on an object: kept only where they differ from the defaults.
+    pub(crate) fn grant(&mut self, g: Grant) {
+        let mut g = g;
+        for v in [&mut g.privileges, &mut g.grantable, &mut g.default] {
+            v.sort();
+            v.dedup();
+        }
+        if !g.is_default() {
+            self.grants.push(g);
+        }
     }
 
     pub(crate) fn domain(&mut self, d: Domain) {
@@ -584,6 +599,11 @@ impl Builder {
         schema.functions = self.functions;
         schema.domains = self.domains;
         schema.extensions = self.extensions;
+        schema.grants = self
+            .grants
+            .into_iter()
+            .filter(|g| !super::is_excluded(g.on.table.as_deref().unwrap_or(&g.on.name), opts))
+            .collect();
         schema.comments = self
             .comments
             .into_iter()
@@ -641,6 +661,16 @@ fn deferrable(deferrable: bool, deferred: bool) -> Deferrable {
         (true, false) => Deferrable::InitiallyImmediate,
         (true, true) => Deferrable::InitiallyDeferred,
     }
+}
+
+/// `reloptions` (`name=value` texts) by name.
+fn storage_options(list: &[String]) -> std::collections::BTreeMap<String, String> {
+    list.iter()
+        .map(|o| match o.split_once('=') {
+            Some((k, v)) => (k.to_string(), v.to_string()),
+            None => (o.clone(), String::new()),
+        })
+        .collect()
 }
 
 /// The expression of a `pg_get_constraintdef` text `CHECK (…) [NO INHERIT] [NOT VALID]`, with
@@ -759,6 +789,7 @@ mod tests {
             valid: true,
             key_texts: Some(vec!["a".into(), "lower(b)".into()]),
             oid: 10,
+            with: vec!["fillfactor=70".into()],
         }
     }
 
@@ -851,6 +882,7 @@ mod tests {
         assert_eq!(ix.keys[1].collation.as_deref(), Some("C"));
         assert_eq!((ix.keys[0].opclass.as_deref(), ix.keys[1].opclass.as_deref()), (None, Some("text_pattern_ops")));
         assert_eq!(ix.include, ["b"]);
+        assert_eq!(ix.with.get("fillfactor").map(String::as_str), Some("70"), "storage parameters by name");
     }
 
     #[test]

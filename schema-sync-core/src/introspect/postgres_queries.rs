@@ -39,7 +39,7 @@ use sqlx::{PgConnection, Row};
 use super::postgres_build::{Builder, ExprOf};
 use super::postgres_rows::*;
 use crate::model::{
-    Comment, CommentKind, CommentOn, Domain, DomainCheck, Function, Policy, PolicyCommand, RowSecurity,
+    Comment, Domain, DomainCheck, Function, Grant, ObjectKind, ObjectRef, Policy, PolicyCommand, RowSecurity,
 };
 use crate::{Error, Result};
 
@@ -84,7 +84,9 @@ const LOOKUPS: &str = "\
         FROM pg_catalog.pg_namespace ns WHERE ns.nspname = ANY($1) \
     UNION ALL SELECT 'x', x.oid::int8, x.extname::text, xn.nspname::text, false, x.extversion::text, 0, 0 \
         FROM pg_catalog.pg_extension x JOIN pg_catalog.pg_namespace xn ON xn.oid = x.extnamespace \
-        WHERE xn.nspname = ANY($1)";
+        WHERE xn.nspname = ANY($1) \
+    UNION ALL SELECT 'r', r.oid::int8, r.rolname::text, NULL, false, NULL, 0, 0 \
+        FROM pg_catalog.pg_roles r WHERE r.rolname = ANY($2)";
 
 const TABLES: &str = concat!(
     "SELECT c.oid::int8, n.nspname::text, c.relname::text, c.relnatts::int4, c.relrowsecurity, \
@@ -160,7 +162,8 @@ macro_rules! indexes_query {
             $nnd,
             ", i.indkey::text, i.indoption::text, i.indcollation::text, i.indclass::text, i.indisvalid, \
                 CASE WHEN i.indexprs IS NOT NULL THEN ARRAY(SELECT pg_catalog.pg_get_indexdef(i.indexrelid, k, true) \
-                     FROM generate_series(1, i.indnkeyatts::int4) AS k ORDER BY k) END, i.indexrelid::int8 \
+                     FROM generate_series(1, i.indnkeyatts::int4) AS k ORDER BY k) END, i.indexrelid::int8, \
+                coalesce(ic.reloptions, '{}')::text[] \
              FROM pg_catalog.pg_index i \
              JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid \
              JOIN pg_catalog.pg_am am ON am.oid = ic.relam \
@@ -235,13 +238,16 @@ const VIEWS: &str = concat!(
 /// Triggers users wrote (not the internal ones behind foreign keys, not those of extension
 /// tables, not the shadow-column trigger of an unfinished online type change, which shares
 /// its name with its function and copies into a `__ss_new` column), as `pg_get_triggerdef`
-/// prints them (the table always qualified).
+/// prints them (the table always qualified): those on tables in scope, and those on tables
+/// outside it that call a function in scope — the application's own trigger on a managed
+/// table (Supabase's `on_auth_user_created` on `auth.users` calling `public.handle_new_user()`).
 const TRIGGERS: &str = concat!(
     "SELECT n.nspname::text, c.relname::text, t.tgname::text, pg_catalog.pg_get_triggerdef(t.oid) \
      FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid \
      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
      JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid \
-     WHERE NOT t.tgisinternal AND n.nspname = ANY($1) \
+     JOIN pg_catalog.pg_namespace pn ON pn.oid = p.pronamespace \
+     WHERE NOT t.tgisinternal AND (n.nspname = ANY($1) OR pn.nspname = ANY($1)) \
        AND NOT (p.proname = t.tgname AND p.prosrc LIKE '%\\_\\_ss\\_new%') AND c.oid NOT IN ",
     extension_tables!()
 );
@@ -272,6 +278,70 @@ const POLICIES: &str = concat!(
      WHERE n.nspname = ANY($1) AND c.oid NOT IN ",
     extension_tables!()
 );
+
+/// What the managed roles (`$2`) hold on the tables, views, materialized views, columns,
+/// sequences, functions, procedures and schemas in scope, and what the database's default
+/// privileges (`pg_default_acl`, global and per schema, for the object's owner) would give them
+/// on such an object. Driven from the roles' side so it reads no more than it must: the
+/// objects whose ACL names a managed role (`pg_shdepend`, indexed by role), plus the objects
+/// whose owner and schema have default privileges for one (none on a plain server). Run only
+/// when a managed role exists.
+const GRANTS: &str = "\
+    WITH roles AS (SELECT r.oid, r.rolname FROM pg_catalog.pg_roles r WHERE r.rolname = ANY($2)), \
+    dflt AS ( \
+      SELECT d.defaclrole AS owner, d.defaclnamespace AS nsp, d.defaclobjtype::text AS dtype, x.grantee, \
+             x.privilege_type::text AS privilege \
+      FROM pg_catalog.pg_default_acl d, pg_catalog.aclexplode(d.defaclacl) x \
+      WHERE x.grantee IN (SELECT oid FROM roles) \
+    ), marked AS ( \
+      SELECT s.classid, s.objid, s.objsubid FROM pg_catalog.pg_shdepend s \
+      WHERE s.dbid = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database()) \
+        AND s.refclassid = 'pg_catalog.pg_authid'::regclass AND s.refobjid IN (SELECT oid FROM roles) \
+        AND s.deptype = 'a' \
+    ), rels AS ( \
+      SELECT m.objid AS oid, m.objsubid AS sub FROM marked m WHERE m.classid = 'pg_catalog.pg_class'::regclass \
+      UNION SELECT c.oid, 0 FROM (SELECT DISTINCT owner, nsp FROM dflt WHERE dtype IN ('r', 'S')) d \
+        JOIN pg_catalog.pg_class c ON c.relowner = d.owner AND (d.nsp = 0 OR c.relnamespace = d.nsp) \
+    ), procs AS ( \
+      SELECT m.objid AS oid FROM marked m WHERE m.classid = 'pg_catalog.pg_proc'::regclass \
+      UNION SELECT p.oid FROM (SELECT DISTINCT owner, nsp FROM dflt WHERE dtype = 'f') d \
+        JOIN pg_catalog.pg_proc p ON p.proowner = d.owner AND (d.nsp = 0 OR p.pronamespace = d.nsp) \
+    ), objs AS ( \
+      SELECT CASE c.relkind WHEN 'S' THEN 'sequence' WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized_view' \
+               ELSE 'table' END AS kind, \
+             n.nspname::text AS schema_name, NULL::text AS table_name, c.relname::text AS name, \
+             NULL::text AS arguments, c.relacl AS acl, c.relowner AS owner, c.relnamespace AS nsp, \
+             CASE c.relkind WHEN 'S' THEN 'S' ELSE 'r' END AS dtype \
+      FROM rels JOIN pg_catalog.pg_class c ON c.oid = rels.oid \
+      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+      WHERE rels.sub = 0 AND c.relkind IN ('r', 'p', 'v', 'm', 'S') AND NOT c.relispartition \
+        AND n.nspname = ANY($1) \
+      UNION ALL \
+      SELECT 'column', n.nspname::text, c.relname::text, a.attname::text, NULL, a.attacl, c.relowner, \
+             c.relnamespace, NULL \
+      FROM rels JOIN pg_catalog.pg_attribute a ON a.attrelid = rels.oid AND a.attnum = rels.sub \
+      JOIN pg_catalog.pg_class c ON c.oid = a.attrelid \
+      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+      WHERE rels.sub > 0 AND NOT a.attisdropped AND n.nspname = ANY($1) \
+      UNION ALL \
+      SELECT CASE p.prokind WHEN 'p' THEN 'procedure' ELSE 'function' END, n.nspname::text, NULL, p.proname::text, \
+             pg_catalog.pg_get_function_identity_arguments(p.oid), p.proacl, p.proowner, p.pronamespace, 'f' \
+      FROM procs JOIN pg_catalog.pg_proc p ON p.oid = procs.oid \
+      JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace \
+      WHERE p.prokind IN ('f', 'p') AND n.nspname = ANY($1) \
+      UNION ALL \
+      SELECT 'schema', n.nspname::text, NULL, n.nspname::text, NULL, n.nspacl, n.nspowner, 0::oid, 'n' \
+      FROM pg_catalog.pg_namespace n WHERE n.nspname = ANY($1) \
+    ) \
+    SELECT o.kind, o.schema_name, o.table_name, o.name, o.arguments, r.rolname::text, \
+      ARRAY(SELECT x.privilege_type::text FROM pg_catalog.aclexplode(o.acl) x WHERE x.grantee = r.oid), \
+      ARRAY(SELECT x.privilege_type::text FROM pg_catalog.aclexplode(o.acl) x \
+            WHERE x.grantee = r.oid AND x.is_grantable), \
+      ARRAY(SELECT f.privilege FROM dflt f \
+            WHERE f.owner = o.owner AND f.nsp IN (0, o.nsp) AND f.dtype = o.dtype AND f.grantee = r.oid) \
+    FROM objs o CROSS JOIN roles r \
+    WHERE o.acl IS NOT NULL OR EXISTS (SELECT 1 FROM dflt f \
+      WHERE f.owner = o.owner AND f.nsp IN (0, o.nsp) AND f.dtype = o.dtype AND f.grantee = r.oid)";
 
 /// One branch of [`COMMENTS`]: a comment on an object of a table (trigger, policy,
 /// constraint) in catalog `$catalog`, whose table is `$rel` and name `$name`.
@@ -345,6 +415,7 @@ const FOREIGN_TARGETS: &str = "SELECT c.oid::int8, n.nspname::text, c.relname::t
 /// What a catalog query binds as `$1`.
 enum Bind<'a> {
     Schemas(&'a [String]),
+    SchemasAndRoles(&'a [String], &'a [String]),
     Oids(&'a [i64]),
     ThreeOids(&'a [Vec<i64>; 3]),
 }
@@ -364,6 +435,7 @@ async fn each(
     let query = sqlx::query(sql).persistent(false);
     let query = match bind {
         Bind::Schemas(s) => query.bind(s),
+        Bind::SchemasAndRoles(s, r) => query.bind(s).bind(r),
         Bind::Oids(o) => query.bind(o),
         Bind::ThreeOids([a, b, c]) => query.bind(a).bind(b).bind(c),
     };
@@ -415,6 +487,7 @@ enum Later {
     Policy(Policy),
     Comment(Comment),
     Domain(Domain),
+    Grant(Grant),
 }
 
 impl Later {
@@ -431,6 +504,7 @@ impl Later {
             Later::Policy(p) => b.policy(p),
             Later::Comment(c) => b.comment(c),
             Later::Domain(d) => b.domain(d),
+            Later::Grant(g) => b.grant(g),
         }
     }
 }
@@ -448,13 +522,16 @@ pub(crate) async fn read(
     conn: &mut PgConnection,
     helper: Option<&mut PgConnection>,
     schemas: &[String],
+    roles: &[String],
     b: &mut Builder,
     queries: &mut usize,
 ) -> Result<()> {
     let s = || Bind::Schemas(schemas);
-    each(conn, "lookups", LOOKUPS, s(), queries, |r| on_lookup(b, &r)).await?;
+    // The privileges query also binds the managed roles.
+    let bind = |sql: &str| if sql == GRANTS { Bind::SchemasAndRoles(schemas, roles) } else { s() };
+    each(conn, "lookups", LOOKUPS, Bind::SchemasAndRoles(schemas, roles), queries, |r| on_lookup(b, &r)).await?;
     let pg15 = b.server_version() >= 150_000;
-    let later: [(&str, &'static str, Decoder); 11] = [
+    let later: [(&str, &'static str, Decoder); 12] = [
         ("column defaults", DEFAULTS, |r| Ok(Later::Default(default_row(r)?))),
         ("constraints", if pg15 { CONSTRAINTS_PG15 } else { CONSTRAINTS_OLD }, |r| {
             Ok(Later::Constraint(constraint_row(r)?))
@@ -527,25 +604,25 @@ pub(crate) async fn read(
                 with_check: get(r, 7)?,
             }))
         }),
+        ("privileges", GRANTS, |r| {
+            Ok(Later::Grant(Grant {
+                on: ObjectRef {
+                    kind: object_kind(get(r, 0)?),
+                    schema: Some(get(r, 1)?),
+                    table: get(r, 2)?,
+                    name: get(r, 3)?,
+                    arguments: get(r, 4)?,
+                },
+                role: get(r, 5)?,
+                privileges: get(r, 6)?,
+                grantable: get(r, 7)?,
+                default: get(r, 8)?,
+            }))
+        }),
         ("comments", COMMENTS, |r| {
-            let kind = match get::<&str>(r, 0)? {
-                "view" => CommentKind::View,
-                "materialized_view" => CommentKind::MaterializedView,
-                "sequence" => CommentKind::Sequence,
-                "index" => CommentKind::Index,
-                "column" => CommentKind::Column,
-                "function" => CommentKind::Function,
-                "procedure" => CommentKind::Procedure,
-                "trigger" => CommentKind::Trigger,
-                "policy" => CommentKind::Policy,
-                "constraint" => CommentKind::Constraint,
-                "type" => CommentKind::Type,
-                "domain" => CommentKind::Domain,
-                _ => CommentKind::Table,
-            };
             Ok(Later::Comment(Comment {
-                on: CommentOn {
-                    kind,
+                on: ObjectRef {
+                    kind: object_kind(get(r, 0)?),
                     schema: Some(get(r, 1)?),
                     table: get(r, 2)?,
                     name: get(r, 3)?,
@@ -556,13 +633,16 @@ pub(crate) async fn read(
         }),
     ];
 
+    // Privileges only when a managed role exists here (none does on a plain server).
+    let roles_exist = b.managed_roles_exist();
+    let later: Vec<_> = later.into_iter().filter(|(_, sql, _)| roles_exist || *sql != GRANTS).collect();
     match helper {
         None => {
             each(conn, "tables", TABLES, s(), queries, |r| on_table(b, &r)).await?;
             each(conn, "columns", COLUMNS, s(), queries, |r| on_column(b, &r)).await?;
             b.columns_done();
             for (what, sql, decode) in later {
-                each(conn, what, sql, s(), queries, |r| {
+                each(conn, what, sql, bind(sql), queries, |r| {
                     decode(&r)?.apply(b);
                     Ok(())
                 })
@@ -577,7 +657,7 @@ pub(crate) async fn read(
             let fetched = async {
                 for (what, sql, decode) in &later {
                     // The receiver lives until this future is done.
-                    each(helper, what, sql, s(), &mut helper_queries, |r| Ok(_ = tx.send(decode(&r)?))).await?;
+                    each(helper, what, sql, bind(sql), &mut helper_queries, |r| Ok(_ = tx.send(decode(&r)?))).await?;
                 }
                 drop(tx);
                 Ok::<_, Error>(())
@@ -629,6 +709,26 @@ pub(crate) async fn read(
     Ok(())
 }
 
+/// The object kind a catalog query names in its first column.
+fn object_kind(kind: &str) -> ObjectKind {
+    match kind {
+        "view" => ObjectKind::View,
+        "materialized_view" => ObjectKind::MaterializedView,
+        "sequence" => ObjectKind::Sequence,
+        "index" => ObjectKind::Index,
+        "column" => ObjectKind::Column,
+        "function" => ObjectKind::Function,
+        "procedure" => ObjectKind::Procedure,
+        "trigger" => ObjectKind::Trigger,
+        "policy" => ObjectKind::Policy,
+        "constraint" => ObjectKind::Constraint,
+        "type" => ObjectKind::Type,
+        "domain" => ObjectKind::Domain,
+        "schema" => ObjectKind::Schema,
+        _ => ObjectKind::Table,
+    }
+}
+
 fn on_lookup(b: &mut Builder, r: &PgRow) -> sqlx::Result<()> {
     let kind: &str = get(r, 0)?;
     let oid: i64 = get(r, 1)?;
@@ -637,6 +737,7 @@ fn on_lookup(b: &mut Builder, r: &PgRow) -> sqlx::Result<()> {
         "c" => LookupRow::Collation { oid, name: get(r, 2)? },
         "o" => LookupRow::Opclass { oid, name: get(r, 2)?, is_default: get(r, 4)? },
         "s" => LookupRow::Namespace { name: get(r, 2)? },
+        "r" => LookupRow::Role,
         "x" => LookupRow::Extension { name: get(r, 2)?, schema: get(r, 3)?, version: get(r, 5)? },
         _ => LookupRow::Type {
             oid,
@@ -717,6 +818,7 @@ fn index_row(r: &PgRow) -> sqlx::Result<IndexRow> {
         valid: get(r, 11)?,
         key_texts: get(r, 12)?,
         oid: get(r, 13)?,
+        with: get(r, 14)?,
     })
 }
 

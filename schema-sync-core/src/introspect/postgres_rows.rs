@@ -18,6 +18,8 @@ pub(crate) enum LookupRow<'r> {
     Namespace {
         name: &'r str,
     },
+    /// A managed role that exists on the server.
+    Role,
     /// An extension installed into a requested schema.
     Extension {
         name: &'r str,
@@ -115,6 +117,8 @@ pub(crate) struct IndexRow {
     pub valid: bool,
     /// `pg_get_indexdef(…, k)` per key column, only for an index with expression keys.
     pub key_texts: Option<Vec<String>>,
+    /// The index's storage parameters (`reloptions`, `name=value`).
+    pub with: Vec<String>,
     /// `indexrelid`.
     pub oid: i64,
 }

@@ -424,6 +424,7 @@ fn build_index(name: &str, sql: &str, p: &Parsed<'_>) -> Result<Index> {
         method: None,
         include: Vec::new(),
         nulls_not_distinct: false,
+        with: Default::default(),
         invalid: false,
     })
 }

@@ -96,6 +96,9 @@ pub struct Index {
     /// `NULLS NOT DISTINCT` (Postgres 15).
     #[serde(default, skip_serializing_if = "is_false")]
     pub nulls_not_distinct: bool,
+    /// Storage parameters (`WITH (fillfactor = 70)`, Postgres), by name.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub with: std::collections::BTreeMap<String, String>,
     /// Postgres `indisvalid = false`: a `CREATE INDEX CONCURRENTLY` that did not finish left
     /// it behind. Queries do not use it (a unique one still checks writes); it differs from
     /// every wanted index, so the next plan drops and rebuilds it.

@@ -25,6 +25,8 @@ mod constraints;
 mod enum_type;
 mod extension;
 mod function;
+mod grant;
+mod object_ref;
 mod policy;
 mod sequence;
 mod skip;
@@ -33,11 +35,13 @@ mod view;
 
 pub use crate::types::{Dialect, SqlType};
 pub use column::{Column, Generated, Identity, Overrides};
-pub use comment::{Comment, CommentKind, CommentOn};
+pub use comment::Comment;
 pub use constraints::{Check, Deferrable, FkAction, ForeignKey, Index, IndexKey, KeyTarget, PrimaryKey, Unique};
 pub use enum_type::EnumType;
 pub use extension::{Domain, DomainCheck, Extension};
 pub use function::Function;
+pub use grant::Grant;
+pub use object_ref::{ObjectKind, ObjectRef};
 pub use policy::{Policy, PolicyCommand};
 pub use sequence::{Sequence, SequenceOwner};
 pub use table::{RowSecurity, Table, TableOptions, TableRef};
@@ -82,6 +86,10 @@ pub struct Schema {
     /// Domains (Postgres), ordered by `(schema, name)`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub domains: Vec<Domain>,
+    /// Privileges of the managed roles that differ from the database's default privileges
+    /// (Postgres), ordered by object, then role.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub grants: Vec<Grant>,
 }
 
 impl Schema {
@@ -127,6 +135,13 @@ impl Schema {
             d.checks.sort();
         }
         self.domains.sort_by(|a, b| (&a.schema, &a.name).cmp(&(&b.schema, &b.name)));
+        for g in &mut self.grants {
+            for v in [&mut g.privileges, &mut g.grantable, &mut g.default] {
+                v.sort();
+                v.dedup();
+            }
+        }
+        self.grants.sort_by(|a, b| (&a.on, &a.role).cmp(&(&b.on, &b.role)));
     }
 
     /// Finds a view by (optional) schema and name.
@@ -206,9 +221,12 @@ impl Schema {
                 *e = crate::sql::requalify(e, from, to);
             }
         }
-        for c in &mut self.comments {
-            moved(&mut c.on.schema);
-            if let Some(a) = &mut c.on.arguments {
+        for on in self.comments.iter_mut().map(|c| &mut c.on).chain(self.grants.iter_mut().map(|g| &mut g.on)) {
+            moved(&mut on.schema);
+            if on.kind == ObjectKind::Schema && on.name == from {
+                on.name = to.to_string();
+            }
+            if let Some(a) = &mut on.arguments {
                 *a = crate::sql::requalify(a, from, to);
             }
         }

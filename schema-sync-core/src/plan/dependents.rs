@@ -65,17 +65,49 @@ fn touched(
 }
 
 /// `true` when turning enum `from` into `to` recreates the type (a label dropped, renamed or
-/// moved), rather than adding labels in place (`ALTER TYPE … ADD VALUE`). A new label that a
-/// default of `target` uses in the same transaction also recreates it: Postgres refuses a
-/// value added in the transaction that uses it ("unsafe use of new value").
+/// moved), rather than adding labels in place (`ALTER TYPE … ADD VALUE`).
+///
+/// A new label that the target uses anywhere the plan may create in the same transaction — a
+/// default, a CHECK, an index predicate, a policy, a view, a trigger, a domain — also recreates
+/// it: Postgres refuses to use a label added in the transaction that uses it ("unsafe use of
+/// new value"). Recreating keeps the whole migration one transaction (atomic), at the cost of
+/// rewriting the tables that use the type, instead of committing the label on its own first.
 pub(super) fn recreates_enum(from: &EnumType, to: &EnumType, target: &Schema) -> bool {
     let kept: Vec<&String> = to.values.iter().filter(|v| from.values.contains(v)).collect();
     let only_added = kept.len() == from.values.len() && kept.iter().zip(&from.values).all(|(a, b)| *a == b);
-    let new: Vec<&String> = to.values.iter().filter(|v| !from.values.contains(v)).collect();
-    let used_now = target.tables.iter().flat_map(|t| &t.columns).any(|c| {
-        uses_enum(&c.ty, to) && c.default.as_deref().is_some_and(|d| new.iter().any(|v| d.contains(&format!("'{v}'"))))
-    });
-    !only_added || used_now
+    !only_added || !new_labels_used(from, to, target).is_empty()
+}
+
+/// The labels of `to` that `from` lacks and that a text of `target` names (`'label'`).
+fn new_labels_used<'a>(from: &EnumType, to: &'a EnumType, target: &Schema) -> Vec<&'a String> {
+    let texts: Vec<&str> = target
+        .tables
+        .iter()
+        .flat_map(|t| {
+            t.columns
+                .iter()
+                .filter_map(|c| c.default.as_deref())
+                .chain(t.checks.iter().map(|c| c.expr.as_str()))
+                .chain(t.indexes.iter().filter_map(|i| i.predicate.as_deref()))
+        })
+        .chain(target.policies.iter().flat_map(|p| p.using.iter().chain(&p.with_check).map(String::as_str)))
+        .chain(target.views.iter().map(|v| v.definition.as_str()))
+        .chain(target.triggers.iter().map(|t| t.definition.as_str()))
+        .chain(
+            target
+                .domains
+                .iter()
+                .flat_map(|d| d.default.iter().map(String::as_str).chain(d.checks.iter().map(|c| c.expr.as_str()))),
+        )
+        .collect();
+    to.values
+        .iter()
+        .filter(|v| !from.values.contains(v))
+        .filter(|v| {
+            let quoted = crate::sql::quote_literal(v);
+            texts.iter().any(|t| t.contains(&quoted))
+        })
+        .collect()
 }
 
 /// `ty` is enum `e` or an array of it.

@@ -7,6 +7,15 @@ use crate::capabilities::Capabilities;
 use crate::model::TableRef;
 use std::collections::BTreeSet;
 
+/// A privilege list for people: `SELECT, INSERT`, or `none`.
+fn list(privileges: &[String]) -> String {
+    if privileges.is_empty() {
+        "none".to_string()
+    } else {
+        privileges.join(", ")
+    }
+}
+
 pub(super) fn hazards(steps: &[Step], locks: &[StepLock], caps: &Capabilities, online_from: usize) -> Vec<Hazard> {
     let mut out = Vec::new();
     let mut add = |code, step, message: String| out.push(Hazard { code, step, message });
@@ -169,10 +178,21 @@ pub(super) fn hazards(steps: &[Step], locks: &[StepLock], caps: &Capabilities, o
                 }
             }
             Step::RecreateEnum { to, from, .. } => {
+                let only_added = to.values.iter().filter(|v| from.values.contains(v)).eq(from.values.iter());
+                let why = if only_added {
+                    format!(
+                        " (only labels are added, but the migration uses a new one: Postgres cannot use a label \
+                         added in the same transaction, so the type is recreated to keep the migration one \
+                         transaction; add {} in an earlier migration to avoid the rewrite)",
+                        to.values.iter().filter(|v| !from.values.contains(v)).map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ")
+                    )
+                } else {
+                    String::new()
+                };
                 add(
                     HazardCode::RewritesTable,
                     i,
-                    format!("recreating enum `{}` rewrites every table that uses it", to.name),
+                    format!("recreating enum `{}` rewrites every table that uses it{why}", to.name),
                 );
                 if from.values.iter().any(|v| !to.values.contains(v)) {
                     add(HazardCode::MayFail, i, format!("enum `{}` loses labels; fails if a row uses one", to.name));
@@ -306,7 +326,21 @@ pub(super) fn hazards(steps: &[Step], locks: &[StepLock], caps: &Capabilities, o
                     )
                 }
             }
-            Step::CreateExtension { .. } | Step::AlterExtension { .. } | Step::CreateDomain { .. } => {}
+            Step::SetPrivileges { on, role, from, to, narrows: true } => add(
+                HazardCode::DropsObject,
+                i,
+                format!(
+                    "revokes privileges of `{role}` on {} `{}` ({} → {}): what the role may read or do changes",
+                    on.kind.keyword().to_lowercase(),
+                    on.display(),
+                    from.as_ref().map_or_else(|| "the defaults".to_string(), |f| list(&f.privileges)),
+                    list(&to.privileges)
+                ),
+            ),
+            Step::RetypeSerialSequence { .. } | Step::SetPrivileges { narrows: false, .. }
+            | Step::CreateExtension { .. }
+            | Step::AlterExtension { .. }
+            | Step::CreateDomain { .. } => {}
             Step::SetRowSecurity { .. }
             | Step::CreatePolicy { .. }
             | Step::DropPolicy { kept: true, .. }

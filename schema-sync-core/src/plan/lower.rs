@@ -45,6 +45,8 @@ pub(super) enum Phase {
     DropExtensions,
     /// Views and triggers created (new, changed, or set aside), after everything they read.
     CreateViews,
+    /// Privileges of the managed roles, once every object exists.
+    Privileges,
     /// Comments, once every object exists.
     Comments,
 }
@@ -61,7 +63,11 @@ pub(super) fn lower(
     let mut b = Builder { seq_swaps: Vec::new(), caps, opts, from, to, steps: Vec::new() };
     b.build(changes);
     let made: Vec<&Step> = b.steps.iter().map(|(_, _, s)| s).collect();
+    let privileges = super::privileges::plan(to, changes, &made);
     let comments = super::comments::plan(to, changes, &made);
+    for step in privileges {
+        b.push(Phase::Privileges, step);
+    }
     for step in comments {
         b.push(Phase::Comments, step);
     }
@@ -317,7 +323,8 @@ impl Builder<'_> {
             | Change::CreatePolicy { .. }
             | Change::DropPolicy { .. }
             | Change::AlterPolicy { .. }
-            // After every other step: `super::comments`.
+            // After every other step: `super::privileges`, `super::comments`.
+            | Change::SetPrivileges { .. }
             | Change::SetComment { .. } => {}
             Change::AlterRowSecurity { table, from, to } => {
                 self.push(Phase::AddConstraints, Step::SetRowSecurity { table: table.clone(), from: *from, to: *to })
@@ -337,10 +344,17 @@ impl Builder<'_> {
             }
             Change::DropSequence { sequence } => {
                 if let Some((_, t, c, _)) = self.seq_swaps.iter().find(|x| x.0 == sequence.name && !x.3).cloned() {
+                    // A serial column's sequence has the column's type (`CREATE SEQUENCE` alone
+                    // makes a bigint one).
+                    let ty = self.target_table(&t).and_then(|tt| tt.column(&c)).map(|col| col.ty.clone());
                     self.push(
                         Phase::Columns,
-                        Step::SetSequenceOwner { sequence: sequence.clone(), owner: Some((t, c)) },
+                        Step::SetSequenceOwner { sequence: sequence.clone(), owner: Some((t.clone(), c.clone())) },
                     );
+                    let integer = |ty: &SqlType| matches!(ty, SqlType::SmallInt | SqlType::Int | SqlType::BigInt);
+                    if let Some(ty) = ty.filter(|ty| *ty != sequence.data_type && integer(ty)) {
+                        self.push(Phase::Columns, Step::RetypeSerialSequence { table: t, column: c, ty });
+                    }
                 } else {
                     self.push(Phase::DropTypes, Step::DropSequence { sequence: sequence.clone() })
                 }
@@ -521,6 +535,14 @@ impl Builder<'_> {
                     check_values,
                 },
             );
+            let serial = |c: &Column| c.identity == Some(Identity::Serial);
+            let integer = |c: &Column| matches!(c.ty, SqlType::SmallInt | SqlType::Int | SqlType::BigInt);
+            if serial(from) && serial(to) && integer(to) && self.caps.sequences && from.ty != to.ty {
+                self.push(
+                    Phase::Columns,
+                    Step::RetypeSerialSequence { table: t.clone(), column: col.clone(), ty: to.ty.clone() },
+                );
+            }
         }
         let identity_removed = changes.identity && !retype && from.identity.is_some() && to.identity.is_none();
         if identity_removed {

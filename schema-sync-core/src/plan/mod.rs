@@ -20,6 +20,7 @@ mod locks;
 mod lower;
 mod online;
 mod order;
+mod privileges;
 mod rebuild;
 mod step_locks;
 mod steps;

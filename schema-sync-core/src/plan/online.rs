@@ -231,7 +231,7 @@ impl<'a> Splitter<'a> {
             // Comments come last in a plan: on an index or constraint the online part builds,
             // they wait for it.
             Step::SetComment { ref on, .. }
-                if matches!(on.kind, crate::model::CommentKind::Index | crate::model::CommentKind::Constraint)
+                if matches!(on.kind, crate::model::ObjectKind::Index | crate::model::ObjectKind::Constraint)
                     && !self.online.is_empty() =>
             {
                 self.later(Part::Comments, step)

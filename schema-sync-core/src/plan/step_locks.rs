@@ -142,6 +142,8 @@ fn step_locks(s: &Step) -> Vec<(TableRef, LockMode, bool, bool)> {
         | Step::CreateDomain { .. }
         | Step::DropDomain { .. }
         | Step::AlterDomain { .. }
+        | Step::SetPrivileges { .. }
+        | Step::RetypeSerialSequence { .. }
         | Step::CreateSchema { .. }
         | Step::CreateEnum { .. }
         | Step::DropEnum { .. }

@@ -4,8 +4,8 @@
 use super::locks::{human_bytes, human_count, StepLock, TableSize};
 use crate::model::TableRef;
 use crate::model::{
-    Check, Column, CommentOn, Domain, EnumType, Extension, ForeignKey, Function, Identity, Index, Policy, PrimaryKey,
-    RowSecurity, Sequence, Table, Trigger, Unique, View,
+    Check, Column, Domain, EnumType, Extension, ForeignKey, Function, Grant, Identity, Index, ObjectRef, Policy,
+    PrimaryKey, RowSecurity, Sequence, Table, Trigger, Unique, View,
 };
 use crate::types::Dialect;
 use crate::types::SqlType;
@@ -124,6 +124,10 @@ pub enum Step {
         #[serde(skip_serializing_if = "is_false")]
         check_values: bool,
     },
+    /// `ALTER SEQUENCE … AS ty` for the sequence a `serial` column draws from
+    /// (`pg_get_serial_sequence`), after the column's own type change: `serial` → `bigserial`
+    /// changes the sequence too, or it stops at 2^31 - 1.
+    RetypeSerialSequence { table: TableRef, column: String, ty: SqlType },
     /// `ALTER COLUMN … SET NOT NULL`, optionally after `UPDATE … SET col = backfill WHERE col IS NULL`.
     SetNotNull { table: TableRef, column: String, backfill: Option<String> },
     /// Online: `ALTER COLUMN … SET NOT NULL` once the validated `CHECK (col IS NOT NULL)` named
@@ -214,7 +218,7 @@ pub enum Step {
     /// `DROP POLICY … ON …`; `kept` as for [`Step::DropView`].
     DropPolicy { policy: Policy, kept: bool },
     /// `COMMENT ON … IS '…'` (`NULL`: removed).
-    SetComment { on: CommentOn, text: Option<String> },
+    SetComment { on: ObjectRef, text: Option<String> },
     /// `CREATE EXTENSION … WITH SCHEMA … [VERSION …]` (not `IF NOT EXISTS`: one installed in a
     /// schema outside the scope is an error, not a silent no-op that leaves it elsewhere).
     CreateExtension { extension: Extension },
@@ -228,6 +232,10 @@ pub enum Step {
     DropDomain { domain: Domain, kept: bool },
     /// `ALTER DOMAIN …`: default, `NOT NULL`, CHECKs dropped and added (same base type).
     AlterDomain { from: Domain, to: Domain },
+    /// `REVOKE …` / `GRANT …` so that `role` holds exactly `to` on `on`. `from`: what it holds
+    /// now, when known; `None` (it has the defaults, or the plan just created the object)
+    /// starts with `REVOKE ALL`. `narrows`: the role may lose a privilege it has now.
+    SetPrivileges { on: ObjectRef, role: String, from: Option<Grant>, to: Grant, narrows: bool },
 }
 
 /// The kind of risk a step carries.

@@ -65,9 +65,9 @@ pub(crate) fn body<'b>(
 pub(crate) const TRIGGER_HEADS: &[&str] =
     &["CREATE TRIGGER ", "CREATE CONSTRAINT TRIGGER ", "CREATE OR REPLACE TRIGGER ", "CREATE TEMP TRIGGER "];
 
-/// `WITH (name = 'value', …)` for view options, or nothing. Names that are not plain words
+/// `WITH (name = 'value', …)` for view and index storage parameters, or nothing. Names that are not plain words
 /// are quoted; values are always literals.
-pub(crate) fn view_options(options: &std::collections::BTreeMap<String, String>) -> String {
+pub(crate) fn storage_options(options: &std::collections::BTreeMap<String, String>) -> String {
     if options.is_empty() {
         return String::new();
     }

@@ -4,8 +4,8 @@
 use super::{constraint_name, deferrable, Statement};
 use crate::model::TableRef;
 use crate::model::{
-    Check, Column, CommentKind, CommentOn, Domain, ForeignKey, Identity, Index, Policy, RowSecurity, Sequence, Table,
-    Unique,
+    Check, Column, Domain, ForeignKey, Grant, Identity, Index, ObjectKind, ObjectRef, Policy, RowSecurity, Sequence,
+    Table, Unique,
 };
 use crate::plan::{Plan, ShadowChange, Step};
 use crate::sql::{ident_list, qualified, quote_ident, quote_literal};
@@ -46,26 +46,101 @@ fn create_policy(p: &Policy) -> String {
 }
 
 /// `TABLE "s"."t"`, `COLUMN "s"."t"."c"`, `FUNCTION "s"."f"(int)`, `TRIGGER "n" ON "s"."t"`, …
-fn comment_target(on: &CommentOn) -> String {
+fn comment_target(on: &ObjectRef) -> String {
     let q = |name: &str| qualified(on.schema.as_deref(), name);
     let table = on.table.as_deref().unwrap_or_default();
     let what = on.kind.keyword();
     match on.kind {
-        CommentKind::Column => format!("{what} {}.{}", q(table), quote_ident(&on.name)),
-        CommentKind::Function | CommentKind::Procedure => {
+        ObjectKind::Column => format!("{what} {}.{}", q(table), quote_ident(&on.name)),
+        ObjectKind::Function | ObjectKind::Procedure => {
             format!("{what} {}({})", q(&on.name), on.arguments.as_deref().unwrap_or_default())
         }
-        CommentKind::Trigger | CommentKind::Policy | CommentKind::Constraint => {
+        ObjectKind::Trigger | ObjectKind::Policy | ObjectKind::Constraint => {
             format!("{what} {} ON {}", quote_ident(&on.name), q(table))
         }
-        CommentKind::Table
-        | CommentKind::View
-        | CommentKind::MaterializedView
-        | CommentKind::Index
-        | CommentKind::Sequence
-        | CommentKind::Type
-        | CommentKind::Domain => format!("{what} {}", q(&on.name)),
+        ObjectKind::Table
+        | ObjectKind::View
+        | ObjectKind::MaterializedView
+        | ObjectKind::Index
+        | ObjectKind::Sequence
+        | ObjectKind::Type
+        | ObjectKind::Domain => format!("{what} {}", q(&on.name)),
+        ObjectKind::Schema => format!("{what} {}", quote_ident(&on.name)),
     }
+}
+
+/// Privilege keywords a `GRANT`/`REVOKE` may name (a snapshot cannot smuggle anything else).
+const PRIVILEGES: &[&str] = &[
+    "SELECT",
+    "INSERT",
+    "UPDATE",
+    "DELETE",
+    "TRUNCATE",
+    "REFERENCES",
+    "TRIGGER",
+    "USAGE",
+    "EXECUTE",
+    "CREATE",
+    "TEMPORARY",
+    "CONNECT",
+    "MAINTAIN",
+];
+
+/// The statements that make `role` hold exactly `to` on `on`, from `from` (`None`: unknown or
+/// the defaults: everything is revoked first).
+fn set_privileges(on: &ObjectRef, role: &str, from: Option<&Grant>, to: &Grant) -> crate::Result<Vec<String>> {
+    let what = || format!("privileges of `{role}` on `{}`", on.display());
+    for p in to.privileges.iter().chain(&to.grantable).chain(from.iter().flat_map(|f| f.privileges.iter())) {
+        if !PRIVILEGES.contains(&p.as_str()) {
+            return Err(crate::Error::Input(format!("{}: `{p}` is not a privilege", what())));
+        }
+    }
+    let q = |name: &str| qualified(on.schema.as_deref(), name);
+    // `ON …` and, for a column, the `(column)` every privilege is followed by.
+    let (target, column) = match on.kind {
+        ObjectKind::Table | ObjectKind::View | ObjectKind::MaterializedView => (format!("TABLE {}", q(&on.name)), ""),
+        ObjectKind::Column => (format!("TABLE {}", q(on.table.as_deref().unwrap_or_default())), "column"),
+        ObjectKind::Sequence | ObjectKind::Domain | ObjectKind::Type => {
+            (format!("{} {}", on.kind.keyword(), q(&on.name)), "")
+        }
+        ObjectKind::Function | ObjectKind::Procedure => {
+            let args = arguments(&what(), on.arguments.as_deref().unwrap_or_default())?;
+            (format!("{} {}({args})", on.kind.keyword(), q(&on.name)), "")
+        }
+        ObjectKind::Schema => (format!("SCHEMA {}", quote_ident(&on.name)), ""),
+        ObjectKind::Index | ObjectKind::Trigger | ObjectKind::Policy | ObjectKind::Constraint => {
+            return Err(crate::Error::Input(format!("{}: this kind of object has no privileges", what())))
+        }
+    };
+    let col = if column.is_empty() { String::new() } else { format!(" ({})", quote_ident(&on.name)) };
+    let listed = |ps: &[&String]| ps.iter().map(|p| format!("{p}{col}")).collect::<Vec<_>>().join(", ");
+    let r = quote_ident(role);
+    let mut out = Vec::new();
+    let (had, had_option): (Vec<&String>, Vec<&String>) = match from {
+        Some(f) => (f.privileges.iter().collect(), f.grantable.iter().collect()),
+        None => {
+            out.push(format!("REVOKE ALL{col} ON {target} FROM {r}"));
+            (Vec::new(), Vec::new())
+        }
+    };
+    let gone: Vec<&String> = had.iter().copied().filter(|p| !to.privileges.contains(p)).collect();
+    if !gone.is_empty() {
+        out.push(format!("REVOKE {} ON {target} FROM {r}", listed(&gone)));
+    }
+    let option_gone: Vec<&String> =
+        had_option.iter().copied().filter(|p| to.privileges.contains(p) && !to.grantable.contains(p)).collect();
+    if !option_gone.is_empty() {
+        out.push(format!("REVOKE GRANT OPTION FOR {} ON {target} FROM {r}", listed(&option_gone)));
+    }
+    let plain: Vec<&String> = to.privileges.iter().filter(|p| !had.contains(p) && !to.grantable.contains(p)).collect();
+    if !plain.is_empty() {
+        out.push(format!("GRANT {} ON {target} TO {r}", listed(&plain)));
+    }
+    let with_option: Vec<&String> = to.grantable.iter().filter(|p| !had_option.contains(p)).collect();
+    if !with_option.is_empty() {
+        out.push(format!("GRANT {} ON {target} TO {r} WITH GRANT OPTION", listed(&with_option)));
+    }
+    Ok(out)
 }
 
 /// `CREATE DOMAIN …` with everything the domain has.
@@ -148,7 +223,11 @@ pub fn render(plan: &Plan) -> crate::Result<Vec<Statement>> {
                 let query = super::body(Dialect::Postgres, &what, view.written_for, &view.definition, n, &[])?;
                 let columns =
                     if view.columns.is_empty() { String::new() } else { format!(" ({})", ident_list(&view.columns)) };
-                push(format!("CREATE {} {name}{columns}{} AS {query}", view.kind(), super::view_options(&view.options)))
+                push(format!(
+                    "CREATE {} {name}{columns}{} AS {query}",
+                    view.kind(),
+                    super::storage_options(&view.options)
+                ))
             }
             Step::DropView { view, .. } => {
                 push(format!("DROP {} {}", view.kind(), qualified(view.schema.as_deref(), &view.name)))
@@ -197,6 +276,20 @@ pub fn render(plan: &Plan) -> crate::Result<Vec<Statement>> {
                 }
                 if let (Some(v), true) = (&to.version, from.version.is_some() && from.version != to.version) {
                     push(format!("ALTER EXTENSION {name} UPDATE TO {}", quote_literal(v)));
+                }
+            }
+            Step::RetypeSerialSequence { table, column, ty: to } => {
+                let seq_of =
+                    format!("pg_get_serial_sequence({}, {})", quote_literal(&table.quoted()), quote_literal(column));
+                push(format!(
+                    "DO $ss$ DECLARE seq text := {seq_of}; BEGIN IF seq IS NOT NULL THEN \
+                     EXECUTE format('ALTER SEQUENCE %s AS {}', seq); END IF; END $ss$",
+                    ty(to)
+                ))
+            }
+            Step::SetPrivileges { on, role, from, to, .. } => {
+                for sql in set_privileges(on, role, from.as_ref(), to)? {
+                    push(sql);
                 }
             }
             Step::CreateDomain { domain } => {
@@ -783,6 +876,7 @@ pub fn create_index(t: &TableRef, i: &Index, concurrently: bool) -> String {
     if i.nulls_not_distinct {
         s.push_str(" NULLS NOT DISTINCT");
     }
+    s.push_str(&super::storage_options(&i.with));
     if let Some(p) = &i.predicate {
         s.push_str(&format!(" WHERE {p}"));
     }

@@ -235,6 +235,8 @@ pub fn render(plan: &Plan) -> crate::Result<Vec<Statement>> {
             Step::CreateDomain { .. } | Step::DropDomain { .. } | Step::AlterDomain { .. } => {
                 return Err(unsupported("domains"))
             }
+            Step::SetPrivileges { .. } => return Err(unsupported("privileges")),
+            Step::RetypeSerialSequence { .. } => return Err(unsupported("serial sequences")),
             Step::CreateEnum { .. } | Step::DropEnum { .. } | Step::AddEnumValue { .. } | Step::RecreateEnum { .. } => {
                 return Err(unsupported("enum types"))
             }

@@ -151,7 +151,7 @@ fn what_a_dialect_cannot_do_is_a_typed_error_not_a_panic() {
 
 #[test]
 fn texts_from_a_snapshot_cannot_close_a_statement_early_or_start_another() {
-    use crate::model::{CommentKind, CommentOn, Function};
+    use crate::model::{Function, ObjectKind, ObjectRef};
     use crate::plan::Step;
     let one = |step: Step| Plan { dialect: PG, steps: vec![step], hazards: vec![], locks: vec![], online_from: 1 };
     let f = Function {
@@ -178,8 +178,8 @@ fn texts_from_a_snapshot_cannot_close_a_statement_early_or_start_another() {
     let bad_args = Function { identity: "integer) CASCADE".into(), ..f.clone() };
     let err = render(&one(Step::DropFunction { function: bad_args, kept: false })).unwrap_err();
     assert!(err.to_string().contains("function `public.f(integer) CASCADE)`: its argument list"), "{err}");
-    let comment = CommentOn {
-        kind: CommentKind::Function,
+    let comment = ObjectRef {
+        kind: ObjectKind::Function,
         schema: Some("public".into()),
         table: None,
         name: "f".into(),

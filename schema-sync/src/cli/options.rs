@@ -35,6 +35,9 @@ pub(super) fn load_options(args: &SourceArgs, models: Option<Schema>) -> LoadOpt
     } else if let Some(cfg) = soft_config().filter(|c| !c.schemas.is_empty()) {
         introspect.schemas = cfg.schemas.clone();
     }
+    if let Some(roles) = soft_config().and_then(|c| c.managed_roles.clone()) {
+        introspect.managed_roles = roles;
+    }
     // Schemas the user named must exist: a typo is an error, not an empty schema.
     if introspect.schemas != IntrospectOptions::default().schemas {
         introspect.must_exist = introspect.schemas.clone();

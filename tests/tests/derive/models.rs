@@ -149,6 +149,7 @@ fn index(name: &str, columns: &[&str], unique: bool, predicate: Option<&str>) ->
         method: None,
         include: vec![],
         nulls_not_distinct: false,
+        with: Default::default(),
         invalid: false,
     }
 }

@@ -6,7 +6,9 @@ use schema_sync_core::apply::postgres::PgDatabase;
 use schema_sync_core::apply::{self, ApplyOptions};
 use schema_sync_core::introspect::{postgres as pg, IntrospectOptions};
 use schema_sync_core::{diff, hints, Schema};
-use schema_sync_tests::{oracle, read_cases, rows, uses_uncovered_objects, Case, Tally};
+use schema_sync_tests::{
+    create_upstream_roles, managed_roles, oracle, read_cases, rows, uses_uncovered_objects, Case, Tally,
+};
 use sqlx::{AssertSqlSafe, PgConnection};
 
 /// Drops every user schema (with everything in it) and recreates an empty `public`.
@@ -36,7 +38,7 @@ pub async fn load(conn: &mut PgConnection, sql: &str) -> Result<(), String> {
 fn not_runnable(case: &Case) -> Option<&'static str> {
     let f = &case.flags;
     if uses_uncovered_objects(&case.current) || uses_uncovered_objects(&case.desired) {
-        return Some("uses objects outside the model (materialized views, grants, composite types, partitions, inheritance, rules, operators)");
+        return Some("uses objects outside the model (materialized views, composite types, partitions, inheritance, rules, operators)");
     }
     if f.get("flavor").and_then(|v| v.as_str()) == Some("pgvector") {
         return Some("needs pgvector");
@@ -47,8 +49,8 @@ fn not_runnable(case: &Case) -> Option<&'static str> {
     {
         return Some("needs a newer Postgres");
     }
-    if f.get("user").is_some() || f.get("roles").is_some_and(|r| r.as_array().is_some_and(|a| !a.is_empty())) {
-        return Some("needs upstream roles");
+    if f.get("user").is_some() {
+        return Some("needs a non-superuser login role with its own search path");
     }
     if f.get("offline").is_some() || f.get("error").is_some() {
         return Some("offline/error-expectation case");
@@ -103,7 +105,7 @@ async fn run_case(
             schemas.push(s);
         }
     }
-    let iopts = IntrospectOptions { schemas, ..Default::default() };
+    let iopts = IntrospectOptions { schemas, managed_roles: managed_roles(case), ..Default::default() };
     let mut target: Schema = pg::introspect(desired_db, &iopts).await.map_err(|e| e.to_string())?;
     hints::apply(&mut target, &hints::rename_hints(&case.desired));
     let mut opts = ApplyOptions { allow_destructive: true, record_version: false, ..Default::default() };
@@ -145,8 +147,8 @@ async fn run_case(
     }
     // The independent check: the catalogs themselves agree, read without schema-sync.
     let seen = oracle::difference(
-        &oracle::postgres(current, &iopts.schemas).await,
-        &oracle::postgres(desired_db, &iopts.schemas).await,
+        &oracle::postgres_for(current, &iopts.schemas, &iopts.managed_roles).await,
+        &oracle::postgres_for(desired_db, &iopts.schemas, &iopts.managed_roles).await,
     );
     match (seen.is_empty(), known_gap(&case.source)) {
         (true, None) => {}
@@ -176,6 +178,8 @@ async fn converge_file(rel: &str, expected_runnable: usize, online: bool) {
     let other = schema_sync::testing::TempPostgres::new().await;
     let mut current = pg.connect().await;
     let mut desired = other.connect().await;
+    create_upstream_roles(&mut current).await;
+    create_upstream_roles(&mut desired).await;
     let mut tally = Tally::default();
     let mut gaps: Vec<(String, String)> = Vec::new();
     let (mut rows_kept, mut refused_rows) = (0, Vec::<(String, String)>::new());
@@ -233,32 +237,32 @@ async fn converge_file(rel: &str, expected_runnable: usize, online: bool) {
 
 #[tokio::test]
 async fn sqldef_postgres_cases_converge() {
-    converge_file("postgres/cases.jsonl", 676, true).await;
+    converge_file("postgres/cases.jsonl", 724, true).await;
 }
 
 #[tokio::test]
 async fn sqldef_postgres_cases_converge_plain() {
-    converge_file("postgres/cases.jsonl", 676, false).await;
+    converge_file("postgres/cases.jsonl", 724, false).await;
 }
 
 #[tokio::test]
 async fn migra_cases_converge() {
-    converge_file("postgres/migra-cases.jsonl", 14, true).await;
+    converge_file("postgres/migra-cases.jsonl", 15, true).await;
 }
 
 #[tokio::test]
 async fn migra_cases_converge_plain() {
-    converge_file("postgres/migra-cases.jsonl", 14, false).await;
+    converge_file("postgres/migra-cases.jsonl", 15, false).await;
 }
 
 #[tokio::test]
 async fn pg_schema_diff_cases_converge() {
-    converge_file("postgres/pg-schema-diff-cases.jsonl", 267, true).await;
+    converge_file("postgres/pg-schema-diff-cases.jsonl", 276, true).await;
 }
 
 #[tokio::test]
 async fn pg_schema_diff_cases_converge_plain() {
-    converge_file("postgres/pg-schema-diff-cases.jsonl", 267, false).await;
+    converge_file("postgres/pg-schema-diff-cases.jsonl", 276, false).await;
 }
 
 /// The oracle catches what an introspection bug would hide: were the reader to lose CHECK

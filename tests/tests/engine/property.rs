@@ -103,6 +103,7 @@ fn build(spec: &[TableSpec]) -> Schema {
                 method: None,
                 include: vec![],
                 nulls_not_distinct: false,
+                with: Default::default(),
                 invalid: false,
             });
         }

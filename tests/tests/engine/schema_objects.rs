@@ -577,3 +577,180 @@ async fn postgres_extensions_and_domains_are_created_changed_and_dropped_with_ev
         assert!(bad.is_err(), "the domain's CHECK refuses it");
     }
 }
+
+/// Supabase's API roles and one role schema-sync does not manage, created once per cluster
+/// (roles are cluster-wide; tests running at once may race to create them).
+async fn api_roles(conn: &mut sqlx::PgConnection) {
+    for role in ["anon", "authenticated", "service_role", "reporting"] {
+        let sql = format!(
+            "DO $$ BEGIN CREATE ROLE {role} NOLOGIN; \
+             EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
+        );
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut *conn).await.unwrap();
+    }
+}
+
+/// What Supabase does in `public`: every new table is granted to the API roles.
+const SUPABASE_DEFAULTS: &str =
+    "ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ALL ON TABLES TO anon, authenticated, service_role;
+ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ALL ON SEQUENCES TO anon, authenticated, service_role;";
+
+const PG_GRANTS: &str = "
+CREATE TABLE notes (id int PRIMARY KEY, body text NOT NULL, owner text);
+CREATE TABLE secrets (id int PRIMARY KEY, token text);
+GRANT SELECT ON notes TO reporting;";
+
+#[tokio::test]
+async fn postgres_privileges_of_managed_roles_only_without_default_privilege_noise() {
+    let db = schema_sync::require_postgres!();
+    let mut admin = db.connect().await;
+    api_roles(&mut admin).await;
+    let (_other, mut applied, mut written) = two_loaded(
+        &db,
+        &format!("{SUPABASE_DEFAULTS}{PG_GRANTS}; INSERT INTO notes SELECT g, 'n' || g, 'u' || g FROM generate_series(1, 30) g;"),
+    )
+    .await;
+    // The live database has Supabase's defaults: nothing differs from them, so no record.
+    let live = pg::introspect(&mut applied, &IntrospectOptions::default()).await.unwrap();
+    assert!(live.grants.is_empty(), "defaults are not recorded: {:?}", live.grants);
+    assert!(live.grants.iter().all(|g| g.role != "reporting"), "an unmanaged role is never read");
+
+    // A DDL file (read in a scratch database without those defaults): what it grants is what it
+    // means; a table it grants nothing on keeps the live database's defaults.
+    let want = pg_target(
+        &db,
+        &format!(
+            "{PG_GRANTS}
+             CREATE TABLE posts (id int PRIMARY KEY, title text);
+             GRANT SELECT ON notes TO anon;
+             GRANT SELECT, INSERT ON notes TO authenticated;
+             GRANT SELECT ON posts TO anon;
+             GRANT UPDATE (body) ON notes TO service_role;"
+        ),
+    )
+    .await;
+    let c = diff::compare(&live, &want, None, &Default::default()).unwrap();
+    let text = diff::render_text(&c);
+    assert!(text.contains("~ privileges of anon on table public.notes: default → SELECT"), "{text}");
+    assert!(!text.contains("secrets"), "no noise on a table neither side grants differently: {text}");
+    assert!(!text.contains("reporting"), "{text}");
+
+    // Taking privileges away needs the opt-in.
+    let err = apply::migrate(&mut applied, &want, &ApplyOptions::default()).await.expect_err("refused");
+    assert!(err.to_string().contains("revokes privileges of `anon` on table `public.notes`"), "{err}");
+    let opts = ApplyOptions { allow_destructive: true, ..Default::default() };
+    let out = apply::migrate(&mut applied, &want, &opts).await.expect("applies");
+    let sql: Vec<&str> = out.statements.iter().map(|s| s.sql.as_str()).collect();
+    assert!(sql.iter().all(|s| !s.contains("reporting")), "never a statement for an unmanaged role: {sql:#?}");
+    assert!(sql.contains(&"REVOKE ALL ON TABLE \"public\".\"notes\" FROM \"anon\""), "{sql:#?}");
+    // The written SQL on a second database with the same defaults does the same.
+    run_written(&mut written, &want).await;
+
+    for conn in [&mut applied, &mut written] {
+        let now = pg::introspect(&mut *conn, &IntrospectOptions::default()).await.unwrap();
+        let again = diff::compare(&now, &want, None, &Default::default()).unwrap();
+        assert!(again.is_empty(), "{}", diff::render_text(&again));
+        let r = sqlx::query(
+            "SELECT has_table_privilege('anon', 'notes', 'SELECT'), has_table_privilege('anon', 'notes', 'DELETE'), \
+                    has_table_privilege('authenticated', 'notes', 'INSERT'), \
+                    has_table_privilege('authenticated', 'notes', 'UPDATE'), \
+                    has_column_privilege('service_role', 'notes', 'body', 'UPDATE'), \
+                    has_table_privilege('anon', 'posts', 'SELECT'), has_table_privilege('anon', 'posts', 'INSERT'), \
+                    has_table_privilege('authenticated', 'posts', 'INSERT'), \
+                    has_table_privilege('anon', 'secrets', 'DELETE'), \
+                    has_table_privilege('reporting', 'notes', 'SELECT'), (SELECT count(*) FROM notes)",
+        )
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+        let got: Vec<bool> = (0..10).map(|i| r.get::<bool, _>(i)).collect();
+        // anon reads notes but no longer deletes; authenticated inserts, no longer updates;
+        // service_role updates body; anon only reads the new posts, authenticated keeps the
+        // default there; secrets and the unmanaged role are untouched.
+        assert_eq!(got, [true, false, true, false, true, true, false, true, true, true]);
+        assert_eq!(r.get::<i64, _>(10), 30, "every row kept");
+    }
+}
+
+#[tokio::test]
+async fn postgres_serial_to_bigserial_changes_the_sequence_too_and_keeps_every_row() {
+    let db = schema_sync::require_postgres!();
+    let before = "CREATE TABLE events (id serial PRIMARY KEY, what text NOT NULL);";
+    let (_other, mut applied, mut written) =
+        two_loaded(&db, &format!("{before} INSERT INTO events (what) SELECT 'e' || g FROM generate_series(1, 40) g;"))
+            .await;
+    let want = pg_target(&db, "CREATE TABLE events (id bigserial PRIMARY KEY, what text NOT NULL);").await;
+    let out = apply::migrate(&mut applied, &want, &ApplyOptions::default()).await.expect("applies, no opt-in");
+    assert!(out.statements.iter().any(|s| s.sql.contains("ALTER SEQUENCE %s AS bigint")), "{:#?}", out.statements);
+    run_written(&mut written, &want).await;
+    for conn in [&mut applied, &mut written] {
+        let now = pg::introspect(&mut *conn, &IntrospectOptions::default()).await.unwrap();
+        assert!(diff::diff(&now, &want).is_empty(), "{:?}", diff::diff(&now, &want));
+        let r = sqlx::query(
+            "SELECT (SELECT data_type::text FROM pg_sequences WHERE sequencename = 'events_id_seq'), \
+                    (SELECT count(*) FROM events WHERE what = 'e' || id), (SELECT last_value FROM events_id_seq)",
+        )
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+        assert_eq!(r.get::<String, _>(0), "bigint", "the sequence follows the column");
+        assert_eq!(r.get::<i64, _>(1), 40, "every row kept");
+        assert_eq!(r.get::<i64, _>(2), 40, "the sequence keeps its position");
+        // Past 2^31 - 1, where a serial's sequence would stop.
+        sqlx::raw_sql("SELECT setval('events_id_seq', 2147483647); INSERT INTO events (what) VALUES ('big')")
+            .execute(&mut *conn)
+            .await
+            .expect("a bigserial draws past 2^31 - 1");
+        let id: i64 =
+            sqlx::query_scalar("SELECT id FROM events WHERE what = 'big'").fetch_one(&mut *conn).await.unwrap();
+        assert_eq!(id, 2_147_483_648);
+    }
+}
+
+const PG_STATUS: &str = "
+CREATE TYPE status AS ENUM ('draft', 'published');
+CREATE TABLE posts (id int PRIMARY KEY, status status NOT NULL DEFAULT 'draft', archived_at timestamptz);";
+
+#[tokio::test]
+async fn postgres_an_enum_label_added_and_used_in_one_plan_runs_in_one_transaction() {
+    let db = schema_sync::require_postgres!();
+    let (_other, mut applied, mut written) = two_loaded(
+        &db,
+        &format!(
+            "{PG_STATUS} INSERT INTO posts SELECT g, CASE WHEN g % 2 = 0 THEN 'draft' ELSE 'published' END::status \
+             FROM generate_series(1, 20) g;"
+        ),
+    )
+    .await;
+    // `archived` is new, and the same migration uses it in a CHECK, a partial index and a view.
+    let want = pg_target(
+        &db,
+        "CREATE TYPE status AS ENUM ('draft', 'published', 'archived');
+         CREATE TABLE posts (id int PRIMARY KEY, status status NOT NULL DEFAULT 'draft', archived_at timestamptz,
+           CONSTRAINT archived_has_date CHECK (status <> 'archived' OR archived_at IS NOT NULL));
+         CREATE INDEX posts_archived ON posts (archived_at) WHERE status = 'archived';
+         CREATE VIEW archive AS SELECT id, archived_at FROM posts WHERE status = 'archived';",
+    )
+    .await;
+    let live = pg::introspect(&mut applied, &IntrospectOptions::default()).await.unwrap();
+    let c = diff::compare(&live, &want, None, &Default::default()).unwrap();
+    let plan = render::fix_plan(&c);
+    let hazard = plan.hazards.iter().find(|h| h.message.contains("recreating enum `status`")).expect("named");
+    assert!(hazard.message.contains("cannot use a label added in the same transaction"), "{}", hazard.message);
+    apply::migrate(&mut applied, &want, &ApplyOptions::default()).await.expect("one transaction, no opt-in");
+    run_written(&mut written, &want).await;
+    for conn in [&mut applied, &mut written] {
+        let now = pg::introspect(&mut *conn, &IntrospectOptions::default()).await.unwrap();
+        assert!(diff::diff(&now, &want).is_empty(), "{:?}", diff::diff(&now, &want));
+        let kept: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM posts WHERE status = CASE WHEN id % 2 = 0 THEN 'draft' ELSE 'published' END::status",
+        )
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+        assert_eq!(kept, 20, "every row keeps its label");
+        sqlx::raw_sql("INSERT INTO posts VALUES (100, 'archived', now())").execute(&mut *conn).await.unwrap();
+        let archived: i64 = sqlx::query_scalar("SELECT count(*) FROM archive").fetch_one(&mut *conn).await.unwrap();
+        assert_eq!(archived, 1);
+    }
+}

@@ -32,6 +32,8 @@ async fn pg_file(rel: &str, expected: usize) {
     let b = schema_sync::testing::TempPostgres::new().await;
     let mut ca = a.connect().await;
     let mut cb = b.connect().await;
+    schema_sync_tests::create_upstream_roles(&mut ca).await;
+    schema_sync_tests::create_upstream_roles(&mut cb).await;
     let mut tally = Tally::default();
     for case in read_cases(rel) {
         let key = case.name.clone();
@@ -44,7 +46,8 @@ async fn pg_file(rel: &str, expected: usize) {
             continue;
         }
         let schemas = schema_sync_tests::user_schemas(&mut ca).await;
-        let iopts = IntrospectOptions { schemas, ..Default::default() };
+        let iopts =
+            IntrospectOptions { schemas, managed_roles: schema_sync_tests::managed_roles(&case), ..Default::default() };
         let original = pg::introspect(&mut ca, &iopts).await.unwrap();
         let sql = match schema_sql(&original, Dialect::Postgres) {
             Ok(s) => script(&s),
@@ -73,15 +76,15 @@ async fn pg_file(rel: &str, expected: usize) {
 
 #[tokio::test]
 async fn postgres_schema_sql_round_trips_sqldef() {
-    pg_file("postgres/cases.jsonl", 706).await;
+    pg_file("postgres/cases.jsonl", 749).await;
 }
 
 #[tokio::test]
 async fn postgres_schema_sql_round_trips_pg_schema_diff() {
-    pg_file("postgres/pg-schema-diff-cases.jsonl", 289).await;
+    pg_file("postgres/pg-schema-diff-cases.jsonl", 296).await;
 }
 
 #[tokio::test]
 async fn postgres_schema_sql_round_trips_migra() {
-    pg_file("postgres/migra-cases.jsonl", 17).await;
+    pg_file("postgres/migra-cases.jsonl", 18).await;
 }

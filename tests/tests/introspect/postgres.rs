@@ -23,6 +23,18 @@ fn opts(schemas: &[&str]) -> IntrospectOptions {
 const RICH_SQL: &str = include_str!("postgres/rich.sql");
 const RICH_EXPECTED: &str = include_str!("postgres/rich.expected.json");
 
+/// Whether one of Supabase's API roles exists on the server (roles are cluster-wide; other
+/// tests may create them): introspection reads privileges, one query more, only then.
+async fn managed_roles_exist(db: &TempPostgres) -> bool {
+    let mut conn = db.connect().await;
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname IN ('anon', 'authenticated', 'service_role'))",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap()
+}
+
 async fn rich_schema(db: &TempPostgres) -> (Schema, pg::IntrospectStats) {
     let mut conn = db.connect().await;
     load(&mut conn, RICH_SQL).await.expect("rich schema loads");
@@ -33,7 +45,12 @@ async fn rich_schema(db: &TempPostgres) -> (Schema, pg::IntrospectStats) {
 async fn rich_schema_reads_every_feature() {
     let db = schema_sync::require_postgres!();
     let (schema, stats) = rich_schema(&db).await;
-    assert_eq!(stats.queries, 15, "14 families and the expressions' text");
+    let privileges = usize::from(managed_roles_exist(&db).await);
+    assert_eq!(
+        stats.queries,
+        15 + privileges,
+        "14 families (+ privileges when a managed role exists) and the expressions' text"
+    );
 
     // The whole model, reviewed field by field (see rich.sql for the DDL).
     let want: serde_json::Value = serde_json::from_str(RICH_EXPECTED).unwrap();
@@ -222,7 +239,10 @@ async fn query_count_does_not_depend_on_table_count() {
         counts.push(stats.queries);
     }
     assert_eq!(counts[0], counts[1], "catalog queries for 10 vs 500 tables");
-    assert!(counts[0] <= 16, "14 families, the expressions' text, foreign-key targets");
+    assert!(
+        counts[0] <= 17,
+        "15 families (privileges only when a managed role exists), the expressions' text, foreign-key targets"
+    );
 }
 
 fn assert_one_line_without(err: &Error, secret: &str) -> String {
@@ -369,7 +389,7 @@ async fn alike_expressions_keep_each_tables_names() {
     }
     load(&mut conn, &sql).await.unwrap();
     let (schema, stats) = pg::introspect_with_stats(&mut conn, &opts(&["a", "b", "c", "d"])).await.unwrap();
-    assert_eq!(stats.queries, 15);
+    assert_eq!(stats.queries, 15 + usize::from(managed_roles_exist(&db).await));
     for (s, col, table) in [("a", "x", "t"), ("b", "y", "t"), ("c", "x", "u"), ("d", "x", "t")] {
         let t = schema.table(Some(s), table).unwrap();
         let mut checks: Vec<&str> = t.checks.iter().map(|c| c.expr.as_str()).collect();
@@ -404,8 +424,9 @@ async fn foreign_keys_to_unread_schemas_keep_their_target() {
         (fk.ref_schema.as_deref(), fk.ref_table.as_str(), fk.ref_columns.clone(), fk.on_delete),
         (Some("auth"), "users", vec!["Id".to_string()], FkAction::Cascade)
     );
-    assert_eq!(stats.queries, 15, "the extra query for the referenced table");
+    let privileges = usize::from(managed_roles_exist(&db).await);
+    assert_eq!(stats.queries, 15 + privileges, "the extra query for the referenced table");
     let (both, stats) = pg::introspect_with_stats(&mut conn, &opts(&["public", "auth"])).await.unwrap();
     assert_eq!(both.table(Some("public"), "profiles").unwrap().foreign_keys[0], *fk);
-    assert_eq!(stats.queries, 14, "no extra query when the referenced table was read");
+    assert_eq!(stats.queries, 14 + privileges, "no extra query when the referenced table was read");
 }

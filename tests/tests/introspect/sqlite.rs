@@ -114,6 +114,7 @@ fn expected_rich() -> Vec<Table> {
         method: None,
         include: vec![],
         nulls_not_distinct: false,
+        with: Default::default(),
         invalid: false,
     };
     members.indexes = vec![

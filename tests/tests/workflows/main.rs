@@ -9,6 +9,7 @@ mod lint;
 mod migrations;
 mod online;
 mod online_rewrites;
+mod supabase_schema;
 mod sync;
 
 use schema_sync::model::{Column, ForeignKey, PrimaryKey, Schema, Table};
