@@ -92,7 +92,8 @@ fn uses_any(sql: &str, keys: &[&str]) -> bool {
 }
 
 /// The roles upstream suites create before their cases run (sqldef's list, pg-schema-diff's
-/// `app_user`): created once per cluster by [`create_upstream_roles`].
+/// `app_user`, migra's `schemainspect_test_role`): created once per cluster by
+/// [`create_upstream_roles`].
 pub const UPSTREAM_ROLES: &[&str] = &[
     "readonly_user",
     "app_user",
@@ -118,6 +119,7 @@ pub const UPSTREAM_ROLES: &[&str] = &[
     "role2",
     "power_user",
     "user@domain.com",
+    "schemainspect_test_role",
 ];
 
 /// Creates [`UPSTREAM_ROLES`] (and the folded spelling of the mixed-case ones, which cases also

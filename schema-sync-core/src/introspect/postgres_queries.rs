@@ -606,31 +606,14 @@ pub(crate) async fn read(
         }),
         ("privileges", GRANTS, |r| {
             Ok(Later::Grant(Grant {
-                on: ObjectRef {
-                    kind: object_kind(get(r, 0)?),
-                    schema: Some(get(r, 1)?),
-                    table: get(r, 2)?,
-                    name: get(r, 3)?,
-                    arguments: get(r, 4)?,
-                },
+                on: object_ref(r)?,
                 role: get(r, 5)?,
                 privileges: get(r, 6)?,
                 grantable: get(r, 7)?,
                 default: get(r, 8)?,
             }))
         }),
-        ("comments", COMMENTS, |r| {
-            Ok(Later::Comment(Comment {
-                on: ObjectRef {
-                    kind: object_kind(get(r, 0)?),
-                    schema: Some(get(r, 1)?),
-                    table: get(r, 2)?,
-                    name: get(r, 3)?,
-                    arguments: get(r, 4)?,
-                },
-                text: get(r, 5)?,
-            }))
-        }),
+        ("comments", COMMENTS, |r| Ok(Later::Comment(Comment { on: object_ref(r)?, text: get(r, 5)? }))),
     ];
 
     // Privileges only when a managed role exists here (none does on a plain server).
@@ -707,6 +690,18 @@ pub(crate) async fn read(
         .await?;
     }
     Ok(())
+}
+
+/// The object a row of the comments or privileges query is on: kind, schema, table, name and
+/// argument types in its first five columns.
+fn object_ref(r: &PgRow) -> sqlx::Result<ObjectRef> {
+    Ok(ObjectRef {
+        kind: object_kind(get(r, 0)?),
+        schema: Some(get(r, 1)?),
+        table: get(r, 2)?,
+        name: get(r, 3)?,
+        arguments: get(r, 4)?,
+    })
 }
 
 /// The object kind a catalog query names in its first column.

@@ -1,7 +1,7 @@
 //! Third-party schemas through Postgres introspection: the sqldef, migra and pg-schema-diff
 //! cases of /work/shared/conformance/postgres, and four real-world schemas.
 
-use schema_sync_tests::conformance_dir;
+use schema_sync_tests::{conformance_dir, UPSTREAM_ROLES};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -158,35 +158,6 @@ async fn run_file(db: &TempPostgres, file: &str, server_major: u32, roles_before
     }
     tally
 }
-
-/// Roles sqldef's and migra's test setups create on the server before any case runs.
-const UPSTREAM_ROLES: &[&str] = &[
-    "readonly_user",
-    "app_user",
-    "admin_role",
-    "user-with-dash",
-    "user.with.dot",
-    "user with spaces",
-    "CamelCaseUser",
-    "UPPERCASE_USER",
-    "user1",
-    "user2",
-    "user3",
-    "user4",
-    "My User",
-    "reader",
-    "writer",
-    "admin",
-    "reader1",
-    "reader2",
-    "writer1",
-    "writer2",
-    "role1",
-    "role2",
-    "power_user",
-    "user@domain.com",
-    "schemainspect_test_role",
-];
 
 #[tokio::test]
 async fn third_party_cases_round_trip() {
