@@ -247,12 +247,12 @@ async fn sqldef_postgres_cases_converge_plain() {
 
 #[tokio::test]
 async fn migra_cases_converge() {
-    converge_file("postgres/migra-cases.jsonl", 15, true).await;
+    converge_file("postgres/migra-cases.jsonl", 16, true).await;
 }
 
 #[tokio::test]
 async fn migra_cases_converge_plain() {
-    converge_file("postgres/migra-cases.jsonl", 15, false).await;
+    converge_file("postgres/migra-cases.jsonl", 16, false).await;
 }
 
 #[tokio::test]

@@ -86,5 +86,5 @@ async fn postgres_schema_sql_round_trips_pg_schema_diff() {
 
 #[tokio::test]
 async fn postgres_schema_sql_round_trips_migra() {
-    pg_file("postgres/migra-cases.jsonl", 18).await;
+    pg_file("postgres/migra-cases.jsonl", 19).await;
 }
