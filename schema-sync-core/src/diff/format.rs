@@ -276,6 +276,7 @@ pub fn render_text(c: &Comparison) -> String {
                 let on = |b: bool| if b { "on" } else { "off" };
                 format!("~ row-level security: {}, forced {}", on(to.enabled), on(to.forced))
             }
+            // Listed after the tables they read or are on.
             Change::CreateView { .. }
             | Change::DropView { .. }
             | Change::AlterView { .. }
@@ -286,7 +287,12 @@ pub fn render_text(c: &Comparison) -> String {
             | Change::DropPolicy { .. }
             | Change::AlterPolicy { .. }
             | Change::SetComment { .. }
-            | Change::CreateFunction { .. }
+            | Change::SetPrivileges { .. } => {
+                let _ = writeln!(tail, "{}", object_line(ch));
+                continue;
+            }
+            // Listed before the tables: what they define is used there.
+            Change::CreateFunction { .. }
             | Change::DropFunction { .. }
             | Change::AlterFunction { .. }
             | Change::CreateExtension { .. }
@@ -294,25 +300,8 @@ pub fn render_text(c: &Comparison) -> String {
             | Change::AlterExtension { .. }
             | Change::CreateDomain { .. }
             | Change::DropDomain { .. }
-            | Change::AlterDomain { .. }
-            | Change::SetPrivileges { .. } => {
-                // Extensions, domains and functions before the tables (what they define is
-                // used there), the rest after.
-                let before = !matches!(
-                    ch,
-                    Change::CreateView { .. }
-                        | Change::DropView { .. }
-                        | Change::AlterView { .. }
-                        | Change::CreateTrigger { .. }
-                        | Change::DropTrigger { .. }
-                        | Change::AlterTrigger { .. }
-                        | Change::CreatePolicy { .. }
-                        | Change::DropPolicy { .. }
-                        | Change::AlterPolicy { .. }
-                        | Change::SetComment { .. }
-                        | Change::SetPrivileges { .. }
-                );
-                let _ = writeln!(if before { &mut out } else { &mut tail }, "{}", object_line(ch));
+            | Change::AlterDomain { .. } => {
+                let _ = writeln!(out, "{}", object_line(ch));
                 continue;
             }
         };

@@ -205,3 +205,58 @@ fn texts_from_a_snapshot_cannot_close_a_statement_early_or_start_another() {
     };
     assert!(render(&one(Step::CreatePolicy { policy })).is_err());
 }
+
+#[test]
+fn domains_and_privileges_from_a_snapshot_cannot_smuggle_statements() {
+    use crate::model::{Domain, DomainCheck, Grant, ObjectKind, ObjectRef};
+    use crate::plan::Step;
+    let one = |step: Step| Plan { dialect: PG, steps: vec![step], hazards: vec![], locks: vec![], online_from: 1 };
+    let d = Domain {
+        schema: Some("public".into()),
+        name: "email".into(),
+        base: "text".into(),
+        collation: None,
+        default: None,
+        not_null: false,
+        checks: vec![DomainCheck { name: "at".into(), expr: "VALUE LIKE '%@%'".into() }],
+    };
+    assert_eq!(
+        sql(&one(Step::CreateDomain { domain: d.clone() })),
+        [r#"CREATE DOMAIN "public"."email" AS text CONSTRAINT "at" CHECK (VALUE LIKE '%@%')"#]
+    );
+    let bad = Domain { default: Some("'x'; DROP TABLE t".into()), ..d.clone() };
+    let err = render(&one(Step::CreateDomain { domain: bad })).unwrap_err();
+    assert!(matches!(err, crate::Error::Input(_)) && err.to_string().contains("domain `public.email`"), "{err}");
+
+    let on = ObjectRef {
+        kind: ObjectKind::Table,
+        schema: Some("public".into()),
+        table: None,
+        name: "notes".into(),
+        arguments: None,
+    };
+    let grant = |privileges: &[&str]| Grant {
+        on: on.clone(),
+        role: "anon".into(),
+        privileges: privileges.iter().map(|p| p.to_string()).collect(),
+        grantable: Vec::new(),
+        default: Vec::new(),
+    };
+    let step = |from: Option<Grant>, to: Grant| Step::SetPrivileges {
+        on: on.clone(),
+        role: "anon".into(),
+        from,
+        to,
+        narrows: false,
+    };
+    assert_eq!(
+        sql(&one(step(Some(grant(&["INSERT", "SELECT"])), grant(&["SELECT"])))),
+        [r#"REVOKE INSERT ON TABLE "public"."notes" FROM "anon""#]
+    );
+    assert_eq!(
+        sql(&one(step(None, grant(&["SELECT"])))),
+        [r#"REVOKE ALL ON TABLE "public"."notes" FROM "anon""#, r#"GRANT SELECT ON TABLE "public"."notes" TO "anon""#]
+    );
+    let err = render(&one(step(None, grant(&["SELECT ON t TO x; DROP TABLE t; --"])))).unwrap_err();
+    assert!(err.to_string().contains("is not a privilege"), "{err}");
+}
