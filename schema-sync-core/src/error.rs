@@ -269,6 +269,9 @@ pub enum Problem {
         /// The new type.
         to: String,
     },
+    /// The table is dropped and created again (its partitioning changes in a way Postgres
+    /// cannot alter) and these rows would go with it (fix: move them out first).
+    RowsInRecreatedTable,
     /// The check of a type change could not run: some values do not convert at all (the
     /// database's message), so the change would fail.
     Unconvertible {
@@ -303,6 +306,9 @@ impl fmt::Display for Finding {
             }
             Problem::Duplicates { what } => format!("duplicate group(s), so {what} would fail"),
             Problem::Violates { what } => format!("row(s) that violate {what}"),
+            Problem::RowsInRecreatedTable => "row(s), which recreating it to change its partitioning would delete \
+                (move them out first)"
+                .to_string(),
             Problem::ChangedValues { from, to } => {
                 format!("row(s) whose value would change converting {from} to {to}")
             }

@@ -230,6 +230,17 @@ pub fn translate_in(schema: &Schema, target: Dialect, like: Option<&Schema>, nam
     let caps = Capabilities::latest(target);
     let mut out = Schema::empty(Some(target));
     for t in &schema.tables {
+        // Partitioning exists only in Postgres: on SQLite a partitioned table is one table
+        // and its partitions are not there (their rows are the parent's).
+        if t.partition_of.is_some() && !caps.server_objects {
+            notes.push(Note {
+                subject: t.name.clone(),
+                rule: None,
+                compatible: true,
+                message: "partitions exist only in Postgres: left out (their rows are the parent's)".into(),
+            });
+            continue;
+        }
         let existing = like.and_then(|l| l.table(None, &t.name));
         let mut table = Table::new(t.name.clone());
         table.schema =
@@ -274,6 +285,8 @@ pub fn translate_in(schema: &Schema, target: Dialect, like: Option<&Schema>, nam
             col.nullable = c.nullable;
             col.collation = None;
             col.identity = translate_identity(c, &pk_cols, source, target, there);
+            // The options of an identity sequence exist only in Postgres: the side's own.
+            col.identity_options = there.filter(|x| x.identity == col.identity).and_then(|x| x.identity_options);
             if caps.primary_key_not_null && pk_cols.contains(&c.name) {
                 col.nullable = false;
             }
@@ -406,7 +419,25 @@ pub fn translate_in(schema: &Schema, target: Dialect, like: Option<&Schema>, nam
         table.checks = existing.map(|e| e.checks.clone()).unwrap_or_default();
         table.options = existing.map(|e| e.options).unwrap_or_default();
         table.row_security = existing.map(|e| e.row_security).unwrap_or_default();
+        if caps.server_objects {
+            table.partition_by = existing.and_then(|e| e.partition_by.clone());
+        }
         out.tables.push(table);
+    }
+    // The target's partitions of the tables it keeps partitioned are its own.
+    if let (true, Some(l)) = (caps.server_objects, like) {
+        let partitions: Vec<Table> = l
+            .tables
+            .iter()
+            .filter(|p| {
+                p.partition_of.as_ref().is_some_and(|of| {
+                    out.tables.iter().any(|t| t.name == of.table && t.partition_by.is_some())
+                        && !out.tables.iter().any(|t| t.name == p.name)
+                })
+            })
+            .cloned()
+            .collect();
+        out.tables.extend(partitions);
     }
     if caps.enum_types {
         out.enums = like.map(|l| l.enums.clone()).unwrap_or_default();

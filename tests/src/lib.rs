@@ -57,14 +57,10 @@ pub fn read_cases(rel: &str) -> Vec<Case> {
         .collect()
 }
 
-/// `true` when Postgres SQL text uses objects the model does not cover yet: materialized views
-/// (their indexes are not read yet),
-/// grants and comments; and what the model does not create and a convergence check would fail on for that reason alone:
-/// extensions (`gin_trgm_ops` needs `pg_trgm`), domains, composite types, collations,
-/// aggregates and operators, rules, and partitioned or inherited tables (a partition's columns,
-/// keys and cloned foreign keys come from its parent).
+/// `true` when Postgres SQL text uses objects the model does not cover yet: composite types,
+/// collations, aggregates and operators, rules, and tables with (legacy) inheritance.
 pub fn uses_uncovered_objects(sql: &str) -> bool {
-    uses_any(sql, &["CREATE MATERIALIZED VIEW"]) || uses_any(sql, POSTGRES_ONLY)
+    uses_any(sql, POSTGRES_ONLY)
 }
 
 /// [`uses_uncovered_objects`] for a SQLite schema: views and triggers are in the model.
@@ -72,8 +68,9 @@ pub fn sqlite_uses_uncovered_objects(sql: &str) -> bool {
     uses_any(sql, POSTGRES_ONLY)
 }
 
-/// What the model does not cover yet on Postgres (views, triggers, functions, row-level
-/// security, policies, comments, extensions, domains and privileges are covered).
+/// What the model does not cover yet on Postgres (views and materialized views with their
+/// indexes, triggers, functions, row-level security, policies, comments, extensions, domains,
+/// privileges and partitioned tables are covered).
 const POSTGRES_ONLY: &[&str] = &[
     "CREATE RULE",
     "CREATE OR REPLACE RULE",
@@ -81,8 +78,6 @@ const POSTGRES_ONLY: &[&str] = &[
     "CREATE COLLATION",
     "CREATE AGGREGATE",
     "CREATE OPERATOR",
-    "PARTITION BY",
-    "PARTITION OF",
     "INHERITS",
 ];
 
@@ -137,6 +132,27 @@ pub async fn create_upstream_roles(conn: &mut sqlx::PgConnection) {
     }
 }
 
+/// The roles a case creates itself before it runs (pg-schema-diff's `roles`, each string
+/// going verbatim into `CREATE ROLE`, as upstream does: some are quoted identifiers such as
+/// `"evil""role"` or an injection attempt), created once per cluster.
+pub async fn create_case_roles(conn: &mut sqlx::PgConnection, case: &Case) {
+    let Some(roles) = case.flags.get("roles").and_then(|r| r.as_array()) else { return };
+    for role in roles.iter().filter_map(|r| r.as_str()) {
+        let sql = format!(
+            "DO {} ",
+            schema_sync::core::sql::dollar_quote(&format!(
+                " BEGIN CREATE ROLE {role} NOLOGIN; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END "
+            ))
+        );
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut *conn).await.expect("create a case's role");
+    }
+}
+
+/// A role as a case names it, as the role's name (`"evil""role"` is `evil"role`).
+fn role_name(s: &str) -> String {
+    schema_sync::core::sql::unquote_ident(s)
+}
+
 /// The roles whose privileges a case manages: sqldef's `managed_roles` or the roles its
 /// `manage.privilege` rules match, pg-schema-diff's `roles`; Supabase's API roles otherwise.
 pub fn managed_roles(case: &Case) -> Vec<String> {
@@ -145,7 +161,7 @@ pub fn managed_roles(case: &Case) -> Vec<String> {
         v.as_array().map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect()).unwrap_or_default()
     };
     if let Some(list) = f.get("managed_roles").or_else(|| f.get("roles")) {
-        return strings(list);
+        return strings(list).iter().map(|r| role_name(r)).collect();
     }
     if let Some(rules) = f.pointer("/manage/privilege").and_then(|r| r.as_array()) {
         let targets: Vec<&str> = rules.iter().filter_map(|r| r.get("target").and_then(|t| t.as_str())).collect();

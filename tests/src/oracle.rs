@@ -240,6 +240,12 @@ pub async fn postgres_for(conn: &mut sqlx::PgConnection, schemas: &[String], rol
                 pg_get_constraintdef(c.oid) \
          FROM pg_constraint c JOIN pg_type t ON t.oid = c.contypid JOIN pg_namespace n ON n.oid = t.typnamespace \
          WHERE n.nspname = ANY($1) \
+         UNION ALL SELECT 'partitioned ' || n.nspname::text || '.' || c.relname::text, pg_get_partkeydef(c.oid) \
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'p' AND n.nspname = ANY($1) \
+         UNION ALL SELECT 'partition ' || n.nspname::text || '.' || c.relname::text, \
+                i.inhparent::regclass::text || ' ' || pg_get_expr(c.relpartbound, c.oid) \
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_inherits i ON i.inhrelid = c.oid \
+         WHERE c.relispartition AND c.relkind IN ('r', 'p') AND n.nspname = ANY($1) \
          UNION ALL SELECT 'row security ' || schemaname::text || '.' || tablename::text, rowsecurity::text \
          FROM pg_tables WHERE schemaname = ANY($1) AND rowsecurity \
          UNION ALL SELECT 'forced row security ' || n.nspname::text || '.' || c.relname::text, 'true' \

@@ -289,6 +289,15 @@ fn all_probes(plan: &Plan) -> Vec<Probe> {
                     ));
                 }
             }
+            Step::DropTableToRecreate { table } => out.push(Probe {
+                reads: (table.schema.clone(), table.name.clone(), Vec::new()),
+                sql: format!("SELECT count(*) FROM {}", qualified(table.schema.as_deref(), &table.name)),
+                finding: finding(&table.name, &[], Problem::RowsInRecreatedTable),
+                setup: Vec::new(),
+                teardown: Vec::new(),
+                expression: None,
+                also_reads: None,
+            }),
             Step::AddUnique { table, unique } => {
                 out.push(duplicates(&table.name, table.schema.as_deref(), &unique.columns, "UNIQUE"))
             }

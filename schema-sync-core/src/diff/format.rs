@@ -166,6 +166,15 @@ fn object_line(ch: &Change) -> String {
     }
 }
 
+/// How a table is partitioned, for a change line.
+fn partitioning_text(t: &crate::model::Table) -> String {
+    match (&t.partition_by, &t.partition_of) {
+        (Some(k), _) => format!("partitioned by {k}"),
+        (None, Some(p)) => format!("partition of {} {}", p.parent().display(), p.bound),
+        (None, None) => "not partitioned".to_string(),
+    }
+}
+
 /// A readable report, grouped by table. Empty string when there are no changes.
 pub fn render_text(c: &Comparison) -> String {
     let d = c.dialect;
@@ -243,6 +252,12 @@ pub fn render_text(c: &Comparison) -> String {
                 if changes.identity {
                     parts.push(format!("identity {:?} → {:?}", from.identity, to.identity));
                 }
+                if changes.identity_options {
+                    let o = |c: &crate::model::Column| {
+                        c.identity_options.map_or("default".to_string(), |o| format!("({})", o.sql()))
+                    };
+                    parts.push(format!("identity options {} → {}", o(from), o(to)));
+                }
                 if changes.generated {
                     parts.push("generated expression".to_string());
                 }
@@ -272,6 +287,19 @@ pub fn render_text(c: &Comparison) -> String {
             Change::DropCheck { check, .. } => format!("- check ({})", check.expr),
             Change::ValidateConstraint { name, .. } => format!("~ constraint {name}: NOT VALID → validated"),
             Change::AlterTableOptions { from, to, .. } => format!("~ options {from:?} → {to:?}"),
+            Change::RecreateTable { from, to } => {
+                format!("~ partitioning {} → {}: recreated", partitioning_text(from), partitioning_text(to))
+            }
+            Change::NamePartitionIndex { parent_index, from, to, .. } => {
+                format!("~ index of {parent_index}: {} → {to}", from.as_deref().unwrap_or("(named by Postgres)"))
+            }
+            Change::AlterPartition { from, to, .. } => {
+                let of = |p: &Option<crate::model::PartitionOf>| match p {
+                    Some(p) => format!("partition of {} {}", p.parent().display(), p.bound),
+                    None => "not a partition".to_string(),
+                };
+                format!("~ {} → {}", of(from), of(to))
+            }
             Change::AlterRowSecurity { to, .. } => {
                 let on = |b: bool| if b { "on" } else { "off" };
                 format!("~ row-level security: {}, forced {}", on(to.enabled), on(to.forced))

@@ -25,8 +25,8 @@ pub(crate) use matching::same_check;
 
 use crate::capabilities::Capabilities;
 use crate::model::{
-    Check, Column, Domain, EnumType, Extension, ForeignKey, Function, Grant, Index, ObjectRef, Policy, PrimaryKey,
-    RowSecurity, Schema, Sequence, Table, TableOptions, TableRef, Trigger, Unique, View,
+    Check, Column, Domain, EnumType, Extension, ForeignKey, Function, Grant, Index, ObjectRef, PartitionOf, Policy,
+    PrimaryKey, RowSecurity, Schema, Sequence, Table, TableOptions, TableRef, Trigger, Unique, View,
 };
 use crate::resolve::{self, Note};
 use crate::types::Dialect;
@@ -44,6 +44,8 @@ pub struct ColumnChanges {
     pub default: bool,
     /// Identity / serial / AUTOINCREMENT differs.
     pub identity: bool,
+    /// The options of an identity column's sequence differ.
+    pub identity_options: bool,
     /// The generation expression differs.
     pub generated: bool,
     /// The collation differs.
@@ -64,6 +66,7 @@ impl ColumnChanges {
             (self.nullable, "nullability"),
             (self.default, "default"),
             (self.identity, "identity"),
+            (self.identity_options, "identity options"),
             (self.generated, "generated"),
             (self.collation, "collation"),
         ] {
@@ -131,6 +134,16 @@ pub enum Change {
     ValidateConstraint { table: TableRef, name: String },
     /// SQLite `WITHOUT ROWID` / `STRICT` differ.
     AlterTableOptions { table: TableRef, from: TableOptions, to: TableOptions },
+    /// A table whose partitioning changes in a way Postgres cannot alter (a partition key
+    /// added, dropped or changed, or the parent it is a partition of recreated): dropped and
+    /// created again. Refused while it holds rows.
+    RecreateTable { from: Table, to: Table },
+    /// A table becomes a partition, stops being one, or moves to another parent or bound
+    /// (`DETACH PARTITION` then `ATTACH PARTITION`; the rows stay).
+    AlterPartition { table: TableRef, from: Option<PartitionOf>, to: Option<PartitionOf> },
+    /// A partition's index that is a partition of its parent's index `parent_index` is to be
+    /// named `to` (`from`: its name now, if it exists).
+    NamePartitionIndex { table: TableRef, parent_index: String, from: Option<String>, to: String },
     /// A view only in `to`.
     CreateView { view: View },
     /// A view only in `from`.
@@ -181,7 +194,7 @@ impl Change {
     pub fn table(&self) -> Option<TableRef> {
         use Change::*;
         match self {
-            CreateTable { table } | DropTable { table } => Some(TableRef::of(table)),
+            CreateTable { table } | DropTable { table } | RecreateTable { to: table, .. } => Some(TableRef::of(table)),
             RenameTable { table, .. }
             | AddColumn { table, .. }
             | DropColumn { table, .. }
@@ -198,6 +211,8 @@ impl Change {
             | DropCheck { table, .. }
             | ValidateConstraint { table, .. }
             | AlterTableOptions { table, .. }
+            | AlterPartition { table, .. }
+            | NamePartitionIndex { table, .. }
             | AlterRowSecurity { table, .. } => Some(table.clone()),
             CreatePolicy { .. } | DropPolicy { .. } | AlterPolicy { .. } | SetComment { .. } => None,
             CreateExtension { .. }
@@ -496,9 +511,44 @@ fn diff_exact(from: &Schema, to: &Schema) -> Vec<Change> {
     let from_tables: BTreeMap<_, &Table> = from.tables.iter().map(|t| (key(t), t)).collect();
     let to_tables: BTreeMap<_, &Table> = to.tables.iter().map(|t| (key(t), t)).collect();
     let mut renamed_away = std::collections::HashSet::new();
+    let recreated = recreated_tables(&from_tables, &to_tables);
     for (k, t) in &to_tables {
         match from_tables.get(k) {
-            Some(f) => diff_table(f, t, &mut changes),
+            Some(f) if recreated.contains(k) => {
+                changes.push(Change::RecreateTable { from: (*f).clone(), to: (*t).clone() })
+            }
+            Some(f) => {
+                diff_table(f, t, &mut changes);
+                if t.partition_of.is_some() {
+                    for (parent_index, name) in &t.partition_indexes {
+                        let now = f.partition_indexes.get(parent_index).filter(|_| f.partition_of == t.partition_of);
+                        if now != Some(name) {
+                            changes.push(Change::NamePartitionIndex {
+                                table: TableRef::of(t),
+                                parent_index: parent_index.clone(),
+                                from: now.cloned(),
+                                to: name.clone(),
+                            });
+                        }
+                    }
+                }
+                if f.partition_of != t.partition_of {
+                    changes.push(Change::AlterPartition {
+                        table: TableRef::of(t),
+                        from: f.partition_of.clone(),
+                        to: t.partition_of.clone(),
+                    });
+                    // Attaching adopts a local index that matches one of the parent's as that
+                    // index's partition: one the table is to keep as its own is built again
+                    // after the attach.
+                    if t.partition_of.is_some() {
+                        for i in t.indexes.iter().filter(|i| f.indexes.iter().any(|x| matching::same_index(x, i))) {
+                            changes.push(Change::DropIndex { table: TableRef::of(t), index: i.clone() });
+                            changes.push(Change::AddIndex { table: TableRef::of(t), index: i.clone() });
+                        }
+                    }
+                }
+            }
             None => {
                 let old = t.renamed_from.as_ref().map(|o| (t.schema.clone(), o.clone()));
                 match old.as_ref().and_then(|o| from_tables.get(o).map(|f| (o, f))) {
@@ -519,6 +569,7 @@ fn diff_exact(from: &Schema, to: &Schema) -> Vec<Change> {
             changes.push(Change::DropTable { table: (*f).clone() });
         }
     }
+    partition_index_rebuilds(&from_tables, &to_tables, &mut changes);
     diff_views(from, to, &mut changes);
     diff_triggers(from, to, &mut changes);
     diff_functions(from, to, &mut changes);
@@ -526,6 +577,140 @@ fn diff_exact(from: &Schema, to: &Schema) -> Vec<Change> {
     diff_comments(from, to, &mut changes);
     diff_grants(from, to, &mut changes);
     changes
+}
+
+type TableKey = (Option<String>, String);
+
+/// Indexes (and keys) of partitioned tables that are built again, and the names of their
+/// partitions' indexes that come with them.
+///
+/// Postgres adopts a partition's matching index as the partition of its parent's index only
+/// when the parent's index is built after it; and a parent's index built `ON ONLY` stays
+/// without a partition where none was attached by hand. So the parent's index is built again
+/// (once every partition has its own indexes) when the target has, as the partition of an
+/// index of the parent that stays, a new partition's own index, or a partition's index that
+/// the current schema lacks. Every index built again — for these reasons or because it
+/// changed — makes new partitions of it, named by Postgres: their target names are set.
+fn partition_index_rebuilds(from: &BTreeMap<TableKey, &Table>, to: &BTreeMap<TableKey, &Table>, out: &mut Vec<Change>) {
+    let parent_key =
+        |t: &Table| t.partition_of.as_ref().map(|p| (p.schema.clone().or(t.schema.clone()), p.table.clone()));
+    let mut rebuild: std::collections::BTreeSet<(TableKey, String)> = Default::default();
+    for (k, t) in to {
+        let Some(pk) = parent_key(t) else { continue };
+        let before = from.get(k).filter(|f| parent_key(f).as_ref() == Some(&pk));
+        let own: Vec<&str> = t
+            .indexes
+            .iter()
+            .map(|i| i.name.as_str())
+            .chain(t.primary_key.iter().filter_map(|p| p.name.as_deref()))
+            .chain(t.uniques.iter().filter_map(|u| u.name.as_deref()))
+            .collect();
+        for (parent_index, name) in &t.partition_indexes {
+            let again = match before {
+                Some(f) => !f.partition_indexes.contains_key(parent_index),
+                None => !from.contains_key(k) && own.contains(&name.as_str()),
+            };
+            if again {
+                rebuild.insert((pk.clone(), parent_index.clone()));
+            }
+        }
+    }
+    let mut rebuilt: std::collections::BTreeSet<(TableKey, String)> = Default::default();
+    for (pk, parent_index) in rebuild {
+        let (Some(old_parent), Some(parent)) = (from.get(&pk), to.get(&pk)) else { continue };
+        let tref = TableRef::of(parent);
+        let changed_already = out.iter().any(|c| match c {
+            Change::DropIndex { table, index } => table == &tref && index.name == parent_index,
+            Change::DropUnique { table, unique } => table == &tref && unique.name.as_ref() == Some(&parent_index),
+            Change::AlterPrimaryKey { table, from: Some(p), .. } => {
+                table == &tref && p.name.as_ref() == Some(&parent_index)
+            }
+            _ => false,
+        });
+        if changed_already {
+            continue;
+        }
+        let index = |x: &Table| x.indexes.iter().find(|i| i.name == parent_index).cloned();
+        let unique = |x: &Table| x.uniques.iter().find(|u| u.name.as_ref() == Some(&parent_index)).cloned();
+        let key = |x: &Table| x.primary_key.clone().filter(|p| p.name.as_ref() == Some(&parent_index));
+        if let (Some(old), Some(new)) = (index(old_parent), index(parent)) {
+            out.push(Change::DropIndex { table: tref.clone(), index: old });
+            out.push(Change::AddIndex { table: tref, index: new });
+        } else if let (Some(old), Some(new)) = (unique(old_parent), unique(parent)) {
+            out.push(Change::DropUnique { table: tref.clone(), unique: old });
+            out.push(Change::AddUnique { table: tref, unique: new });
+        } else if let (Some(old), Some(new)) = (key(old_parent), key(parent)) {
+            out.push(Change::AlterPrimaryKey { table: tref, from: Some(old), to: Some(new) });
+        }
+    }
+    // Every index of a partitioned table the plan builds again, whatever the reason.
+    for c in out.iter() {
+        let (table, name) = match c {
+            Change::AddIndex { table, index } => (table, Some(&index.name)),
+            Change::AddUnique { table, unique } => (table, unique.name.as_ref()),
+            Change::AlterPrimaryKey { table, to: Some(p), .. } => (table, p.name.as_ref()),
+            _ => continue,
+        };
+        if let Some(name) = name {
+            rebuilt.insert(((table.schema.clone(), table.name.clone()), name.clone()));
+        }
+    }
+    let named: std::collections::BTreeSet<(TableRef, String)> = out
+        .iter()
+        .filter_map(|c| match c {
+            Change::NamePartitionIndex { table, parent_index, .. } => Some((table.clone(), parent_index.clone())),
+            _ => None,
+        })
+        .collect();
+    let mut renames = Vec::new();
+    for (k, t) in to {
+        let Some(pk) = parent_key(t) else { continue };
+        if from.get(k).is_none_or(|f| parent_key(f).as_ref() != Some(&pk)) {
+            continue;
+        }
+        for (parent_index, name) in &t.partition_indexes {
+            let key = (TableRef::of(t), parent_index.clone());
+            if rebuilt.contains(&(pk.clone(), parent_index.clone())) && !named.contains(&key) {
+                renames.push(Change::NamePartitionIndex {
+                    table: key.0,
+                    parent_index: key.1,
+                    from: None,
+                    to: name.clone(),
+                });
+            }
+        }
+    }
+    out.extend(renames);
+}
+
+/// The tables in both whose partitioning changes in a way Postgres cannot alter: the key
+/// (`PARTITION BY`) added, dropped or changed, or — transitively — the parent they stay a
+/// partition of recreated.
+fn recreated_tables(
+    from: &BTreeMap<TableKey, &Table>,
+    to: &BTreeMap<TableKey, &Table>,
+) -> std::collections::BTreeSet<TableKey> {
+    let parent = |t: &Table| t.partition_of.as_ref().map(|p| (p.schema.clone().or(t.schema.clone()), p.table.clone()));
+    let mut out: std::collections::BTreeSet<TableKey> = to
+        .iter()
+        .filter(|(k, t)| from.get(*k).is_some_and(|f| f.partition_by != t.partition_by))
+        .map(|(k, _)| k.clone())
+        .collect();
+    loop {
+        let more: Vec<TableKey> = to
+            .iter()
+            .filter(|(k, t)| {
+                !out.contains(*k)
+                    && from.get(*k).is_some_and(|f| parent(f) == parent(t))
+                    && parent(t).is_some_and(|p| out.contains(&p))
+            })
+            .map(|(k, _)| k.clone())
+            .collect();
+        if more.is_empty() {
+            return out;
+        }
+        out.extend(more);
+    }
 }
 
 fn diff_grants(from: &Schema, to: &Schema, out: &mut Vec<Change>) {
@@ -670,6 +855,14 @@ fn diff_views(from: &Schema, to: &Schema, out: &mut Vec<Change>) {
         (|from, to| Change::AlterView { from, to }) as fn(View, View) -> Change,
     );
     diff_keyed(&from.views, &to.views, key, matching::same_view, change, out);
+    // Indexes of a materialized view that stays.
+    for t in to.views.iter().filter(|v| v.materialized) {
+        let Some(f) = from.views.iter().find(|f| key(f) == key(t) && matching::same_view(f, t)) else { continue };
+        let relation = TableRef { schema: t.schema.clone(), name: t.name.clone() };
+        let (drop, add) = matching::pair(&f.indexes, &t.indexes, matching::same_index);
+        out.extend(drop.into_iter().map(|i| Change::DropIndex { table: relation.clone(), index: i.clone() }));
+        out.extend(add.into_iter().map(|i| Change::AddIndex { table: relation.clone(), index: i.clone() }));
+    }
 }
 
 fn diff_triggers(from: &Schema, to: &Schema, out: &mut Vec<Change>) {
@@ -716,13 +909,21 @@ fn diff_sequences(from: &Schema, to: &Schema, out: &mut Vec<Change>) {
 
 fn diff_table(from: &Table, to: &Table, out: &mut Vec<Change>) {
     let tref = TableRef::of(to);
+    // A partition that stays one has its parent's columns: their names, types, identity,
+    // generation and collation change with the parent's. Its own are the NOT NULLs and
+    // defaults.
+    let inherits = from.partition_of.is_some() && to.partition_of.is_some();
     // Columns, with rename hints.
     let mut renamed_from_cols = std::collections::HashSet::new();
     for c in &to.columns {
         let existing = from.column(&c.name);
         match existing {
             Some(f) => {
-                let changes = matching::column_changes(f, c);
+                let mut changes = matching::column_changes(f, c);
+                if inherits {
+                    changes =
+                        ColumnChanges { nullable: changes.nullable, default: changes.default, ..Default::default() };
+                }
                 if !changes.is_empty() {
                     out.push(Change::AlterColumn { table: tref.clone(), from: f.clone(), to: c.clone(), changes });
                 }
@@ -738,12 +939,13 @@ fn diff_table(from: &Table, to: &Table, out: &mut Vec<Change>) {
                         out.push(Change::AlterColumn { table: tref.clone(), from: moved, to: c.clone(), changes });
                     }
                 }
+                _ if inherits => {}
                 _ => out.push(Change::AddColumn { table: tref.clone(), column: c.clone() }),
             },
         }
     }
     for f in &from.columns {
-        if to.column(&f.name).is_none() && !renamed_from_cols.contains(&f.name) {
+        if to.column(&f.name).is_none() && !renamed_from_cols.contains(&f.name) && !inherits {
             out.push(Change::DropColumn { table: tref.clone(), column: f.clone() });
         }
     }

@@ -17,8 +17,8 @@ use super::postgres_rows::{
 use super::IntrospectOptions;
 use crate::model::{
     Check, Column, Comment, Deferrable, Domain, EnumType, Extension, FkAction, ForeignKey, Function, Generated, Grant,
-    Identity, Index, IndexKey, KeyTarget, Policy, PrimaryKey, Schema, Sequence, SequenceOwner, Table, Trigger, Unique,
-    View,
+    Identity, IdentityOptions, Index, IndexKey, KeyTarget, Policy, PrimaryKey, Schema, Sequence, SequenceOwner, Table,
+    Trigger, Unique, View,
 };
 use crate::types::{Dialect, SqlType};
 
@@ -87,6 +87,10 @@ pub(crate) struct Builder {
     enums: Vec<EnumType>,
     sequences: Vec<SequenceRow>,
     views: Vec<View>,
+    /// View oid → position in `views`.
+    view_oids: FastMap<i64, usize>,
+    /// Materialized views' indexes by view oid (the views arrive after the indexes).
+    view_indexes: Vec<(i64, Index)>,
     triggers: Vec<Trigger>,
     functions: Vec<Function>,
     policies: Vec<Policy>,
@@ -267,6 +271,8 @@ impl Builder {
         let mut table = Table::new(row.name);
         table.schema = Some(row.schema);
         table.row_security = row.row_security;
+        table.partition_by = row.partition_by;
+        table.partition_of = row.partition_of;
         table.columns.reserve_exact(row.columns);
         self.by_oid.insert(row.oid, self.tables.len());
         self.tables.push(TableBuild {
@@ -390,18 +396,42 @@ impl Builder {
         }
     }
 
-    pub(crate) fn index(&mut self, row: IndexRow) {
-        let Some(&ti) = self.by_oid.get(&row.table_oid) else { return };
-        let t = &self.tables[ti];
+    /// An index of a materialized view: its columns are named from the key texts (the view's
+    /// columns are not read).
+    fn view_index(&mut self, row: IndexRow) {
+        let texts = row.key_texts.clone().unwrap_or_default();
+        let text = |k: usize| texts.get(k).cloned().unwrap_or_default();
+        let keys = self.index_keys(&row, |k, num| {
+            let target = if num == 0 {
+                KeyTarget::Expression(text(k))
+            } else {
+                KeyTarget::Column(crate::sql::unquote_ident(&text(k)))
+            };
+            (target, None)
+        });
+        let key_count = keys.len();
+        let include = (key_count..row.columns.len()).map(|k| crate::sql::unquote_ident(&text(k))).collect();
+        let index = Index {
+            name: row.name,
+            keys,
+            unique: row.unique,
+            predicate: row.predicate_text,
+            method: if row.method == "btree" { None } else { Some(row.method) },
+            include,
+            nulls_not_distinct: row.nulls_not_distinct,
+            with: storage_options(&row.with),
+            invalid: !row.valid,
+        };
+        self.view_indexes.push((row.table_oid, index));
+    }
+
+    /// The keys of an index: `target` gives key `k` (column number `num`) its target and, for
+    /// a column, the column's collation (a key with it names none).
+    fn index_keys(&self, row: &IndexRow, target: impl Fn(usize, i16) -> (KeyTarget, Option<i64>)) -> Vec<IndexKey> {
         let key_count = row.key_count.min(row.columns.len());
         let mut keys = Vec::with_capacity(key_count);
         for (k, &num) in row.columns[..key_count].iter().enumerate() {
-            let target = if num == 0 {
-                let text = row.key_texts.as_ref().and_then(|texts| texts.get(k)).cloned().unwrap_or_default();
-                KeyTarget::Expression(text)
-            } else {
-                KeyTarget::Column(t.column_name(num))
-            };
+            let (target, column_collation) = target(k, num);
             let opt = row.options.get(k).copied().unwrap_or(0);
             let descending = opt & 1 != 0;
             // Only when it differs from the direction's default (ASC → NULLS LAST, DESC → NULLS FIRST).
@@ -412,8 +442,8 @@ impl Builder {
             };
             let collation = match row.collations.get(k).copied().unwrap_or(0) {
                 0 => None,
-                c if num == 0 && c == DEFAULT_COLLATION => None,
-                c if num != 0 && t.position(num).is_some_and(|i| t.collations[i] == c) => None,
+                c if column_collation.is_none() && c == DEFAULT_COLLATION => None,
+                c if column_collation == Some(c) => None,
                 c => self.collations.get(&c).cloned(),
             };
             let opclass = row
@@ -424,6 +454,28 @@ impl Builder {
                 .map(|(name, _)| name.clone());
             keys.push(IndexKey { target, descending, nulls_first, collation, opclass });
         }
+        keys
+    }
+
+    pub(crate) fn index(&mut self, row: IndexRow) {
+        if row.materialized_view {
+            return self.view_index(row);
+        }
+        let Some(&ti) = self.by_oid.get(&row.table_oid) else { return };
+        if let Some(parent) = row.attached_to {
+            self.tables[ti].table.partition_indexes.insert(parent, row.name);
+            return;
+        }
+        let t = &self.tables[ti];
+        let key_count = row.key_count.min(row.columns.len());
+        let keys = self.index_keys(&row, |k, num| {
+            if num == 0 {
+                let text = row.key_texts.as_ref().and_then(|texts| texts.get(k)).cloned().unwrap_or_default();
+                (KeyTarget::Expression(text), None)
+            } else {
+                (KeyTarget::Column(t.column_name(num)), t.position(num).map(|i| t.collations[i]))
+            }
+        });
         let include = row.columns[key_count..].iter().map(|&n| t.column_name(n)).collect();
         if let Some(tree) = &row.predicate {
             let at = (ti, self.tables[ti].table.indexes.len());
@@ -456,6 +508,7 @@ impl Builder {
         view.schema = Some(row.schema);
         view.materialized = row.materialized;
         view.options = storage_options(&row.options);
+        self.view_oids.insert(row.oid, self.views.len());
         self.views.push(view);
     }
 
@@ -570,13 +623,27 @@ impl Builder {
             table.foreign_keys.push(fk);
         }
 
-        // Sequences that serial columns draw from are part of those columns, not standalone.
+        // Sequences that serial and identity columns draw from are part of those columns, not
+        // standalone.
         let mut serial: HashSet<usize> = HashSet::new();
         for (si, s) in self.sequences.iter().enumerate() {
             let Some((oid, num, _, _)) = &s.owner else { continue };
             let Some(t) = self.by_oid.get(oid).map(|&t| &mut self.tables[t]) else { continue };
             let Some(i) = t.position(*num) else { continue };
             let col = &mut t.table.columns[i];
+            if s.identity {
+                let options = IdentityOptions {
+                    start: s.start,
+                    increment: s.increment,
+                    min: s.min,
+                    max: s.max,
+                    cache: s.cache,
+                    cycle: s.cycle,
+                };
+                col.identity_options = IdentityOptions::unless_default(options, &col.ty);
+                serial.insert(si);
+                continue;
+            }
             // `regclass::text` and `pg_get_expr` quote and qualify the sequence name the same
             // way (both follow search_path), so an exact compare is right.
             let draws = col.default.as_deref().is_some_and(|d| {
@@ -595,6 +662,11 @@ impl Builder {
         schema.tables =
             self.tables.into_iter().map(|t| t.table).filter(|t| !super::is_excluded(&t.name, opts)).collect();
         schema.enums = self.enums;
+        for (oid, index) in std::mem::take(&mut self.view_indexes) {
+            if let Some(&v) = self.view_oids.get(&oid) {
+                self.views[v].indexes.push(index);
+            }
+        }
         schema.views = self.views.into_iter().filter(|v| !super::is_excluded(&v.name, opts)).collect();
         schema.functions = self.functions;
         schema.domains = self.domains;
@@ -618,7 +690,7 @@ impl Builder {
             .sequences
             .into_iter()
             .enumerate()
-            .filter(|(i, _)| !serial.contains(i))
+            .filter(|(i, s)| !serial.contains(i) && !s.identity)
             .map(|(_, s)| s)
             .filter(|s| !s.owner.as_ref().is_some_and(|(_, _, table, _)| super::is_excluded(table, opts)))
             .map(|s| Sequence {
@@ -755,6 +827,8 @@ mod tests {
             name: "t".into(),
             columns: 2,
             row_security: Default::default(),
+            partition_by: None,
+            partition_of: None,
         });
         let col = |num, name: &str, type_text, type_oid, collation| ColumnRow {
             table_oid: 1,
@@ -790,6 +864,9 @@ mod tests {
             key_texts: Some(vec!["a".into(), "lower(b)".into()]),
             oid: 10,
             with: vec!["fillfactor=70".into()],
+            attached_to: None,
+            materialized_view: false,
+            predicate_text: None,
         }
     }
 
@@ -810,6 +887,8 @@ mod tests {
             name: "t".into(),
             columns: 2,
             row_security: Default::default(),
+            partition_by: None,
+            partition_of: None,
         });
         // Table 2 names its column 1 `z`: the same tree prints differently there.
         for (num, name) in [(1, "z"), (2, "b")] {
@@ -915,6 +994,7 @@ mod tests {
             cache: 1,
             cycle: false,
             owner: Some((1, 1, "t".into(), "a".into())),
+            identity: false,
         };
         b.sequence(seq("t_a_seq"));
         b.sequence(seq("other_seq"));

@@ -39,7 +39,8 @@ use sqlx::{PgConnection, Row};
 use super::postgres_build::{Builder, ExprOf};
 use super::postgres_rows::*;
 use crate::model::{
-    Comment, Domain, DomainCheck, Function, Grant, ObjectKind, ObjectRef, Policy, PolicyCommand, RowSecurity,
+    Comment, Domain, DomainCheck, Function, Grant, ObjectKind, ObjectRef, PartitionOf, Policy, PolicyCommand,
+    RowSecurity,
 };
 use crate::{Error, Result};
 
@@ -52,15 +53,12 @@ macro_rules! extension_tables {
     };
 }
 
-/// The filter shared by every per-table query: ordinary and partitioned tables that are not
+/// The filter shared by every per-table query: ordinary and partitioned tables, and their
 /// partitions, in the requested schemas, not members of an extension. `c` is the table's
 /// `pg_class` row and `n` its namespace.
 macro_rules! table_filter {
     () => {
-        concat!(
-            "c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname = ANY($1) AND c.oid NOT IN ",
-            extension_tables!()
-        )
+        concat!("c.relkind IN ('r', 'p') AND n.nspname = ANY($1) AND c.oid NOT IN ", extension_tables!())
     };
 }
 
@@ -88,9 +86,15 @@ const LOOKUPS: &str = "\
     UNION ALL SELECT 'r', r.oid::int8, r.rolname::text, NULL, false, NULL, 0, 0 \
         FROM pg_catalog.pg_roles r WHERE r.rolname = ANY($2)";
 
+/// Tables with their row-security switches, partition key (a partitioned table) and parent
+/// and bound (a partition).
 const TABLES: &str = concat!(
     "SELECT c.oid::int8, n.nspname::text, c.relname::text, c.relnatts::int4, c.relrowsecurity, \
-        c.relforcerowsecurity \
+        c.relforcerowsecurity, CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END, \
+        CASE WHEN c.relispartition THEN (SELECT ARRAY[pn.nspname::text, pc.relname::text, \
+               pg_catalog.pg_get_expr(c.relpartbound, c.oid)] \
+             FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class pc ON pc.oid = i.inhparent \
+             JOIN pg_catalog.pg_namespace pn ON pn.oid = pc.relnamespace WHERE i.inhrelid = c.oid) END \
      FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE ",
     table_filter!()
 );
@@ -129,7 +133,8 @@ macro_rules! constraints_query {
              FROM pg_catalog.pg_constraint con \
              JOIN pg_catalog.pg_class c ON c.oid = con.conrelid \
              JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-             WHERE con.contype IN ('p', 'u', 'f', 'c') AND ",
+             WHERE con.contype IN ('p', 'u', 'f', 'c') AND con.conparentid = 0 \
+               AND (con.contype <> 'c' OR con.conislocal) AND ",
             table_filter!()
         )
     };
@@ -151,8 +156,9 @@ const EXPRESSION_TEXTS: &str = "\
             CASE WHEN position('{VAR ' IN ad.adbin::text) > 0 THEN ad.adrelid ELSE 0 END) \
         FROM pg_catalog.pg_attrdef ad WHERE ad.oid = ANY($3::int8[]::oid[])";
 
-/// `pg_index` rows not backing a constraint, keys as raw arrays; the text of expression keys
-/// only for indexes that have one.
+/// `pg_index` rows of tables and materialized views not backing a constraint, keys as raw
+/// arrays; the text of expression keys only for indexes that have one, and of every key and
+/// the predicate for a materialized view's (whose columns are not read).
 macro_rules! indexes_query {
     ($nnd:literal) => {
         concat!(
@@ -161,17 +167,22 @@ macro_rules! indexes_query {
                 am.amname::text, i.indnkeyatts::int4, ",
             $nnd,
             ", i.indkey::text, i.indoption::text, i.indcollation::text, i.indclass::text, i.indisvalid, \
-                CASE WHEN i.indexprs IS NOT NULL THEN ARRAY(SELECT pg_catalog.pg_get_indexdef(i.indexrelid, k, true) \
-                     FROM generate_series(1, i.indnkeyatts::int4) AS k ORDER BY k) END, i.indexrelid::int8, \
-                coalesce(ic.reloptions, '{}')::text[] \
+                CASE WHEN i.indexprs IS NOT NULL OR c.relkind = 'm' \
+                     THEN ARRAY(SELECT pg_catalog.pg_get_indexdef(i.indexrelid, k, true) \
+                     FROM generate_series(1, i.indnatts::int4) AS k ORDER BY k) END, i.indexrelid::int8, \
+                coalesce(ic.reloptions, '{}')::text[], \
+                CASE WHEN ic.relispartition THEN (SELECT pc.relname::text FROM pg_catalog.pg_inherits ih \
+                  JOIN pg_catalog.pg_class pc ON pc.oid = ih.inhparent WHERE ih.inhrelid = ic.oid) END, \
+                c.relkind = 'm', CASE WHEN c.relkind = 'm' THEN pg_catalog.pg_get_expr(i.indpred, i.indrelid) END \
              FROM pg_catalog.pg_index i \
              JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid \
              JOIN pg_catalog.pg_am am ON am.oid = ic.relam \
              JOIN pg_catalog.pg_class c ON c.oid = i.indrelid \
              JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-             WHERE i.indexrelid NOT IN (SELECT pc.conindid FROM pg_catalog.pg_constraint pc \
-                                        WHERE pc.contype IN ('p', 'u', 'x')) AND ",
-            table_filter!()
+             WHERE (ic.relispartition OR i.indexrelid NOT IN (SELECT pc.conindid FROM pg_catalog.pg_constraint pc \
+                                        WHERE pc.contype IN ('p', 'u', 'x'))) \
+               AND c.relkind IN ('r', 'p', 'm') AND n.nspname = ANY($1) AND c.oid NOT IN ",
+            extension_tables!()
         )
     };
 }
@@ -206,12 +217,16 @@ const DOMAINS: &str = "\
         WHERE e.refclassid = 'pg_catalog.pg_extension'::regclass AND e.deptype = 'e' \
           AND e.classid = 'pg_catalog.pg_type'::regclass)";
 
-/// Sequences that are not an identity column's (`deptype 'i'`), with the column that owns
-/// them (`deptype 'a'`: `serial`, or `OWNED BY`).
+/// Sequences, with the column that owns them (`deptype 'a'`: `serial`, or `OWNED BY`;
+/// `deptype 'i'`: an identity column's, whose options are the column's). An identity column's
+/// sequence comes back only when its options are not those Postgres gives one by default (the
+/// rule of [`crate::model::IdentityOptions::defaults`]): a schema of 5,000 identity columns
+/// otherwise cost 5,000 more rows, each printing its `regclass`, for nothing.
 const SEQUENCES: &str = concat!(
     "SELECT n.nspname::text, c.relname::text, c.oid::regclass::text, \
         pg_catalog.format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, \
-        s.seqcycle, od.refobjid::int8, od.refobjsubid::int4, ot.relname::text, oa.attname::text \
+        s.seqcycle, od.refobjid::int8, od.refobjsubid::int4, ot.relname::text, oa.attname::text, \
+        coalesce(od.deptype = 'i', false) \
      FROM pg_catalog.pg_sequence s \
      JOIN pg_catalog.pg_class c ON c.oid = s.seqrelid \
      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
@@ -219,7 +234,12 @@ const SEQUENCES: &str = concat!(
           AND od.refclassid = 'pg_catalog.pg_class'::regclass AND od.deptype IN ('a', 'i') \
      LEFT JOIN pg_catalog.pg_class ot ON ot.oid = od.refobjid \
      LEFT JOIN pg_catalog.pg_attribute oa ON oa.attrelid = od.refobjid AND oa.attnum = od.refobjsubid \
-     WHERE n.nspname = ANY($1) AND od.deptype IS DISTINCT FROM 'i' AND c.oid NOT IN ",
+     WHERE n.nspname = ANY($1) \
+       AND (od.deptype IS DISTINCT FROM 'i' OR s.seqstart <> 1 OR s.seqincrement <> 1 OR s.seqmin <> 1 \
+            OR s.seqcache <> 1 OR s.seqcycle OR s.seqmax <> CASE s.seqtypid \
+              WHEN 'pg_catalog.int2'::pg_catalog.regtype THEN 32767 \
+              WHEN 'pg_catalog.int4'::pg_catalog.regtype THEN 2147483647 ELSE 9223372036854775807 END) \
+       AND c.oid NOT IN ",
     extension_tables!()
 );
 
@@ -229,7 +249,7 @@ const SEQUENCES: &str = concat!(
 /// which names what it reads relative to the search path, as defaults are.
 const VIEWS: &str = concat!(
     "SELECT n.nspname::text, c.relname::text, c.relkind = 'm', pg_catalog.pg_get_viewdef(c.oid), \
-        coalesce(c.reloptions, '{}')::text[] \
+        coalesce(c.reloptions, '{}')::text[], c.oid::int8 \
      FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
      WHERE c.relkind IN ('v', 'm') AND n.nspname = ANY($1) AND c.oid NOT IN ",
     extension_tables!()
@@ -248,6 +268,8 @@ const TRIGGERS: &str = concat!(
      JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid \
      JOIN pg_catalog.pg_namespace pn ON pn.oid = p.pronamespace \
      WHERE NOT t.tgisinternal AND (n.nspname = ANY($1) OR pn.nspname = ANY($1)) \
+       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend pd \
+         WHERE pd.classid = 'pg_catalog.pg_trigger'::regclass AND pd.objid = t.oid AND pd.deptype = 'P') \
        AND NOT (p.proname = t.tgname AND p.prosrc LIKE '%\\_\\_ss\\_new%') AND c.oid NOT IN ",
     extension_tables!()
 );
@@ -314,7 +336,7 @@ const GRANTS: &str = "\
              CASE c.relkind WHEN 'S' THEN 'S' ELSE 'r' END AS dtype \
       FROM rels JOIN pg_catalog.pg_class c ON c.oid = rels.oid \
       JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-      WHERE rels.sub = 0 AND c.relkind IN ('r', 'p', 'v', 'm', 'S') AND NOT c.relispartition \
+      WHERE rels.sub = 0 AND c.relkind IN ('r', 'p', 'v', 'm', 'S') \
         AND n.nspname = ANY($1) \
       UNION ALL \
       SELECT 'column', n.nspname::text, c.relname::text, a.attname::text, NULL, a.attacl, c.relowner, \
@@ -565,6 +587,7 @@ pub(crate) async fn read(
                 materialized: get(r, 2)?,
                 definition: get(r, 3)?,
                 options: get(r, 4)?,
+                oid: get(r, 5)?,
             }))
         }),
         ("triggers", TRIGGERS, |r| {
@@ -753,6 +776,11 @@ fn on_table(b: &mut Builder, r: &PgRow) -> sqlx::Result<()> {
         name: get(r, 2)?,
         columns: usize::try_from(get::<i32>(r, 3)?).unwrap_or(0),
         row_security: RowSecurity { enabled: get(r, 4)?, forced: get(r, 5)? },
+        partition_by: get(r, 6)?,
+        partition_of: get::<Option<Vec<String>>>(r, 7)?.and_then(|p| match <[String; 3]>::try_from(p) {
+            Ok([schema, table, bound]) => Some(PartitionOf { schema: Some(schema), table, bound }),
+            Err(_) => None,
+        }),
     });
     Ok(())
 }
@@ -814,6 +842,9 @@ fn index_row(r: &PgRow) -> sqlx::Result<IndexRow> {
         key_texts: get(r, 12)?,
         oid: get(r, 13)?,
         with: get(r, 14)?,
+        attached_to: get(r, 15)?,
+        materialized_view: get(r, 16)?,
+        predicate_text: get(r, 17)?,
     })
 }
 
@@ -837,5 +868,6 @@ fn sequence_row(r: &PgRow) -> sqlx::Result<SequenceRow> {
             (Some(o), Some(n), Some(t), Some(c)) => Some((o, num(n), t, c)),
             _ => None,
         },
+        identity: get(r, 14)?,
     })
 }

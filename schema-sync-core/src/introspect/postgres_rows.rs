@@ -46,6 +46,10 @@ pub(crate) struct TableRow {
     pub columns: usize,
     /// `relrowsecurity`, `relforcerowsecurity`.
     pub row_security: crate::model::RowSecurity,
+    /// `pg_get_partkeydef` of a partitioned table.
+    pub partition_by: Option<String>,
+    /// The parent and bound of a partition.
+    pub partition_of: Option<crate::model::PartitionOf>,
 }
 
 /// A column (`pg_attribute`).
@@ -121,6 +125,13 @@ pub(crate) struct IndexRow {
     pub with: Vec<String>,
     /// `indexrelid`.
     pub oid: i64,
+    /// The parent's index this one is a partition of (an index of a partition).
+    pub attached_to: Option<String>,
+    /// The index is a materialized view's: its keys are in `key_texts`, its predicate in
+    /// `predicate_text`.
+    pub materialized_view: bool,
+    /// The deparsed predicate of a materialized view's index.
+    pub predicate_text: Option<String>,
 }
 
 /// An enum type with its labels.
@@ -145,6 +156,8 @@ pub(crate) struct SequenceRow {
     pub cycle: bool,
     /// The owning column as (table oid, column number, table name, column name).
     pub owner: Option<(i64, i16, String, String)>,
+    /// The sequence of an identity column (the owner).
+    pub identity: bool,
 }
 
 /// A view or materialized view.
@@ -156,6 +169,8 @@ pub(crate) struct ViewRow {
     pub definition: String,
     /// `reloptions`, `name=value` each.
     pub options: Vec<String>,
+    /// `pg_class.oid`.
+    pub oid: i64,
 }
 
 /// A trigger.

@@ -22,6 +22,10 @@ pub struct Column {
     /// Identity / serial / AUTOINCREMENT: where the value comes from when none is given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity: Option<Identity>,
+    /// The options of an identity column's sequence (Postgres `GENERATED … AS IDENTITY (START
+    /// WITH 3 …)`), when they are not the defaults for the column's type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity_options: Option<IdentityOptions>,
     /// `GENERATED ALWAYS AS (expr) STORED|VIRTUAL`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub generated: Option<Generated>,
@@ -108,6 +112,60 @@ impl Identity {
     }
 }
 
+/// The sequence options of a Postgres identity column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdentityOptions {
+    /// `START WITH`.
+    pub start: i64,
+    /// `INCREMENT BY`.
+    pub increment: i64,
+    /// `MINVALUE`.
+    pub min: i64,
+    /// `MAXVALUE`.
+    pub max: i64,
+    /// `CACHE`.
+    pub cache: i64,
+    /// `CYCLE`.
+    #[serde(default, skip_serializing_if = "super::skip::is_false")]
+    pub cycle: bool,
+}
+
+impl IdentityOptions {
+    /// What Postgres gives an identity column of type `ty` when no option is named.
+    pub fn defaults(ty: &SqlType) -> Self {
+        let max = match ty {
+            SqlType::SmallInt => i64::from(i16::MAX),
+            SqlType::Int => i64::from(i32::MAX),
+            _ => i64::MAX,
+        };
+        Self { start: 1, increment: 1, min: 1, max, cache: 1, cycle: false }
+    }
+
+    /// `options`, or `None` when they are the defaults for `ty` (how the model records them).
+    pub fn unless_default(options: Self, ty: &SqlType) -> Option<Self> {
+        (options != Self::defaults(ty)).then_some(options)
+    }
+
+    /// The clauses: `START WITH 3`, `INCREMENT BY 4`, `MINVALUE 2`, `MAXVALUE 9`, `CACHE 5`,
+    /// `NO CYCLE`.
+    pub fn clauses(&self) -> [String; 6] {
+        [
+            format!("START WITH {}", self.start),
+            format!("INCREMENT BY {}", self.increment),
+            format!("MINVALUE {}", self.min),
+            format!("MAXVALUE {}", self.max),
+            format!("CACHE {}", self.cache),
+            if self.cycle { "CYCLE".to_string() } else { "NO CYCLE".to_string() },
+        ]
+    }
+
+    /// The clauses as `CREATE`/`ADD … AS IDENTITY (…)` takes them.
+    pub fn sql(&self) -> String {
+        self.clauses().join(" ")
+    }
+}
+
 /// A generated column.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -127,6 +185,7 @@ impl Column {
             nullable: true,
             default: None,
             identity: None,
+            identity_options: None,
             generated: None,
             collation: None,
             overrides: None,

@@ -34,7 +34,7 @@ mod table;
 mod view;
 
 pub use crate::types::{Dialect, SqlType};
-pub use column::{Column, Generated, Identity, Overrides};
+pub use column::{Column, Generated, Identity, IdentityOptions, Overrides};
 pub use comment::Comment;
 pub use constraints::{Check, Deferrable, FkAction, ForeignKey, Index, IndexKey, KeyTarget, PrimaryKey, Unique};
 pub use enum_type::EnumType;
@@ -44,7 +44,7 @@ pub use grant::Grant;
 pub use object_ref::{ObjectKind, ObjectRef};
 pub use policy::{Policy, PolicyCommand};
 pub use sequence::{Sequence, SequenceOwner};
-pub use table::{RowSecurity, Table, TableOptions, TableRef};
+pub use table::{PartitionOf, RowSecurity, Table, TableOptions, TableRef};
 pub use view::{Trigger, View};
 
 /// A whole database schema: tables, user-defined enum types, sequences, views, triggers,
@@ -122,6 +122,9 @@ impl Schema {
         self.enums.sort_by(|a, b| (&a.schema, &a.name).cmp(&(&b.schema, &b.name)));
         self.sequences.sort_by(|a, b| (&a.schema, &a.name).cmp(&(&b.schema, &b.name)));
         self.views.sort_by(|a, b| (&a.schema, &a.name).cmp(&(&b.schema, &b.name)));
+        for v in &mut self.views {
+            v.indexes.sort_by(|a, b| a.name.cmp(&b.name));
+        }
         self.triggers.sort_by(|a, b| (&a.schema, &a.table, &a.name).cmp(&(&b.schema, &b.table, &b.name)));
         self.functions.sort_by(|a, b| (&a.schema, &a.name, &a.identity).cmp(&(&b.schema, &b.name, &b.identity)));
         for p in &mut self.policies {

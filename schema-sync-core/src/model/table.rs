@@ -37,10 +37,47 @@ pub struct Table {
     /// Row-level security switches (Postgres); its policies are [`super::Schema::policies`].
     #[serde(default, skip_serializing_if = "RowSecurity::is_off")]
     pub row_security: RowSecurity,
+    /// Postgres declarative partitioning: the partition key (`LIST (region)`,
+    /// `RANGE (created_at)`, as `pg_get_partkeydef` prints it). Rows live in the partitions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partition_by: Option<String>,
+    /// This table is a partition of another: its parent and bound. Its columns are the
+    /// parent's (listed, with the partition's own `NOT NULL`s and defaults); the keys,
+    /// indexes, foreign keys, CHECKs and triggers declared on the parent reach it from there
+    /// and are not listed: what is listed is the partition's own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partition_of: Option<PartitionOf>,
+    /// The names of a partition's indexes that are partitions of its parent's indexes (those
+    /// of the parent's keys included), by the parent index's name. Postgres creates them
+    /// (or adopts a matching index the partition has) and names them itself; a name is
+    /// recorded so a different one can be set.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub partition_indexes: std::collections::BTreeMap<String, String>,
     /// Rename hint: the table's previous name (`#[sync(renamed_from = "old")]`, `--rename`).
     /// Never filled by introspection; used only by diff to turn a drop + add into a rename.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub renamed_from: Option<String>,
+}
+
+/// `PARTITION OF "schema"."parent" FOR VALUES …`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PartitionOf {
+    /// The parent's namespace (`None` when it is the partition's own default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
+    /// The parent (a partitioned table).
+    pub table: String,
+    /// The bound, as `pg_get_expr(relpartbound)` prints it: `FOR VALUES IN ('a')`,
+    /// `FOR VALUES FROM (…) TO (…)`, `FOR VALUES WITH (modulus 4, remainder 0)` or `DEFAULT`.
+    pub bound: String,
+}
+
+impl PartitionOf {
+    /// The parent as a table reference.
+    pub fn parent(&self) -> TableRef {
+        TableRef { schema: self.schema.clone(), name: self.table.clone() }
+    }
 }
 
 /// A table reference: optional schema and name.
@@ -57,6 +94,14 @@ impl TableRef {
     /// The reference of `t`.
     pub fn of(t: &Table) -> Self {
         Self { schema: t.schema.clone(), name: t.name.clone() }
+    }
+
+    /// This reference, in `schema` when it names none.
+    pub fn with_default_schema(mut self, schema: Option<&str>) -> Self {
+        if self.schema.is_none() {
+            self.schema = schema.map(str::to_string);
+        }
+        self
     }
 
     /// `"schema"."name"` (or `"name"`), quoted for SQL.
@@ -124,6 +169,9 @@ impl Table {
             checks: Vec::new(),
             options: TableOptions::default(),
             row_security: RowSecurity::default(),
+            partition_by: None,
+            partition_of: None,
+            partition_indexes: Default::default(),
             renamed_from: None,
         }
     }

@@ -37,6 +37,9 @@ pub struct View {
     /// materialized view), by name, values as the catalog stores them.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub options: BTreeMap<String, String>,
+    /// Indexes of a materialized view (Postgres).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub indexes: Vec<super::Index>,
     /// Set only on a view carried into the other dialect by a cross-dialect comparison: the
     /// dialect its body is written in. Such a view is reported, never created from a guessed
     /// translation (rendering it fails with a clear error).
@@ -54,6 +57,7 @@ impl View {
             definition: definition.into(),
             materialized: false,
             options: BTreeMap::new(),
+            indexes: Vec::new(),
             written_for: None,
         }
     }

@@ -76,7 +76,9 @@ pub(super) fn objects_created(s: &Step) -> Vec<ObjectRef> {
         }
         Step::CreateView { view } => {
             let kind = if view.materialized { ObjectKind::MaterializedView } else { ObjectKind::View };
-            vec![key(kind, &view.schema, None, &view.name)]
+            let mut out = vec![key(kind, &view.schema, None, &view.name)];
+            out.extend(view.indexes.iter().map(|i| key(ObjectKind::Index, &view.schema, None, &i.name)));
+            out
         }
         Step::CreateFunction { function, replace: false } => {
             let kind = if function.procedure { ObjectKind::Procedure } else { ObjectKind::Function };

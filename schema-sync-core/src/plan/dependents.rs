@@ -34,7 +34,7 @@ fn touched(
     let mut enums: Vec<&EnumType> = Vec::new();
     for ch in changes {
         match ch {
-            Change::DropTable { table } => {
+            Change::DropTable { table } | Change::RecreateTable { from: table, .. } => {
                 out.insert(table.name.to_ascii_lowercase());
             }
             Change::RenameTable { table, .. }

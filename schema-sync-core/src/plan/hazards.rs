@@ -24,6 +24,25 @@ pub(super) fn hazards(steps: &[Step], locks: &[StepLock], caps: &Capabilities, o
             Step::DropTable { table } => {
                 add(HazardCode::DeletesData, i, format!("drops table `{}` and every row in it", table.display_name()))
             }
+            Step::DropTableToRecreate { table } => add(
+                HazardCode::DeletesData,
+                i,
+                format!(
+                    "drops table `{}` to create it again partitioned differently (Postgres cannot change a \
+                     partitioning in place); refused while it holds rows: move them out first",
+                    table.display_name()
+                ),
+            ),
+            Step::AttachPartition { table, of } => add(
+                HazardCode::MayFail,
+                i,
+                format!(
+                    "attaching `{}` as a partition of `{}` checks every row against `{}`: fails if one is outside",
+                    table.display(),
+                    of.parent().display(),
+                    of.bound
+                ),
+            ),
             Step::DropColumn { table, column } => {
                 add(HazardCode::DeletesData, i, format!("drops column `{}.{column}` and its values", table.name))
             }
@@ -350,6 +369,7 @@ pub(super) fn hazards(steps: &[Step], locks: &[StepLock], caps: &Capabilities, o
             | Step::CreateView { .. }
             | Step::CreateTrigger { .. }
             | Step::AlterIdentity { .. }
+            | Step::SetIdentityOptions { .. }
             | Step::DropExpression { .. }
             | Step::CreateSchema { .. }
             | Step::SetSequenceOwner { .. }
@@ -360,6 +380,8 @@ pub(super) fn hazards(steps: &[Step], locks: &[StepLock], caps: &Capabilities, o
             | Step::DropSequence { .. }
             | Step::AlterSequence { .. }
             | Step::CreateTable { .. }
+            | Step::DetachPartition { .. }
+            | Step::NamePartitionIndex { .. }
             | Step::RenameTable { .. }
             | Step::RenameColumn { .. }
             | Step::DropNotNull { .. }
@@ -408,7 +430,8 @@ pub(super) fn hazards(steps: &[Step], locks: &[StepLock], caps: &Capabilities, o
                 Step::CreateIndex { table, concurrently: false, .. }
                 | Step::AddUnique { table, .. }
                 | Step::AddForeignKey { table, .. }
-                | Step::AddCheck { table, .. } => table,
+                | Step::AddCheck { table, .. }
+                | Step::AttachPartition { table, .. } => table,
                 _ => return true,
             };
             !(matches!(h.code, HazardCode::MayFail) && created.contains(&on.display()))

@@ -28,12 +28,22 @@ pub(super) enum Phase {
     DropForeignKeys,
     DropConstraints,
     Renames,
+    /// Tables dropped to be created again (a partitioning Postgres cannot alter).
+    RecreateDrops,
     CreateTables,
     Columns,
     Rebuilds,
     /// Functions whose signature names a table of the target.
     LateFunctions,
     AddConstraints,
+    /// Indexes and keys of partitioned tables, after those of their partitions (a partition's
+    /// matching index is adopted rather than built again).
+    PartitionedIndexes,
+    /// The names of partitions' indexes that Postgres made for their parent's.
+    PartitionIndexNames,
+    /// A partition's own indexes that are not its parent's index's partition: after the
+    /// parent's, which would otherwise adopt a matching one.
+    LocalPartitionIndexes,
     AddForeignKeys,
     DropColumns,
     DropTables,
@@ -60,7 +70,14 @@ pub(super) fn lower(
     caps: &Capabilities,
     opts: &PlanOptions,
 ) -> Vec<Step> {
-    let mut b = Builder { seq_swaps: Vec::new(), caps, opts, from, to, steps: Vec::new() };
+    let recreated = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::RecreateTable { from, .. } => Some(TableRef::of(from)),
+            _ => None,
+        })
+        .collect();
+    let mut b = Builder { seq_swaps: Vec::new(), recreated, caps, opts, from, to, steps: Vec::new() };
     b.build(changes);
     let made: Vec<&Step> = b.steps.iter().map(|(_, _, s)| s).collect();
     let privileges = super::privileges::plan(to, changes, &made);
@@ -80,6 +97,8 @@ pub(super) struct Builder<'a> {
     /// Sequences that switch between "owned by a serial column" and "standalone" without being
     /// recreated (their value is kept): name → (table, column, becomes standalone).
     pub(super) seq_swaps: Vec<(String, TableRef, String, bool)>,
+    /// Tables the plan drops and creates again ([`Change::RecreateTable`]).
+    pub(super) recreated: Vec<TableRef>,
     pub(super) caps: &'a Capabilities,
     pub(super) opts: &'a PlanOptions,
     pub(super) from: &'a Schema,
@@ -89,6 +108,31 @@ pub(super) struct Builder<'a> {
 
 impl Builder<'_> {
     pub(super) fn push(&mut self, phase: Phase, step: Step) {
+        let partitioned = |t: &TableRef| {
+            self.to.tables.iter().any(|x| x.partition_by.is_some() && x.name == t.name && x.schema == t.schema)
+        };
+        // A partition's own index not to be adopted (the target has it besides the parent's).
+        let local = |t: &TableRef, name: &str| {
+            self.to.tables.iter().any(|x| {
+                x.partition_of.is_some()
+                    && x.name == t.name
+                    && x.schema == t.schema
+                    && !x.partition_indexes.values().any(|n| n == name)
+            })
+        };
+        let phase = match &step {
+            Step::CreateIndex { table, index, .. }
+                if matches!(phase, Phase::AddConstraints | Phase::CreateTables) && local(table, &index.name) =>
+            {
+                Phase::LocalPartitionIndexes
+            }
+            Step::CreateIndex { table, .. } | Step::AddUnique { table, .. } | Step::AddPrimaryKey { table, .. }
+                if phase == Phase::AddConstraints && partitioned(table) =>
+            {
+                Phase::PartitionedIndexes
+            }
+            _ => phase,
+        };
         let n = self.steps.len();
         self.steps.push((phase, n, step));
     }
@@ -135,7 +179,7 @@ impl Builder<'_> {
                     table.clone(),
                     index.keys.iter().filter_map(|k| k.column_name().map(str::to_string)).collect(),
                 )),
-                Change::DropTable { table } => {
+                Change::DropTable { table } | Change::RecreateTable { from: table, .. } => {
                     let t = TableRef::of(table);
                     if let Some(pk) = &table.primary_key {
                         dropped_keys.push((t.clone(), pk.columns.clone()));
@@ -182,7 +226,12 @@ impl Builder<'_> {
                     self.steps.len(),
                     Step::DropForeignKey { table: tref.clone(), foreign_key: fk.clone() },
                 ));
-                let kept = self.target_table(&tref).and_then(|tt| tt.foreign_keys.iter().find(|f| f == &fk)).cloned();
+                // A recreated table's foreign keys come back with it.
+                let kept = self
+                    .target_table(&tref)
+                    .filter(|_| !self.recreated.contains(&tref))
+                    .and_then(|tt| tt.foreign_keys.iter().find(|f| f == &fk))
+                    .cloned();
                 if let Some(fk) = kept {
                     self.steps.push((
                         Phase::AddForeignKeys,
@@ -221,8 +270,13 @@ impl Builder<'_> {
         self.fks_over_dropped_keys(changes);
         let rebuild = self.tables_to_rebuild(changes);
         let sides = super::dependents::Sides { from: self.from, to: self.to, fold: self.caps.case_insensitive_names };
+        // Materialized views dropped and created again come back with their indexes.
+        let mut views_again = BTreeSet::new();
         for (around, step) in super::dependents::plan(sides, changes, &rebuild) {
             use super::dependents::Around;
+            if let Step::DropView { view, .. } = &step {
+                views_again.insert(view.relation());
+            }
             let phase = match around {
                 Around::Before => Phase::DropViews,
                 Around::Functions => Phase::CreateFunctions,
@@ -235,6 +289,11 @@ impl Builder<'_> {
         let mut rebuilt_done = BTreeSet::new();
         for ch in changes {
             let t = ch.table();
+            if matches!(ch, Change::AddIndex { .. } | Change::DropIndex { .. })
+                && t.as_ref().is_some_and(|t| views_again.contains(t))
+            {
+                continue;
+            }
             if let Some(t) = t.as_ref().filter(|t| rebuild.contains(*t)) {
                 if !matches!(ch, Change::RenameTable { .. }) {
                     if rebuilt_done.insert(t.clone()) {
@@ -369,29 +428,37 @@ impl Builder<'_> {
                     self.set_owner(to);
                 }
             }
-            Change::CreateTable { table } => {
-                let mut t = table.clone();
-                if caps.add_foreign_key_later {
-                    // Foreign keys are added once every table and column they name exists
-                    // (the referenced table may be new, or gain the referenced column later).
-                    for fk in std::mem::take(&mut t.foreign_keys) {
-                        self.push(
-                            Phase::AddForeignKeys,
-                            Step::AddForeignKey { table: TableRef::of(&t), foreign_key: fk, not_valid: false },
-                        );
-                    }
+            Change::CreateTable { table } => self.create_table(table),
+            Change::RecreateTable { from, to } => {
+                // A partition of a recreated parent goes with the parent's drop.
+                if !from.partition_of.as_ref().is_some_and(|p| self.recreated_parent(from, p)) {
+                    self.push(Phase::RecreateDrops, Step::DropTableToRecreate { table: from.clone() });
                 }
-                let indexes = std::mem::take(&mut t.indexes);
-                let tref = TableRef::of(&t);
-                self.push(Phase::CreateTables, Step::CreateTable { table: t });
-                for index in indexes {
-                    self.push(
-                        Phase::CreateTables,
-                        Step::CreateIndex { table: tref.clone(), index, concurrently: false },
-                    );
+                self.create_table(to);
+            }
+            Change::AlterPartition { table, from, to } => {
+                if let Some(p) = from {
+                    let parent = TableRef { schema: p.schema.clone().or(table.schema.clone()), name: p.table.clone() };
+                    self.push(Phase::DropConstraints, Step::DetachPartition { table: table.clone(), parent });
+                }
+                if let Some(p) = to {
+                    self.push(Phase::AddConstraints, Step::AttachPartition { table: table.clone(), of: p.clone() });
                 }
             }
-            Change::DropTable { table } => self.push(Phase::DropTables, Step::DropTable { table: table.clone() }),
+            Change::DropTable { table }
+                if table.partition_of.as_ref().is_some_and(|p| self.recreated_parent(table, p)) => {}
+            Change::NamePartitionIndex { table, parent_index, from, to } => {
+                let to_table = self.target_table(table).cloned();
+                if let Some(t) = to_table.filter(|t| from.is_some() || self.named_otherwise(t, parent_index, to)) {
+                    self.name_partition_index(&t, parent_index, to);
+                }
+            }
+            Change::DropTable { table } => {
+                // Dropped before the tables are created when a new index or key takes the name
+                // of one of its indexes (index names are per schema in Postgres).
+                let phase = if self.index_names_reused(table) { Phase::RecreateDrops } else { Phase::DropTables };
+                self.push(phase, Step::DropTable { table: table.clone() })
+            }
             Change::RenameTable { table, to } => {
                 self.push(Phase::Renames, Step::RenameTable { table: table.clone(), to: to.clone() })
             }
@@ -477,6 +544,100 @@ impl Builder<'_> {
         }
     }
 
+    /// `CREATE TABLE` with its indexes; its foreign keys are added once every table exists.
+    fn create_table(&mut self, table: &Table) {
+        let caps = self.caps;
+        let mut t = table.clone();
+        if caps.add_foreign_key_later {
+            // Foreign keys are added once every table and column they name exists
+            // (the referenced table may be new, or gain the referenced column later).
+            for fk in std::mem::take(&mut t.foreign_keys) {
+                self.push(
+                    Phase::AddForeignKeys,
+                    Step::AddForeignKey { table: TableRef::of(&t), foreign_key: fk, not_valid: false },
+                );
+            }
+        }
+        let indexes = std::mem::take(&mut t.indexes);
+        let tref = TableRef::of(&t);
+        for (parent_index, name) in &table.partition_indexes {
+            if self.named_otherwise(table, parent_index, name) {
+                self.name_partition_index(table, parent_index, name);
+            }
+        }
+        // A partitioned table's indexes come once its partitions exist, so an index a partition
+        // has of its own that matches is adopted as that index's partition, as in the target.
+        let phase = if t.partition_by.is_some() { Phase::PartitionedIndexes } else { Phase::CreateTables };
+        self.push(Phase::CreateTables, Step::CreateTable { table: t });
+        for index in indexes {
+            self.push(phase, Step::CreateIndex { table: tref.clone(), index, concurrently: false });
+        }
+    }
+
+    fn name_partition_index(&mut self, partition: &Table, parent_index: &str, name: &str) {
+        let Some(of) = &partition.partition_of else { return };
+        let parent = of.parent().with_default_schema(partition.schema.as_deref());
+        self.push(
+            Phase::PartitionIndexNames,
+            Step::NamePartitionIndex {
+                table: TableRef::of(partition),
+                parent_index: TableRef { schema: parent.schema, name: parent_index.to_string() },
+                name: name.to_string(),
+            },
+        );
+    }
+
+    /// Postgres would not name `partition`'s index for its parent's `parent_index` `name` by
+    /// itself (or it cannot be told): `{partition}_{columns}_idx`, `…_key` for a UNIQUE
+    /// constraint's, `{partition}_pkey` for the primary key's.
+    fn named_otherwise(&self, partition: &Table, parent_index: &str, name: &str) -> bool {
+        let Some(of) = &partition.partition_of else { return true };
+        let schema = of.schema.clone().or(partition.schema.clone());
+        let Some(parent) = self.to.tables.iter().find(|t| t.name == of.table && t.schema == schema) else {
+            return true;
+        };
+        let label = |cols: &[String], suffix: &str| format!("{}_{}_{suffix}", partition.name, cols.join("_"));
+        let predicted = if parent.primary_key.as_ref().and_then(|p| p.name.as_deref()) == Some(parent_index) {
+            format!("{}_pkey", partition.name)
+        } else if let Some(u) = parent.uniques.iter().find(|u| u.name.as_deref() == Some(parent_index)) {
+            label(&u.columns, "key")
+        } else if let Some(i) = parent.indexes.iter().find(|i| i.name == parent_index) {
+            let cols: Option<Vec<String>> = i.keys.iter().map(|k| k.column_name().map(str::to_string)).collect();
+            match cols {
+                Some(cols) => label(&cols, "idx"),
+                None => return true,
+            }
+        } else {
+            return true;
+        };
+        predicted.len() > 63 || predicted != name
+    }
+
+    /// A table of the target (another one) has an index or key named like one of `table`'s.
+    fn index_names_reused(&self, table: &Table) -> bool {
+        let names = |t: &Table| -> Vec<String> {
+            t.indexes
+                .iter()
+                .map(|i| i.name.clone())
+                .chain(t.primary_key.iter().filter_map(|p| p.name.clone()))
+                .chain(t.uniques.iter().filter_map(|u| u.name.clone()))
+                .collect()
+        };
+        let mine = names(table);
+        !mine.is_empty()
+            && self
+                .to
+                .tables
+                .iter()
+                .any(|t| t.schema == table.schema && t.name != table.name && names(t).iter().any(|n| mine.contains(n)))
+    }
+
+    /// `p`, the parent of partition `table` in the current schema, is recreated by this plan.
+    fn recreated_parent(&self, table: &Table, p: &crate::model::PartitionOf) -> bool {
+        let schema = p.schema.clone().or(table.schema.clone());
+        self.recreated.iter().any(|r| r.name == p.table && r.schema == schema)
+    }
+
     fn alter_column(&mut self, table: &TableRef, from: &Column, to: &Column, changes: &ColumnChanges) {
         let col = to.name.clone();
         let t = table.clone();
@@ -502,7 +663,8 @@ impl Builder<'_> {
         let retype = changes.ty || changes.collation;
         let default_in_way = retype && from.default.is_some();
         if default_in_way || (changes.default && to.default.is_none() && from.default.is_some()) {
-            self.push(Phase::Columns, Step::DropDefault { table: t.clone(), column: col.clone() });
+            // Early: a default may call a sequence that goes with a table the plan drops.
+            self.push(Phase::DropConstraints, Step::DropDefault { table: t.clone(), column: col.clone() });
         }
         if changes.identity && from.identity.is_some() && retype {
             self.push(
@@ -571,14 +733,28 @@ impl Builder<'_> {
                 self.push(Phase::Columns, Step::SetDefault { table: t.clone(), column: col.clone(), expr: d.clone() });
             }
         }
+        let mut made_identity = false;
         if changes.identity && !identity_removed {
             let from_id = if retype { None } else { from.identity };
             if from_id != to.identity {
+                made_identity = true;
                 self.push(
                     Phase::Columns,
-                    Step::AlterIdentity { table: t, column: col, ty: to.ty.clone(), from: from_id, to: to.identity },
+                    Step::AlterIdentity {
+                        table: t.clone(),
+                        column: col.clone(),
+                        ty: to.ty.clone(),
+                        from: from_id,
+                        to: to.identity,
+                    },
                 );
             }
+        }
+        // The identity sequence's options: changed, or named on an identity just added.
+        let identity = matches!(to.identity, Some(Identity::Always | Identity::ByDefault));
+        if identity && (changes.identity_options || (made_identity && to.identity_options.is_some())) {
+            let options = to.identity_options.unwrap_or_else(|| crate::model::IdentityOptions::defaults(&to.ty));
+            self.push(Phase::Columns, Step::SetIdentityOptions { table: t, column: col, options });
         }
     }
 

@@ -105,7 +105,16 @@ impl<'a> Splitter<'a> {
         caps: &'a Capabilities,
         opts: &'a PlanOptions,
     ) -> Self {
-        let mut not_live = BTreeSet::new();
+        // Postgres builds no index of a partitioned table concurrently and adds no NOT VALID
+        // foreign key to one; a partition's own indexes and keys are built in the order that
+        // lets the parent's adopt them (and a table attached or detached changes whose
+        // indexes are whose): their changes stay in the transaction.
+        let mut not_live: BTreeSet<String> = from
+            .tables
+            .iter()
+            .filter(|t| t.partition_by.is_some() || t.partition_of.is_some())
+            .map(|t| TableRef::of(t).display())
+            .collect();
         let mut inline_refs = BTreeSet::new();
         let mut added_columns = BTreeSet::new();
         let mut identity_columns = BTreeSet::new();
@@ -137,8 +146,11 @@ impl<'a> Splitter<'a> {
                         inline_refs.insert(referenced(&TableRef::of(table), fk).display());
                     }
                 }
-                Step::DropTable { table } => {
+                Step::DropTable { table } | Step::DropTableToRecreate { table } => {
                     not_live.insert(TableRef::of(table).display());
+                }
+                Step::AttachPartition { table, .. } | Step::DetachPartition { table, .. } => {
+                    not_live.insert(table.display());
                 }
                 // A renamed table keeps its plain form: the preflight counts rows under the
                 // old name, so what could fail on them must fail inside the transaction.

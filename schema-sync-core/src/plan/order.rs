@@ -1,5 +1,5 @@
-//! Ordering within a phase: tables created before the tables that reference them, dropped
-//! after; each new table's indexes right after it.
+//! Ordering within a phase: tables created before the tables that reference them (and
+//! partitions after their parent), dropped after; each new table's indexes right after it.
 
 use super::steps::Step;
 use crate::model::{Schema, TableRef};
@@ -50,6 +50,10 @@ fn topo(group: &[Step], reverse: bool, _from: &Schema) -> Vec<Step> {
                         TableRef { schema: fk.ref_schema.clone().or(table.schema.clone()), name: fk.ref_table.clone() }
                             .display()
                     })
+                    // A partition comes after its parent (and is dropped before it).
+                    .chain(table.partition_of.as_ref().map(|p| {
+                        TableRef { schema: p.schema.clone().or(table.schema.clone()), name: p.table.clone() }.display()
+                    }))
                     .filter(|d| d != &key)
                     .collect();
                 order.push(key.clone());
@@ -63,9 +67,13 @@ fn topo(group: &[Step], reverse: bool, _from: &Schema) -> Vec<Step> {
     let mut other_indexes = Vec::new();
     for s in group {
         if let Step::CreateIndex { table, .. } = s {
+            // Those of partitioned tables and partitions keep the order of their phases (a
+            // partitioned table's after its partitions', which it may adopt; a partition's own
+            // after its parent's, which must not adopt them).
+            let partitioning = |t: &crate::model::Table| t.partition_by.is_some() || t.partition_of.is_some();
             match tables.get_mut(&table.display()) {
-                Some(e) => e.1.push(s.clone()),
-                None => other_indexes.push(s.clone()),
+                Some(e) if !matches!(&e.0, Step::CreateTable { table } if partitioning(table)) => e.1.push(s.clone()),
+                _ => other_indexes.push(s.clone()),
             }
         }
     }

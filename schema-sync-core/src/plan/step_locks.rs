@@ -52,8 +52,20 @@ fn step_locks(s: &Step) -> Vec<(TableRef, LockMode, bool, bool)> {
                 .map(|r| (r, ShareRowExclusive, false, false))
                 .collect()
         }
-        Step::DropTable { table } => vec![(TableRef::of(table), AccessExclusive, false, false)],
+        Step::DropTable { table } | Step::DropTableToRecreate { table } => {
+            vec![(TableRef::of(table), AccessExclusive, false, false)]
+        }
+        // The parent is locked SHARE UPDATE EXCLUSIVE (Postgres 12+); the partition's rows are
+        // checked against the bound.
+        Step::AttachPartition { table, of } => vec![
+            (of.parent().with_default_schema(table.schema.as_deref()), ShareUpdateExclusive, false, false),
+            (table.clone(), AccessExclusive, false, true),
+        ],
+        Step::DetachPartition { table, parent } => {
+            vec![(parent.clone(), AccessExclusive, false, false), (table.clone(), AccessExclusive, false, false)]
+        }
         Step::RenameTable { table, .. }
+        | Step::SetIdentityOptions { table, .. }
         | Step::DropColumn { table, .. }
         | Step::RenameColumn { table, .. }
         | Step::DropExpression { table, .. }
@@ -66,7 +78,9 @@ fn step_locks(s: &Step) -> Vec<(TableRef, LockMode, bool, bool)> {
         | Step::AddUniqueUsingIndex { table, .. }
         | Step::AddPrimaryKeyUsingIndex { table, .. }
         | Step::DropIndex { table, concurrently: false, .. } => vec![(table.clone(), AccessExclusive, false, false)],
-        Step::DropIndex { table, concurrently: true, .. } | Step::RenameIndex { table, .. } => {
+        Step::DropIndex { table, concurrently: true, .. }
+        | Step::RenameIndex { table, .. }
+        | Step::NamePartitionIndex { table, .. } => {
             vec![(table.clone(), ShareUpdateExclusive, false, false)]
         }
         // The validated check proves the column has no NULL: no scan.

@@ -2,11 +2,11 @@
 //! see, and the options that change how a plan is built.
 
 use super::locks::{human_bytes, human_count, StepLock, TableSize};
-use crate::model::TableRef;
 use crate::model::{
-    Check, Column, Domain, EnumType, Extension, ForeignKey, Function, Grant, Identity, Index, ObjectRef, Policy,
-    PrimaryKey, RowSecurity, Sequence, Table, Trigger, Unique, View,
+    Check, Column, Domain, EnumType, Extension, ForeignKey, Function, Grant, Identity, IdentityOptions, Index,
+    ObjectRef, Policy, PrimaryKey, RowSecurity, Sequence, Table, Trigger, Unique, View,
 };
+use crate::model::{PartitionOf, TableRef};
 use crate::types::Dialect;
 use crate::types::SqlType;
 use serde::Serialize;
@@ -100,6 +100,19 @@ pub enum Step {
     CreateTable { table: Table },
     /// `DROP TABLE`.
     DropTable { table: Table },
+    /// `DROP TABLE` of a table created again by this plan (its partitioning changes in a way
+    /// Postgres cannot alter), before the new one is created. The preflight refuses it while
+    /// the table holds rows.
+    DropTableToRecreate { table: Table },
+    /// `ALTER TABLE parent ATTACH PARTITION table FOR VALUES …` (the rows are checked
+    /// against the bound).
+    AttachPartition { table: TableRef, of: PartitionOf },
+    /// Names `name` the index of partition `table` that is a partition of the parent's index
+    /// `parent_index` (whatever Postgres named it: found in the catalog at run time).
+    NamePartitionIndex { table: TableRef, parent_index: TableRef, name: String },
+    /// `ALTER TABLE parent DETACH PARTITION table`; the keys, indexes, foreign keys, CHECKs
+    /// and triggers it had from the parent are dropped with it (the partition's own stay).
+    DetachPartition { table: TableRef, parent: TableRef },
     /// `ALTER TABLE … RENAME TO`.
     RenameTable { table: TableRef, to: String },
     /// `ALTER TABLE … ADD COLUMN`.
@@ -159,6 +172,9 @@ pub enum Step {
     SetDefault { table: TableRef, column: String, expr: String },
     /// `ALTER COLUMN … DROP DEFAULT`.
     DropDefault { table: TableRef, column: String },
+    /// `ALTER TABLE … ALTER COLUMN … SET START WITH … SET INCREMENT BY …`: the options of an
+    /// identity column's sequence (its current value is kept).
+    SetIdentityOptions { table: TableRef, column: String, options: IdentityOptions },
     /// Identity / serial transitions, keeping the sequence's current value.
     AlterIdentity { table: TableRef, column: String, ty: SqlType, from: Option<Identity>, to: Option<Identity> },
     /// `ADD [CONSTRAINT …] PRIMARY KEY (…)`.

@@ -227,7 +227,10 @@ pub fn render(plan: &Plan) -> crate::Result<Vec<Statement>> {
                     "CREATE {} {name}{columns}{} AS {query}",
                     view.kind(),
                     super::storage_options(&view.options)
-                ))
+                ));
+                for index in &view.indexes {
+                    push(create_index(&view.relation(), index, false));
+                }
             }
             Step::DropView { view, .. } => {
                 push(format!("DROP {} {}", view.kind(), qualified(view.schema.as_deref(), &view.name)))
@@ -397,7 +400,12 @@ pub fn render(plan: &Plan) -> crate::Result<Vec<Statement>> {
                     table.uniques.iter().cloned().partition(|u| Some(&u.columns) == pk.as_ref());
                 let mut t = table.clone();
                 t.uniques = rest;
-                push(create_table(&t));
+                if t.partition_by.is_some() || t.partition_of.is_some() {
+                    // The key and the bound are SQL text: one statement, or the plan is refused.
+                    push(one_statement(&format!("table `{}`", t.display_name()), create_table(&t))?);
+                } else {
+                    push(create_table(&t));
+                }
                 for u in dup {
                     push(format!("ALTER TABLE {} ADD {}", qualified(t.schema.as_deref(), &t.name), unique_def(&u)));
                 }
@@ -405,8 +413,55 @@ pub fn render(plan: &Plan) -> crate::Result<Vec<Statement>> {
                     push(sql);
                 }
             }
-            Step::DropTable { table } => {
+            Step::DropTable { table } | Step::DropTableToRecreate { table } => {
                 push(format!("DROP TABLE {}", qualified(table.schema.as_deref(), &table.name)))
+            }
+            Step::AttachPartition { table, of } => push(one_statement(
+                &format!("partition `{}`", table.display()),
+                format!(
+                    "ALTER TABLE {} ATTACH PARTITION {} {}",
+                    of.parent().with_default_schema(table.schema.as_deref()).quoted(),
+                    table.quoted(),
+                    of.bound
+                ),
+            )?),
+            Step::DetachPartition { table, parent } => push(detach_partition(table, parent)),
+            Step::NamePartitionIndex { table, parent_index, name } => {
+                let body = format!(
+                    " DECLARE x text; BEGIN SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) INTO x \
+                     FROM pg_catalog.pg_inherits ih JOIN pg_catalog.pg_class c ON c.oid = ih.inhrelid \
+                     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+                     JOIN pg_catalog.pg_index i ON i.indexrelid = c.oid \
+                     WHERE ih.inhparent = {}::regclass AND i.indrelid = {}::regclass AND c.relname <> {name}; \
+                     IF x IS NOT NULL THEN EXECUTE 'ALTER INDEX ' || x || ' RENAME TO ' || quote_ident({name}); END IF; END ",
+                    quote_literal(&parent_index.quoted()),
+                    quote_literal(&table.quoted()),
+                    name = quote_literal(name),
+                );
+                push(format!("DO {}", crate::sql::dollar_quote(&body)))
+            }
+            Step::SetIdentityOptions { table, column, options } => {
+                // A sequence that never gave a value and whose position the new bounds leave
+                // out starts again at the new start; one that did fails (values were issued).
+                let alter = format!(
+                    "ALTER TABLE {} ALTER COLUMN {} SET {}",
+                    table.quoted(),
+                    quote_ident(column),
+                    options.clauses().join(" SET ")
+                );
+                let body = format!(
+                    " DECLARE last bigint; called boolean; BEGIN \
+                     EXECUTE format('SELECT last_value, is_called FROM %s', pg_get_serial_sequence({}, {})) \
+                       INTO last, called; \
+                     IF NOT called AND (last < {} OR last > {}) THEN {alter} RESTART WITH {}; \
+                     ELSE {alter}; END IF; END ",
+                    quote_literal(&table.quoted()),
+                    quote_literal(column),
+                    options.min,
+                    options.max,
+                    options.start,
+                );
+                push(format!("DO {}", crate::sql::dollar_quote(&body)))
             }
             Step::RenameTable { table, to } => {
                 push(format!("ALTER TABLE {} RENAME TO {}", table.quoted(), quote_ident(to)))
@@ -776,9 +831,12 @@ pub fn column_def(c: &Column) -> String {
     if let Some(coll) = &c.collation {
         s.push_str(&format!(" COLLATE {}", quote_ident(coll)));
     }
+    let options = c.identity_options.map(|o| format!(" ({})", o.sql())).unwrap_or_default();
     match c.identity {
-        Some(Identity::Always) => s.push_str(" GENERATED ALWAYS AS IDENTITY"),
-        Some(Identity::ByDefault) | Some(Identity::Autoincrement) => s.push_str(" GENERATED BY DEFAULT AS IDENTITY"),
+        Some(Identity::Always) => s.push_str(&format!(" GENERATED ALWAYS AS IDENTITY{options}")),
+        Some(Identity::ByDefault) | Some(Identity::Autoincrement) => {
+            s.push_str(&format!(" GENERATED BY DEFAULT AS IDENTITY{options}"))
+        }
         Some(Identity::Serial) | None => {}
     }
     if let Some(g) = &c.generated {
@@ -827,14 +885,78 @@ fn check_def(c: &Check) -> String {
 
 /// `CREATE TABLE` with columns and inline constraints.
 pub fn create_table(t: &Table) -> String {
-    let mut parts: Vec<String> = t.columns.iter().map(column_def).collect();
+    let mut parts: Vec<String> = match &t.partition_of {
+        // A partition has its parent's columns; what it adds is its own NOT NULLs and defaults
+        // (repeating the parent's is harmless).
+        Some(_) => t
+            .columns
+            .iter()
+            .filter(|c| c.generated.is_none() && c.identity.is_none())
+            .filter(|c| !c.nullable || c.default.is_some())
+            .map(|c| {
+                let mut s = format!("{} WITH OPTIONS", quote_ident(&c.name));
+                if !c.nullable {
+                    s.push_str(" NOT NULL");
+                }
+                if let Some(d) = &c.default {
+                    s.push_str(&format!(" DEFAULT {d}"));
+                }
+                s
+            })
+            .collect(),
+        None => t.columns.iter().map(column_def).collect(),
+    };
     if let Some(pk) = &t.primary_key {
         parts.push(format!("{}PRIMARY KEY ({})", constraint_name(&pk.name), ident_list(&pk.columns)));
     }
     parts.extend(t.uniques.iter().map(unique_def));
     parts.extend(t.checks.iter().map(check_def));
     parts.extend(t.foreign_keys.iter().map(|f| fk_def(f, t.schema.as_deref())));
-    format!("CREATE TABLE {} (\n    {}\n)", qualified(t.schema.as_deref(), &t.name), parts.join(",\n    "))
+    let name = qualified(t.schema.as_deref(), &t.name);
+    let body = match (parts.is_empty(), &t.partition_of) {
+        (true, Some(_)) => String::new(),
+        (true, None) => " ()".to_string(),
+        (false, _) => format!(" (\n    {}\n)", parts.join(",\n    ")),
+    };
+    match (&t.partition_of, &t.partition_by) {
+        (Some(p), by) => format!(
+            "CREATE TABLE {name} PARTITION OF {}{body} {}{}",
+            p.parent().with_default_schema(t.schema.as_deref()).quoted(),
+            p.bound,
+            by.as_ref().map(|k| format!(" PARTITION BY {k}")).unwrap_or_default()
+        ),
+        (None, Some(k)) => format!("CREATE TABLE {name}{body} PARTITION BY {k}"),
+        (None, None) => format!("CREATE TABLE {name}{body}"),
+    }
+}
+
+/// `ALTER TABLE parent DETACH PARTITION table`, dropping what the partition had from its
+/// parent (keys, indexes, foreign keys, CHECKs, triggers), which Postgres keeps as the
+/// table's own: the plan adds what the table is to have. Their names are found before the
+/// detach, in the same statement.
+fn detach_partition(table: &TableRef, parent: &TableRef) -> String {
+    let t = table.quoted();
+    let oid = format!("{}::regclass", quote_literal(&t));
+    let body = format!(
+        " DECLARE cons text[]; idx text[]; trg text[]; x text; BEGIN \
+         SELECT coalesce(array_agg(conname::text), '{{}}') INTO cons FROM pg_catalog.pg_constraint \
+           WHERE conrelid = {oid} AND (conparentid <> 0 OR (contype = 'c' AND NOT conislocal)); \
+         SELECT coalesce(array_agg(quote_ident(n.nspname) || '.' || quote_ident(c.relname)), '{{}}') INTO idx \
+           FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid \
+           JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+           WHERE i.indrelid = {oid} AND c.relispartition \
+             AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.conindid = i.indexrelid); \
+         SELECT coalesce(array_agg(t.tgname::text), '{{}}') INTO trg FROM pg_catalog.pg_trigger t \
+           WHERE t.tgrelid = {oid} AND EXISTS (SELECT 1 FROM pg_catalog.pg_depend d \
+             WHERE d.classid = 'pg_catalog.pg_trigger'::regclass AND d.objid = t.oid AND d.deptype = 'P'); \
+         ALTER TABLE {} DETACH PARTITION {t}; \
+         FOREACH x IN ARRAY trg LOOP EXECUTE format('DROP TRIGGER IF EXISTS %I ON %s', x, {lit}); END LOOP; \
+         FOREACH x IN ARRAY cons LOOP EXECUTE format('ALTER TABLE %s DROP CONSTRAINT IF EXISTS %I', {lit}, x); END LOOP; \
+         FOREACH x IN ARRAY idx LOOP EXECUTE 'DROP INDEX IF EXISTS ' || x; END LOOP; END ",
+        parent.quoted(),
+        lit = quote_literal(&t),
+    );
+    format!("DO {}", crate::sql::dollar_quote(&body))
 }
 
 /// `CREATE [UNIQUE] INDEX [CONCURRENTLY] … ON …`.

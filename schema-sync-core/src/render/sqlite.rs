@@ -236,7 +236,12 @@ pub fn render(plan: &Plan) -> crate::Result<Vec<Statement>> {
                 return Err(unsupported("domains"))
             }
             Step::SetPrivileges { .. } => return Err(unsupported("privileges")),
+            Step::DropTableToRecreate { .. }
+            | Step::AttachPartition { .. }
+            | Step::DetachPartition { .. }
+            | Step::NamePartitionIndex { .. } => return Err(unsupported("partitioned tables")),
             Step::RetypeSerialSequence { .. } => return Err(unsupported("serial sequences")),
+            Step::SetIdentityOptions { .. } => return Err(unsupported("identity options")),
             Step::CreateEnum { .. } | Step::DropEnum { .. } | Step::AddEnumValue { .. } | Step::RecreateEnum { .. } => {
                 return Err(unsupported("enum types"))
             }

@@ -2,6 +2,7 @@
 //! atomic failure.
 
 mod cross_dialect;
+mod partitions;
 mod postgres_convergence;
 mod postgres_data;
 mod postgres_details;

@@ -754,3 +754,62 @@ async fn postgres_an_enum_label_added_and_used_in_one_plan_runs_in_one_transacti
         assert_eq!(archived, 1);
     }
 }
+
+const PG_TOTALS: &str = "
+CREATE TABLE accounts (id int PRIMARY KEY, owner text NOT NULL, balance int NOT NULL);
+CREATE MATERIALIZED VIEW totals AS SELECT owner, sum(balance) AS total FROM accounts GROUP BY owner;
+CREATE UNIQUE INDEX totals_owner ON totals (owner);
+INSERT INTO accounts SELECT g, 'o' || (g % 7), g * 10 FROM generate_series(1, 70) g;
+REFRESH MATERIALIZED VIEW totals;";
+
+#[tokio::test]
+async fn postgres_materialized_view_indexes_are_compared_and_come_back_when_the_view_is_set_aside() {
+    let db = schema_sync::require_postgres!();
+    let (_other, mut applied, mut written) = two_loaded(&db, PG_TOTALS).await;
+    let schema = PG_TOTALS.split("INSERT").next().unwrap();
+    let live = pg::introspect(&mut applied, &IntrospectOptions::default()).await.unwrap();
+    let totals = live.views.iter().find(|v| v.name == "totals").unwrap();
+    assert_eq!(totals.indexes.len(), 1, "{totals:?}");
+    assert!(totals.indexes[0].unique);
+
+    // An index only: built on the view as it is, never by recomputing it.
+    let want =
+        pg_target(&db, &format!("{schema} CREATE INDEX totals_big ON totals (total DESC) WHERE total > 100;")).await;
+    let out = apply::migrate(&mut applied, &want, &ApplyOptions::default()).await.expect("applies, no opt-in");
+    assert!(out.statements.iter().all(|s| !s.sql.contains("MATERIALIZED VIEW")), "{:#?}", out.statements);
+    assert!(out.statements.iter().any(|s| s.sql.contains("\"totals_big\"")), "{:#?}", out.statements);
+    run_written(&mut written, &want).await;
+
+    // A retype under the view: it is set aside and created again with both indexes.
+    let want = pg_target(
+        &db,
+        &format!(
+            "{} CREATE INDEX totals_big ON totals (total DESC) WHERE total > 100;",
+            schema.replace("balance int", "balance bigint")
+        ),
+    )
+    .await;
+    let out = apply::migrate(&mut applied, &want, &ApplyOptions::default()).await.expect("applies, no opt-in");
+    let sql: Vec<&str> = out.statements.iter().map(|s| s.sql.as_str()).collect();
+    let created = sql.iter().position(|s| s.starts_with("CREATE MATERIALIZED VIEW")).expect("recreated");
+    assert!(sql[created..].iter().any(|s| s.contains("\"totals_owner\"")), "{sql:#?}");
+    run_written(&mut written, &want).await;
+    for conn in [&mut applied, &mut written] {
+        let now = pg::introspect(&mut *conn, &IntrospectOptions::default()).await.unwrap();
+        assert!(diff::diff(&now, &want).is_empty(), "{:?}", diff::diff(&now, &want));
+        // The unique index is back: a concurrent refresh needs it.
+        sqlx::raw_sql("REFRESH MATERIALIZED VIEW CONCURRENTLY totals").execute(&mut *conn).await.unwrap();
+        let r = sqlx::query("SELECT count(*), sum(total)::int8 FROM totals").fetch_one(&mut *conn).await.unwrap();
+        assert_eq!((r.get::<i64, _>(0), r.get::<i64, _>(1)), (7, 24_850), "every account counted");
+    }
+    // Dropping an index of the view is a difference.
+    let want = pg_target(&db, schema).await;
+    let now = pg::introspect(&mut applied, &IntrospectOptions::default()).await.unwrap();
+    assert!(
+        diff::diff(&now, &want)
+            .iter()
+            .any(|c| matches!(c, diff::Change::DropIndex { index, .. } if index.name == "totals_big")),
+        "{:?}",
+        diff::diff(&now, &want)
+    );
+}

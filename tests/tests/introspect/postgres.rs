@@ -60,10 +60,25 @@ async fn rich_schema_reads_every_feature() {
     // The same facts as typed asserts, so a failure reads well.
     assert_eq!(schema.dialect, Some(schema_sync_core::Dialect::Postgres));
     let names: Vec<_> = schema.tables.iter().map(|t| t.display_name()).collect();
-    // No partition (events_2024), no bookkeeping table (schema_version).
+    // The partition (events_2024) is a table of its own; no bookkeeping table (schema_version).
     assert_eq!(
         names,
-        ["other.orgs", "public.Users", "public.empty_table", "public.events", "public.order", "public.rooms"]
+        [
+            "other.orgs",
+            "public.Users",
+            "public.empty_table",
+            "public.events",
+            "public.events_2024",
+            "public.order",
+            "public.rooms"
+        ]
+    );
+    let events = schema.table(Some("public"), "events").unwrap();
+    assert_eq!(events.partition_by.as_deref(), Some("RANGE (at)"));
+    let part = schema.table(Some("public"), "events_2024").unwrap().partition_of.clone().unwrap();
+    assert_eq!(
+        (part.table.as_str(), part.bound.as_str()),
+        ("events", "FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')")
     );
     let users = schema.table(Some("public"), "Users").unwrap();
     let col = |n: &str| users.column(n).unwrap_or_else(|| panic!("column {n}"));
@@ -187,7 +202,7 @@ async fn schema_filter_and_exclusions_apply() {
     o.exclude_tables = vec!["Users".into(), "rooms".into()];
     let public = pg::introspect(&mut conn, &o).await.unwrap();
     let names: Vec<_> = public.tables.iter().map(|t| t.name.as_str()).collect();
-    assert_eq!(names, ["empty_table", "events", "order"]);
+    assert_eq!(names, ["empty_table", "events", "events_2024", "order"], "a partition is a table too");
     let none = pg::introspect(&mut conn, &opts(&["no_such_schema"])).await.unwrap();
     assert!(none.tables.is_empty() && none.enums.is_empty());
 }
