@@ -7,6 +7,11 @@ use crate::plan::{Plan, PlanOptions};
 use crate::testkit::{col, fk, index, plan_latest, plan_with, schema, table};
 use crate::types::Dialect::{Postgres as PG, Sqlite as LITE};
 
+/// A Postgres plan of one step.
+fn one(step: crate::plan::Step) -> Plan {
+    Plan { dialect: PG, steps: vec![step], hazards: vec![], locks: vec![], online_from: 1 }
+}
+
 fn sql(plan: &Plan) -> Vec<String> {
     render(plan).expect("renders").into_iter().map(|s: Statement| s.sql).collect()
 }
@@ -153,7 +158,6 @@ fn what_a_dialect_cannot_do_is_a_typed_error_not_a_panic() {
 fn texts_from_a_snapshot_cannot_close_a_statement_early_or_start_another() {
     use crate::model::{Function, ObjectKind, ObjectRef};
     use crate::plan::Step;
-    let one = |step: Step| Plan { dialect: PG, steps: vec![step], hazards: vec![], locks: vec![], online_from: 1 };
     let f = Function {
         schema: Some("public".into()),
         name: "f".into(),
@@ -210,7 +214,6 @@ fn texts_from_a_snapshot_cannot_close_a_statement_early_or_start_another() {
 fn domains_and_privileges_from_a_snapshot_cannot_smuggle_statements() {
     use crate::model::{Domain, DomainCheck, Grant, ObjectKind, ObjectRef};
     use crate::plan::Step;
-    let one = |step: Step| Plan { dialect: PG, steps: vec![step], hazards: vec![], locks: vec![], online_from: 1 };
     let d = Domain {
         schema: Some("public".into()),
         name: "email".into(),
@@ -259,4 +262,36 @@ fn domains_and_privileges_from_a_snapshot_cannot_smuggle_statements() {
     );
     let err = render(&one(step(None, grant(&["SELECT ON t TO x; DROP TABLE t; --"])))).unwrap_err();
     assert!(err.to_string().contains("is not a privilege"), "{err}");
+}
+
+#[test]
+fn partition_keys_and_bounds_from_a_snapshot_cannot_smuggle_statements() {
+    use crate::model::{PartitionOf, TableRef};
+    use crate::plan::Step;
+    let mut parent = table(PG, "events", &[("id", "bigint"), ("region", "text!")]);
+    parent.partition_by = Some("LIST (region)".into());
+    let mut part = table(PG, "events_eu", &[("id", "bigint"), ("region", "text!")]);
+    let of = PartitionOf { schema: None, table: "events".into(), bound: "FOR VALUES IN ('eu')".into() };
+    part.partition_of = Some(of.clone());
+    assert_eq!(
+        sql(&one(Step::CreateTable { table: part.clone() })),
+        [r#"CREATE TABLE "public"."events_eu" PARTITION OF "public"."events" (
+    "id" WITH OPTIONS NOT NULL,
+    "region" WITH OPTIONS NOT NULL,
+    PRIMARY KEY ("id")
+) FOR VALUES IN ('eu')"#]
+    );
+    assert!(sql(&one(Step::CreateTable { table: parent.clone() }))[0].ends_with(") PARTITION BY LIST (region)"));
+    let tref = TableRef::of(&part);
+    let bad = PartitionOf { bound: "DEFAULT; DROP TABLE users".into(), ..of };
+    for step in [
+        Step::AttachPartition { table: tref, of: bad.clone() },
+        Step::CreateTable { table: crate::model::Table { partition_of: Some(bad), ..part } },
+        Step::CreateTable {
+            table: crate::model::Table { partition_by: Some("LIST (region); DROP TABLE users".into()), ..parent },
+        },
+    ] {
+        let err = render(&one(step)).unwrap_err();
+        assert!(matches!(err, crate::Error::Input(_)) && err.to_string().contains("events"), "{err}");
+    }
 }
