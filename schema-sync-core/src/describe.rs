@@ -6,7 +6,7 @@
 //!
 //! let mut t = Table::new("users");
 //! t.columns.push(Column { nullable: false, ..Column::new("id", SqlType::BigInt) });
-//! t.primary_key = Some(PrimaryKey { name: None, columns: vec!["id".into()] });
+//! t.primary_key = Some(PrimaryKey::on(["id"]));
 //! let mut s = Schema::empty(Some(Dialect::Postgres));
 //! s.tables.push(t);
 //! assert_eq!(schema_sync_core::describe::schema_text(&s), "table users\n    id  bigint  NOT NULL  PK\n");
@@ -120,6 +120,9 @@ fn table_text(t: &Table, d: Dialect) -> String {
     }
     for c in &t.checks {
         let _ = writeln!(out, "    check ({})", c.expr);
+    }
+    for x in &t.exclusions {
+        let _ = writeln!(out, "    exclude {}", x.definition);
     }
     out
 }

@@ -13,8 +13,8 @@
 use crate::capabilities::Capabilities;
 use crate::expr;
 use crate::model::{
-    Check, Column, Comment, Domain, Extension, ForeignKey, Function, Identity, ObjectKind, ObjectRef, Policy, Schema,
-    Table, Trigger, View,
+    Check, Collation, Column, Comment, CompositeType, Domain, Extension, ForeignKey, Function, Identity, ObjectKind,
+    ObjectRef, Policy, Schema, Table, Trigger, View,
 };
 use crate::types::{compat, postgres, sqlite, translate, Dialect, SqlType};
 use serde::Serialize;
@@ -164,6 +164,9 @@ fn resolve_model(schema: &Schema, dialect: Dialect, namespace: &str) -> crate::R
     if caps.server_objects {
         out.functions = schema.functions.iter().map(|f| Function { schema: home(&f.schema), ..f.clone() }).collect();
         out.domains = schema.domains.iter().map(|d| Domain { schema: home(&d.schema), ..d.clone() }).collect();
+        out.composites =
+            schema.composites.iter().map(|c| CompositeType { schema: home(&c.schema), ..c.clone() }).collect();
+        out.collations = schema.collations.iter().map(|c| Collation { schema: home(&c.schema), ..c.clone() }).collect();
         out.extensions = schema.extensions.iter().map(|x| Extension { schema: home(&x.schema), ..x.clone() }).collect();
         out.grants = schema
             .grants
@@ -252,6 +255,7 @@ pub fn translate_in(schema: &Schema, target: Dialect, like: Option<&Schema>, nam
                 .filter(|_| target == Dialect::Postgres);
             if target == Dialect::Sqlite {
                 pk.name = None;
+                pk.deferrable = crate::model::Deferrable::No;
             }
             pk
         });
@@ -287,6 +291,8 @@ pub fn translate_in(schema: &Schema, target: Dialect, like: Option<&Schema>, nam
             col.identity = translate_identity(c, &pk_cols, source, target, there);
             // The options of an identity sequence exist only in Postgres: the side's own.
             col.identity_options = there.filter(|x| x.identity == col.identity).and_then(|x| x.identity_options);
+            // Inheritance exists only in Postgres: the side's own.
+            col.inherited = caps.server_objects && there.is_some_and(|x| x.inherited);
             if caps.primary_key_not_null && pk_cols.contains(&c.name) {
                 col.nullable = false;
             }
@@ -417,10 +423,26 @@ pub fn translate_in(schema: &Schema, target: Dialect, like: Option<&Schema>, nam
         }
         // Checks are dialect text: keep the target's own checks when it has the table.
         table.checks = existing.map(|e| e.checks.clone()).unwrap_or_default();
+        // Exclusion constraints exist only in Postgres: the target's own stay; the source's
+        // are named, not carried to SQLite.
+        if caps.server_objects {
+            table.exclusions = existing.map(|e| e.exclusions.clone()).unwrap_or_default();
+        } else if !t.exclusions.is_empty() {
+            notes.push(Note {
+                subject: t.name.clone(),
+                rule: None,
+                compatible: true,
+                message: format!(
+                    "{} exclusion constraint(s) exist only in Postgres: not compared with SQLite",
+                    t.exclusions.len()
+                ),
+            });
+        }
         table.options = existing.map(|e| e.options).unwrap_or_default();
         table.row_security = existing.map(|e| e.row_security).unwrap_or_default();
         if caps.server_objects {
             table.partition_by = existing.and_then(|e| e.partition_by.clone());
+            table.inherits = existing.map(|e| e.inherits.clone()).unwrap_or_default();
         }
         out.tables.push(table);
     }
@@ -450,6 +472,8 @@ pub fn translate_in(schema: &Schema, target: Dialect, like: Option<&Schema>, nam
     if caps.server_objects {
         out.functions = like.map(|l| l.functions.clone()).unwrap_or_default();
         out.domains = like.map(|l| l.domains.clone()).unwrap_or_default();
+        out.composites = like.map(|l| l.composites.clone()).unwrap_or_default();
+        out.collations = like.map(|l| l.collations.clone()).unwrap_or_default();
         out.extensions = like.map(|l| l.extensions.clone()).unwrap_or_default();
         out.grants = like.map(|l| l.grants.clone()).unwrap_or_default();
         out.policies = like.map(|l| l.policies.clone()).unwrap_or_default();

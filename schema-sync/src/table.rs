@@ -230,7 +230,7 @@ impl TableDef {
             table.columns.push(col);
         }
         if !self.primary_key.is_empty() {
-            table.primary_key = Some(model::PrimaryKey { name: None, columns: names(self.primary_key) });
+            table.primary_key = Some(model::PrimaryKey::on(names(self.primary_key)));
         }
         table.indexes = self
             .indexes

@@ -126,6 +126,12 @@ fn object_line(ch: &Change) -> String {
             let what = if from.schema != to.schema { "schema" } else { "version" };
             ('~', "extension".into(), to.name.clone(), Some(what))
         }
+        Change::CreateComposite { composite: c } => ('+', "type".into(), c.display(), None),
+        Change::DropComposite { composite: c } => ('-', "type".into(), c.display(), None),
+        Change::AlterComposite { to: c, .. } => ('~', "type".into(), c.display(), Some("attributes")),
+        Change::CreateCollation { collation: c } => ('+', "collation".into(), c.display(), None),
+        Change::DropCollation { collation: c } => ('-', "collation".into(), c.display(), None),
+        Change::AlterCollation { to: c, .. } => ('~', "collation".into(), c.display(), Some("definition")),
         Change::CreateDomain { domain: d } => ('+', "domain".into(), d.display(), None),
         Change::DropDomain { domain: d } => ('-', "domain".into(), d.display(), None),
         Change::AlterDomain { from, to } => {
@@ -285,6 +291,8 @@ pub fn render_text(c: &Comparison) -> String {
             Change::DropForeignKey { foreign_key, .. } => format!("- {}", fk_text(foreign_key)),
             Change::AddCheck { check, .. } => format!("+ check ({})", check.expr),
             Change::DropCheck { check, .. } => format!("- check ({})", check.expr),
+            Change::AddExclusion { exclusion, .. } => format!("+ exclude {}", exclusion.definition),
+            Change::DropExclusion { exclusion, .. } => format!("- exclude {}", exclusion.definition),
             Change::ValidateConstraint { name, .. } => format!("~ constraint {name}: NOT VALID → validated"),
             Change::AlterTableOptions { from, to, .. } => format!("~ options {from:?} → {to:?}"),
             Change::RecreateTable { from, to } => {
@@ -292,6 +300,11 @@ pub fn render_text(c: &Comparison) -> String {
             }
             Change::NamePartitionIndex { parent_index, from, to, .. } => {
                 format!("~ index of {parent_index}: {} → {to}", from.as_deref().unwrap_or("(named by Postgres)"))
+            }
+            Change::AlterInherits { from, to, .. } => {
+                let list =
+                    |ps: &[crate::model::Parent]| ps.iter().map(|p| p.table.clone()).collect::<Vec<_>>().join(", ");
+                format!("~ inherits ({}) → ({})", list(from), list(to))
             }
             Change::AlterPartition { from, to, .. } => {
                 let of = |p: &Option<crate::model::PartitionOf>| match p {
@@ -328,7 +341,13 @@ pub fn render_text(c: &Comparison) -> String {
             | Change::AlterExtension { .. }
             | Change::CreateDomain { .. }
             | Change::DropDomain { .. }
-            | Change::AlterDomain { .. } => {
+            | Change::AlterDomain { .. }
+            | Change::CreateComposite { .. }
+            | Change::DropComposite { .. }
+            | Change::AlterComposite { .. }
+            | Change::CreateCollation { .. }
+            | Change::DropCollation { .. }
+            | Change::AlterCollation { .. } => {
                 let _ = writeln!(out, "{}", object_line(ch));
                 continue;
             }

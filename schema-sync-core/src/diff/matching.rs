@@ -5,7 +5,8 @@
 use super::ColumnChanges;
 use crate::expr;
 use crate::model::{
-    Check, Column, Domain, Extension, ForeignKey, Index, IndexKey, KeyTarget, Policy, PrimaryKey, Table, Unique, View,
+    Check, Column, Domain, Exclusion, Extension, ForeignKey, Index, IndexKey, KeyTarget, Policy, PrimaryKey, Table,
+    Unique, View,
 };
 use std::collections::HashMap;
 
@@ -46,7 +47,7 @@ pub fn column_changes(from: &Column, to: &Column) -> ColumnChanges {
 pub fn same_pk(a: Option<&PrimaryKey>, b: Option<&PrimaryKey>) -> bool {
     match (a, b) {
         (None, None) => true,
-        (Some(a), Some(b)) => a.columns == b.columns && same_name(&a.name, &b.name),
+        (Some(a), Some(b)) => a.columns == b.columns && a.deferrable == b.deferrable && same_name(&a.name, &b.name),
         _ => false,
     }
 }
@@ -108,10 +109,12 @@ pub fn same_fk(a: &ForeignKey, b: &ForeignKey, _from: &Table, _to: &Table) -> bo
         && validity(a.not_valid, b.not_valid)
 }
 
-/// A validated constraint is what a `NOT VALID` one wants (it checks more); a `NOT VALID` one
-/// is not what a validated one wants.
+/// The validation state is part of what a constraint is: a `NOT VALID` one is finished with
+/// `VALIDATE CONSTRAINT` when a validated one is wanted, and a validated one is dropped and
+/// added back `NOT VALID` (no scan; new rows stay checked throughout, in one transaction) when
+/// the target says `NOT VALID` — the state the target declares is the state it gets.
 fn validity(from_not_valid: bool, to_not_valid: bool) -> bool {
-    !from_not_valid || to_not_valid
+    from_not_valid == to_not_valid
 }
 
 /// Views are the same when everything the catalog keeps about them is (the query text as the
@@ -152,6 +155,12 @@ pub fn same_check(a: &Check, b: &Check) -> bool {
         && same_name(&a.name, &b.name)
         && validity(a.not_valid, b.not_valid)
         && expr::same(&a.expr, &b.expr)
+}
+
+/// Exclusion constraints are the same under the same name with the same definition (the
+/// catalog's text, compared with its whitespace collapsed).
+pub fn same_exclusion(a: &Exclusion, b: &Exclusion) -> bool {
+    same_name(&a.name, &b.name) && crate::sql::collapse(&a.definition) == crate::sql::collapse(&b.definition)
 }
 
 /// Among the unpaired constraints of a table, those only in `from` that differ from one only

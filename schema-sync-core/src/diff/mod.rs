@@ -25,8 +25,9 @@ pub(crate) use matching::same_check;
 
 use crate::capabilities::Capabilities;
 use crate::model::{
-    Check, Column, Domain, EnumType, Extension, ForeignKey, Function, Grant, Index, ObjectRef, PartitionOf, Policy,
-    PrimaryKey, RowSecurity, Schema, Sequence, Table, TableOptions, TableRef, Trigger, Unique, View,
+    Check, Collation, Column, CompositeType, Domain, EnumType, Exclusion, Extension, ForeignKey, Function, Grant,
+    Index, ObjectRef, Parent, PartitionOf, Policy, PrimaryKey, RowSecurity, Schema, Sequence, Table, TableOptions,
+    TableRef, Trigger, Unique, View,
 };
 use crate::resolve::{self, Note};
 use crate::types::Dialect;
@@ -129,6 +130,10 @@ pub enum Change {
     AddCheck { table: TableRef, check: Check },
     /// CHECK dropped.
     DropCheck { table: TableRef, check: Check },
+    /// `EXCLUDE` constraint added (or changed: drop + add).
+    AddExclusion { table: TableRef, exclusion: Exclusion },
+    /// `EXCLUDE` constraint dropped.
+    DropExclusion { table: TableRef, exclusion: Exclusion },
     /// A wanted foreign key or CHECK is live but `NOT VALID` (an online change stopped before
     /// its `VALIDATE CONSTRAINT`): validate it.
     ValidateConstraint { table: TableRef, name: String },
@@ -144,6 +149,8 @@ pub enum Change {
     /// A partition's index that is a partition of its parent's index `parent_index` is to be
     /// named `to` (`from`: its name now, if it exists).
     NamePartitionIndex { table: TableRef, parent_index: String, from: Option<String>, to: String },
+    /// The parents a table inherits from (`INHERITS`) differ (`INHERIT` / `NO INHERIT`).
+    AlterInherits { table: TableRef, from: Vec<Parent>, to: Vec<Parent> },
     /// A view only in `to`.
     CreateView { view: View },
     /// A view only in `from`.
@@ -184,6 +191,19 @@ pub enum Change {
     DropDomain { domain: Domain },
     /// A domain in both whose base type, collation, default, `NOT NULL` or CHECKs differ.
     AlterDomain { from: Domain, to: Domain },
+    /// A composite type only in `to`.
+    CreateComposite { composite: CompositeType },
+    /// A composite type only in `from`.
+    DropComposite { composite: CompositeType },
+    /// A composite type in both whose attributes differ.
+    AlterComposite { from: CompositeType, to: CompositeType },
+    /// A collation only in `to`.
+    CreateCollation { collation: Collation },
+    /// A collation only in `from`.
+    DropCollation { collation: Collation },
+    /// A collation in both whose provider, locale or determinism differ (dropped and created
+    /// again: Postgres cannot change them in place).
+    AlterCollation { from: Collation, to: Collation },
     /// What a managed role holds on an object differs. `None`: the side has the database's
     /// default privileges there (no record).
     SetPrivileges { on: ObjectRef, role: String, from: Option<Grant>, to: Option<Grant> },
@@ -209,9 +229,12 @@ impl Change {
             | DropForeignKey { table, .. }
             | AddCheck { table, .. }
             | DropCheck { table, .. }
+            | AddExclusion { table, .. }
+            | DropExclusion { table, .. }
             | ValidateConstraint { table, .. }
             | AlterTableOptions { table, .. }
             | AlterPartition { table, .. }
+            | AlterInherits { table, .. }
             | NamePartitionIndex { table, .. }
             | AlterRowSecurity { table, .. } => Some(table.clone()),
             CreatePolicy { .. } | DropPolicy { .. } | AlterPolicy { .. } | SetComment { .. } => None,
@@ -221,6 +244,12 @@ impl Change {
             | CreateDomain { .. }
             | DropDomain { .. }
             | AlterDomain { .. }
+            | CreateComposite { .. }
+            | DropComposite { .. }
+            | AlterComposite { .. }
+            | CreateCollation { .. }
+            | DropCollation { .. }
+            | AlterCollation { .. }
             | SetPrivileges { .. } => None,
             CreateEnum { .. }
             | DropEnum { .. }
@@ -505,6 +534,7 @@ fn diff_exact(from: &Schema, to: &Schema) -> Vec<Change> {
     diff_extensions(from, to, &mut changes);
     diff_enums(from, to, &mut changes);
     diff_domains(from, to, &mut changes);
+    diff_composites_and_collations(from, to, &mut changes);
     diff_sequences(from, to, &mut changes);
 
     let key = |t: &Table| (t.schema.clone(), t.name.clone());
@@ -519,6 +549,7 @@ fn diff_exact(from: &Schema, to: &Schema) -> Vec<Change> {
             }
             Some(f) => {
                 diff_table(f, t, &mut changes);
+                inheritance_changes(f, t, &to_tables, &mut changes);
                 if t.partition_of.is_some() {
                     for (parent_index, name) in &t.partition_indexes {
                         let now = f.partition_indexes.get(parent_index).filter(|_| f.partition_of == t.partition_of);
@@ -580,6 +611,25 @@ fn diff_exact(from: &Schema, to: &Schema) -> Vec<Change> {
 }
 
 type TableKey = (Option<String>, String);
+
+/// What changes about a table's place under (legacy) inheritance: parents it gains or loses,
+/// and columns it only inherited that become its own because the parent drops them (added
+/// back once the parent's drop took the inherited one).
+fn inheritance_changes(from: &Table, to: &Table, to_tables: &BTreeMap<TableKey, &Table>, out: &mut Vec<Change>) {
+    let tref = TableRef::of(to);
+    if from.inherits != to.inherits {
+        out.push(Change::AlterInherits { table: tref.clone(), from: from.inherits.clone(), to: to.inherits.clone() });
+    }
+    for c in to.columns.iter().filter(|c| !c.inherited && from.column(&c.name).is_some_and(|f| f.inherited)) {
+        let parent_keeps = to.inherits.iter().any(|p| {
+            let key = (p.schema.clone().or(to.schema.clone()), p.table.clone());
+            to_tables.get(&key).is_some_and(|pt| pt.column(&c.name).is_some())
+        });
+        if !parent_keeps {
+            out.push(Change::AddColumn { table: tref.clone(), column: c.clone() });
+        }
+    }
+}
 
 /// Indexes (and keys) of partitioned tables that are built again, and the names of their
 /// partitions' indexes that come with them.
@@ -795,6 +845,23 @@ fn diff_domains(from: &Schema, to: &Schema, out: &mut Vec<Change>) {
     out.extend(changes);
 }
 
+fn diff_composites_and_collations(from: &Schema, to: &Schema, out: &mut Vec<Change>) {
+    let change = (
+        (|composite| Change::CreateComposite { composite }) as fn(CompositeType) -> Change,
+        (|composite| Change::DropComposite { composite }) as fn(CompositeType) -> Change,
+        (|from, to| Change::AlterComposite { from, to }) as fn(CompositeType, CompositeType) -> Change,
+    );
+    let key = |c: &CompositeType| (c.schema.clone(), c.name.clone());
+    diff_keyed(&from.composites, &to.composites, key, |a, b| a == b, change, out);
+    let change = (
+        (|collation| Change::CreateCollation { collation }) as fn(Collation) -> Change,
+        (|collation| Change::DropCollation { collation }) as fn(Collation) -> Change,
+        (|from, to| Change::AlterCollation { from, to }) as fn(Collation, Collation) -> Change,
+    );
+    let key = |c: &Collation| (c.schema.clone(), c.name.clone());
+    diff_keyed(&from.collations, &to.collations, key, |a, b| a == b, change, out);
+}
+
 fn diff_policies(from: &Schema, to: &Schema, out: &mut Vec<Change>) {
     let key = |p: &Policy| (p.schema.clone(), p.table.clone(), p.name.clone());
     let change = (
@@ -912,15 +979,16 @@ fn diff_table(from: &Table, to: &Table, out: &mut Vec<Change>) {
     // A partition that stays one has its parent's columns: their names, types, identity,
     // generation and collation change with the parent's. Its own are the NOT NULLs and
     // defaults.
-    let inherits = from.partition_of.is_some() && to.partition_of.is_some();
-    // Columns, with rename hints.
+    let partition = from.partition_of.is_some() && to.partition_of.is_some();
+    // Columns, with rename hints. A column only inherited (`INHERITS`) is added, dropped and
+    // retyped by its parent; the table's own NOT NULL and default on it are its own.
     let mut renamed_from_cols = std::collections::HashSet::new();
     for c in &to.columns {
         let existing = from.column(&c.name);
         match existing {
             Some(f) => {
                 let mut changes = matching::column_changes(f, c);
-                if inherits {
+                if partition || (f.inherited && c.inherited) {
                     changes =
                         ColumnChanges { nullable: changes.nullable, default: changes.default, ..Default::default() };
                 }
@@ -939,13 +1007,13 @@ fn diff_table(from: &Table, to: &Table, out: &mut Vec<Change>) {
                         out.push(Change::AlterColumn { table: tref.clone(), from: moved, to: c.clone(), changes });
                     }
                 }
-                _ if inherits => {}
+                _ if partition || c.inherited => {}
                 _ => out.push(Change::AddColumn { table: tref.clone(), column: c.clone() }),
             },
         }
     }
     for f in &from.columns {
-        if to.column(&f.name).is_none() && !renamed_from_cols.contains(&f.name) && !inherits {
+        if to.column(&f.name).is_none() && !renamed_from_cols.contains(&f.name) && !partition && !f.inherited {
             out.push(Change::DropColumn { table: tref.clone(), column: f.clone() });
         }
     }
@@ -991,6 +1059,9 @@ fn diff_table(from: &Table, to: &Table, out: &mut Vec<Change>) {
             .filter_map(|f| f.name.clone())
             .map(|name| Change::ValidateConstraint { table: tref.clone(), name }),
     );
+    let (drop, add) = matching::pair(&from.exclusions, &to.exclusions, matching::same_exclusion);
+    out.extend(drop.into_iter().map(|x| Change::DropExclusion { table: tref.clone(), exclusion: x.clone() }));
+    out.extend(add.into_iter().map(|x| Change::AddExclusion { table: tref.clone(), exclusion: x.clone() }));
     let (drop, add) = matching::pair(&from.checks, &to.checks, matching::same_check);
     let unvalidated =
         |a: &Check, b: &Check| a.not_valid && matching::same_check(a, &Check { not_valid: true, ..b.clone() });

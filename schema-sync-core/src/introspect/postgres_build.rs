@@ -16,9 +16,9 @@ use super::postgres_rows::{
 };
 use super::IntrospectOptions;
 use crate::model::{
-    Check, Column, Comment, Deferrable, Domain, EnumType, Extension, FkAction, ForeignKey, Function, Generated, Grant,
-    Identity, IdentityOptions, Index, IndexKey, KeyTarget, Policy, PrimaryKey, Schema, Sequence, SequenceOwner, Table,
-    Trigger, Unique, View,
+    Check, Collation, Column, Comment, CompositeAttribute, CompositeType, Deferrable, Domain, EnumType, Exclusion,
+    Extension, FkAction, ForeignKey, Function, Generated, Grant, Identity, IdentityOptions, Index, IndexKey, KeyTarget,
+    Parent, Policy, PrimaryKey, Schema, Sequence, SequenceOwner, Table, Trigger, Unique, View,
 };
 use crate::types::{Dialect, SqlType};
 
@@ -96,11 +96,16 @@ pub(crate) struct Builder {
     policies: Vec<Policy>,
     comments: Vec<Comment>,
     domains: Vec<Domain>,
+    composites: Vec<CompositeType>,
+    /// Collations defined in the requested schemas (`collations` names every collation).
+    user_collations: Vec<Collation>,
     extensions: Vec<Extension>,
     grants: Vec<Grant>,
     /// A managed role exists on the server (its privileges are read only then).
     roles: bool,
     pending: Vec<PendingForeignKey>,
+    /// Tables with parents under inheritance: (table, parent oids).
+    parents: Vec<(usize, Vec<i64>)>,
     outside: HashMap<i64, OutsideTable>,
     /// Requested schemas that exist.
     namespaces: HashSet<String>,
@@ -242,8 +247,40 @@ impl Builder {
     pub(crate) fn lookup(&mut self, row: LookupRow<'_>) {
         match row {
             LookupRow::Version(v) => self.version = v,
-            LookupRow::Collation { oid, name } => {
+            LookupRow::Collation { oid, name, schema, deterministic, details } => {
                 self.collations.insert(oid, name.to_string());
+                if let (Some(schema), Some(details)) = (schema, details) {
+                    let d: Vec<Option<String>> = serde_json::from_str(details).unwrap_or_default();
+                    let at = |i: usize| d.get(i).cloned().flatten();
+                    let provider = match at(0).as_deref() {
+                        Some("i") => "icu",
+                        Some("b") => "builtin",
+                        Some("d") => "default",
+                        _ => "libc",
+                    };
+                    let libc = provider == "libc";
+                    self.user_collations.push(Collation {
+                        schema: Some(schema.to_string()),
+                        name: name.to_string(),
+                        provider: provider.to_string(),
+                        locale: at(1).filter(|_| !libc),
+                        lc_collate: at(2).filter(|_| libc),
+                        lc_ctype: at(3).filter(|_| libc),
+                        deterministic,
+                    });
+                }
+            }
+            LookupRow::Composite { name, schema, attributes } => {
+                let attrs: Vec<(String, String, Option<String>)> =
+                    attributes.and_then(|a| serde_json::from_str(a).ok()).unwrap_or_default();
+                self.composites.push(CompositeType {
+                    schema: Some(schema.to_string()),
+                    name: name.to_string(),
+                    attributes: attrs
+                        .into_iter()
+                        .map(|(name, ty, collation)| CompositeAttribute { name, ty, collation })
+                        .collect(),
+                });
             }
             LookupRow::Opclass { oid, name, is_default } => {
                 self.opclasses.insert(oid, (name.to_string(), is_default));
@@ -274,6 +311,9 @@ impl Builder {
         table.partition_by = row.partition_by;
         table.partition_of = row.partition_of;
         table.columns.reserve_exact(row.columns);
+        if !row.parents.is_empty() {
+            self.parents.push((self.tables.len(), row.parents));
+        }
         self.by_oid.insert(row.oid, self.tables.len());
         self.tables.push(TableBuild {
             table,
@@ -287,6 +327,8 @@ impl Builder {
         let ty = self.column_type(row.type_oid, row.type_text);
         let mut col = Column::new(row.name, ty);
         col.nullable = !row.not_null;
+        // A partition's columns are all its parent's: listed as its own (see `PartitionOf`).
+        col.inherited = !row.local && self.tables[t].table.partition_of.is_none();
         let type_collation = self.types.get(&row.type_oid).map_or(0, |t| t.collation);
         if row.collation != type_collation {
             col.collation = self.collations.get(&row.collation).cloned();
@@ -357,7 +399,7 @@ impl Builder {
         let deferrable = deferrable(row.deferrable, row.deferred);
         let table = &mut self.tables[ti].table;
         match row.kind.as_str() {
-            "p" => table.primary_key = Some(PrimaryKey { name, columns }),
+            "p" => table.primary_key = Some(PrimaryKey { name, columns, deferrable }),
             "u" => table.uniques.push(Unique { name, columns, nulls_not_distinct: row.nulls_not_distinct, deferrable }),
             "f" => {
                 let foreign_key = ForeignKey {
@@ -390,8 +432,13 @@ impl Builder {
                     not_valid: !row.validated,
                 });
             }
-            // Exclusion ('x'), NOT NULL (PG 18 'n') and trigger ('t') constraints are filtered
-            // by the query; nothing else exists.
+            "x" => {
+                let def = row.body.unwrap_or_default();
+                let definition = def.strip_prefix("EXCLUDE ").unwrap_or(&def).to_string();
+                table.exclusions.push(Exclusion { name, definition });
+            }
+            // NOT NULL (PG 18 'n') and trigger ('t') constraints are filtered by the query;
+            // nothing else exists.
             _ => {}
         }
     }
@@ -623,6 +670,22 @@ impl Builder {
             table.foreign_keys.push(fk);
         }
 
+        // Parents under inheritance (those outside the schemas read are left out).
+        for (ti, oids) in std::mem::take(&mut self.parents) {
+            let parents: Vec<Parent> = oids
+                .iter()
+                .filter_map(|o| self.by_oid.get(o))
+                .map(|&p| {
+                    let (child, parent) = (&self.tables[ti].table, &self.tables[p].table);
+                    Parent {
+                        schema: (parent.schema != child.schema).then(|| parent.schema.clone()).flatten(),
+                        table: parent.name.clone(),
+                    }
+                })
+                .collect();
+            self.tables[ti].table.inherits = parents;
+        }
+
         // Sequences that serial and identity columns draw from are part of those columns, not
         // standalone.
         let mut serial: HashSet<usize> = HashSet::new();
@@ -670,6 +733,8 @@ impl Builder {
         schema.views = self.views.into_iter().filter(|v| !super::is_excluded(&v.name, opts)).collect();
         schema.functions = self.functions;
         schema.domains = self.domains;
+        schema.composites = self.composites;
+        schema.collations = self.user_collations;
         schema.extensions = self.extensions;
         schema.grants = self
             .grants
@@ -816,8 +881,8 @@ mod tests {
     /// A builder holding table 1 `t (a int, b text)`, columns fed out of order.
     fn builder() -> Builder {
         let mut b = Builder::default();
-        b.lookup(LookupRow::Collation { oid: 100, name: "default" });
-        b.lookup(LookupRow::Collation { oid: 950, name: "C" });
+        b.lookup(LookupRow::Collation { oid: 100, name: "default", schema: None, deterministic: true, details: None });
+        b.lookup(LookupRow::Collation { oid: 950, name: "C", schema: None, deterministic: true, details: None });
         b.lookup(LookupRow::Opclass { oid: 1, name: "int4_ops", is_default: true });
         b.lookup(LookupRow::Opclass { oid: 2, name: "text_pattern_ops", is_default: false });
         b.lookup(LookupRow::Type { oid: 25, name: "text", schema: "pg_catalog", kind: "b", collation: 100, elem: 0 });
@@ -829,6 +894,7 @@ mod tests {
             row_security: Default::default(),
             partition_by: None,
             partition_of: None,
+            parents: Vec::new(),
         });
         let col = |num, name: &str, type_text, type_oid, collation| ColumnRow {
             table_oid: 1,
@@ -840,6 +906,7 @@ mod tests {
             identity: "",
             generated: "",
             collation,
+            local: true,
         };
         b.column(col(2, "b", "text", 25, 950));
         b.column(col(1, "a", "integer", 23, 0));
@@ -889,6 +956,7 @@ mod tests {
             row_security: Default::default(),
             partition_by: None,
             partition_of: None,
+            parents: Vec::new(),
         });
         // Table 2 names its column 1 `z`: the same tree prints differently there.
         for (num, name) in [(1, "z"), (2, "b")] {
@@ -902,6 +970,7 @@ mod tests {
                 identity: "",
                 generated: "",
                 collation: 0,
+                local: true,
             });
         }
         b.columns_done();

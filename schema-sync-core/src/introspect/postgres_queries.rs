@@ -62,15 +62,34 @@ macro_rules! table_filter {
     };
 }
 
-/// The server version, collations, operator classes, the requested schemas that exist, the
-/// extensions installed into them, and the
+/// The server version, collations (with the definition of those in the requested schemas),
+/// operator classes, the requested schemas that exist, the extensions installed into them,
+/// their composite types (attributes as JSON), and the
 /// types a column's type can need
 /// more than `format_type` for (enums, arrays of enums, domains, collatable types). A few
 /// hundred rows however large the schema: none of them is per table.
 const LOOKUPS: &str = "\
     SELECT 'v'::text AS kind, current_setting('server_version_num')::int8 AS oid, NULL::text AS name, \
            NULL::text AS schema_name, false AS flag, NULL::text AS type_kind, 0::int8 AS collation, 0::int8 AS elem \
-    UNION ALL SELECT 'c', co.oid::int8, co.collname::text, NULL, false, NULL, 0, 0 FROM pg_catalog.pg_collation co \
+    UNION ALL SELECT 'c', co.oid::int8, co.collname::text, cs.schema_name, co.collisdeterministic, \
+           CASE WHEN cs.schema_name IS NOT NULL THEN json_build_array(co.collprovider, \
+             coalesce(to_jsonb(co) ->> 'colllocale', to_jsonb(co) ->> 'colliculocale'), \
+             to_jsonb(co) ->> 'collcollate', to_jsonb(co) ->> 'collctype')::text END, 0, 0 \
+        FROM pg_catalog.pg_collation co JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace \
+        CROSS JOIN LATERAL (SELECT CASE WHEN cn.nspname = ANY($1) AND co.oid NOT IN (SELECT e.objid \
+             FROM pg_catalog.pg_depend e WHERE e.classid = 'pg_catalog.pg_collation'::regclass \
+               AND e.deptype = 'e') THEN cn.nspname::text END AS schema_name) cs \
+    UNION ALL SELECT 'k', t.oid::int8, t.typname::text, tn.nspname::text, false, \
+           (SELECT json_agg(json_build_array(a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), \
+                CASE WHEN a.attcollation <> at.typcollation THEN (SELECT ac.collname FROM pg_catalog.pg_collation ac \
+                  WHERE ac.oid = a.attcollation) END) ORDER BY a.attnum) \
+              FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type at ON at.oid = a.atttypid \
+              WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped)::text, 0, 0 \
+        FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace tn ON tn.oid = t.typnamespace \
+        JOIN pg_catalog.pg_class tc ON tc.oid = t.typrelid \
+        WHERE t.typtype = 'c' AND tc.relkind = 'c' AND tn.nspname = ANY($1) \
+          AND t.oid NOT IN (SELECT e.objid FROM pg_catalog.pg_depend e \
+            WHERE e.classid = 'pg_catalog.pg_type'::regclass AND e.deptype = 'e') \
     UNION ALL SELECT 'o', oc.oid::int8, oc.opcname::text, NULL, oc.opcdefault, NULL, 0, 0 \
         FROM pg_catalog.pg_opclass oc \
     UNION ALL SELECT 't', t.oid::int8, t.typname::text, tn.nspname::text, false, t.typtype::text, \
@@ -94,7 +113,9 @@ const TABLES: &str = concat!(
         CASE WHEN c.relispartition THEN (SELECT ARRAY[pn.nspname::text, pc.relname::text, \
                pg_catalog.pg_get_expr(c.relpartbound, c.oid)] \
              FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class pc ON pc.oid = i.inhparent \
-             JOIN pg_catalog.pg_namespace pn ON pn.oid = pc.relnamespace WHERE i.inhrelid = c.oid) END \
+             JOIN pg_catalog.pg_namespace pn ON pn.oid = pc.relnamespace WHERE i.inhrelid = c.oid) END, \
+        CASE WHEN NOT c.relispartition THEN NULLIF(ARRAY(SELECT i.inhparent::int8 FROM pg_catalog.pg_inherits i \
+               WHERE i.inhrelid = c.oid ORDER BY i.inhseqno), '{}') END \
      FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE ",
     table_filter!()
 );
@@ -102,7 +123,7 @@ const TABLES: &str = concat!(
 const COLUMNS: &str = concat!(
     "SELECT a.attrelid::int8, a.attnum::int4, a.attname::text, \
         pg_catalog.format_type(a.atttypid, a.atttypmod), a.atttypid::int8, a.attnotnull, \
-        a.attidentity::text, a.attgenerated::text, a.attcollation::int8 \
+        a.attidentity::text, a.attgenerated::text, a.attcollation::int8, a.attislocal \
      FROM pg_catalog.pg_attribute a \
      JOIN pg_catalog.pg_class c ON c.oid = a.attrelid \
      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
@@ -126,14 +147,15 @@ macro_rules! constraints_query {
             "SELECT con.conrelid::int8, con.conname::text, con.contype::text, con.conkey, \
                 con.confrelid::int8, con.confkey, con.confupdtype::text, con.confdeltype::text, \
                 con.confmatchtype::text, con.condeferrable, con.condeferred, con.connoinherit, \
-                con.oid::int8, CASE WHEN con.contype = 'c' THEN con.conbin::text END, \
+                con.oid::int8, CASE WHEN con.contype = 'c' THEN con.conbin::text \
+                  WHEN con.contype = 'x' THEN pg_catalog.pg_get_constraintdef(con.oid) END, \
                 CASE WHEN con.contype = 'u' THEN ",
             $nnd,
             " END, con.convalidated \
              FROM pg_catalog.pg_constraint con \
              JOIN pg_catalog.pg_class c ON c.oid = con.conrelid \
              JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-             WHERE con.contype IN ('p', 'u', 'f', 'c') AND con.conparentid = 0 \
+             WHERE con.contype IN ('p', 'u', 'f', 'c', 'x') AND con.conparentid = 0 \
                AND (con.contype <> 'c' OR con.conislocal) AND ",
             table_filter!()
         )
@@ -752,7 +774,14 @@ fn on_lookup(b: &mut Builder, r: &PgRow) -> sqlx::Result<()> {
     let oid: i64 = get(r, 1)?;
     b.lookup(match kind {
         "v" => LookupRow::Version(u32::try_from(oid).unwrap_or(0)),
-        "c" => LookupRow::Collation { oid, name: get(r, 2)? },
+        "c" => LookupRow::Collation {
+            oid,
+            name: get(r, 2)?,
+            schema: get(r, 3)?,
+            deterministic: get(r, 4)?,
+            details: get(r, 5)?,
+        },
+        "k" => LookupRow::Composite { name: get(r, 2)?, schema: get(r, 3)?, attributes: get(r, 5)? },
         "o" => LookupRow::Opclass { oid, name: get(r, 2)?, is_default: get(r, 4)? },
         "s" => LookupRow::Namespace { name: get(r, 2)? },
         "r" => LookupRow::Role,
@@ -781,6 +810,7 @@ fn on_table(b: &mut Builder, r: &PgRow) -> sqlx::Result<()> {
             Ok([schema, table, bound]) => Some(PartitionOf { schema: Some(schema), table, bound }),
             Err(_) => None,
         }),
+        parents: get::<Option<Vec<i64>>>(r, 8)?.unwrap_or_default(),
     });
     Ok(())
 }
@@ -796,6 +826,7 @@ fn on_column(b: &mut Builder, r: &PgRow) -> sqlx::Result<()> {
         identity: get(r, 6)?,
         generated: get(r, 7)?,
         collation: get(r, 8)?,
+        local: get(r, 9)?,
     });
     Ok(())
 }

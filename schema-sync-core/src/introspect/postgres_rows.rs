@@ -5,9 +5,20 @@
 pub(crate) enum LookupRow<'r> {
     /// `server_version_num`.
     Version(u32),
+    /// A collation; `schema` and `details` (`[provider, locale, collate, ctype]` as JSON)
+    /// only for one in a requested schema that no extension owns.
     Collation {
         oid: i64,
         name: &'r str,
+        schema: Option<&'r str>,
+        deterministic: bool,
+        details: Option<&'r str>,
+    },
+    /// A composite type of a requested schema: attributes as JSON `[[name, type, collation]]`.
+    Composite {
+        name: &'r str,
+        schema: &'r str,
+        attributes: Option<&'r str>,
     },
     Opclass {
         oid: i64,
@@ -50,6 +61,8 @@ pub(crate) struct TableRow {
     pub partition_by: Option<String>,
     /// The parent and bound of a partition.
     pub partition_of: Option<crate::model::PartitionOf>,
+    /// The oids of the tables it inherits from (`INHERITS`, not partitioning), in order.
+    pub parents: Vec<i64>,
 }
 
 /// A column (`pg_attribute`).
@@ -63,6 +76,8 @@ pub(crate) struct ColumnRow<'r> {
     pub identity: &'r str,
     pub generated: &'r str,
     pub collation: i64,
+    /// `attislocal`: the table declares the column itself (not only inherits it).
+    pub local: bool,
 }
 
 /// A `pg_attrdef` row: the default (or generation expression) of one column.
@@ -92,7 +107,8 @@ pub(crate) struct ConstraintRow {
     /// `pg_constraint.oid`: what a CHECK's text is later asked for by.
     pub oid: i64,
     /// A CHECK's node tree (`conbin`, which holds type and function oids, not names): its
-    /// text is deparsed once per distinct tree, table name and column names.
+    /// text is deparsed once per distinct tree, table name and column names. For an
+    /// exclusion constraint, its definition (`EXCLUDE USING …`).
     pub body: Option<String>,
     pub nulls_not_distinct: bool,
     /// `convalidated` (false after `ADD … NOT VALID` until `VALIDATE CONSTRAINT`).

@@ -346,7 +346,7 @@ fn build_table(info: &TableInfo, catalog: &Catalog) -> Result<Table> {
             // A WITHOUT ROWID table *is* its primary-key index: no sqlite_schema row for it.
             auto_indexes += usize::from(!info.without_rowid);
         }
-        table.primary_key = Some(PrimaryKey { name: pk_name, columns: pk_columns.clone() });
+        table.primary_key = Some(PrimaryKey { name: pk_name, ..PrimaryKey::on(pk_columns.clone()) });
     }
     for c in &parsed.constraints {
         match &c.kind {

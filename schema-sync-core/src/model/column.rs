@@ -32,6 +32,10 @@ pub struct Column {
     /// Non-default collation (`"C"`, `NOCASE`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub collation: Option<String>,
+    /// The column comes from the parent table only (Postgres inheritance, `INHERITS`): the
+    /// parent adds, drops and retypes it; the table itself does not declare it.
+    #[serde(default, skip_serializing_if = "super::skip::is_false")]
+    pub inherited: bool,
     /// Per-dialect type overrides carried by models (`sql_type(postgres = "citext")`);
     /// consumed by [`crate::resolve`] and always `None` in a resolved schema. Boxed: a live
     /// schema has ~100k columns and none of them has overrides.
@@ -188,6 +192,7 @@ impl Column {
             identity_options: None,
             generated: None,
             collation: None,
+            inherited: false,
             overrides: None,
             renamed_from: None,
             using: None,

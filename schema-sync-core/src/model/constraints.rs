@@ -12,12 +12,20 @@ pub struct PrimaryKey {
     pub name: Option<String>,
     /// Key columns in key order.
     pub columns: Vec<String>,
+    /// `DEFERRABLE [INITIALLY DEFERRED]` (Postgres).
+    #[serde(default, skip_serializing_if = "Deferrable::is_not")]
+    pub deferrable: Deferrable,
 }
 
 impl PrimaryKey {
     /// A nameless primary key over `columns`.
     pub fn on<I: IntoIterator<Item = S>, S: Into<String>>(columns: I) -> Self {
-        Self { name: None, columns: columns.into_iter().map(Into::into).collect() }
+        Self { name: None, columns: columns.into_iter().map(Into::into).collect(), deferrable: Deferrable::No }
+    }
+
+    /// [`PrimaryKey::on`] with a constraint name.
+    pub fn named<I: IntoIterator<Item = S>, S: Into<String>>(name: impl Into<String>, columns: I) -> Self {
+        Self { name: Some(name.into()), ..Self::on(columns) }
     }
 }
 
@@ -238,4 +246,19 @@ pub struct Check {
     /// Postgres `NOT VALID` (see [`ForeignKey::not_valid`]).
     #[serde(default, skip_serializing_if = "is_false")]
     pub not_valid: bool,
+}
+
+/// A Postgres `EXCLUDE` constraint: no two rows may satisfy every `key WITH operator` pair at
+/// once (two bookings whose time ranges overlap, `&&`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Exclusion {
+    /// Constraint name when the source has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Everything after `EXCLUDE`, as `pg_get_constraintdef` prints it: the access method, the
+    /// `key WITH operator` list, `INCLUDE`, `WITH (…)`, `WHERE (…)` and `DEFERRABLE …`
+    /// (`USING gist (room WITH =, during WITH &&)`). Kept as the catalog's text: operators,
+    /// operator classes and predicates are Postgres's own vocabulary.
+    pub definition: String,
 }

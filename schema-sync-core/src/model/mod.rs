@@ -19,8 +19,10 @@
 
 use serde::{Deserialize, Serialize};
 
+mod collation;
 mod column;
 mod comment;
+mod composite;
 mod constraints;
 mod enum_type;
 mod extension;
@@ -34,9 +36,13 @@ mod table;
 mod view;
 
 pub use crate::types::{Dialect, SqlType};
+pub use collation::Collation;
 pub use column::{Column, Generated, Identity, IdentityOptions, Overrides};
 pub use comment::Comment;
-pub use constraints::{Check, Deferrable, FkAction, ForeignKey, Index, IndexKey, KeyTarget, PrimaryKey, Unique};
+pub use composite::{CompositeAttribute, CompositeType};
+pub use constraints::{
+    Check, Deferrable, Exclusion, FkAction, ForeignKey, Index, IndexKey, KeyTarget, PrimaryKey, Unique,
+};
 pub use enum_type::EnumType;
 pub use extension::{Domain, DomainCheck, Extension};
 pub use function::Function;
@@ -44,7 +50,7 @@ pub use grant::Grant;
 pub use object_ref::{ObjectKind, ObjectRef};
 pub use policy::{Policy, PolicyCommand};
 pub use sequence::{Sequence, SequenceOwner};
-pub use table::{PartitionOf, RowSecurity, Table, TableOptions, TableRef};
+pub use table::{Parent, PartitionOf, RowSecurity, Table, TableOptions, TableRef};
 pub use view::{Trigger, View};
 
 /// A whole database schema: tables, user-defined enum types, sequences, views, triggers,
@@ -86,6 +92,12 @@ pub struct Schema {
     /// Domains (Postgres), ordered by `(schema, name)`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub domains: Vec<Domain>,
+    /// Composite types (Postgres `CREATE TYPE … AS (…)`), ordered by `(schema, name)`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub composites: Vec<CompositeType>,
+    /// Collations (Postgres `CREATE COLLATION`), ordered by `(schema, name)`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub collations: Vec<Collation>,
     /// Privileges of the managed roles that differ from the database's default privileges
     /// (Postgres), ordered by object, then role.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -138,6 +150,8 @@ impl Schema {
             d.checks.sort();
         }
         self.domains.sort_by(|a, b| (&a.schema, &a.name).cmp(&(&b.schema, &b.name)));
+        self.composites.sort_by(|a, b| (&a.schema, &a.name).cmp(&(&b.schema, &b.name)));
+        self.collations.sort_by(|a, b| (&a.schema, &a.name).cmp(&(&b.schema, &b.name)));
         for g in &mut self.grants {
             for v in [&mut g.privileges, &mut g.grantable, &mut g.default] {
                 v.sort();
@@ -203,6 +217,17 @@ impl Schema {
         }
         for d in &mut self.domains {
             moved(&mut d.schema);
+        }
+        for c in &mut self.composites {
+            moved(&mut c.schema);
+            for a in &mut c.attributes {
+                if let Some(rest) = a.ty.strip_prefix(&format!("{from}.")) {
+                    a.ty = format!("{to}.{rest}");
+                }
+            }
+        }
+        for c in &mut self.collations {
+            moved(&mut c.schema);
         }
         for x in &mut self.extensions {
             moved(&mut x.schema);

@@ -116,7 +116,10 @@ impl super::Schema {
                 .policies
                 .iter()
                 .any(|p| p.schema == on.schema && Some(&p.table) == on.table.as_ref() && p.name == on.name),
-            ObjectKind::Type => self.enums.iter().any(|e| e.schema == on.schema && e.name == on.name),
+            ObjectKind::Type => {
+                self.enums.iter().any(|e| e.schema == on.schema && e.name == on.name)
+                    || self.composites.iter().any(|c| c.schema == on.schema && c.name == on.name)
+            }
             ObjectKind::Domain => self.domains.iter().any(|d| d.schema == on.schema && d.name == on.name),
             ObjectKind::Constraint => on.table.as_deref().and_then(table).is_some_and(|t| {
                 let name = Some(on.name.as_str());
@@ -124,12 +127,14 @@ impl super::Schema {
                     || t.uniques.iter().any(|u| u.name.as_deref() == name)
                     || t.foreign_keys.iter().any(|f| f.name.as_deref() == name)
                     || t.checks.iter().any(|c| c.name.as_deref() == name)
+                    || t.exclusions.iter().any(|x| x.name.as_deref() == name)
             }),
             // An index of a table, or the one behind a key constraint of that name.
             ObjectKind::Index => self.tables.iter().filter(|t| t.schema == on.schema).any(|t| {
                 t.indexes.iter().any(|i| i.name == on.name)
                     || t.primary_key.as_ref().and_then(|p| p.name.as_deref()) == Some(on.name.as_str())
                     || t.uniques.iter().any(|u| u.name.as_deref() == Some(on.name.as_str()))
+                    || t.exclusions.iter().any(|x| x.name.as_deref() == Some(on.name.as_str()))
             }),
             // Schemas are never dropped.
             ObjectKind::Schema => true,

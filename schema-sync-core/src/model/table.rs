@@ -1,7 +1,7 @@
 //! Tables and references to them.
 
 use super::column::Column;
-use super::constraints::{Check, ForeignKey, Index, PrimaryKey, Unique};
+use super::constraints::{Check, Exclusion, ForeignKey, Index, PrimaryKey, Unique};
 use super::skip::is_false;
 use serde::{Deserialize, Serialize};
 
@@ -31,6 +31,9 @@ pub struct Table {
     /// CHECK constraints.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub checks: Vec<Check>,
+    /// `EXCLUDE` constraints (Postgres).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exclusions: Vec<Exclusion>,
     /// Storage options that change what the table is (SQLite `WITHOUT ROWID`, `STRICT`).
     #[serde(default, skip_serializing_if = "TableOptions::is_default")]
     pub options: TableOptions,
@@ -53,6 +56,11 @@ pub struct Table {
     /// recorded so a different one can be set.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub partition_indexes: std::collections::BTreeMap<String, String>,
+    /// The tables this one inherits from (Postgres `INHERITS (…)`, not partitioning), in
+    /// order. Their columns are listed here too, marked [`super::Column::inherited`] when
+    /// the table does not declare them itself.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inherits: Vec<Parent>,
     /// Rename hint: the table's previous name (`#[sync(renamed_from = "old")]`, `--rename`).
     /// Never filled by introspection; used only by diff to turn a drop + add into a rename.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -77,6 +85,24 @@ impl PartitionOf {
     /// The parent as a table reference.
     pub fn parent(&self) -> TableRef {
         TableRef { schema: self.schema.clone(), name: self.table.clone() }
+    }
+}
+
+/// A parent under (legacy) inheritance: `INHERITS ("schema"."table")`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Parent {
+    /// The parent's namespace (`None` when it is the child's own).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
+    /// The parent table.
+    pub table: String,
+}
+
+impl Parent {
+    /// The parent as a table reference (in `home` when it names no schema).
+    pub fn table_ref(&self, home: Option<&str>) -> TableRef {
+        TableRef { schema: self.schema.clone().or(home.map(String::from)), name: self.table.clone() }
     }
 }
 
@@ -167,11 +193,13 @@ impl Table {
             uniques: Vec::new(),
             foreign_keys: Vec::new(),
             checks: Vec::new(),
+            exclusions: Vec::new(),
             options: TableOptions::default(),
             row_security: RowSecurity::default(),
             partition_by: None,
             partition_of: None,
             partition_indexes: Default::default(),
+            inherits: Vec::new(),
             renamed_from: None,
         }
     }
@@ -207,5 +235,6 @@ impl Table {
             ))
         });
         self.checks.sort_by(|a, b| (&a.name, &a.expr).cmp(&(&b.name, &b.expr)));
+        self.exclusions.sort_by(|a, b| (&a.name, &a.definition).cmp(&(&b.name, &b.definition)));
     }
 }

@@ -52,7 +52,8 @@ fn table_objects(t: &Table) -> Vec<ObjectRef> {
         .filter_map(|p| p.name.as_deref())
         .chain(t.uniques.iter().filter_map(|u| u.name.as_deref()))
         .chain(t.foreign_keys.iter().filter_map(|f| f.name.as_deref()))
-        .chain(t.checks.iter().filter_map(|c| c.name.as_deref()));
+        .chain(t.checks.iter().filter_map(|c| c.name.as_deref()))
+        .chain(t.exclusions.iter().filter_map(|x| x.name.as_deref()));
     out.extend(constraints.map(|n| key(ObjectKind::Constraint, &t.schema, Some(&t.name), n)));
     out.extend(t.indexes.iter().map(|i| key(ObjectKind::Index, &t.schema, None, &i.name)));
     out
@@ -70,6 +71,9 @@ pub(super) fn objects_created(s: &Step) -> Vec<ObjectRef> {
         }
         Step::AddForeignKey { table, foreign_key, .. } => {
             foreign_key.name.as_deref().map(|n| on_table(ObjectKind::Constraint, table, n)).unwrap_or_default()
+        }
+        Step::AddExclusion { table, exclusion } => {
+            exclusion.name.as_deref().map(|n| on_table(ObjectKind::Constraint, table, n)).unwrap_or_default()
         }
         Step::AddUnique { table, unique } => {
             unique.name.as_deref().map(|n| on_table(ObjectKind::Constraint, table, n)).unwrap_or_default()
@@ -93,6 +97,7 @@ pub(super) fn objects_created(s: &Step) -> Vec<ObjectRef> {
             vec![key(ObjectKind::Type, &r#enum.schema, None, &r#enum.name)]
         }
         Step::CreateDomain { domain } => vec![key(ObjectKind::Domain, &domain.schema, None, &domain.name)],
+        Step::CreateComposite { composite: c } => vec![key(ObjectKind::Type, &c.schema, None, &c.name)],
         Step::CreateSequence { sequence } => vec![key(ObjectKind::Sequence, &sequence.schema, None, &sequence.name)],
         _ => Vec::new(),
     }

@@ -43,6 +43,15 @@ pub(super) fn hazards(steps: &[Step], locks: &[StepLock], caps: &Capabilities, o
                     of.bound
                 ),
             ),
+            Step::Inherit { table, parent, add: true } => add(
+                HazardCode::MayFail,
+                i,
+                format!(
+                    "`{}` inherits `{}`: fails unless it has every column of it (same types) and its CHECKs",
+                    table.display(),
+                    parent.display()
+                ),
+            ),
             Step::DropColumn { table, column } => {
                 add(HazardCode::DeletesData, i, format!("drops column `{}.{column}` and its values", table.name))
             }
@@ -174,6 +183,11 @@ pub(super) fn hazards(steps: &[Step], locks: &[StepLock], caps: &Capabilities, o
             Step::AddPrimaryKey { table, .. } => {
                 add(HazardCode::MayFail, i, format!("primary key on `{}` fails on duplicates or NULLs", table.name))
             }
+            Step::AddExclusion { table, exclusion } => add(
+                HazardCode::MayFail,
+                i,
+                format!("EXCLUDE {} fails if two rows of `{}` conflict", exclusion.definition, table.name),
+            ),
             Step::AddForeignKey { table, foreign_key, not_valid } => {
                 if !not_valid {
                     add(
@@ -331,6 +345,64 @@ pub(super) fn hazards(steps: &[Step], locks: &[StepLock], caps: &Capabilities, o
                     domain.display()
                 ),
             ),
+            Step::DropComposite { composite, kept: false } => add(
+                HazardCode::DropsObject,
+                i,
+                format!("drops type `{}`, which the target schema does not have", composite.display()),
+            ),
+            Step::DropComposite { composite, kept: true } => add(
+                HazardCode::MayFail,
+                i,
+                format!(
+                    "type `{}` gets its attributes in a new order: it is dropped and created again, which the server \
+                     refuses while a column, function or other type uses it",
+                    composite.display()
+                ),
+            ),
+            Step::AlterComposite { from, to } => {
+                let dropped: Vec<&str> = from
+                    .attributes
+                    .iter()
+                    .filter(|a| !to.attributes.iter().any(|b| b.name == a.name))
+                    .map(|a| a.name.as_str())
+                    .collect();
+                if !dropped.is_empty() {
+                    add(
+                        HazardCode::DeletesData,
+                        i,
+                        format!(
+                            "drops attribute(s) {} of type `{}`: values stored in columns of that type lose them",
+                            dropped.join(", "),
+                            to.display()
+                        ),
+                    );
+                }
+                let retyped = to.attributes.iter().any(|b| from.attributes.iter().any(|a| a.name == b.name && a != b));
+                if retyped {
+                    add(
+                        HazardCode::MayFail,
+                        i,
+                        format!(
+                            "changes an attribute's type in `{}`: the server refuses while a column stores the type",
+                            to.display()
+                        ),
+                    );
+                }
+            }
+            Step::DropCollation { collation, kept: false } => add(
+                HazardCode::DropsObject,
+                i,
+                format!("drops collation `{}`, which the target schema does not have", collation.display()),
+            ),
+            Step::DropCollation { collation, kept: true } => add(
+                HazardCode::MayFail,
+                i,
+                format!(
+                    "collation `{}` changes: it is dropped and created again, which the server refuses while a \
+                     column, index or type uses it",
+                    collation.display()
+                ),
+            ),
             Step::AlterDomain { from, to } => {
                 let added = to.checks.iter().any(|c| !from.checks.contains(c)) || (to.not_null && !from.not_null);
                 if added {
@@ -359,7 +431,9 @@ pub(super) fn hazards(steps: &[Step], locks: &[StepLock], caps: &Capabilities, o
             Step::RetypeSerialSequence { .. } | Step::SetPrivileges { narrows: false, .. }
             | Step::CreateExtension { .. }
             | Step::AlterExtension { .. }
-            | Step::CreateDomain { .. } => {}
+            | Step::CreateDomain { .. }
+            | Step::CreateComposite { .. }
+            | Step::CreateCollation { .. } => {}
             Step::SetRowSecurity { .. }
             | Step::CreatePolicy { .. }
             | Step::DropPolicy { kept: true, .. }
@@ -381,6 +455,7 @@ pub(super) fn hazards(steps: &[Step], locks: &[StepLock], caps: &Capabilities, o
             | Step::AlterSequence { .. }
             | Step::CreateTable { .. }
             | Step::DetachPartition { .. }
+            | Step::Inherit { add: false, .. }
             | Step::NamePartitionIndex { .. }
             | Step::RenameTable { .. }
             | Step::RenameColumn { .. }
@@ -399,6 +474,7 @@ pub(super) fn hazards(steps: &[Step], locks: &[StepLock], caps: &Capabilities, o
             | Step::DropUnique { .. }
             | Step::DropForeignKey { .. }
             | Step::DropCheck { .. }
+            | Step::DropExclusion { .. }
             | Step::ValidateConstraint { .. } => {}
         }
     }
@@ -431,6 +507,7 @@ pub(super) fn hazards(steps: &[Step], locks: &[StepLock], caps: &Capabilities, o
                 | Step::AddUnique { table, .. }
                 | Step::AddForeignKey { table, .. }
                 | Step::AddCheck { table, .. }
+                | Step::AddExclusion { table, .. }
                 | Step::AttachPartition { table, .. } => table,
                 _ => return true,
             };
@@ -450,6 +527,7 @@ fn step_words(s: &Step) -> String {
         Step::AddUnique { unique, .. } => format!("ADD UNIQUE ({})", unique.columns.join(", ")),
         Step::AddForeignKey { foreign_key, .. } => format!("ADD FOREIGN KEY ({})", foreign_key.columns.join(", ")),
         Step::AddCheck { check, .. } => format!("ADD CHECK ({})", check.expr),
+        Step::AddExclusion { exclusion, .. } => format!("ADD EXCLUDE {}", exclusion.definition),
         Step::ValidateConstraint { name, .. } => format!("VALIDATE CONSTRAINT `{name}`"),
         Step::AlterColumnType { table, column, to, .. } => {
             format!("checking `{}.{column}` before it becomes {to}", table.name)

@@ -16,11 +16,16 @@ pub(super) enum Phase {
     CreateSchemas,
     /// Extensions (what they define may be used by anything after).
     CreateExtensions,
+    /// Collations (columns, domains and composite types name them).
+    CreateCollations,
     /// Triggers and views dropped (gone, changed, or set aside around what they read).
     DropViews,
     CreateTypes,
     /// Domains (after the enums they may be over), in base-type order.
     CreateDomains,
+    /// Composite types (after the enums and domains their attributes may be; before the
+    /// functions that take or return them and the tables that store them).
+    CreateComposites,
     /// Functions (their bodies are checked when called, so they may name later tables).
     CreateFunctions,
     /// Domains whose CHECK or default calls a function of the target.
@@ -46,11 +51,16 @@ pub(super) enum Phase {
     LocalPartitionIndexes,
     AddForeignKeys,
     DropColumns,
+    /// Columns a table only inherited, its own after the parent dropped them (their values
+    /// copied before: `Builder::own_inherited_column`).
+    OwnInheritedColumns,
     DropTables,
     /// Domains, once no column uses them (and before the functions their CHECKs call).
     DropDomains,
     DropFunctions,
     DropTypes,
+    /// Collations, once no column, domain or type uses them.
+    DropCollations,
     /// Extensions, once nothing of the schema uses what they define.
     DropExtensions,
     /// Views and triggers created (new, changed, or set aside), after everything they read.
@@ -151,6 +161,8 @@ impl Builder<'_> {
                 .chain(s.views.iter().filter_map(|v| v.schema.clone()))
                 .chain(s.functions.iter().filter_map(|f| f.schema.clone()))
                 .chain(s.domains.iter().filter_map(|d| d.schema.clone()))
+                .chain(s.composites.iter().filter_map(|c| c.schema.clone()))
+                .chain(s.collations.iter().filter_map(|c| c.schema.clone()))
                 .chain(s.extensions.iter().filter_map(|x| x.schema.clone()))
                 .collect()
         };
@@ -354,6 +366,30 @@ impl Builder<'_> {
                 Phase::CreateExtensions,
                 Step::AlterExtension { from: from.clone(), to: to.clone() },
             ),
+            Change::CreateComposite { composite } => {
+                self.push(Phase::CreateComposites, Step::CreateComposite { composite: composite.clone() })
+            }
+            Change::DropComposite { composite } => {
+                self.push(Phase::DropTypes, Step::DropComposite { composite: composite.clone(), kept: false })
+            }
+            Change::AlterComposite { from, to } => {
+                if from.alterable_to(to) {
+                    self.push(Phase::CreateComposites, Step::AlterComposite { from: from.clone(), to: to.clone() })
+                } else {
+                    self.push(Phase::DropViews, Step::DropComposite { composite: from.clone(), kept: true });
+                    self.push(Phase::CreateComposites, Step::CreateComposite { composite: to.clone() });
+                }
+            }
+            Change::CreateCollation { collation } => {
+                self.push(Phase::CreateCollations, Step::CreateCollation { collation: collation.clone() })
+            }
+            Change::DropCollation { collation } => {
+                self.push(Phase::DropCollations, Step::DropCollation { collation: collation.clone(), kept: false })
+            }
+            Change::AlterCollation { from, to } => {
+                self.push(Phase::CreateCollations, Step::DropCollation { collation: from.clone(), kept: true });
+                self.push(Phase::CreateCollations, Step::CreateCollation { collation: to.clone() });
+            }
             Change::CreateDomain { domain } => {
                 self.push(self.domain_phase(domain), Step::CreateDomain { domain: domain.clone() })
             }
@@ -463,7 +499,24 @@ impl Builder<'_> {
                 self.push(Phase::Renames, Step::RenameTable { table: table.clone(), to: to.clone() })
             }
             Change::AddColumn { table, column } => {
-                self.push(Phase::Columns, Step::AddColumn { table: table.clone(), column: column.clone() })
+                let was_inherited =
+                    self.source_table(table).and_then(|t| t.column(&column.name)).is_some_and(|c| c.inherited);
+                if was_inherited {
+                    self.own_inherited_column(table, column);
+                } else {
+                    self.push(Phase::Columns, Step::AddColumn { table: table.clone(), column: column.clone() })
+                }
+            }
+            Change::AlterInherits { table, from, to } => {
+                let home = table.schema.as_deref();
+                for p in from.iter().filter(|p| !to.contains(p)) {
+                    let parent = p.table_ref(home);
+                    self.push(Phase::DropConstraints, Step::Inherit { table: table.clone(), parent, add: false });
+                }
+                for p in to.iter().filter(|p| !from.contains(p)) {
+                    let parent = p.table_ref(home);
+                    self.push(Phase::AddConstraints, Step::Inherit { table: table.clone(), parent, add: true });
+                }
             }
             Change::DropColumn { table, column } => {
                 self.push(Phase::DropColumns, Step::DropColumn { table: table.clone(), column: column.name.clone() })
@@ -538,6 +591,14 @@ impl Builder<'_> {
             Change::DropCheck { table, check } => {
                 self.push(Phase::DropConstraints, Step::DropCheck { table: table.clone(), check: check.clone() })
             }
+            Change::AddExclusion { table, exclusion } => self.push(
+                Phase::AddConstraints,
+                Step::AddExclusion { table: table.clone(), exclusion: exclusion.clone() },
+            ),
+            Change::DropExclusion { table, exclusion } => self.push(
+                Phase::DropConstraints,
+                Step::DropExclusion { table: table.clone(), exclusion: exclusion.clone() },
+            ),
             Change::AlterTableOptions { .. } => {
                 // Only SQLite has table options, and they always rebuild (handled above).
             }
@@ -545,6 +606,36 @@ impl Builder<'_> {
     }
 
     /// `CREATE TABLE` with its indexes; its foreign keys are added once every table exists.
+    /// A column the table only inherited becomes its own because the parent drops it, which
+    /// takes the inherited one and its values: its values are copied into a new column of the
+    /// table first, which takes the name once the parent's drop is done.
+    fn own_inherited_column(&mut self, table: &TableRef, column: &Column) {
+        let keep = crate::sql::pg_object_name("ss_own", Some(&column.name), "col");
+        let bare = Column {
+            name: keep.clone(),
+            nullable: true,
+            default: None,
+            identity: None,
+            identity_options: None,
+            generated: None,
+            ..column.clone()
+        };
+        self.push(Phase::Columns, Step::AddColumn { table: table.clone(), column: bare });
+        let expr = crate::sql::quote_ident(&column.name);
+        let backfill = Step::Backfill { table: table.clone(), column: keep.clone(), expr, batch: None };
+        self.push(Phase::Columns, backfill);
+        let rename = Step::RenameColumn { table: table.clone(), from: keep, to: column.name.clone() };
+        self.push(Phase::OwnInheritedColumns, rename);
+        if let Some(expr) = &column.default {
+            let step = Step::SetDefault { table: table.clone(), column: column.name.clone(), expr: expr.clone() };
+            self.push(Phase::OwnInheritedColumns, step);
+        }
+        if !column.nullable {
+            let step = Step::SetNotNull { table: table.clone(), column: column.name.clone(), backfill: None };
+            self.push(Phase::OwnInheritedColumns, step);
+        }
+    }
+
     fn create_table(&mut self, table: &Table) {
         let caps = self.caps;
         let mut t = table.clone();
@@ -552,10 +643,20 @@ impl Builder<'_> {
             // Foreign keys are added once every table and column they name exists
             // (the referenced table may be new, or gain the referenced column later).
             for fk in std::mem::take(&mut t.foreign_keys) {
+                let not_valid = fk.not_valid && caps.not_valid_constraints;
                 self.push(
                     Phase::AddForeignKeys,
-                    Step::AddForeignKey { table: TableRef::of(&t), foreign_key: fk, not_valid: false },
+                    Step::AddForeignKey { table: TableRef::of(&t), foreign_key: fk, not_valid },
                 );
+            }
+        }
+        if caps.not_valid_constraints {
+            // `CREATE TABLE` validates every constraint it has (there are no rows yet): one the
+            // target keeps `NOT VALID` is added after, so.
+            let (later, now): (Vec<_>, Vec<_>) = std::mem::take(&mut t.checks).into_iter().partition(|c| c.not_valid);
+            t.checks = now;
+            for check in later {
+                self.push(Phase::AddConstraints, Step::AddCheck { table: TableRef::of(&t), check, not_valid: true });
             }
         }
         let indexes = std::mem::take(&mut t.indexes);

@@ -54,6 +54,8 @@ fn topo(group: &[Step], reverse: bool, _from: &Schema) -> Vec<Step> {
                     .chain(table.partition_of.as_ref().map(|p| {
                         TableRef { schema: p.schema.clone().or(table.schema.clone()), name: p.table.clone() }.display()
                     }))
+                    // So does a child under inheritance.
+                    .chain(table.inherits.iter().map(|p| p.table_ref(table.schema.as_deref()).display()))
                     .filter(|d| d != &key)
                     .collect();
                 order.push(key.clone());

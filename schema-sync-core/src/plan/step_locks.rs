@@ -61,6 +61,9 @@ fn step_locks(s: &Step) -> Vec<(TableRef, LockMode, bool, bool)> {
             (of.parent().with_default_schema(table.schema.as_deref()), ShareUpdateExclusive, false, false),
             (table.clone(), AccessExclusive, false, true),
         ],
+        Step::Inherit { table, parent, .. } => {
+            vec![(parent.clone(), ShareUpdateExclusive, false, false), (table.clone(), AccessExclusive, false, false)]
+        }
         Step::DetachPartition { table, parent } => {
             vec![(parent.clone(), AccessExclusive, false, false), (table.clone(), AccessExclusive, false, false)]
         }
@@ -75,6 +78,7 @@ fn step_locks(s: &Step) -> Vec<(TableRef, LockMode, bool, bool)> {
         | Step::DropPrimaryKey { table, .. }
         | Step::DropUnique { table, .. }
         | Step::DropCheck { table, .. }
+        | Step::DropExclusion { table, .. }
         | Step::AddUniqueUsingIndex { table, .. }
         | Step::AddPrimaryKeyUsingIndex { table, .. }
         | Step::DropIndex { table, concurrently: false, .. } => vec![(table.clone(), AccessExclusive, false, false)],
@@ -105,7 +109,7 @@ fn step_locks(s: &Step) -> Vec<(TableRef, LockMode, bool, bool)> {
         Step::SetNotNull { table, backfill, .. } => {
             vec![(table.clone(), AccessExclusive, backfill.is_some(), backfill.is_none())]
         }
-        Step::AddPrimaryKey { table, .. } | Step::AddUnique { table, .. } => {
+        Step::AddPrimaryKey { table, .. } | Step::AddUnique { table, .. } | Step::AddExclusion { table, .. } => {
             vec![(table.clone(), AccessExclusive, false, true)]
         }
         Step::CreateIndex { table, concurrently, .. } => {
@@ -156,6 +160,11 @@ fn step_locks(s: &Step) -> Vec<(TableRef, LockMode, bool, bool)> {
         | Step::CreateDomain { .. }
         | Step::DropDomain { .. }
         | Step::AlterDomain { .. }
+        | Step::CreateComposite { .. }
+        | Step::DropComposite { .. }
+        | Step::AlterComposite { .. }
+        | Step::CreateCollation { .. }
+        | Step::DropCollation { .. }
         | Step::SetPrivileges { .. }
         | Step::RetypeSerialSequence { .. }
         | Step::CreateSchema { .. }

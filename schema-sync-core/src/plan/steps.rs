@@ -3,8 +3,9 @@
 
 use super::locks::{human_bytes, human_count, StepLock, TableSize};
 use crate::model::{
-    Check, Column, Domain, EnumType, Extension, ForeignKey, Function, Grant, Identity, IdentityOptions, Index,
-    ObjectRef, Policy, PrimaryKey, RowSecurity, Sequence, Table, Trigger, Unique, View,
+    Check, Collation, Column, CompositeType, Domain, EnumType, Exclusion, Extension, ForeignKey, Function, Grant,
+    Identity, IdentityOptions, Index, ObjectRef, Policy, PrimaryKey, RowSecurity, Sequence, Table, Trigger, Unique,
+    View,
 };
 use crate::model::{PartitionOf, TableRef};
 use crate::types::Dialect;
@@ -113,6 +114,8 @@ pub enum Step {
     /// `ALTER TABLE parent DETACH PARTITION table`; the keys, indexes, foreign keys, CHECKs
     /// and triggers it had from the parent are dropped with it (the partition's own stay).
     DetachPartition { table: TableRef, parent: TableRef },
+    /// `ALTER TABLE table INHERIT parent` (`NO INHERIT` when `add` is false).
+    Inherit { table: TableRef, parent: TableRef, add: bool },
     /// `ALTER TABLE … RENAME TO`.
     RenameTable { table: TableRef, to: String },
     /// `ALTER TABLE … ADD COLUMN`.
@@ -204,6 +207,10 @@ pub enum Step {
     AddCheck { table: TableRef, check: Check, not_valid: bool },
     /// `DROP CONSTRAINT <check>`.
     DropCheck { table: TableRef, check: Check },
+    /// `ADD [CONSTRAINT …] EXCLUDE …` (Postgres; builds its index, reading every row).
+    AddExclusion { table: TableRef, exclusion: Exclusion },
+    /// `DROP CONSTRAINT <exclusion>`.
+    DropExclusion { table: TableRef, exclusion: Exclusion },
     /// `VALIDATE CONSTRAINT` after a `NOT VALID` add.
     ValidateConstraint { table: TableRef, name: String },
     /// SQLite's 12-step table rebuild: new table, copy rows with explicit columns, drop, rename,
@@ -242,6 +249,16 @@ pub enum Step {
     DropExtension { extension: Extension },
     /// `ALTER EXTENSION … SET SCHEMA …` and/or `… UPDATE TO …`.
     AlterExtension { from: Extension, to: Extension },
+    /// `CREATE TYPE … AS (…)`.
+    CreateComposite { composite: CompositeType },
+    /// `DROP TYPE` of a composite type (`kept`: created again right after, with new attributes).
+    DropComposite { composite: CompositeType, kept: bool },
+    /// `ALTER TYPE … ADD | DROP | ALTER ATTRIBUTE …`, one statement per attribute.
+    AlterComposite { from: CompositeType, to: CompositeType },
+    /// `CREATE COLLATION … (provider = …, locale = …)`.
+    CreateCollation { collation: Collation },
+    /// `DROP COLLATION` (`kept`: created again right after, changed).
+    DropCollation { collation: Collation, kept: bool },
     /// `CREATE DOMAIN … AS … [COLLATE …] [DEFAULT …] [NOT NULL] [CONSTRAINT … CHECK (…)]…`.
     CreateDomain { domain: Domain },
     /// `DROP DOMAIN`; `kept`: created again later in the plan (a new base type or collation).

@@ -4,8 +4,8 @@
 use super::{constraint_name, deferrable, Statement};
 use crate::model::TableRef;
 use crate::model::{
-    Check, Column, Domain, ForeignKey, Grant, Identity, Index, ObjectKind, ObjectRef, Policy, RowSecurity, Sequence,
-    Table, Unique,
+    Check, Collation, Column, CompositeAttribute, CompositeType, Domain, Exclusion, ForeignKey, Grant, Identity, Index,
+    ObjectKind, ObjectRef, Policy, PrimaryKey, RowSecurity, Sequence, Table, Unique,
 };
 use crate::plan::{Plan, ShadowChange, Step};
 use crate::sql::{ident_list, qualified, quote_ident, quote_literal};
@@ -186,6 +186,60 @@ fn alter_domain(from: &Domain, to: &Domain) -> Vec<String> {
     out
 }
 
+/// `name type [COLLATE …]`: an attribute of a composite type.
+fn attribute_def(a: &CompositeAttribute) -> String {
+    let collate = a.collation.as_ref().map(|c| format!(" COLLATE {}", quote_ident(c))).unwrap_or_default();
+    format!("{} {}{collate}", quote_ident(&a.name), a.ty)
+}
+
+/// The `ALTER TYPE` statements that turn composite `from` into `to` (see
+/// [`CompositeType::alterable_to`]): attributes dropped, retyped, then added at the end.
+fn alter_composite(from: &CompositeType, to: &CompositeType) -> Vec<String> {
+    let name = qualified(to.schema.as_deref(), &to.name);
+    let mut out = Vec::new();
+    for a in from.attributes.iter().filter(|a| !to.attributes.iter().any(|b| b.name == a.name)) {
+        out.push(format!("ALTER TYPE {name} DROP ATTRIBUTE {}", quote_ident(&a.name)));
+    }
+    for b in &to.attributes {
+        match from.attributes.iter().find(|a| a.name == b.name) {
+            Some(a) if a != b => {
+                let collate = b.collation.as_ref().map(|c| format!(" COLLATE {}", quote_ident(c))).unwrap_or_default();
+                out.push(format!("ALTER TYPE {name} ALTER ATTRIBUTE {} TYPE {}{collate}", quote_ident(&b.name), b.ty));
+            }
+            Some(_) => {}
+            None => out.push(format!("ALTER TYPE {name} ADD ATTRIBUTE {}", attribute_def(b))),
+        }
+    }
+    out
+}
+
+/// `CREATE COLLATION … (provider = …, …)`: every value a quoted literal, the provider one of
+/// the words Postgres knows.
+fn create_collation(c: &Collation) -> crate::Result<String> {
+    let provider = match c.provider.as_str() {
+        p @ ("icu" | "libc" | "builtin") => p,
+        other => {
+            return Err(crate::Error::Unsupported {
+                dialect: Dialect::Postgres,
+                what: format!("collation `{}` with provider {other:?} (icu, libc or builtin)", c.display()),
+            })
+        }
+    };
+    let mut opts = vec![format!("provider = {provider}")];
+    let mut opt = |key: &str, v: &Option<String>| {
+        if let Some(v) = v {
+            opts.push(format!("{key} = {}", quote_literal(v)));
+        }
+    };
+    opt("locale", &c.locale);
+    opt("lc_collate", &c.lc_collate);
+    opt("lc_ctype", &c.lc_ctype);
+    if !c.deterministic {
+        opts.push("deterministic = false".into());
+    }
+    Ok(format!("CREATE COLLATION {} ({})", qualified(c.schema.as_deref(), &c.name), opts.join(", ")))
+}
+
 /// `sql`, built from catalog or snapshot texts, checked to be exactly one statement.
 fn one_statement(what: &str, sql: String) -> crate::Result<String> {
     let n = crate::sql::split(&sql).len();
@@ -298,6 +352,23 @@ pub fn render(plan: &Plan) -> crate::Result<Vec<Statement>> {
             Step::CreateDomain { domain } => {
                 push(one_statement(&format!("domain `{}`", domain.display()), create_domain(domain))?)
             }
+            Step::CreateComposite { composite: c } => {
+                let attrs: Vec<String> = c.attributes.iter().map(attribute_def).collect();
+                let sql = format!("CREATE TYPE {} AS ({})", qualified(c.schema.as_deref(), &c.name), attrs.join(", "));
+                push(one_statement(&format!("type `{}`", c.display()), sql)?)
+            }
+            Step::DropComposite { composite: c, .. } => {
+                push(format!("DROP TYPE {}", qualified(c.schema.as_deref(), &c.name)))
+            }
+            Step::AlterComposite { from, to } => {
+                for sql in alter_composite(from, to) {
+                    push(one_statement(&format!("type `{}`", to.display()), sql)?);
+                }
+            }
+            Step::CreateCollation { collation } => push(create_collation(collation)?),
+            Step::DropCollation { collation: c, .. } => {
+                push(format!("DROP COLLATION {}", qualified(c.schema.as_deref(), &c.name)))
+            }
             Step::DropDomain { domain, .. } => {
                 push(format!("DROP DOMAIN {}", qualified(domain.schema.as_deref(), &domain.name)))
             }
@@ -400,8 +471,9 @@ pub fn render(plan: &Plan) -> crate::Result<Vec<Statement>> {
                     table.uniques.iter().cloned().partition(|u| Some(&u.columns) == pk.as_ref());
                 let mut t = table.clone();
                 t.uniques = rest;
-                if t.partition_by.is_some() || t.partition_of.is_some() {
-                    // The key and the bound are SQL text: one statement, or the plan is refused.
+                if t.partition_by.is_some() || t.partition_of.is_some() || !t.exclusions.is_empty() {
+                    // The key, the bound and exclusions are SQL text: one statement, or the plan
+                    // is refused.
                     push(one_statement(&format!("table `{}`", t.display_name()), create_table(&t))?);
                 } else {
                     push(create_table(&t));
@@ -426,6 +498,12 @@ pub fn render(plan: &Plan) -> crate::Result<Vec<Statement>> {
                 ),
             )?),
             Step::DetachPartition { table, parent } => push(detach_partition(table, parent)),
+            Step::Inherit { table, parent, add } => push(format!(
+                "ALTER TABLE {} {}INHERIT {}",
+                table.quoted(),
+                if *add { "" } else { "NO " },
+                parent.quoted()
+            )),
             Step::NamePartitionIndex { table, parent_index, name } => {
                 let body = format!(
                     " DECLARE x text; BEGIN SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) INTO x \
@@ -514,12 +592,9 @@ pub fn render(plan: &Plan) -> crate::Result<Vec<Statement>> {
                     push(sql);
                 }
             }
-            Step::AddPrimaryKey { table, primary_key } => push(format!(
-                "ALTER TABLE {} ADD {}PRIMARY KEY ({})",
-                table.quoted(),
-                constraint_name(&primary_key.name),
-                ident_list(&primary_key.columns)
-            )),
+            Step::AddPrimaryKey { table, primary_key } => {
+                push(format!("ALTER TABLE {} ADD {}", table.quoted(), primary_key_def(primary_key)))
+            }
             Step::DropPrimaryKey { table, primary_key } => {
                 let name = primary_key.name.clone().unwrap_or_else(|| format!("{}_pkey", table.name));
                 push(format!("ALTER TABLE {} DROP CONSTRAINT {}", table.quoted(), quote_ident(&name)))
@@ -547,10 +622,11 @@ pub fn render(plan: &Plan) -> crate::Result<Vec<Statement>> {
                 deferrable(unique.deferrable)
             )),
             Step::AddPrimaryKeyUsingIndex { table, primary_key, index } => push(format!(
-                "ALTER TABLE {} ADD {}PRIMARY KEY USING INDEX {}",
+                "ALTER TABLE {} ADD {}PRIMARY KEY USING INDEX {}{}",
                 table.quoted(),
                 constraint_name(&primary_key.name),
-                quote_ident(index)
+                quote_ident(index),
+                deferrable(primary_key.deferrable)
             )),
             Step::SetNotNullChecked { table, column, check } => {
                 push(format!("ALTER TABLE {} ALTER COLUMN {} SET NOT NULL", table.quoted(), quote_ident(column)));
@@ -652,6 +728,17 @@ pub fn render(plan: &Plan) -> crate::Result<Vec<Statement>> {
                 let name = check.name.clone().ok_or_else(|| crate::Error::Unsupported {
                     dialect: Dialect::Postgres,
                     what: format!("dropping an unnamed CHECK ({}) on `{}`", check.expr, table.name),
+                })?;
+                push(format!("ALTER TABLE {} DROP CONSTRAINT {}", table.quoted(), quote_ident(&name)))
+            }
+            Step::AddExclusion { table, exclusion } => push(one_statement(
+                &format!("exclusion constraint on `{}`", table.display()),
+                format!("ALTER TABLE {} ADD {}", table.quoted(), exclusion_def(exclusion)),
+            )?),
+            Step::DropExclusion { table, exclusion } => {
+                let name = exclusion.name.clone().ok_or_else(|| crate::Error::Unsupported {
+                    dialect: Dialect::Postgres,
+                    what: format!("dropping an unnamed EXCLUDE {} on `{}`", exclusion.definition, table.name),
                 })?;
                 push(format!("ALTER TABLE {} DROP CONSTRAINT {}", table.quoted(), quote_ident(&name)))
             }
@@ -851,6 +938,10 @@ pub fn column_def(c: &Column) -> String {
     s
 }
 
+fn primary_key_def(pk: &PrimaryKey) -> String {
+    format!("{}PRIMARY KEY ({}){}", constraint_name(&pk.name), ident_list(&pk.columns), deferrable(pk.deferrable))
+}
+
 fn unique_def(u: &Unique) -> String {
     format!(
         "{}UNIQUE{} ({}){}",
@@ -883,6 +974,10 @@ fn check_def(c: &Check) -> String {
     format!("{}CHECK ({}){}", constraint_name(&c.name), c.expr, if c.no_inherit { " NO INHERIT" } else { "" })
 }
 
+fn exclusion_def(x: &Exclusion) -> String {
+    format!("{}EXCLUDE {}", constraint_name(&x.name), x.definition)
+}
+
 /// `CREATE TABLE` with columns and inline constraints.
 pub fn create_table(t: &Table) -> String {
     let mut parts: Vec<String> = match &t.partition_of {
@@ -904,13 +999,15 @@ pub fn create_table(t: &Table) -> String {
                 s
             })
             .collect(),
-        None => t.columns.iter().map(column_def).collect(),
+        // A column only inherited comes from the parents.
+        None => t.columns.iter().filter(|c| !c.inherited).map(column_def).collect(),
     };
     if let Some(pk) = &t.primary_key {
-        parts.push(format!("{}PRIMARY KEY ({})", constraint_name(&pk.name), ident_list(&pk.columns)));
+        parts.push(primary_key_def(pk));
     }
     parts.extend(t.uniques.iter().map(unique_def));
     parts.extend(t.checks.iter().map(check_def));
+    parts.extend(t.exclusions.iter().map(exclusion_def));
     parts.extend(t.foreign_keys.iter().map(|f| fk_def(f, t.schema.as_deref())));
     let name = qualified(t.schema.as_deref(), &t.name);
     let body = match (parts.is_empty(), &t.partition_of) {
@@ -926,6 +1023,10 @@ pub fn create_table(t: &Table) -> String {
             by.as_ref().map(|k| format!(" PARTITION BY {k}")).unwrap_or_default()
         ),
         (None, Some(k)) => format!("CREATE TABLE {name}{body} PARTITION BY {k}"),
+        (None, None) if !t.inherits.is_empty() => {
+            let parents: Vec<String> = t.inherits.iter().map(|p| p.table_ref(t.schema.as_deref()).quoted()).collect();
+            format!("CREATE TABLE {name}{body} INHERITS ({})", parents.join(", "))
+        }
         (None, None) => format!("CREATE TABLE {name}{body}"),
     }
 }

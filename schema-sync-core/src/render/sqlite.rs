@@ -235,11 +235,16 @@ pub fn render(plan: &Plan) -> crate::Result<Vec<Statement>> {
             Step::CreateDomain { .. } | Step::DropDomain { .. } | Step::AlterDomain { .. } => {
                 return Err(unsupported("domains"))
             }
+            Step::CreateComposite { .. } | Step::DropComposite { .. } | Step::AlterComposite { .. } => {
+                return Err(unsupported("composite types"))
+            }
+            Step::CreateCollation { .. } | Step::DropCollation { .. } => return Err(unsupported("collations")),
             Step::SetPrivileges { .. } => return Err(unsupported("privileges")),
             Step::DropTableToRecreate { .. }
             | Step::AttachPartition { .. }
             | Step::DetachPartition { .. }
             | Step::NamePartitionIndex { .. } => return Err(unsupported("partitioned tables")),
+            Step::Inherit { .. } => return Err(unsupported("table inheritance")),
             Step::RetypeSerialSequence { .. } => return Err(unsupported("serial sequences")),
             Step::SetIdentityOptions { .. } => return Err(unsupported("identity options")),
             Step::CreateEnum { .. } | Step::DropEnum { .. } | Step::AddEnumValue { .. } | Step::RecreateEnum { .. } => {
@@ -265,6 +270,9 @@ pub fn render(plan: &Plan) -> crate::Result<Vec<Statement>> {
             | Step::AddCheck { .. }
             | Step::DropCheck { .. }
             | Step::ValidateConstraint { .. } => return Err(unsupported("adding or dropping a constraint in place")),
+            Step::AddExclusion { .. } | Step::DropExclusion { .. } => {
+                return Err(unsupported("exclusion constraints (Postgres only)"))
+            }
         }
     }
     Ok(out)

@@ -6,6 +6,7 @@ mod partitions;
 mod postgres_convergence;
 mod postgres_data;
 mod postgres_details;
+mod postgres_types;
 mod property;
 mod schema_objects;
 mod schema_sql;

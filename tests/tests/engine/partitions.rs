@@ -10,16 +10,16 @@ use schema_sync_core::introspect::{postgres as pg, sqlite as lite, IntrospectOpt
 use schema_sync_core::{render, source, Schema};
 use sqlx::Row;
 
-async fn target(db: &TempPostgres, ddl: &str) -> Schema {
+pub(crate) async fn target(db: &TempPostgres, ddl: &str) -> Schema {
     source::load_postgres_ddl(ddl, "target", db.url(), &IntrospectOptions::default()).await.unwrap()
 }
 
-async fn run(conn: &mut sqlx::PgConnection, sql: &str) {
+pub(crate) async fn run(conn: &mut sqlx::PgConnection, sql: &str) {
     sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string())).execute(conn).await.unwrap();
 }
 
 /// `sql` loaded into two new databases: one to apply to, one to run the written SQL on.
-async fn two(sql: &str) -> (TempPostgres, TempPostgres, sqlx::PgConnection, sqlx::PgConnection) {
+pub(crate) async fn two(sql: &str) -> (TempPostgres, TempPostgres, sqlx::PgConnection, sqlx::PgConnection) {
     let (x, y) = (TempPostgres::new().await, TempPostgres::new().await);
     let (mut a, mut b) = (x.connect().await, y.connect().await);
     run(&mut a, sql).await;
@@ -29,7 +29,7 @@ async fn two(sql: &str) -> (TempPostgres, TempPostgres, sqlx::PgConnection, sqlx
 
 /// The plan from what `conn` holds to `want`, as the SQL text `diff --format sql` prints, run
 /// as is in one transaction.
-async fn run_written(conn: &mut sqlx::PgConnection, want: &Schema) -> String {
+pub(crate) async fn run_written(conn: &mut sqlx::PgConnection, want: &Schema) -> String {
     let live = pg::introspect(&mut *conn, &IntrospectOptions::default()).await.unwrap();
     let c = diff::compare(&live, want, None, &Default::default()).unwrap();
     let script = render::script(&render::render(&render::fix_plan(&c)).unwrap());

@@ -73,7 +73,7 @@ fn expected_rich() -> Vec<Table> {
         // pragma_table_xinfo.dflt_value drops the parentheses around an expression default
         Column::new("created_at", SqlType::Text).not_null().default_expr("datetime('now')"),
     ];
-    org.primary_key = Some(PrimaryKey { name: Some("org_pk".into()), columns: names(&["id"]) });
+    org.primary_key = Some(PrimaryKey::named("org_pk", ["id"]));
     org.uniques = vec![Unique {
         name: Some("org_name_uq".into()),
         columns: names(&["name"]),
@@ -98,7 +98,7 @@ fn expected_rich() -> Vec<Table> {
             ..Column::new("lower_email", SqlType::Text)
         },
     ];
-    members.primary_key = Some(PrimaryKey { name: Some("members_pk".into()), columns: names(&["org_id", "user_no"]) });
+    members.primary_key = Some(PrimaryKey::named("members_pk", ["org_id", "user_no"]));
     let key = |target: KeyTarget, descending: bool, collation: Option<&str>| IndexKey {
         target,
         descending,
@@ -397,7 +397,7 @@ fn chinook_details() {
     let Some(conn) = load_real("chinook/Chinook_Sqlite.sql") else { panic!("Chinook is part of the repository") };
     let schema = read(&conn);
     let track = schema.table(None, "Track").unwrap();
-    assert_eq!(track.primary_key, Some(PrimaryKey { name: Some("PK_Track".into()), columns: names(&["TrackId"]) }));
+    assert_eq!(track.primary_key, Some(PrimaryKey::named("PK_Track", ["TrackId"])));
     assert_eq!(track.column("Name").unwrap().ty, other("NVARCHAR(200)"));
     assert_eq!(track.column("UnitPrice").unwrap().ty, SqlType::Numeric { precision: Some(10), scale: Some(2) });
     let fk = track.foreign_keys.iter().find(|f| f.ref_table == "Album").unwrap();
