@@ -553,7 +553,13 @@ fn translate_bodies(
                 out.triggers.push(there.clone());
                 notes.push(not_compared(format!("{}.{}", t.table, t.name), "trigger"));
             }
-            None => out.triggers.push(Trigger { schema: home(), written_for: Some(source), ..t.clone() }),
+            // When it fires is Postgres's own: the other dialect's side has the default.
+            None => out.triggers.push(Trigger {
+                schema: home(),
+                written_for: Some(source),
+                fires: Default::default(),
+                ..t.clone()
+            }),
         }
     }
 }

@@ -941,7 +941,8 @@ fn diff_triggers(from: &Schema, to: &Schema, out: &mut Vec<Change>) {
         (|trigger| Change::DropTrigger { trigger }) as fn(Trigger) -> Change,
         (|from, to| Change::AlterTrigger { from, to }) as fn(Trigger, Trigger) -> Change,
     );
-    diff_keyed(&from.triggers, &to.triggers, key, |a, b| a.definition == b.definition, change, out);
+    let same = |a: &Trigger, b: &Trigger| a.definition == b.definition && a.fires == b.fires;
+    diff_keyed(&from.triggers, &to.triggers, key, same, change, out);
 }
 
 fn diff_enums(from: &Schema, to: &Schema, out: &mut Vec<Change>) {

@@ -18,7 +18,7 @@ use super::IntrospectOptions;
 use crate::model::{
     Check, Collation, Column, Comment, CompositeAttribute, CompositeType, Deferrable, Domain, EnumType, Exclusion,
     Extension, FkAction, ForeignKey, Function, Generated, Grant, Identity, IdentityOptions, Index, IndexKey, KeyTarget,
-    Parent, Policy, PrimaryKey, Schema, Sequence, SequenceOwner, Table, Trigger, Unique, View,
+    Parent, Policy, PrimaryKey, Schema, Sequence, SequenceOwner, Table, Trigger, TriggerFiring, Unique, View,
 };
 use crate::types::{Dialect, SqlType};
 
@@ -594,6 +594,7 @@ impl Builder {
             name: row.name,
             definition: crate::sql::collapse(&row.definition),
             written_for: None,
+            fires: TriggerFiring::from_catalog(&row.enabled),
         });
     }
 

@@ -284,7 +284,8 @@ const VIEWS: &str = concat!(
 /// outside it that call a function in scope — the application's own trigger on a managed
 /// table (Supabase's `on_auth_user_created` on `auth.users` calling `public.handle_new_user()`).
 const TRIGGERS: &str = concat!(
-    "SELECT n.nspname::text, c.relname::text, t.tgname::text, pg_catalog.pg_get_triggerdef(t.oid) \
+    "SELECT n.nspname::text, c.relname::text, t.tgname::text, pg_catalog.pg_get_triggerdef(t.oid), \
+        t.tgenabled::text \
      FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid \
      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
      JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid \
@@ -618,6 +619,7 @@ pub(crate) async fn read(
                 table: get(r, 1)?,
                 name: get(r, 2)?,
                 definition: get(r, 3)?,
+                enabled: get(r, 4)?,
             }))
         }),
         ("functions", FUNCTIONS, |r| {

@@ -196,6 +196,8 @@ pub(crate) struct TriggerRow {
     pub name: String,
     /// `pg_get_triggerdef`.
     pub definition: String,
+    /// `tgenabled`.
+    pub enabled: String,
 }
 
 /// A column of a table outside the requested schemas (read only when a foreign key points there).

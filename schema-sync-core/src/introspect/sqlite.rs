@@ -134,6 +134,7 @@ pub fn introspect_with_stats(conn: &Connection, opts: &IntrospectOptions) -> Res
             name: name.clone(),
             definition: crate::sql::collapse(sql),
             written_for: None,
+            fires: Default::default(),
         });
     }
     schema.normalize();

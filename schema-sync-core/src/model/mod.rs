@@ -51,7 +51,7 @@ pub use object_ref::{ObjectKind, ObjectRef};
 pub use policy::{Policy, PolicyCommand};
 pub use sequence::{Sequence, SequenceOwner};
 pub use table::{Parent, PartitionOf, RowSecurity, Table, TableOptions, TableRef};
-pub use view::{Trigger, View};
+pub use view::{Trigger, TriggerFiring, View};
 
 /// A whole database schema: tables, user-defined enum types, sequences, views, triggers,
 /// functions, row-level security policies and comments.

@@ -93,6 +93,51 @@ pub struct Trigger {
     /// As [`View::written_for`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub written_for: Option<Dialect>,
+    /// When it fires (Postgres `ALTER TABLE … ENABLE | DISABLE … TRIGGER`): always on SQLite.
+    #[serde(default, skip_serializing_if = "TriggerFiring::is_origin")]
+    pub fires: TriggerFiring,
+}
+
+/// When a Postgres trigger fires, by `session_replication_role` (`pg_trigger.tgenabled`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TriggerFiring {
+    /// Enabled (`O`, the default): fires unless the session replays replicated changes.
+    #[default]
+    Origin,
+    /// `DISABLE TRIGGER` (`D`): never fires.
+    Disabled,
+    /// `ENABLE REPLICA TRIGGER` (`R`): fires only while replaying replicated changes.
+    Replica,
+    /// `ENABLE ALWAYS TRIGGER` (`A`): fires whatever the session's role.
+    Always,
+}
+
+impl TriggerFiring {
+    /// `true` for the default, [`TriggerFiring::Origin`].
+    pub fn is_origin(&self) -> bool {
+        *self == TriggerFiring::Origin
+    }
+
+    /// From `pg_trigger.tgenabled`.
+    pub fn from_catalog(c: &str) -> Self {
+        match c {
+            "D" => TriggerFiring::Disabled,
+            "R" => TriggerFiring::Replica,
+            "A" => TriggerFiring::Always,
+            _ => TriggerFiring::Origin,
+        }
+    }
+
+    /// The `ALTER TABLE` words that set it (`ENABLE TRIGGER` for the default).
+    pub fn sql(self) -> &'static str {
+        match self {
+            TriggerFiring::Origin => "ENABLE TRIGGER",
+            TriggerFiring::Disabled => "DISABLE TRIGGER",
+            TriggerFiring::Replica => "ENABLE REPLICA TRIGGER",
+            TriggerFiring::Always => "ENABLE ALWAYS TRIGGER",
+        }
+    }
 }
 
 impl Trigger {

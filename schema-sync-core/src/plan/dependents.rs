@@ -615,6 +615,7 @@ mod tests {
             name: "t_touch".into(),
             definition: "CREATE TRIGGER t_touch AFTER INSERT ON t BEGIN SELECT 1; END".into(),
             written_for: None,
+            fires: Default::default(),
         });
         let mut to = from.clone();
         to.tables[0].columns[1].ty = SqlType::Text; // a rebuild on SQLite

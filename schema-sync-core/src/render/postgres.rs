@@ -296,7 +296,11 @@ pub fn render(plan: &Plan) -> crate::Result<Vec<Statement>> {
                 push(
                     super::body(Dialect::Postgres, &what, trigger.written_for, text, n, super::TRIGGER_HEADS)?
                         .to_string(),
-                )
+                );
+                if !trigger.fires.is_origin() {
+                    let (on, name) = (trigger.relation().quoted(), quote_ident(&trigger.name));
+                    push(format!("ALTER TABLE {on} {} {name}", trigger.fires.sql()));
+                }
             }
             Step::CreateFunction { function, .. } => {
                 let what = format!("{} `{}`", function.kind().to_lowercase(), function.display());

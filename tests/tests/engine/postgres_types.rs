@@ -8,6 +8,7 @@ use schema_sync::testing::{TempPostgres, TempSqlite};
 use schema_sync_core::apply::{self, ApplyOptions};
 use schema_sync_core::diff;
 use schema_sync_core::introspect::{postgres as pg, sqlite as lite, IntrospectOptions};
+use schema_sync_core::model::TriggerFiring;
 use sqlx::Row;
 
 async fn rows(conn: &mut sqlx::PgConnection, sql: &str) -> Vec<String> {
@@ -210,4 +211,31 @@ async fn postgres_not_valid_constraints_and_deferrable_keys_are_kept_as_declared
     assert!(out.statements.iter().any(|s| s.sql.contains("VALIDATE CONSTRAINT \"loose\"")), "{:#?}", out.statements);
     let now = pg::introspect(&mut conn, &IntrospectOptions::default()).await.unwrap();
     assert!(diff::diff(&now, &valid).is_empty(), "{:?}", diff::diff(&now, &valid));
+}
+
+#[tokio::test]
+async fn postgres_a_trigger_that_is_disabled_or_fires_on_replicas_is_set_so_with_rows_kept() {
+    let setup = "CREATE TABLE t (id int PRIMARY KEY, touched int NOT NULL DEFAULT 0);
+         CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.touched := NEW.touched + 1; RETURN NEW; END $$;
+         CREATE TRIGGER a_touch BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION touch();
+         CREATE TRIGGER b_touch BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION touch();
+         INSERT INTO t (id) SELECT g FROM generate_series(1, 20) g;";
+    let (x, _y, mut applied, mut written) = two(setup).await;
+    let want = target(
+        &x,
+        &format!("{setup} ALTER TABLE t DISABLE TRIGGER a_touch; ALTER TABLE t ENABLE REPLICA TRIGGER b_touch;"),
+    )
+    .await;
+    let fires: Vec<_> = want.triggers.iter().map(|t| (t.name.as_str(), t.fires)).collect();
+    assert_eq!(fires, [("a_touch", TriggerFiring::Disabled), ("b_touch", TriggerFiring::Replica)]);
+    apply::migrate(&mut applied, &want, &ApplyOptions::default()).await.expect("applies");
+    let script = run_written(&mut written, &want).await;
+    assert!(script.contains("ALTER TABLE \"public\".\"t\" DISABLE TRIGGER \"a_touch\""), "{script}");
+    for conn in [&mut applied, &mut written] {
+        let now = pg::introspect(&mut *conn, &IntrospectOptions::default()).await.unwrap();
+        assert!(diff::diff(&now, &want).is_empty(), "{:?}", diff::diff(&now, &want));
+        // Neither fires in an ordinary session now; every row is still there.
+        run(&mut *conn, "UPDATE t SET id = id").await;
+        assert_eq!(rows(&mut *conn, "SELECT count(*)::text FROM t WHERE touched = 0").await, ["20"]);
+    }
 }
