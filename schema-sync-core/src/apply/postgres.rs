@@ -157,11 +157,9 @@ pub async fn run(conn: &mut PgConnection, sql: &str) -> Result<()> {
 /// The schemas a target touches, plus `base.schemas`: what must be introspected.
 pub fn schemas_for(target: &Schema, base: &IntrospectOptions) -> IntrospectOptions {
     let mut o = base.clone();
-    for t in &target.tables {
-        if let Some(s) = &t.schema {
-            if !o.schemas.contains(s) {
-                o.schemas.push(s.clone());
-            }
+    for s in target.tables.iter().filter_map(|t| t.schema.as_ref()).chain(&target.namespaces) {
+        if !o.schemas.contains(s) {
+            o.schemas.push(s.clone());
         }
     }
     o

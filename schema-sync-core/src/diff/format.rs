@@ -126,6 +126,8 @@ fn object_line(ch: &Change) -> String {
             let what = if from.schema != to.schema { "schema" } else { "version" };
             ('~', "extension".into(), to.name.clone(), Some(what))
         }
+        Change::CreateSchema { name } => ('+', "schema".into(), name.clone(), None),
+        Change::DropSchema { name } => ('-', "schema".into(), name.clone(), None),
         Change::CreateComposite { composite: c } => ('+', "type".into(), c.display(), None),
         Change::DropComposite { composite: c } => ('-', "type".into(), c.display(), None),
         Change::AlterComposite { to: c, .. } => ('~', "type".into(), c.display(), Some("attributes")),
@@ -342,6 +344,8 @@ pub fn render_text(c: &Comparison) -> String {
             | Change::CreateDomain { .. }
             | Change::DropDomain { .. }
             | Change::AlterDomain { .. }
+            | Change::CreateSchema { .. }
+            | Change::DropSchema { .. }
             | Change::CreateComposite { .. }
             | Change::DropComposite { .. }
             | Change::AlterComposite { .. }

@@ -191,6 +191,11 @@ pub enum Change {
     DropDomain { domain: Domain },
     /// A domain in both whose base type, collation, default, `NOT NULL` or CHECKs differ.
     AlterDomain { from: Domain, to: Domain },
+    /// A Postgres schema (namespace) only in `to` (created even when it holds nothing).
+    CreateSchema { name: String },
+    /// A Postgres schema only in `from`, when `to` lists its schemas (`Schema::namespaces`):
+    /// dropped once everything in it is (never `CASCADE`, never `public`).
+    DropSchema { name: String },
     /// A composite type only in `to`.
     CreateComposite { composite: CompositeType },
     /// A composite type only in `from`.
@@ -247,6 +252,8 @@ impl Change {
             | CreateComposite { .. }
             | DropComposite { .. }
             | AlterComposite { .. }
+            | CreateSchema { .. }
+            | DropSchema { .. }
             | CreateCollation { .. }
             | DropCollation { .. }
             | AlterCollation { .. }
@@ -531,6 +538,7 @@ pub fn diff(from: &Schema, to: &Schema) -> Vec<Change> {
 
 fn diff_exact(from: &Schema, to: &Schema) -> Vec<Change> {
     let mut changes = Vec::new();
+    diff_namespaces(from, to, &mut changes);
     diff_extensions(from, to, &mut changes);
     diff_enums(from, to, &mut changes);
     diff_domains(from, to, &mut changes);
@@ -800,6 +808,20 @@ fn diff_comments(from: &Schema, to: &Schema, out: &mut Vec<Change>) {
         if !want.contains_key(on) {
             out.push(Change::SetComment { on: (*on).clone(), from: Some(text.to_string()), to: None });
         }
+    }
+}
+
+/// Schemas are compared only when the target lists its own (a Postgres catalog, snapshot or
+/// DDL file): models and SQLite name none, and create what their objects need.
+fn diff_namespaces(from: &Schema, to: &Schema, out: &mut Vec<Change>) {
+    if to.namespaces.is_empty() {
+        return;
+    }
+    for name in to.namespaces.iter().filter(|n| !from.namespaces.contains(n)) {
+        out.push(Change::CreateSchema { name: name.clone() });
+    }
+    for name in from.namespaces.iter().filter(|n| !to.namespaces.contains(n) && n.as_str() != "public") {
+        out.push(Change::DropSchema { name: name.clone() });
     }
 }
 

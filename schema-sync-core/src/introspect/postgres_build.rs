@@ -735,6 +735,7 @@ impl Builder {
         schema.functions = self.functions;
         schema.domains = self.domains;
         schema.composites = self.composites;
+        schema.namespaces = self.namespaces.iter().cloned().collect();
         schema.collations = self.user_collations;
         schema.extensions = self.extensions;
         schema.grants = self

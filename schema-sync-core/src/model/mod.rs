@@ -62,6 +62,11 @@ pub struct Schema {
     /// whose types are neutral and are resolved per dialect by [`crate::resolve`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dialect: Option<Dialect>,
+    /// The Postgres schemas (namespaces) read that exist, sorted: a schema is managed even
+    /// when it holds nothing. Empty for models and SQLite, which then create the schemas their
+    /// objects need and drop none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub namespaces: Vec<String>,
     /// Tables, ordered by `(schema, name)`.
     #[serde(default)]
     pub tables: Vec<Table>,
@@ -131,6 +136,8 @@ impl Schema {
             t.normalize();
         }
         self.tables.sort_by(|a, b| (&a.schema, &a.name).cmp(&(&b.schema, &b.name)));
+        self.namespaces.sort();
+        self.namespaces.dedup();
         self.enums.sort_by(|a, b| (&a.schema, &a.name).cmp(&(&b.schema, &b.name)));
         self.sequences.sort_by(|a, b| (&a.schema, &a.name).cmp(&(&b.schema, &b.name)));
         self.views.sort_by(|a, b| (&a.schema, &a.name).cmp(&(&b.schema, &b.name)));
@@ -201,6 +208,11 @@ impl Schema {
                     }
                 }
                 _ => {}
+            }
+        }
+        for n in &mut self.namespaces {
+            if n == from {
+                *n = to.to_string();
             }
         }
         for t in &mut self.tables {

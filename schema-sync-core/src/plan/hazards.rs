@@ -345,6 +345,11 @@ pub(super) fn hazards(steps: &[Step], locks: &[StepLock], caps: &Capabilities, o
                     domain.display()
                 ),
             ),
+            Step::DropSchema { name } => add(
+                HazardCode::DropsObject,
+                i,
+                format!("drops schema `{name}`, which the target does not have (refused while anything is left in it)"),
+            ),
             Step::DropComposite { composite, kept: false } => add(
                 HazardCode::DropsObject,
                 i,

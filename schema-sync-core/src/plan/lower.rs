@@ -63,6 +63,8 @@ pub(super) enum Phase {
     DropCollations,
     /// Extensions, once nothing of the schema uses what they define.
     DropExtensions,
+    /// Schemas, once everything in them is gone.
+    DropSchemas,
     /// Views and triggers created (new, changed, or set aside), after everything they read.
     CreateViews,
     /// Privileges of the managed roles, once every object exists.
@@ -166,7 +168,10 @@ impl Builder<'_> {
                 .chain(s.extensions.iter().filter_map(|x| x.schema.clone()))
                 .collect()
         };
-        let have = used(self.from);
+        let mut have = used(self.from);
+        have.extend(self.from.namespaces.iter().cloned());
+        // Those the target lists are created by their own change.
+        have.extend(self.to.namespaces.iter().cloned());
         for name in used(self.to) {
             if !have.contains(&name) && name != "public" {
                 self.push(Phase::CreateSchemas, Step::CreateSchema { name });
@@ -366,6 +371,10 @@ impl Builder<'_> {
                 Phase::CreateExtensions,
                 Step::AlterExtension { from: from.clone(), to: to.clone() },
             ),
+            Change::CreateSchema { name } => {
+                self.push(Phase::CreateSchemas, Step::CreateSchema { name: name.clone() })
+            }
+            Change::DropSchema { name } => self.push(Phase::DropSchemas, Step::DropSchema { name: name.clone() }),
             Change::CreateComposite { composite } => {
                 self.push(Phase::CreateComposites, Step::CreateComposite { composite: composite.clone() })
             }

@@ -168,6 +168,7 @@ fn step_locks(s: &Step) -> Vec<(TableRef, LockMode, bool, bool)> {
         | Step::SetPrivileges { .. }
         | Step::RetypeSerialSequence { .. }
         | Step::CreateSchema { .. }
+        | Step::DropSchema { .. }
         | Step::CreateEnum { .. }
         | Step::DropEnum { .. }
         | Step::AddEnumValue { .. }

@@ -80,6 +80,8 @@ pub struct EnumUse {
 pub enum Step {
     /// `CREATE SCHEMA IF NOT EXISTS` for a namespace the target uses (never dropped).
     CreateSchema { name: String },
+    /// `DROP SCHEMA` (never `CASCADE`: the server refuses while anything is left in it).
+    DropSchema { name: String },
     /// `CREATE TYPE … AS ENUM (…)`.
     CreateEnum { r#enum: EnumType },
     /// `DROP TYPE …`.

@@ -270,6 +270,7 @@ pub fn render(plan: &Plan) -> crate::Result<Vec<Statement>> {
         let mut push = |sql: String| out.push(Statement { sql, step: i, transactional });
         match step {
             Step::CreateSchema { name } => push(format!("CREATE SCHEMA IF NOT EXISTS {}", quote_ident(name))),
+            Step::DropSchema { name } => push(format!("DROP SCHEMA {}", quote_ident(name))),
             Step::CreateView { view } => {
                 let name = qualified(view.schema.as_deref(), &view.name);
                 let what = format!("view `{}`", view.relation().display());

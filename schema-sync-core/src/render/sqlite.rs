@@ -223,7 +223,7 @@ pub fn render(plan: &Plan) -> crate::Result<Vec<Statement>> {
             | Step::AddUniqueUsingIndex { .. }
             | Step::AddPrimaryKeyUsingIndex { .. }
             | Step::SetNotNullChecked { .. } => return Err(unsupported("the online form of a change")),
-            Step::CreateSchema { .. } => return Err(unsupported("schemas")),
+            Step::CreateSchema { .. } | Step::DropSchema { .. } => return Err(unsupported("schemas")),
             Step::CreateFunction { .. } | Step::DropFunction { .. } => return Err(unsupported("functions")),
             Step::SetRowSecurity { .. } | Step::CreatePolicy { .. } | Step::DropPolicy { .. } => {
                 return Err(unsupported("row-level security"))

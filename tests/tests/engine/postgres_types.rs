@@ -239,3 +239,33 @@ async fn postgres_a_trigger_that_is_disabled_or_fires_on_replicas_is_set_so_with
         assert_eq!(rows(&mut *conn, "SELECT count(*)::text FROM t WHERE touched = 0").await, ["20"]);
     }
 }
+
+#[tokio::test]
+async fn postgres_schemas_are_created_even_empty_and_dropped_only_on_request() {
+    let db = TempPostgres::new().await;
+    let mut conn = db.connect().await;
+    run(&mut conn, "CREATE SCHEMA old; CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t VALUES (1), (2);").await;
+    let scope =
+        IntrospectOptions { schemas: vec!["public".into(), "old".into(), "reports".into()], ..Default::default() };
+    let now = pg::introspect(&mut conn, &scope).await.unwrap();
+    assert_eq!(now.namespaces, ["old", "public"]);
+    // The target has an empty `reports` schema and no `old`.
+    let mut want = now.clone();
+    want.namespaces = vec!["public".into(), "reports".into()];
+    let mut live = apply::postgres::PgDatabase::new(&mut conn).with_scope(scope.clone());
+    let err = apply::migrate_database(&mut live, &want, &ApplyOptions::default()).await.expect_err("drops a schema");
+    assert!(err.to_string().contains("drops schema `old`"), "{err}");
+    let opts = ApplyOptions { allow_destructive: true, ..Default::default() };
+    let out = apply::migrate_database(&mut live, &want, &opts).await.expect("applies");
+    let sql: Vec<&str> = out.statements.iter().map(|s| s.sql.as_str()).collect();
+    assert_eq!(sql, ["CREATE SCHEMA IF NOT EXISTS \"reports\"", "DROP SCHEMA \"old\""]);
+    drop(live);
+    let after = pg::introspect(&mut conn, &scope).await.unwrap();
+    assert_eq!(after.namespaces, ["public", "reports"]);
+    assert!(diff::diff(&after, &want).is_empty(), "{:?}", diff::diff(&after, &want));
+    assert_eq!(rows(&mut conn, "SELECT count(*)::text FROM t").await, ["2"]);
+    // Models name no schemas: nothing is created or dropped for them.
+    let mut models = want.clone();
+    models.namespaces.clear();
+    assert!(diff::diff(&after, &models).is_empty(), "{:?}", diff::diff(&after, &models));
+}
