@@ -127,6 +127,10 @@ fn table_stub(k: &Path, ident: &syn::Ident, name: &str, pk: &[&String], pk_type:
                     uniques: &[],
                     foreign_keys: &[],
                     checks: &[],
+                    row_security: #k::__private::RowSecurityDef { enabled: false, forced: false },
+                    policies: &[],
+                    grants: &[],
+                    comment: ::core::option::Option::None,
                 };
             }
         };
@@ -189,6 +193,7 @@ fn column_def(t: &Table<'_>, f: &Field<'_>, in_pk: bool) -> TokenStream {
     };
     let renamed_from = opt_lit(a.renamed_from.get());
     let using = opt_lit(a.using.get());
+    let comment = opt_lit(a.comment.get());
     quote! {
         #k::__private::ColumnDef {
             name: #name,
@@ -205,6 +210,7 @@ fn column_def(t: &Table<'_>, f: &Field<'_>, in_pk: bool) -> TokenStream {
             },
             renamed_from: #renamed_from,
             using: #using,
+            comment: #comment,
         }
     }
 }
@@ -319,6 +325,39 @@ fn table_impl(t: &Table<'_>, c: &Checked) -> TokenStream {
         let n = opt_str(n.clone());
         quote!(#k::__private::CheckDef { name: #n, expr: #e })
     });
+    let (enabled, forced) = match t.attrs.rls.get() {
+        Some(force) => (true, *force),
+        None => (false, false),
+    };
+    let policies = t.attrs.policies.iter().map(|p| {
+        let name = p.name.as_ref().map(LitStr::value).unwrap_or_default();
+        let command = syn::Ident::new(
+            match p.command {
+                "select" => "Select",
+                "insert" => "Insert",
+                "update" => "Update",
+                "delete" => "Delete",
+                _ => "All",
+            },
+            proc_macro2::Span::call_site(),
+        );
+        let (restrictive, roles) = (p.restrictive, &p.roles);
+        let (using, with_check) = (opt_lit(p.using.as_ref()), opt_lit(p.with_check.as_ref()));
+        quote!(#k::__private::PolicyDef {
+            name: #name,
+            command: #k::__private::PolicyCommand::#command,
+            restrictive: #restrictive,
+            roles: &[#(#roles),*],
+            using: #using,
+            with_check: #with_check,
+        })
+    });
+    let grants = t.attrs.grants.iter().map(|g| {
+        let role = g.role.as_ref().map(LitStr::value).unwrap_or_default();
+        let privileges = &g.privileges;
+        quote!(#k::__private::GrantDef { role: #role, privileges: &[#(#privileges),*] })
+    });
+    let comment = opt_lit(t.attrs.comment.get());
     quote! {
         const _: () = {
             #[automatically_derived]
@@ -337,6 +376,10 @@ fn table_impl(t: &Table<'_>, c: &Checked) -> TokenStream {
                     uniques: &[#(#uniques),*],
                     foreign_keys: &[#(#fks),*],
                     checks: &[#(#table_checks),*],
+                    row_security: #k::__private::RowSecurityDef { enabled: #enabled, forced: #forced },
+                    policies: &[#(#policies),*],
+                    grants: &[#(#grants),*],
+                    comment: #comment,
                 };
             }
             #has_column

@@ -41,5 +41,5 @@ pub mod __private {
     pub use crate::schema_macro::{build_schema, SchemaEntry};
     pub use crate::table::*;
     pub use schema_sync_core;
-    pub use schema_sync_core::model::{FkAction, Identity};
+    pub use schema_sync_core::model::{FkAction, Identity, PolicyCommand};
 }

@@ -75,6 +75,9 @@ pub fn build_schema(entries: &[SchemaEntry]) -> model::Schema {
             }
         }
         schema.tables.push((entry.table)());
+        schema.policies.extend(entry.def.policies());
+        schema.grants.extend(entry.def.grants());
+        schema.comments.extend(entry.def.comments());
     }
     schema.enums = enums.iter().map(|e| e.to_model()).collect();
     schema.normalize();

@@ -78,6 +78,49 @@ pub struct TableDef {
     pub foreign_keys: &'static [ForeignKeyDef],
     /// CHECK constraints.
     pub checks: &'static [CheckDef],
+    /// Row-level security switches (`#[sync(rls)]`, `#[sync(rls(force))]`, Postgres).
+    pub row_security: RowSecurityDef,
+    /// Row-level security policies (`#[sync(policy(...))]`, Postgres).
+    pub policies: &'static [PolicyDef],
+    /// Privileges of roles on the table (`#[sync(grant(...))]`, Postgres).
+    pub grants: &'static [GrantDef],
+    /// `COMMENT ON TABLE` (`#[sync(comment = "...")]`, Postgres).
+    pub comment: Option<&'static str>,
+}
+
+/// `#[sync(rls)]` / `#[sync(rls(enable, force))]`, as `const` data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RowSecurityDef {
+    /// `ENABLE ROW LEVEL SECURITY`.
+    pub enabled: bool,
+    /// `FORCE ROW LEVEL SECURITY` (the table's owner is held to the policies too).
+    pub forced: bool,
+}
+
+/// `#[sync(policy(name = "...", command = select, roles = ["..."], using = "...", with_check = "..."))]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PolicyDef {
+    /// Policy name, unique per table.
+    pub name: &'static str,
+    /// `FOR …` (default `ALL`).
+    pub command: model::PolicyCommand,
+    /// `AS RESTRICTIVE`.
+    pub restrictive: bool,
+    /// `TO …`; empty = `PUBLIC`.
+    pub roles: &'static [&'static str],
+    /// `USING (…)`.
+    pub using: Option<&'static str>,
+    /// `WITH CHECK (…)`.
+    pub with_check: Option<&'static str>,
+}
+
+/// `#[sync(grant(role = "...", privileges = [select, ...]))]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GrantDef {
+    /// The role.
+    pub role: &'static str,
+    /// Lowercase privileges (`select`, …, `all`).
+    pub privileges: &'static [&'static str],
 }
 
 /// A column, as `const` data.
@@ -101,6 +144,8 @@ pub struct ColumnDef {
     pub renamed_from: Option<&'static str>,
     /// `using = "expr"`: conversion used when the type changes.
     pub using: Option<&'static str>,
+    /// `COMMENT ON COLUMN` (`comment = "..."`, Postgres).
+    pub comment: Option<&'static str>,
 }
 
 /// Per-dialect overrides (`sql_type(postgres = .., sqlite = ..)`, `default(postgres = .., sqlite = ..)`).
@@ -283,8 +328,70 @@ impl TableDef {
                 not_valid: false,
             })
             .collect();
+        table.row_security =
+            model::RowSecurity { enabled: self.row_security.enabled, forced: self.row_security.forced };
         table.normalize();
         Ok(table)
+    }
+
+    /// The table's policies as model values.
+    pub fn policies(&self) -> Vec<model::Policy> {
+        self.policies
+            .iter()
+            .map(|p| model::Policy {
+                schema: owned(self.schema),
+                table: self.name.to_string(),
+                name: p.name.to_string(),
+                restrictive: p.restrictive,
+                command: p.command,
+                roles: if p.roles.is_empty() { vec!["public".to_string()] } else { names(p.roles) },
+                using: owned(p.using),
+                with_check: owned(p.with_check),
+            })
+            .collect()
+    }
+
+    /// The table's grants as model values (privileges upper-case; `all` spelled out).
+    pub fn grants(&self) -> Vec<model::Grant> {
+        const ALL: &[&str] = &["DELETE", "INSERT", "REFERENCES", "SELECT", "TRIGGER", "TRUNCATE", "UPDATE"];
+        self.grants
+            .iter()
+            .map(|g| {
+                let mut privileges: Vec<String> = if g.privileges.contains(&"all") {
+                    ALL.iter().map(|p| p.to_string()).collect()
+                } else {
+                    g.privileges.iter().map(|p| p.to_ascii_uppercase()).collect()
+                };
+                privileges.sort();
+                privileges.dedup();
+                model::Grant {
+                    on: self.object(model::ObjectKind::Table, None, self.name),
+                    role: g.role.to_string(),
+                    privileges,
+                    grantable: Vec::new(),
+                    default: Vec::new(),
+                }
+            })
+            .collect()
+    }
+
+    /// The comments on the table and its columns as model values.
+    pub fn comments(&self) -> Vec<model::Comment> {
+        let table = self.comment.map(|text| (self.object(model::ObjectKind::Table, None, self.name), text));
+        let columns = self.columns.iter().filter_map(|c| {
+            c.comment.map(|text| (self.object(model::ObjectKind::Column, Some(self.name), c.name), text))
+        });
+        table.into_iter().chain(columns).map(|(on, text)| model::Comment { on, text: text.to_string() }).collect()
+    }
+
+    fn object(&self, kind: model::ObjectKind, table: Option<&str>, name: &str) -> model::ObjectRef {
+        model::ObjectRef {
+            kind,
+            schema: owned(self.schema),
+            table: table.map(String::from),
+            name: name.to_string(),
+            arguments: None,
+        }
     }
 
     /// The enum types the columns use (directly or as array elements), in column order.

@@ -444,7 +444,7 @@ const COMMENTS: &str = concat!(
     " UNION ALL \
       SELECT CASE t.typtype WHEN 'd' THEN 'domain' ELSE 'type' END, n.nspname::text, NULL, t.typname::text, NULL \
       FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace \
-      WHERE d.classoid = 'pg_catalog.pg_type'::regclass AND t.oid = d.objoid AND t.typtype IN ('e', 'd') \
+      WHERE d.classoid = 'pg_catalog.pg_type'::regclass AND t.oid = d.objoid AND t.typtype IN ('e', 'd', 'c') \
     ) x ON true \
     WHERE d.objoid >= 16384 AND x.schema_name = ANY($1) \
       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e \

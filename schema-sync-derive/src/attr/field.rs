@@ -28,6 +28,7 @@ pub(crate) struct FieldAttrs {
     pub skip: Attr<()>,
     pub nullable: Attr<()>,
     pub not_null: Attr<()>,
+    pub comment: Attr<LitStr>,
 }
 
 impl FieldAttrs {
@@ -50,6 +51,7 @@ impl FieldAttrs {
             skip: Attr::new(keys::SKIP),
             nullable: Attr::new(keys::NULLABLE),
             not_null: Attr::new(keys::NOT_NULL),
+            comment: Attr::new(keys::COMMENT),
         };
         each_key(cx, attrs, |meta, key| {
             match key {
@@ -80,6 +82,7 @@ impl FieldAttrs {
                 keys::RENAME => string(cx, meta, &mut a.rename)?,
                 keys::RENAMED_FROM => string(cx, meta, &mut a.renamed_from)?,
                 keys::USING => string(cx, meta, &mut a.using)?,
+                keys::COMMENT => string(cx, meta, &mut a.comment)?,
                 other => unknown(cx, meta, other, "a field", keys::FIELD)?,
             }
             Ok(())

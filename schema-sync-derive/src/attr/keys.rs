@@ -27,11 +27,24 @@ pub const COLUMNS: &str = "columns";
 pub const NAME: &str = "name";
 pub const WHERE: &str = "where";
 pub const EXPR: &str = "expr";
+pub const RLS: &str = "rls";
+pub const ENABLE: &str = "enable";
+pub const FORCE: &str = "force";
+pub const POLICY: &str = "policy";
+pub const COMMAND: &str = "command";
+pub const RESTRICTIVE: &str = "restrictive";
+pub const ROLES: &str = "roles";
+pub const WITH_CHECK: &str = "with_check";
+pub const GRANT: &str = "grant";
+pub const ROLE: &str = "role";
+pub const PRIVILEGES: &str = "privileges";
+pub const COMMENT: &str = "comment";
 pub const POSTGRES: &str = "postgres";
 pub const SQLITE: &str = "sqlite";
 
 /// Keys of `#[sync(...)]` on a `SyncTable` struct.
-pub const CONTAINER: &[&str] = &[TABLE, SCHEMA, PRIMARY_KEY, INDEX, UNIQUE, CHECK, RENAME_ALL, RENAMED_FROM, CRATE];
+pub const CONTAINER: &[&str] =
+    &[TABLE, SCHEMA, PRIMARY_KEY, INDEX, UNIQUE, CHECK, RLS, POLICY, GRANT, COMMENT, RENAME_ALL, RENAMED_FROM, CRATE];
 /// Keys of `#[sync(...)]` on a `SyncTable` field.
 pub const FIELD: &[&str] = &[
     PRIMARY_KEY,
@@ -51,11 +64,23 @@ pub const FIELD: &[&str] = &[
     SKIP,
     NULLABLE,
     NOT_NULL,
+    COMMENT,
 ];
 /// Keys inside `index(...)`.
 pub const INDEX_ARGS: &[&str] = &[COLUMNS, UNIQUE, NAME, WHERE];
 /// Keys inside `check(...)`.
 pub const CHECK_ARGS: &[&str] = &[NAME, EXPR];
+/// Keys inside `rls(...)`.
+pub const RLS_ARGS: &[&str] = &[ENABLE, FORCE];
+/// Keys inside `policy(...)`.
+pub const POLICY_ARGS: &[&str] = &[NAME, COMMAND, RESTRICTIVE, ROLES, USING, WITH_CHECK];
+/// Values of a policy's `command`.
+pub const POLICY_COMMANDS: &[&str] = &["all", "select", "insert", "update", "delete"];
+/// Keys inside `grant(...)`.
+pub const GRANT_ARGS: &[&str] = &[ROLE, PRIVILEGES];
+/// Privileges a `grant(...)` may give on a table.
+pub const TABLE_PRIVILEGES: &[&str] =
+    &["select", "insert", "update", "delete", "truncate", "references", "trigger", "all"];
 /// Keys inside `sql_type(...)` and `default(...)`.
 pub const DIALECTS: &[&str] = &[POSTGRES, SQLITE];
 /// Keys of `#[sync(...)]` on a `SyncEnum` enum.

@@ -27,6 +27,7 @@ const _: () = {
                     },
                     renamed_from: ::core::option::Option::None,
                     using: ::core::option::Option::None,
+                    comment: ::core::option::Option::None,
                 },
                 ::schema_sync::__private::ColumnDef {
                     name: "email",
@@ -43,6 +44,7 @@ const _: () = {
                     },
                     renamed_from: ::core::option::Option::None,
                     using: ::core::option::Option::None,
+                    comment: ::core::option::Option::None,
                 },
                 ::schema_sync::__private::ColumnDef {
                     name: "org_id",
@@ -59,6 +61,7 @@ const _: () = {
                     },
                     renamed_from: ::core::option::Option::None,
                     using: ::core::option::Option::None,
+                    comment: ::core::option::Option::None,
                 },
                 ::schema_sync::__private::ColumnDef {
                     name: "created_at",
@@ -75,6 +78,7 @@ const _: () = {
                     },
                     renamed_from: ::core::option::Option::None,
                     using: ::core::option::Option::None,
+                    comment: ::core::option::Option::None,
                 },
                 ::schema_sync::__private::ColumnDef {
                     name: "nickname",
@@ -95,6 +99,7 @@ const _: () = {
                     },
                     renamed_from: ::core::option::Option::None,
                     using: ::core::option::Option::None,
+                    comment: ::core::option::Option::None,
                 },
             ],
             primary_key: <Self as ::schema_sync::__private::SyncTable>::PRIMARY_KEY,
@@ -130,6 +135,13 @@ const _: () = {
                     expr: "email LIKE '%@%'",
                 },
             ],
+            row_security: ::schema_sync::__private::RowSecurityDef {
+                enabled: false,
+                forced: false,
+            },
+            policies: &[],
+            grants: &[],
+            comment: ::core::option::Option::None,
         };
     }
     #[automatically_derived]

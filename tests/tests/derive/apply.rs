@@ -58,3 +58,88 @@ async fn models_applied_to_postgres_introspect_equal() {
             .unwrap();
     assert!(again.plan.is_empty(), "second plan: {:?}", again.plan.steps);
 }
+
+/// A `profiles` table with row-level security, policies, grants and comments declared on the
+/// struct (the `_without_policy` twin lacks one policy).
+mod secured {
+    use schema_sync::SyncTable;
+
+    #[derive(SyncTable)]
+    #[allow(dead_code)]
+    #[sync(table = "profiles", comment = "one row per person", rls(enable, force))]
+    #[sync(policy(name = "read own", command = select, roles = ["authenticated"], using = "owner = CURRENT_USER"))]
+    #[sync(policy(name = "write own", command = update, roles = ["authenticated"], using = "owner = CURRENT_USER", with_check = "owner = CURRENT_USER"))]
+    #[sync(grant(role = "authenticated", privileges = [select, update]), grant(role = "anon", privileges = [select]))]
+    pub struct Profile {
+        #[sync(primary_key)]
+        pub id: i64,
+        #[sync(comment = "the role that owns the row")]
+        pub owner: String,
+        pub bio: Option<String>,
+    }
+
+    pub mod without_policy {
+        use schema_sync::SyncTable;
+
+        #[derive(SyncTable)]
+        #[allow(dead_code)]
+        #[sync(table = "profiles", comment = "one row per person", rls(enable, force))]
+        #[sync(policy(name = "read own", command = select, roles = ["authenticated"], using = "owner = CURRENT_USER"))]
+        #[sync(grant(role = "authenticated", privileges = [select, update]), grant(role = "anon", privileges = [select]))]
+        pub struct Profile {
+            #[sync(primary_key)]
+            pub id: i64,
+            #[sync(comment = "the role that owns the row")]
+            pub owner: String,
+            pub bio: Option<String>,
+        }
+    }
+}
+
+#[tokio::test]
+async fn policies_grants_and_comments_declared_on_structs_are_applied_and_their_absence_is_drift() {
+    let db = schema_sync::require_postgres!();
+    let mut conn = db.connect().await;
+    for role in ["anon", "authenticated", "service_role"] {
+        let sql = format!(
+            "DO $$ BEGIN CREATE ROLE {role} NOLOGIN; \
+             EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
+        );
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut conn).await.unwrap();
+    }
+    let want = schema![secured::Profile];
+    apply::migrate(&mut conn, &want, &ApplyOptions::default()).await.expect("create");
+    sqlx::raw_sql("INSERT INTO profiles VALUES (1, 'a', 'x'), (2, 'b', NULL)").execute(&mut conn).await.unwrap();
+    let live = pg::introspect(&mut conn, &IntrospectOptions::default()).await.unwrap();
+    let cmp = diff::compare(&live, &want, None, &DiffOptions::default()).unwrap();
+    assert!(cmp.is_empty(), "Postgres differs from the models:\n{}", diff::render_text(&cmp));
+    let profiles = live.table(Some("public"), "profiles").unwrap();
+    assert!(profiles.row_security.enabled && profiles.row_security.forced);
+    assert_eq!(live.policies.len(), 2);
+    assert!(live.comments.iter().any(|c| c.text == "the role that owns the row"));
+    let anon = live.grants.iter().find(|g| g.role == "anon").expect("anon's grant");
+    assert_eq!(anon.privileges, ["SELECT"]);
+    // One policy fewer in the models: drift that names it; applying drops it, rows kept.
+    let fewer = schema![secured::without_policy::Profile];
+    let cmp = diff::compare(&live, &fewer, None, &DiffOptions::default()).unwrap();
+    let text = diff::render_text(&cmp);
+    assert!(text.contains("write own"), "{text}");
+    let opts = ApplyOptions { allow_destructive: true, ..Default::default() };
+    apply::migrate(&mut conn, &fewer, &opts).await.expect("drops the policy");
+    let live = pg::introspect(&mut conn, &IntrospectOptions::default()).await.unwrap();
+    assert_eq!(live.policies.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), ["read own"]);
+    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM profiles").fetch_one(&mut conn).await.unwrap();
+    assert_eq!(n, 2);
+}
+
+#[test]
+fn policies_grants_and_comments_are_absent_from_the_sqlite_side_and_not_drift_there() {
+    let db = TempSqlite::new();
+    let mut conn = db.connect();
+    let want = schema![secured::Profile];
+    apply::migrate_blocking(&mut conn, &want, &ApplyOptions::default()).expect("create on SQLite");
+    let live = lite::introspect(&conn, &IntrospectOptions::default()).unwrap();
+    assert!(live.policies.is_empty() && live.grants.is_empty() && live.comments.is_empty());
+    let cmp = diff::compare(&live, &want, None, &DiffOptions::default()).unwrap();
+    assert!(cmp.is_empty(), "SQLite differs from the models:\n{}", diff::render_text(&cmp));
+}

@@ -99,12 +99,14 @@ async fn postgres_composite_types_collations_and_inheritance_change_with_every_v
         &x,
         "CREATE COLLATION numeric (provider = icu, locale = 'en-u-kn-true');
          CREATE TYPE addr AS (street text, zip int, city text COLLATE numeric);
+         COMMENT ON TYPE addr IS 'a postal address';
          CREATE TABLE people (id int PRIMARY KEY, name text COLLATE numeric, home addr);
          CREATE TABLE base (created_at timestamp DEFAULT '2026-01-01');
          CREATE TABLE child (a1 int, a2 int) INHERITS (base);
          ALTER TABLE child ADD COLUMN e int;",
     )
     .await;
+    assert!(want.comments.iter().any(|c| c.text == "a postal address"), "{:?}", want.comments);
     let child = want.tables.iter().find(|t| t.name == "child").unwrap();
     assert_eq!(child.inherits.len(), 1);
     let inherited: Vec<bool> = child.columns.iter().map(|c| c.inherited).collect();

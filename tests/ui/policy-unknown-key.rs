@@ -1,0 +1,10 @@
+use schema_sync::SyncTable;
+
+#[derive(SyncTable)]
+#[sync(policy(name = "own", command = select, role = ["authenticated"], using = "true"))]
+struct Profile {
+    #[sync(primary_key)]
+    id: i64,
+}
+
+fn main() {}
