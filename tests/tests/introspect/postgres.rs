@@ -165,9 +165,12 @@ async fn rich_schema_reads_every_feature() {
     let order = schema.table(Some("public"), "order").unwrap();
     assert_eq!(order.foreign_keys[0].ref_schema, None, "same-schema reference has no ref_schema");
     assert_eq!(order.checks[0].expr, "\"Id\" > 0 AND \"Id\" < 1000000");
-    // The exclusion constraint and its index are not in the model.
+    // The exclusion constraint is one: its index is not a secondary index.
     let rooms = schema.table(Some("public"), "rooms").unwrap();
     assert!(rooms.indexes.is_empty() && rooms.uniques.is_empty() && rooms.checks.is_empty());
+    assert_eq!(rooms.exclusions.len(), 1);
+    assert_eq!(rooms.exclusions[0].definition, "USING gist (during WITH &&)");
+    assert_eq!(schema.namespaces, ["other", "public"]);
 }
 
 #[tokio::test]
