@@ -11,6 +11,7 @@ pub mod apply;
 pub mod audit;
 pub mod backup;
 pub mod capabilities;
+pub mod declarative;
 pub mod describe;
 pub mod diff;
 pub mod error;

@@ -158,9 +158,21 @@ fn resolve_model(schema: &Schema, dialect: Dialect, namespace: &str) -> crate::R
         out.sequences = schema.sequences.clone();
     }
     // Views and triggers of models are declared for one dialect's SQL: placed in the namespace.
+    // One written for the other dialect (a declarative SQL file's) exists only there.
     let home = |s: &Option<String>| caps.schemas.then(|| s.clone().unwrap_or_else(|| namespace.to_string()));
-    out.views = schema.views.iter().map(|v| View { schema: home(&v.schema), ..v.clone() }).collect();
-    out.triggers = schema.triggers.iter().map(|t| Trigger { schema: home(&t.schema), ..t.clone() }).collect();
+    let here = |w: Option<Dialect>| w.is_none_or(|d| d == dialect);
+    out.views = schema
+        .views
+        .iter()
+        .filter(|v| here(v.written_for))
+        .map(|v| View { schema: home(&v.schema), written_for: None, ..v.clone() })
+        .collect();
+    out.triggers = schema
+        .triggers
+        .iter()
+        .filter(|t| here(t.written_for))
+        .map(|t| Trigger { schema: home(&t.schema), written_for: None, ..t.clone() })
+        .collect();
     if caps.server_objects {
         out.functions = schema.functions.iter().map(|f| Function { schema: home(&f.schema), ..f.clone() }).collect();
         out.domains = schema.domains.iter().map(|d| Domain { schema: home(&d.schema), ..d.clone() }).collect();

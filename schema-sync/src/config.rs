@@ -65,6 +65,9 @@ dir = "supabase/migrations"
 [models]
 # Snapshot of the Rust models, kept fresh by `schema_sync::testing::assert_snapshot_fresh`.
 # snapshot = "schema.json"
+# Declarative SQL (functions, triggers, views, …) merged with the models; read in a scratch
+# database on --dev-url, never run against a live one.
+# sql_dir = "supabase/schemas"
 
 [names]
 # How SQLite and Postgres names correspond: "exact", or "fold" (AlbumId <-> album_id).
@@ -105,6 +108,8 @@ pub struct Config {
     pub migrations_dir: PathBuf,
     /// Models snapshot.
     pub models_snapshot: Option<PathBuf>,
+    /// Declarative SQL files merged with the models (`[models] sql_dir`).
+    pub sql_dir: Option<PathBuf>,
     /// Fold names across dialects (`AlbumId` ↔ `album_id`).
     pub fold_names: bool,
     /// Table globs to ignore.
@@ -181,6 +186,7 @@ struct RawMigrations {
 #[serde(deny_unknown_fields)]
 struct RawModels {
     snapshot: Option<String>,
+    sql_dir: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -319,7 +325,10 @@ impl Config {
         if let Some(m) = raw.migrations {
             cfg.migrations_dir = root.join(m.dir);
         }
-        cfg.models_snapshot = raw.models.and_then(|m| m.snapshot).map(|s| root.join(s));
+        if let Some(m) = raw.models {
+            cfg.models_snapshot = m.snapshot.map(|s| root.join(s));
+            cfg.sql_dir = m.sql_dir.map(|s| root.join(s));
+        }
         if let Some(n) = raw.names {
             cfg.fold_names = n.matching != NameMatch::Exact;
         }
@@ -375,6 +384,7 @@ mod tests {
             match &line[2..line.find(" = ").unwrap()] {
                 "ignore_tables" => assert_eq!(cfg.ignore_tables, ["_litestream_*", "spatial_ref_sys"]),
                 "snapshot" => assert_eq!(cfg.models_snapshot.as_deref(), Some(Path::new("/proj/schema.json"))),
+                "sql_dir" => assert_eq!(cfg.sql_dir.as_deref(), Some(Path::new("/proj/supabase/schemas"))),
                 "on_conflict" => assert_eq!(cfg.on_conflict, Some(Side::Postgres)),
                 "lock_timeout" => assert_eq!(cfg.lock_timeout.as_deref(), Some("3s")),
                 "lock_retries" => assert_eq!(cfg.lock_retries, Some(5)),

@@ -226,6 +226,10 @@ fn split_by_schema(schema: Schema) -> HashMap<String, Schema> {
     }
     let mut parts: HashMap<String, Schema> = HashMap::new();
     let d = schema.dialect;
+    for n in schema.namespaces {
+        let name = Some(n.clone());
+        part(&mut parts, &name, d).namespaces.push(n);
+    }
     for t in schema.tables {
         part(&mut parts, &t.schema, d).tables.push(t);
     }

@@ -59,6 +59,10 @@ pub struct SourceArgs {
     /// Postgres database where Postgres `.sql` files are loaded (into a scratch database).
     #[arg(long, value_name = "URL", env = "SCHEMA_SYNC_DEV_URL")]
     pub dev_url: Option<String>,
+    /// Declarative SQL files (`*.sql`, in name order) merged with the `models` source: read in
+    /// a scratch database on --dev-url (default: the config's `[models] sql_dir`).
+    #[arg(long, value_name = "DIR", env = "SCHEMA_SYNC_SQL_DIR")]
+    pub sql_dir: Option<std::path::PathBuf>,
 }
 
 /// Options that shape a migration.

@@ -110,10 +110,10 @@ async fn dispatch(cli: Cli, models: Option<Schema>, out: &Output) -> Result<Stat
             Ok(Status::Ok)
         }
         Command::Inspect { src, format, dialect, source } => {
-            commands::inspect(&src, format, dialect.map(Into::into), &load_options(&source, models), out).await
+            commands::inspect(&src, format, dialect.map(Into::into), &load_options(&source, models).await?, out).await
         }
         Command::Diff { from, to, format, dialect, explain, source, change } => {
-            let lo = load_options(&source, models);
+            let lo = load_options(&source, models).await?;
             let (from, to) = match (from, to) {
                 (Some(f), Some(t)) => (f, t),
                 (Some(_), None) => bail!("diff --from needs --to (or neither, with a schema-sync.toml)"),
@@ -154,7 +154,7 @@ async fn dispatch(cli: Cli, models: Option<Schema>, out: &Output) -> Result<Stat
             online,
             format,
         } => {
-            let lo = load_options(&source, models);
+            let lo = load_options(&source, models).await?;
             let mut opts = apply_options(&change_with_config(change), &lo, allow_destructive, dry_run)?;
             opts.budget = options::budget(&budget)?;
             options::online(&online, &mut opts.plan);
@@ -164,22 +164,22 @@ async fn dispatch(cli: Cli, models: Option<Schema>, out: &Output) -> Result<Stat
             commands::apply_cmd(&db, &to, &lo, &opts, backup.as_deref(), yes, json, &quiet_for(format, out)).await
         }
         Command::Migration { command: MigrationCommand::New { name, from, to, dir, no_online, source, change } } => {
-            let lo = load_options(&source, models);
+            let lo = load_options(&source, models).await?;
             let online = !no_online && options::soft_config().and_then(|c| c.online).unwrap_or(true);
             let m = workflows::NewMigration { name: &name, from: &from, to: &to, dir: &dir, online };
             workflows::migration_new(m, &lo, &change_with_config(change), out).await
         }
         Command::Migrate { args, source } => {
-            let lo = load_options(&source, models);
+            let lo = load_options(&source, models).await?;
             workflows::migrate(args, &lo, out).await
         }
         Command::Sync { args, source, change } => {
-            let lo = load_options(&source, models);
+            let lo = load_options(&source, models).await?;
             let format = args.format;
             workflows::sync(args, &lo, &change_with_config(change), &quiet_for(format, out)).await
         }
         Command::Audit { sqlite, postgres, migrations, models: snapshot, format, source, change } => {
-            let lo = load_options(&source, models);
+            let lo = load_options(&source, models).await?;
             let a = workflows::AuditArgs { sqlite, postgres, migrations, models: snapshot, format };
             workflows::audit(a, &lo, &change_with_config(change), out).await
         }

@@ -3,6 +3,7 @@
 use super::args::{BudgetArgs, ChangeArgs, OnlineArgs, SourceArgs};
 use anyhow::{anyhow, bail, Result};
 use schema_sync_core::apply::{ApplyOptions, LockBudget};
+use schema_sync_core::declarative;
 use schema_sync_core::diff::DiffOptions;
 use schema_sync_core::introspect::IntrospectOptions;
 use schema_sync_core::source::{self, LoadOptions, Source};
@@ -27,8 +28,9 @@ pub(super) fn change_with_config(mut change: ChangeArgs) -> ChangeArgs {
     change
 }
 
-/// `--schema`, `--dev-url` and the models, with the file's schemas as the fallback.
-pub(super) fn load_options(args: &SourceArgs, models: Option<Schema>) -> LoadOptions {
+/// `--schema`, `--dev-url` and the models — merged with the declarative SQL files of
+/// `--sql-dir` (or the config's `[models] sql_dir`) — with the file's schemas as the fallback.
+pub(super) async fn load_options(args: &SourceArgs, models: Option<Schema>) -> Result<LoadOptions> {
     let mut introspect = IntrospectOptions::default();
     if !args.schemas.is_empty() {
         introspect.schemas = args.schemas.clone();
@@ -42,7 +44,16 @@ pub(super) fn load_options(args: &SourceArgs, models: Option<Schema>) -> LoadOpt
     if introspect.schemas != IntrospectOptions::default().schemas {
         introspect.must_exist = introspect.schemas.clone();
     }
-    LoadOptions { introspect, dev_url: args.dev_url.clone(), models }
+    let sql_dir = args.sql_dir.clone().or_else(|| soft_config().and_then(|c| c.sql_dir.clone()));
+    let models = match (models, sql_dir) {
+        (Some(m), Some(dir)) => {
+            let files = declarative::read_dir(&dir)?;
+            let dev = args.dev_url.as_deref();
+            Some(declarative::merge(&m, &files, schema_sync_core::Dialect::Postgres, dev, &introspect).await?)
+        }
+        (m, _) => m,
+    };
+    Ok(LoadOptions { introspect, dev_url: args.dev_url.clone(), models })
 }
 
 /// Parses `a=b` pairs given to a repeatable flag.

@@ -143,3 +143,72 @@ fn policies_grants_and_comments_are_absent_from_the_sqlite_side_and_not_drift_th
     let cmp = diff::compare(&live, &want, None, &DiffOptions::default()).unwrap();
     assert!(cmp.is_empty(), "SQLite differs from the models:\n{}", diff::render_text(&cmp));
 }
+
+const DECLARED_SQL: &str = "
+CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.bio := coalesce(NEW.bio, ''); RETURN NEW; END $$;
+CREATE TRIGGER profiles_touch BEFORE INSERT OR UPDATE ON profiles FOR EACH ROW EXECUTE FUNCTION touch();
+CREATE VIEW public_profiles WITH (security_invoker = true) AS SELECT id, bio FROM profiles;
+CREATE DOMAIN short_text AS text CHECK (length(VALUE) < 100);
+CREATE INDEX profiles_bio_lower ON profiles (lower(bio));
+COMMENT ON VIEW public_profiles IS 'what anyone may see';";
+
+#[tokio::test]
+async fn declarative_sql_files_merge_with_the_models_into_one_desired_schema() {
+    use schema_sync::core::declarative::{self, SqlFile};
+    let db = schema_sync::require_postgres!();
+    let mut conn = db.connect().await;
+    for role in ["anon", "authenticated", "service_role"] {
+        let sql = format!(
+            "DO $$ BEGIN CREATE ROLE {role} NOLOGIN; \
+             EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
+        );
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut conn).await.unwrap();
+    }
+    let dir = tempfile_dir();
+    std::fs::write(dir.join("10_functions.sql"), DECLARED_SQL).unwrap();
+    std::fs::write(dir.join("README.md"), "not SQL").unwrap();
+    let files = declarative::read_dir(&dir).unwrap();
+    assert_eq!(files.len(), 1);
+    let models = schema![secured::Profile];
+    let io = IntrospectOptions::default();
+    let pg = schema_sync::Dialect::Postgres;
+    let desired = declarative::merge(&models, &files, pg, Some(db.url()), &io).await.expect("merges");
+    assert_eq!(desired.functions.len(), 1);
+    assert_eq!(desired.triggers.len(), 1);
+    assert_eq!(desired.views.len(), 1);
+    assert_eq!(desired.domains.len(), 1);
+    assert_eq!(desired.policies.len(), 2, "the models' policies once");
+    let profiles = desired.tables.iter().find(|t| t.name == "profiles").unwrap();
+    assert!(profiles.indexes.iter().any(|i| i.name == "profiles_bio_lower"));
+    assert_eq!(profiles.columns[0].ty, SqlType::BigInt, "the models' neutral types stay");
+    // Applied from empty, the database is the merged schema; a second plan is empty.
+    apply::migrate(&mut conn, &desired, &ApplyOptions::default()).await.expect("create");
+    let live = pg::introspect(&mut conn, &io).await.unwrap();
+    let cmp = diff::compare(&live, &desired, None, &DiffOptions::default()).unwrap();
+    assert!(cmp.is_empty(), "Postgres differs from models + SQL:\n{}", diff::render_text(&cmp));
+    // The models alone lack the file's objects: that is drift, named.
+    let cmp = diff::compare(&live, &models, None, &DiffOptions::default()).unwrap();
+    let text = diff::render_text(&cmp);
+    assert!(text.contains("public_profiles") && text.contains("profiles_touch"), "{text}");
+    // A file that does not load names itself; nothing is left behind.
+    let bad = [SqlFile { origin: "broken.sql".into(), text: "CREATE VIEW v AS SELECT nope FROM profiles;".into() }];
+    let err = declarative::merge(&models, &bad, pg, Some(db.url()), &io).await.expect_err("does not load");
+    assert!(err.to_string().contains("broken.sql"), "{err}");
+    // Postgres files need a dev database.
+    let err = declarative::merge(&models, &files, pg, None, &io).await.expect_err("no dev URL");
+    assert!(err.to_string().contains("--dev-url"), "{err}");
+    // SQLite files merge in memory.
+    let lite_files =
+        [SqlFile { origin: "views.sql".into(), text: "CREATE VIEW named AS SELECT id FROM profiles;".into() }];
+    let sqlite = schema_sync::Dialect::Sqlite;
+    let merged = declarative::merge(&models, &lite_files, sqlite, None, &io).await.expect("SQLite merge");
+    assert_eq!(merged.views.len(), 1);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn tempfile_dir() -> std::path::PathBuf {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    let dir = std::env::temp_dir().join(format!("ss-declarative-{}-{nanos}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}

@@ -24,7 +24,9 @@ impl Project {
         c.args(args)
             .current_dir(self.dir.join("nested/deeper"))
             .env_remove("DATABASE_URL")
-            .env_remove("SUPABASE_DB_URL");
+            .env_remove("SUPABASE_DB_URL")
+            .env_remove("SCHEMA_SYNC_DEV_URL")
+            .env_remove("SCHEMA_SYNC_SQL_DIR");
         for (k, v) in env {
             c.env(k, v);
         }
@@ -129,6 +131,49 @@ async fn own_binary_with_models_migrates_a_real_database() {
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let o = p.run(&models_cli, &["diff", "--from", pg.url(), "--to", "models"], &[]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+}
+
+#[tokio::test]
+async fn own_binary_merges_declarative_sql_files_with_its_models() {
+    let models_cli = PathBuf::from(env!("CARGO_BIN_EXE_models_cli"));
+    let p = Project::new("declarative");
+    let sql = p.dir.join("schemas");
+    std::fs::create_dir_all(&sql).unwrap();
+    std::fs::write(
+        sql.join("10_users.sql"),
+        "CREATE FUNCTION lower_email() RETURNS trigger LANGUAGE plpgsql AS $$ \
+           BEGIN NEW.email := lower(NEW.email); RETURN NEW; END $$;
+         CREATE TRIGGER users_lower_email BEFORE INSERT ON users FOR EACH ROW EXECUTE FUNCTION lower_email();
+         CREATE VIEW user_emails AS SELECT id, email FROM users;",
+    )
+    .unwrap();
+    let pg = schema_sync::require_postgres!();
+    let dir = sql.display().to_string();
+    let with_sql = |cmd: &[&str]| {
+        let mut a: Vec<&str> = cmd.to_vec();
+        a.extend(["--sql-dir", dir.as_str(), "--dev-url", pg.url()]);
+        p.run(&models_cli, &a, &[])
+    };
+    let o = with_sql(&["apply", "--db", pg.url(), "--to", "models", "--yes"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o = with_sql(&["diff", "--from", pg.url(), "--to", "models"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    // The trigger runs: the files' objects are really there.
+    let mut conn = pg.connect().await;
+    sqlx::raw_sql("INSERT INTO orgs (slug) VALUES ('acme'); INSERT INTO users (org_id, email) VALUES (1, 'A@X')")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let email: String = sqlx::query_scalar("SELECT email FROM user_emails").fetch_one(&mut conn).await.unwrap();
+    assert_eq!(email, "a@x");
+    // The models alone: the files' objects are drift, named.
+    let o = p.run(&models_cli, &["diff", "--from", pg.url(), "--to", "models"], &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("user_emails"), "{}", text(&o));
+    // Without a dev database the files cannot be read: one line, exit 2.
+    let o = p.run(&models_cli, &["diff", "--from", pg.url(), "--to", "models", "--sql-dir", &dir], &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("--dev-url"), "{}", text(&o));
 }
 
 /// Runs `cmd` under a pseudo-terminal (util-linux `script`), answering `answer` to the prompt.
