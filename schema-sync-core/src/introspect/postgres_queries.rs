@@ -76,20 +76,20 @@ const LOOKUPS: &str = "\
              coalesce(to_jsonb(co) ->> 'colllocale', to_jsonb(co) ->> 'colliculocale'), \
              to_jsonb(co) ->> 'collcollate', to_jsonb(co) ->> 'collctype')::text END, 0, 0 \
         FROM pg_catalog.pg_collation co JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace \
-        CROSS JOIN LATERAL (SELECT CASE WHEN cn.nspname = ANY($1) AND co.oid NOT IN (SELECT e.objid \
+        CROSS JOIN LATERAL (SELECT CASE WHEN cn.nspname = ANY($1) AND NOT EXISTS (SELECT 1 \
              FROM pg_catalog.pg_depend e WHERE e.classid = 'pg_catalog.pg_collation'::regclass \
-               AND e.deptype = 'e') THEN cn.nspname::text END AS schema_name) cs \
+               AND e.objid = co.oid AND e.deptype = 'e') THEN cn.nspname::text END AS schema_name) cs \
     UNION ALL SELECT 'k', t.oid::int8, t.typname::text, tn.nspname::text, false, \
            (SELECT json_agg(json_build_array(a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), \
                 CASE WHEN a.attcollation <> at.typcollation THEN (SELECT ac.collname FROM pg_catalog.pg_collation ac \
                   WHERE ac.oid = a.attcollation) END) ORDER BY a.attnum) \
               FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type at ON at.oid = a.atttypid \
               WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped)::text, 0, 0 \
-        FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace tn ON tn.oid = t.typnamespace \
-        JOIN pg_catalog.pg_class tc ON tc.oid = t.typrelid \
-        WHERE t.typtype = 'c' AND tc.relkind = 'c' AND tn.nspname = ANY($1) \
-          AND t.oid NOT IN (SELECT e.objid FROM pg_catalog.pg_depend e \
-            WHERE e.classid = 'pg_catalog.pg_type'::regclass AND e.deptype = 'e') \
+        FROM pg_catalog.pg_class tc JOIN pg_catalog.pg_type t ON t.oid = tc.reltype \
+        JOIN pg_catalog.pg_namespace tn ON tn.oid = t.typnamespace \
+        WHERE tc.relkind = 'c' AND tn.nspname = ANY($1) \
+          AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e \
+            WHERE e.classid = 'pg_catalog.pg_type'::regclass AND e.objid = t.oid AND e.deptype = 'e') \
     UNION ALL SELECT 'o', oc.oid::int8, oc.opcname::text, NULL, oc.opcdefault, NULL, 0, 0 \
         FROM pg_catalog.pg_opclass oc \
     UNION ALL SELECT 't', t.oid::int8, t.typname::text, tn.nspname::text, false, t.typtype::text, \
