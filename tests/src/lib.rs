@@ -116,12 +116,21 @@ pub const UPSTREAM_ROLES: &[&str] = &[
 pub async fn create_upstream_roles(conn: &mut sqlx::PgConnection) {
     let mut names: Vec<String> = UPSTREAM_ROLES.iter().map(|r| r.to_string()).collect();
     names.extend(UPSTREAM_ROLES.iter().filter(|r| r.chars().any(|c| c.is_uppercase())).map(|r| r.to_lowercase()));
+    create_roles(conn, &names).await;
+}
+
+/// Supabase's API roles, which schema-sync manages by default.
+pub const API_ROLES: &[&str] = &["anon", "authenticated", "service_role"];
+
+/// Creates the `NOLOGIN` roles `names` on the cluster behind `conn`, if missing (roles are
+/// cluster-wide: tests that run at once may race to create one, which is fine).
+pub async fn create_roles<S: AsRef<str>>(conn: &mut sqlx::PgConnection, names: &[S]) {
     for name in names {
         let sql = format!(
             "DO $$ BEGIN CREATE ROLE \"{}\" NOLOGIN; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$",
-            name.replace('"', "\"\"")
+            name.as_ref().replace('"', "\"\"")
         );
-        sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut *conn).await.expect("create an upstream role");
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut *conn).await.expect("create a role");
     }
 }
 

@@ -173,8 +173,10 @@ impl Schema {
         self.views.iter().find(|v| v.name == name && (schema.is_none() || v.schema.as_deref() == schema))
     }
 
-    /// Moves every object of Postgres schema `from` into schema `to`: tables, the foreign keys
-    /// that point into it, enum types and the columns that use them, sequences. What a template
+    /// Moves every object of Postgres schema `from` into schema `to`: the schema itself (in
+    /// [`Schema::namespaces`]), tables, the foreign keys that point into it, enum types and the
+    /// columns that use them, composite types (and attribute types qualified with `from`),
+    /// collations, sequences, domains, extensions, views and triggers. What a template
     /// schema looks like as tenant `to` (fleets), or a tenant as the template. Expression texts
     /// (defaults, checks) are left as they are: Postgres stores them unqualified for objects on
     /// the search path; view and trigger bodies, which name their tables qualified when the

@@ -10,6 +10,7 @@ use schema_sync::core::introspect::{postgres as pg, sqlite as lite, IntrospectOp
 use schema_sync::schema;
 use schema_sync::testing::TempSqlite;
 use schema_sync::SqlType;
+use schema_sync_tests::{create_roles, ScratchDir, API_ROLES};
 
 fn models() -> schema_sync::Schema {
     schema![Org, User, Post, PostTag, AuditEvent]
@@ -100,13 +101,7 @@ mod secured {
 async fn policies_grants_and_comments_declared_on_structs_are_applied_and_their_absence_is_drift() {
     let db = schema_sync::require_postgres!();
     let mut conn = db.connect().await;
-    for role in ["anon", "authenticated", "service_role"] {
-        let sql = format!(
-            "DO $$ BEGIN CREATE ROLE {role} NOLOGIN; \
-             EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
-        );
-        sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut conn).await.unwrap();
-    }
+    create_roles(&mut conn, API_ROLES).await;
     let want = schema![secured::Profile];
     apply::migrate(&mut conn, &want, &ApplyOptions::default()).await.expect("create");
     sqlx::raw_sql("INSERT INTO profiles VALUES (1, 'a', 'x'), (2, 'b', NULL)").execute(&mut conn).await.unwrap();
@@ -157,17 +152,11 @@ async fn declarative_sql_files_merge_with_the_models_into_one_desired_schema() {
     use schema_sync::core::declarative::{self, SqlFile};
     let db = schema_sync::require_postgres!();
     let mut conn = db.connect().await;
-    for role in ["anon", "authenticated", "service_role"] {
-        let sql = format!(
-            "DO $$ BEGIN CREATE ROLE {role} NOLOGIN; \
-             EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
-        );
-        sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut conn).await.unwrap();
-    }
-    let dir = tempfile_dir();
+    create_roles(&mut conn, API_ROLES).await;
+    let dir = ScratchDir::new("declarative");
     std::fs::write(dir.join("10_functions.sql"), DECLARED_SQL).unwrap();
     std::fs::write(dir.join("README.md"), "not SQL").unwrap();
-    let files = declarative::read_dir(&dir).unwrap();
+    let files = declarative::read_dir(dir.path()).unwrap();
     assert_eq!(files.len(), 1);
     let models = schema![secured::Profile];
     let io = IntrospectOptions::default();
@@ -203,12 +192,4 @@ async fn declarative_sql_files_merge_with_the_models_into_one_desired_schema() {
     let sqlite = schema_sync::Dialect::Sqlite;
     let merged = declarative::merge(&models, &lite_files, sqlite, None, &io).await.expect("SQLite merge");
     assert_eq!(merged.views.len(), 1);
-    let _ = std::fs::remove_dir_all(&dir);
-}
-
-fn tempfile_dir() -> std::path::PathBuf {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
-    let dir = std::env::temp_dir().join(format!("ss-declarative-{}-{nanos}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }

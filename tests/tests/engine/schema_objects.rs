@@ -581,13 +581,7 @@ async fn postgres_extensions_and_domains_are_created_changed_and_dropped_with_ev
 /// Supabase's API roles and one role schema-sync does not manage, created once per cluster
 /// (roles are cluster-wide; tests running at once may race to create them).
 async fn api_roles(conn: &mut sqlx::PgConnection) {
-    for role in ["anon", "authenticated", "service_role", "reporting"] {
-        let sql = format!(
-            "DO $$ BEGIN CREATE ROLE {role} NOLOGIN; \
-             EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
-        );
-        sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut *conn).await.unwrap();
-    }
+    schema_sync_tests::create_roles(conn, &[schema_sync_tests::API_ROLES, &["reporting"]].concat()).await;
 }
 
 /// What Supabase does in `public`: every new table is granted to the API roles.
