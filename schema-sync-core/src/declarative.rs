@@ -18,7 +18,7 @@
 //! ```
 
 use crate::introspect::IntrospectOptions;
-use crate::model::{Schema, Table};
+use crate::model::{Schema, Table, View};
 use crate::types::Dialect;
 use crate::{Error, Result};
 use std::path::Path;
@@ -30,6 +30,29 @@ pub struct SqlFile {
     pub origin: String,
     /// Its text.
     pub text: String,
+    /// What the hosting platform provides rather than the application (Supabase's `auth`
+    /// schema with `auth.users` and `auth.uid()`, its API roles): run first in a scratch
+    /// database — before the models, which may reference it — so that the rest loads, and
+    /// never taken into the desired schema.
+    pub platform: bool,
+}
+
+impl SqlFile {
+    /// A file of the application's own declarations.
+    pub fn new(origin: impl Into<String>, text: impl Into<String>) -> Self {
+        SqlFile { origin: origin.into(), text: text.into(), platform: false }
+    }
+
+    /// A file of what the platform provides (see [`SqlFile::platform`]).
+    pub fn platform(origin: impl Into<String>, text: impl Into<String>) -> Self {
+        SqlFile { platform: true, ..SqlFile::new(origin, text) }
+    }
+
+    /// Reads one file.
+    pub fn read(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
+        Ok(SqlFile::new(path.display().to_string(), text))
+    }
 }
 
 /// The `.sql` files of `dir`, in file-name order (the order the Supabase CLI reads
@@ -41,24 +64,26 @@ pub fn read_dir(dir: &Path) -> Result<Vec<SqlFile>> {
         .filter(|p| p.is_file() && p.extension().is_some_and(|x| x.eq_ignore_ascii_case("sql")))
         .collect();
     paths.sort();
-    paths
-        .into_iter()
-        .map(|p| {
-            let text = std::fs::read_to_string(&p).map_err(|e| Error::io(format!("reading {}", p.display()), e))?;
-            Ok(SqlFile { origin: p.display().to_string(), text })
-        })
-        .collect()
+    paths.iter().map(|p| SqlFile::read(p)).collect()
 }
 
-/// `models` with what the `files` (written in `dialect`'s SQL) declare on top of them.
+/// `models` with what the `files` (written in `dialect`'s SQL) declare on top of them, and the
+/// models' own views as `dialect`'s catalog prints them.
 ///
 /// The files run after the models' own DDL; every object they made is added to the models: a
 /// table the models do not have, functions, views, triggers, policies, extensions, domains,
 /// composite types, collations, enums, sequences, comments and grants; on a table of the
 /// models, the indexes and exclusion constraints the files added and row-level security
 /// switched on.
-/// What the models declare is kept as they declare it (their neutral types stay neutral).
+/// What the models declare is kept as they declare it (their neutral types stay neutral),
+/// except their views for `dialect`: those are *settled* — replaced by what the scratch
+/// database prints for them (Postgres rewrites a query's spacing, qualification and casts), so
+/// they compare equal to a live database built from them. Settling is also the rehearsal
+/// that `cargo test` relies on: a view whose query names a column the models lack, or whose
+/// columns are not the ones its `#[derive(SyncView)]` struct declares, fails here with an
+/// [`Error::Ddl`] naming the view, before anything reaches a real database.
 /// Postgres needs `dev_url`; a file that does not load is an [`Error::Ddl`] naming the files.
+/// With no files and no views for `dialect`, the models come back unchanged without loading.
 pub async fn merge(
     models: &Schema,
     files: &[SqlFile],
@@ -66,46 +91,139 @@ pub async fn merge(
     dev_url: Option<&str>,
     iopts: &IntrospectOptions,
 ) -> Result<Schema> {
-    if files.is_empty() {
-        return Ok(models.clone());
-    }
-    let mut text = crate::render::script(&crate::render::schema_sql(models, dialect)?);
-    for f in files {
-        text.push_str(&format!("\n-- {}\n{}\n", f.origin.replace('\n', " "), f.text));
-    }
-    let origin = files.iter().map(|f| f.origin.as_str()).collect::<Vec<_>>().join(", ");
-    let loaded = load(&text, &origin, dialect, dev_url, iopts).await?;
-    let home = loaded.tables.first().and_then(|t| t.schema.clone());
-    Ok(add_declared(models.clone(), loaded, dialect, home.as_deref()))
-}
-
-/// Loads the models' DDL and the files where `dialect` reads DDL.
-async fn load(
-    text: &str,
-    origin: &str,
-    dialect: Dialect,
-    dev_url: Option<&str>,
-    iopts: &IntrospectOptions,
-) -> Result<Schema> {
     match dialect {
+        #[cfg(feature = "sqlite")]
+        Dialect::Sqlite => merge_sqlite(models, files, iopts),
         #[cfg(feature = "postgres")]
         Dialect::Postgres => {
+            let Some((text, origin, _)) = script(models, files, dialect)? else { return Ok(models.clone()) };
             let url = dev_url.ok_or_else(|| {
-                Error::input(format!("declarative SQL files ({origin}) are read in a scratch database: give --dev-url"))
+                Error::input(format!(
+                    "declarative SQL ({origin}) is read in a scratch Postgres database: give --dev-url"
+                ))
             })?;
-            crate::source::load_postgres_ddl(text, origin, url, iopts).await
+            let loaded = crate::source::load_postgres_ddl(&text, &origin, url, iopts).await?;
+            let home = loaded.tables.first().and_then(|t| t.schema.clone());
+            Ok(add_declared(models.clone(), loaded, dialect, home.as_deref()))
         }
-        #[cfg(feature = "sqlite")]
-        Dialect::Sqlite => crate::source::load_sqlite_ddl(text, origin, iopts),
         #[allow(unreachable_patterns)]
         _ => {
-            let _ = (text, origin, dev_url, iopts);
+            let _ = (models, files, dev_url, iopts);
             Err(Error::input(format!("{} support is not compiled in", dialect.name())))
         }
     }
 }
 
+/// [`merge`] for SQLite, which needs no server and nothing async: the files and the models'
+/// views run in a sealed in-memory SQLite.
+#[cfg(feature = "sqlite")]
+pub fn merge_sqlite(models: &Schema, files: &[SqlFile], iopts: &IntrospectOptions) -> Result<Schema> {
+    let Some((text, origin, views)) = script(models, files, Dialect::Sqlite)? else { return Ok(models.clone()) };
+    let conn = crate::source::sqlite_scratch(&text, &origin)?;
+    sqlite_column_checks(&conn, &views, &origin)?;
+    let loaded = crate::introspect::sqlite::introspect(&conn, iopts)?;
+    Ok(add_declared(models.clone(), loaded, Dialect::Sqlite, None))
+}
+
+/// The script a scratch database runs (the models' DDL, the column checks, the files), what
+/// to call it in errors, and the models' views it settles; `None` when there is nothing to do.
+#[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
+fn script<'m>(
+    models: &'m Schema,
+    files: &[SqlFile],
+    dialect: Dialect,
+) -> Result<Option<(String, String, Vec<&'m View>)>> {
+    let views = views_for(models, dialect);
+    if files.iter().all(|f| f.platform) && views.is_empty() {
+        return Ok(None);
+    }
+    let file = |f: &SqlFile| format!("\n-- {}\n{}\n", f.origin.replace('\n', " "), f.text);
+    let mut text: String = files.iter().filter(|f| f.platform).map(file).collect();
+    text.push_str(&crate::render::script(&crate::render::schema_sql(models, dialect)?));
+    if dialect == Dialect::Postgres {
+        text.push_str(&postgres_column_checks(&views, &text));
+    }
+    text.extend(files.iter().filter(|f| !f.platform).map(file));
+    let mut origins: Vec<&str> = Vec::new();
+    if !views.is_empty() {
+        origins.push("the models' views");
+    }
+    origins.extend(files.iter().map(|f| f.origin.as_str()));
+    Ok(Some((text, origins.join(", "), views)))
+}
+
+/// `true` when `merge` has something to do for `dialect` beyond the files: the models declare
+/// views for it, which are settled through a scratch database.
+pub fn has_views_to_settle(models: &Schema, dialect: Dialect) -> bool {
+    !views_for(models, dialect).is_empty()
+}
+
+/// The models' views that exist in `dialect`: written for it or for both, materialized ones
+/// only on Postgres.
+fn views_for(models: &Schema, dialect: Dialect) -> Vec<&View> {
+    models
+        .views
+        .iter()
+        .filter(|v| v.written_for.is_none_or(|d| d == dialect))
+        .filter(|v| !v.materialized || dialect == Dialect::Postgres)
+        .collect()
+}
+
+/// One `DO` block per view with declared columns that fails unless the view's columns are
+/// those, in order. Runs in the scratch database right after the models' DDL.
+#[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
+fn postgres_column_checks(views: &[&View], script: &str) -> String {
+    let mut tag = "$schema_sync_check$".to_string();
+    while script.contains(&tag) || views.iter().any(|v| v.name.contains(&tag)) {
+        tag.insert(tag.len() - 1, '_');
+    }
+    let mut out = String::new();
+    for v in views.iter().filter(|v| !v.declared_columns.is_empty()) {
+        let relation = crate::sql::qualified(v.schema.as_deref(), &v.name);
+        let want = v.declared_columns.join(", ");
+        // RAISE formats with `%`: the names' own ones are doubled, one placeholder left.
+        let message = format!(
+            "{} `{}`: its query yields the columns (%), but its struct declares ({})",
+            v.kind().to_ascii_lowercase(),
+            v.name.replace('%', "%%"),
+            want.replace('%', "%%")
+        );
+        out.push_str(&format!(
+            "\nDO {tag} DECLARE got text; BEGIN\n  SELECT string_agg(attname, ', ' ORDER BY attnum) INTO got FROM pg_attribute \
+             WHERE attrelid = {}::regclass AND attnum > 0 AND NOT attisdropped;\n  IF got IS DISTINCT FROM {} THEN \
+             RAISE EXCEPTION {}, got; END IF;\nEND {tag};\n",
+            crate::sql::quote_literal(&relation),
+            crate::sql::quote_literal(&want),
+            crate::sql::quote_literal(&message),
+        ));
+    }
+    out
+}
+
+/// SQLite checks a view's query only when the view is used: reads every view's columns (which
+/// compiles its query) and compares them with the declared ones.
+#[cfg(feature = "sqlite")]
+fn sqlite_column_checks(conn: &rusqlite::Connection, views: &[&View], origin: &str) -> Result<()> {
+    let fail = |reason: String| Error::Ddl { origin: origin.to_string(), reason, loaded_as: Dialect::Sqlite };
+    for v in views {
+        let got: Vec<String> = conn
+            .prepare("SELECT name FROM pragma_table_info(?1) ORDER BY cid")
+            .and_then(|mut st| st.query_map([&v.name], |r| r.get(0))?.collect())
+            .map_err(|e| fail(format!("view `{}`: {e}", v.name)))?;
+        if !v.declared_columns.is_empty() && got != v.declared_columns {
+            return Err(fail(format!(
+                "view `{}`: its query yields the columns ({}), but its struct declares ({})",
+                v.name,
+                got.join(", "),
+                v.declared_columns.join(", ")
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Adds to `models` what `loaded` (the models' DDL plus the files, read back) has beyond them.
+#[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
 fn add_declared(mut models: Schema, loaded: Schema, dialect: Dialect, home: Option<&str>) -> Schema {
     let same_table = |m: &Table, l: &Table| {
         m.name == l.name && (m.schema == l.schema || (m.schema.is_none() && l.schema.as_deref() == home))
@@ -130,10 +248,37 @@ fn add_declared(mut models: Schema, loaded: Schema, dialect: Dialect, home: Opti
     let enums: Vec<String> = models.enums.iter().map(|e| e.name.clone()).collect();
     models.enums.extend(loaded.enums.into_iter().filter(|e| missing(&enums, &e.name)));
     models.sequences.extend(loaded.sequences);
-    models.views.extend(loaded.views.into_iter().map(|mut v| {
+    // The models' views for `dialect` come back as the catalog prints them; one written for
+    // both dialects keeps its text for the other one.
+    let other = match dialect {
+        Dialect::Postgres => Dialect::Sqlite,
+        Dialect::Sqlite => Dialect::Postgres,
+    };
+    let mut loaded_views = loaded.views;
+    let mut views = Vec::with_capacity(models.views.len() + loaded_views.len());
+    for v in std::mem::take(&mut models.views) {
+        let for_here = v.written_for.is_none_or(|d| d == dialect) && (!v.materialized || dialect == Dialect::Postgres);
+        let same = |l: &View| {
+            l.name == v.name && (l.schema == v.schema || (v.schema.is_none() && l.schema.as_deref() == home))
+        };
+        match loaded_views.iter().position(same).filter(|_| for_here) {
+            Some(i) => {
+                let mut settled = loaded_views.swap_remove(i);
+                written(&mut settled.written_for);
+                settled.schema = v.schema.clone();
+                if v.written_for.is_none() {
+                    views.push(View { written_for: Some(other), ..v });
+                }
+                views.push(settled);
+            }
+            None => views.push(v),
+        }
+    }
+    views.extend(loaded_views.into_iter().map(|mut v| {
         written(&mut v.written_for);
         v
     }));
+    models.views = views;
     models.triggers.extend(loaded.triggers.into_iter().map(|mut t| {
         written(&mut t.written_for);
         t

@@ -151,6 +151,12 @@ pub async fn load_ddl(text: &str, origin: &str, opts: &LoadOptions) -> Result<Sc
 /// schema tables are read-only (defensive mode), extensions cannot be loaded.
 #[cfg(feature = "sqlite")]
 pub fn load_sqlite_ddl(text: &str, origin: &str, iopts: &IntrospectOptions) -> Result<Schema> {
+    crate::introspect::sqlite::introspect(&sqlite_scratch(text, origin)?, iopts)
+}
+
+/// The sealed in-memory SQLite of [`load_sqlite_ddl`] with `text` run in it.
+#[cfg(feature = "sqlite")]
+pub fn sqlite_scratch(text: &str, origin: &str) -> Result<rusqlite::Connection> {
     use rusqlite::config::DbConfig;
     use rusqlite::limits::Limit;
     let conn = rusqlite::Connection::open_in_memory().map_err(|e| Error::sqlite("opening an in-memory SQLite", e))?;
@@ -163,7 +169,7 @@ pub fn load_sqlite_ddl(text: &str, origin: &str, iopts: &IntrospectOptions) -> R
         reason: e.to_string(),
         loaded_as: Dialect::Sqlite,
     })?;
-    crate::introspect::sqlite::introspect(&conn, iopts)
+    Ok(conn)
 }
 
 #[cfg(feature = "postgres")]

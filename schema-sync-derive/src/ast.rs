@@ -7,6 +7,9 @@ use crate::ctxt::Ctxt;
 use syn::ext::IdentExt;
 use syn::{Data, DeriveInput, Fields, Ident, LitStr, Path, Type};
 
+mod view;
+pub(crate) use view::{view_name, View, ViewField};
+
 /// A `#[derive(SyncTable)]` struct.
 pub(crate) struct Table<'a> {
     pub ident: &'a Ident,
@@ -74,7 +77,7 @@ const RENAME_RULES: &[&str] = &[
 ];
 
 impl RenameRule {
-    fn parse(cx: &Ctxt, lit: &LitStr) -> Option<Self> {
+    pub(crate) fn parse(cx: &Ctxt, lit: &LitStr) -> Option<Self> {
         Some(match lit.value().as_str() {
             "lowercase" => RenameRule::Lower,
             "UPPERCASE" => RenameRule::Upper,
@@ -149,12 +152,12 @@ pub(crate) fn snake_case(name: &str) -> String {
     RenameRule::Snake.apply(name)
 }
 
-fn krate(path: Option<&Path>) -> Path {
+pub(crate) fn krate(path: Option<&Path>) -> Path {
     path.cloned().unwrap_or_else(|| syn::parse_quote!(::schema_sync))
 }
 
 /// Reports generics and non-struct inputs; `true` when the shape is fine.
-fn no_generics(cx: &Ctxt, input: &DeriveInput, derive: &str) -> bool {
+pub(crate) fn no_generics(cx: &Ctxt, input: &DeriveInput, derive: &str) -> bool {
     if input.generics.params.is_empty() && input.generics.where_clause.is_none() {
         return true;
     }
@@ -165,39 +168,57 @@ fn no_generics(cx: &Ctxt, input: &DeriveInput, derive: &str) -> bool {
     false
 }
 
+/// The named fields of a struct (none for a unit struct), or `None` (error recorded) for a
+/// tuple struct, an enum or a union.
+pub(crate) fn named_fields<'a>(cx: &Ctxt, input: &'a DeriveInput, derive: &str) -> Option<Vec<&'a syn::Field>> {
+    match &input.data {
+        Data::Struct(s) => match &s.fields {
+            Fields::Named(named) => Some(named.named.iter().collect::<Vec<_>>()),
+            Fields::Unit => Some(Vec::new()),
+            Fields::Unnamed(unnamed) => {
+                cx.error(
+                    unnamed.paren_token.span.join(),
+                    format!("`{derive}` needs named fields: each field is a column named after it"),
+                );
+                None
+            }
+        },
+        Data::Enum(e) => {
+            cx.error(
+                e.enum_token.span,
+                format!("`{derive}` can only be derived for a struct with named fields; for a fieldless enum stored in a column use `#[derive(SyncEnum)]`"),
+            );
+            None
+        }
+        Data::Union(u) => {
+            cx.error(
+                u.union_token.span,
+                format!("`{derive}` can only be derived for a struct with named fields, not a union"),
+            );
+            None
+        }
+    }
+}
+
+/// A field's column name: `rename = "..."`, else the field's name under `rule`.
+pub(crate) fn column_name(ident: &Ident, rename: Option<&LitStr>, rule: Option<RenameRule>) -> Name {
+    match rename {
+        Some(lit) => Spanned { value: lit.value(), span: lit.span() },
+        None => {
+            let raw = ident.unraw().to_string();
+            let value = rule.map_or_else(|| raw.clone(), |r| r.apply(&raw));
+            Spanned { value, span: ident.span() }
+        }
+    }
+}
+
 impl<'a> Table<'a> {
     /// The struct's model, or `None` (errors recorded) when the input is not a plain struct
     /// with named fields. `attrs` are parsed even then, for the stub impl's name.
     pub fn from_input(cx: &Ctxt, input: &'a DeriveInput) -> (ContainerAttrs, Option<Vec<Field<'a>>>) {
         let attrs = ContainerAttrs::parse(cx, &input.attrs);
         let generic_ok = no_generics(cx, input, "SyncTable");
-        let fields = match &input.data {
-            Data::Struct(s) => match &s.fields {
-                Fields::Named(named) => Some(named.named.iter().collect::<Vec<_>>()),
-                Fields::Unit => Some(Vec::new()),
-                Fields::Unnamed(unnamed) => {
-                    cx.error(
-                        unnamed.paren_token.span.join(),
-                        "`SyncTable` needs named fields: each field is a column named after it",
-                    );
-                    None
-                }
-            },
-            Data::Enum(e) => {
-                cx.error(
-                    e.enum_token.span,
-                    "`SyncTable` can only be derived for a struct with named fields; for a fieldless enum stored in a column use `#[derive(SyncEnum)]`",
-                );
-                None
-            }
-            Data::Union(u) => {
-                cx.error(
-                    u.union_token.span,
-                    "`SyncTable` can only be derived for a struct with named fields, not a union",
-                );
-                None
-            }
-        };
+        let fields = named_fields(cx, input, "SyncTable");
         let rule = attrs.rename_all.get().and_then(|lit| RenameRule::parse(cx, lit));
         let fields = fields.filter(|_| generic_ok).map(|fields| {
             fields
@@ -205,14 +226,7 @@ impl<'a> Table<'a> {
                 .map(|f| {
                     let ident = f.ident.as_ref().expect("named field");
                     let attrs = FieldAttrs::parse(cx, &f.attrs);
-                    let column = match attrs.rename.get() {
-                        Some(lit) => Spanned { value: lit.value(), span: lit.span() },
-                        None => {
-                            let raw = ident.unraw().to_string();
-                            let value = rule.map_or_else(|| raw.clone(), |r| r.apply(&raw));
-                            Spanned { value, span: ident.span() }
-                        }
-                    };
+                    let column = column_name(ident, attrs.rename.get(), rule);
                     Field { ident, ty: &f.ty, attrs, column }
                 })
                 .collect()

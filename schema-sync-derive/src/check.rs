@@ -11,6 +11,9 @@ use crate::ctxt::Ctxt;
 use proc_macro2::Span;
 use std::collections::HashMap;
 
+mod view;
+pub(crate) use view::view;
+
 /// Postgres truncates identifiers longer than this (NAMEDATALEN - 1) without an error.
 pub(crate) const MAX_IDENT_BYTES: usize = 63;
 
@@ -31,7 +34,7 @@ pub(crate) struct Checked {
     pub checks: Vec<(Option<String>, String)>,
 }
 
-fn ident_len(cx: &Ctxt, what: &str, name: &str, span: Span) {
+pub(crate) fn ident_len(cx: &Ctxt, what: &str, name: &str, span: Span) {
     if name.is_empty() {
         cx.error(span, format!("empty {what} name"));
     } else if name.len() > MAX_IDENT_BYTES {
@@ -74,7 +77,7 @@ fn sql_type_syntax(cx: &Ctxt, lit: &syn::LitStr) {
     }
 }
 
-fn empty_lit(cx: &Ctxt, key: &str, lit: &syn::LitStr) {
+pub(crate) fn empty_lit(cx: &Ctxt, key: &str, lit: &syn::LitStr) {
     if lit.value().trim().is_empty() {
         cx.error(lit.span(), format!("`{key}` cannot be empty"));
     }

@@ -14,6 +14,9 @@ use quote::{quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
 use syn::{DeriveInput, LitStr, Path};
 
+mod view;
+pub use view::sync_view;
+
 /// Copies `tokens` with every span set to `span` (so a path to the facade does not drag the
 /// macro's call site into an error that should point at a field).
 fn respan(tokens: TokenStream, span: Span) -> TokenStream {
@@ -132,6 +135,13 @@ fn table_stub(k: &Path, ident: &syn::Ident, name: &str, pk: &[&String], pk_type:
                     grants: &[],
                     comment: ::core::option::Option::None,
                 };
+            }
+            #[automatically_derived]
+            impl #k::__private::SchemaPart for #ident {
+                const PART: #k::__private::SchemaEntry = #k::__private::SchemaEntry::Table(
+                    <Self as #k::__private::SyncTable>::TABLE,
+                    <Self as #k::__private::SyncTable>::table,
+                );
             }
         };
     }
@@ -381,6 +391,13 @@ fn table_impl(t: &Table<'_>, c: &Checked) -> TokenStream {
                     grants: &[#(#grants),*],
                     comment: #comment,
                 };
+            }
+            #[automatically_derived]
+            impl #k::__private::SchemaPart for #ident {
+                const PART: #k::__private::SchemaEntry = #k::__private::SchemaEntry::Table(
+                    <Self as #k::__private::SyncTable>::TABLE,
+                    <Self as #k::__private::SyncTable>::table,
+                );
             }
             #has_column
             #checks

@@ -1,4 +1,4 @@
-//! `#[derive(SyncTable)]` and `#[derive(SyncEnum)]` for schema-sync: annotated structs become
+//! `#[derive(SyncTable)]`, `#[derive(SyncView)]` and `#[derive(SyncEnum)]` for schema-sync: annotated structs become
 //! compile-time table metadata, and mistakes in them become compile errors.
 //!
 //! Use the macros through the facade (`schema_sync::SyncTable`), which also holds the traits
@@ -117,6 +117,56 @@ use syn::{parse_macro_input, DeriveInput};
 pub fn derive_sync_table(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     expand::sync_table(&input).into()
+}
+
+/// Derives `schema_sync::SyncView` for a struct with named fields: a view whose columns are
+/// the fields, in order, with its query for both dialects or for each.
+///
+/// ```
+/// use schema_sync::{schema, SyncTable, SyncView};
+///
+/// #[derive(SyncTable)]
+/// #[sync(table = "orders")]
+/// struct Order { #[sync(primary_key)] id: i64, customer: String, total: f64 }
+///
+/// #[derive(SyncView)]
+/// #[sync(view = "customer_totals",
+///        query(postgres = "SELECT customer, sum(total) AS spent FROM orders GROUP BY customer",
+///              sqlite = "SELECT customer, total(total) AS spent FROM orders GROUP BY customer"))]
+/// struct CustomerTotal { customer: String, spent: f64 }
+///
+/// #[derive(SyncView)]
+/// #[sync(view = "big_orders", materialized, index(columns = ["id"], unique),
+///        query(postgres = "SELECT id, total FROM orders WHERE total > 100"))]
+/// struct BigOrder { id: i64, total: f64 }
+///
+/// let s = schema![Order, CustomerTotal, BigOrder];
+/// assert_eq!(s.views.iter().filter(|v| v.name == "customer_totals").count(), 2);
+/// assert!(s.views.iter().any(|v| v.name == "big_orders" && v.materialized && v.indexes.len() == 1));
+/// ```
+///
+/// The fields name the columns the query must yield, in order (their Rust types document them;
+/// they need no SQL mapping). That promise, and the query itself, are checked when the models
+/// are read in a scratch database — by `assert_schema_matches!`, `assert_migrations_reproduce!`
+/// and by the CLI with `--dev-url` — so a query naming a column the tables do not have fails
+/// `cargo test`, not production.
+///
+/// | attribute | on | meaning |
+/// |---|---|---|
+/// | `view = "name"` | struct | view name (default: the struct's name in snake_case) |
+/// | `schema = "app"` | struct | namespace (Postgres) |
+/// | `query = "SELECT …"` | struct | the query on both dialects |
+/// | `query(postgres = "…", sqlite = "…")` | struct | the query per dialect; a view with one only exists only there |
+/// | `security_invoker`, `security_barrier` | struct | Postgres view options (plain views) |
+/// | `materialized` | struct | `CREATE MATERIALIZED VIEW` (Postgres only) |
+/// | `index(columns = [...], unique, name = "...", where = "...")` | struct | index of a materialized view (repeatable) |
+/// | `comment = "..."` | struct, field | `COMMENT ON VIEW` / `COMMENT ON COLUMN` |
+/// | `rename_all = "..."`, `rename = "..."` | struct, field | column names, as for `SyncTable` |
+/// | `crate = "..."` | struct | path of the facade |
+#[proc_macro_derive(SyncView, attributes(sync))]
+pub fn derive_sync_view(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    expand::sync_view(&input).into()
 }
 
 /// Derives `schema_sync::SyncEnum` (and `SqlColumnType`) for a fieldless enum stored as a SQL

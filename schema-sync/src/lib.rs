@@ -18,13 +18,15 @@ pub use schema_sync_core::{model, types, Dialect, Error, Result, Schema, SqlType
 pub use schema_sync_core::fleet;
 
 #[cfg(feature = "derive")]
-pub use schema_sync_derive::{SyncEnum, SyncTable};
+pub use schema_sync_derive::{SyncEnum, SyncTable, SyncView};
 
 mod column_type;
 mod derive_support;
 mod schema_macro;
 mod table;
+mod view;
 pub use table::*;
+pub use view::*;
 
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -38,8 +40,9 @@ pub mod config;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::derive_support::*;
-    pub use crate::schema_macro::{build_schema, SchemaEntry};
+    pub use crate::schema_macro::{build_schema, SchemaEntry, SchemaPart};
     pub use crate::table::*;
+    pub use crate::view::*;
     pub use schema_sync_core;
     pub use schema_sync_core::model::{FkAction, Identity, PolicyCommand};
 }

@@ -1,11 +1,11 @@
-//! `schema![A, B, …]`: collects derived tables and the enum types they use into a
+//! `schema![A, B, …]`: collects derived tables, views and the enum types they use into a
 //! [`model::Schema`].
 
-use crate::{EnumDef, TableDef};
+use crate::{EnumDef, TableDef, ViewDef};
 use schema_sync_core::model;
 
-/// Builds the [`model::Schema`] of a list of `#[derive(SyncTable)]` structs: their tables,
-/// plus every `#[derive(SyncEnum)]` type a column uses. The schema has `dialect: None` (models
+/// Builds the [`model::Schema`] of a list of `#[derive(SyncTable)]` and `#[derive(SyncView)]`
+/// structs: their tables and views, plus every `#[derive(SyncEnum)]` type a column uses. The schema has `dialect: None` (models
 /// carry neutral types) and is normalised (tables sorted by schema and name).
 ///
 /// Foreign keys name the referenced struct's table and primary key, whether or not that struct
@@ -32,28 +32,38 @@ use schema_sync_core::model;
 /// ```
 ///
 /// # Panics
-/// When two different structs have the same table name, when two enum types share a name but
+/// When two different structs have the same table or view name, when a name is both a table
+/// and a view, when two enum types share a name but
 /// not their labels, or when a `sql_type` text does not parse.
 #[macro_export]
 macro_rules! schema {
-    ($($table:ty),* $(,)?) => {
+    ($($part:ty),* $(,)?) => {
         $crate::__private::build_schema(&[
-            $($crate::__private::SchemaEntry {
-                def: <$table as $crate::SyncTable>::TABLE,
-                table: <$table as $crate::SyncTable>::table,
-            }),*
+            $(<$part as $crate::__private::SchemaPart>::PART),*
         ])
     };
 }
 
-/// One struct given to [`schema!`].
+/// What `schema![…]` takes: a `#[derive(SyncTable)]` or `#[derive(SyncView)]` type.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is neither a table nor a view",
+    label = "`schema![…]` takes types that derive `SyncTable` or `SyncView`",
+    note = "add `#[derive(SyncTable)]` or `#[derive(SyncView)]` to `{Self}`"
+)]
+pub trait SchemaPart {
+    /// The type's const metadata.
+    const PART: SchemaEntry;
+}
+
+/// One type given to [`schema!`].
 #[doc(hidden)]
 #[derive(Debug, Clone, Copy)]
-pub struct SchemaEntry {
-    /// Its const metadata.
-    pub def: TableDef,
-    /// Its [`crate::SyncTable::table`].
-    pub table: fn() -> model::Table,
+pub enum SchemaEntry {
+    /// A table: its const metadata and [`crate::SyncTable::table`].
+    Table(TableDef, fn() -> model::Table),
+    /// A view.
+    View(ViewDef),
 }
 
 /// The body of [`schema!`].
@@ -61,23 +71,44 @@ pub struct SchemaEntry {
 pub fn build_schema(entries: &[SchemaEntry]) -> model::Schema {
     let mut schema = model::Schema::empty(None);
     let mut seen: Vec<TableDef> = Vec::new();
+    let mut views: Vec<ViewDef> = Vec::new();
     let mut enums: Vec<&'static EnumDef> = Vec::new();
     for entry in entries {
-        if let Some(prev) = seen.iter().find(|d| d.schema == entry.def.schema && d.name == entry.def.name) {
-            assert!(*prev == entry.def, "schema![…]: two different structs are both table `{}`", entry.def.name);
+        let (def, table) = match entry {
+            SchemaEntry::Table(def, table) => (def, table),
+            SchemaEntry::View(def) => {
+                if let Some(prev) = views.iter().find(|d| d.schema == def.schema && d.name == def.name) {
+                    assert!(prev == def, "schema![…]: two different structs are both view `{}`", def.name);
+                    continue;
+                }
+                views.push(*def);
+                schema.views.extend(def.to_models());
+                schema.comments.extend(def.comments());
+                continue;
+            }
+        };
+        if let Some(prev) = seen.iter().find(|d| d.schema == def.schema && d.name == def.name) {
+            assert!(prev == def, "schema![…]: two different structs are both table `{}`", def.name);
             continue;
         }
-        seen.push(entry.def);
-        for e in entry.def.enums() {
+        seen.push(*def);
+        for e in def.enums() {
             match enums.iter().find(|x| x.schema == e.schema && x.name == e.name) {
                 Some(x) => assert!(*x == e, "schema![…]: two different enums are both type `{}`", e.name),
                 None => enums.push(e),
             }
         }
-        schema.tables.push((entry.table)());
-        schema.policies.extend(entry.def.policies());
-        schema.grants.extend(entry.def.grants());
-        schema.comments.extend(entry.def.comments());
+        schema.tables.push(table());
+        schema.policies.extend(def.policies());
+        schema.grants.extend(def.grants());
+        schema.comments.extend(def.comments());
+    }
+    for v in &views {
+        assert!(
+            !seen.iter().any(|t| t.schema == v.schema && t.name == v.name),
+            "schema![…]: `{}` is both a table and a view",
+            v.name
+        );
     }
     schema.enums = enums.iter().map(|e| e.to_model()).collect();
     schema.normalize();

@@ -180,6 +180,23 @@ pub struct IndexDef {
     pub predicate: Option<&'static str>,
 }
 
+impl IndexDef {
+    /// The index as a model value.
+    pub fn to_model(&self) -> model::Index {
+        model::Index {
+            name: self.name.to_string(),
+            keys: self.columns.iter().map(|c| model::IndexKey::column(*c)).collect(),
+            unique: self.unique,
+            predicate: owned(self.predicate),
+            method: None,
+            include: Vec::new(),
+            nulls_not_distinct: false,
+            with: Default::default(),
+            invalid: false,
+        }
+    }
+}
+
 /// A UNIQUE constraint, as `const` data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct UniqueDef {
@@ -213,7 +230,7 @@ pub struct CheckDef {
     pub expr: &'static str,
 }
 
-fn owned(s: Option<&'static str>) -> Option<String> {
+pub(crate) fn owned(s: Option<&'static str>) -> Option<String> {
     s.map(str::to_string)
 }
 
@@ -277,21 +294,7 @@ impl TableDef {
         if !self.primary_key.is_empty() {
             table.primary_key = Some(model::PrimaryKey::on(names(self.primary_key)));
         }
-        table.indexes = self
-            .indexes
-            .iter()
-            .map(|i| model::Index {
-                name: i.name.to_string(),
-                keys: i.columns.iter().map(|c| model::IndexKey::column(*c)).collect(),
-                unique: i.unique,
-                predicate: owned(i.predicate),
-                method: None,
-                include: Vec::new(),
-                nulls_not_distinct: false,
-                with: Default::default(),
-                invalid: false,
-            })
-            .collect();
+        table.indexes = self.indexes.iter().map(IndexDef::to_model).collect();
         table.uniques = self
             .uniques
             .iter()

@@ -100,7 +100,14 @@ impl super::Schema {
         let table = |name: &str| self.tables.iter().find(|t| t.schema == on.schema && t.name == name);
         match on.kind {
             ObjectKind::Table => table(&on.name).is_some(),
-            ObjectKind::Column => on.table.as_deref().and_then(table).is_some_and(|t| t.column(&on.name).is_some()),
+            // A view's columns are not modelled: a comment on one goes with the view.
+            ObjectKind::Column => match on.table.as_deref() {
+                Some(name) => match table(name) {
+                    Some(t) => t.column(&on.name).is_some(),
+                    None => self.views.iter().any(|v| v.schema == on.schema && v.name == name),
+                },
+                None => false,
+            },
             ObjectKind::View | ObjectKind::MaterializedView => {
                 self.views.iter().any(|v| v.schema == on.schema && v.name == on.name)
             }

@@ -45,6 +45,12 @@ pub struct View {
     /// translation (rendering it fails with a clear error).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub written_for: Option<Dialect>,
+    /// The column names a Rust declaration (`#[derive(SyncView)]`) promises the query yields,
+    /// in order. Checked when the models are read in a scratch database
+    /// ([`crate::declarative::merge`]); not something a catalog keeps, so never serialized and
+    /// never compared. Empty for every view read from a database, snapshot or DDL file.
+    #[serde(skip)]
+    pub declared_columns: Vec<String>,
 }
 
 impl View {
@@ -59,6 +65,7 @@ impl View {
             options: BTreeMap::new(),
             indexes: Vec::new(),
             written_for: None,
+            declared_columns: Vec::new(),
         }
     }
 

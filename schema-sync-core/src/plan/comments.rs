@@ -24,6 +24,21 @@ pub(super) fn plan(to: &Schema, changes: &[Change], steps: &[&Step]) -> Vec<Step
     for s in steps {
         created.extend(objects_created(s));
     }
+    // A view's columns are not modelled: the comments on them go with the view.
+    let views: BTreeSet<(Option<String>, String)> = created
+        .iter()
+        .filter(|o| matches!(o.kind, ObjectKind::View | ObjectKind::MaterializedView))
+        .map(|o| (o.schema.clone(), o.name.clone()))
+        .collect();
+    created.extend(
+        wanted
+            .keys()
+            .filter(|on| {
+                on.kind == ObjectKind::Column
+                    && on.table.as_ref().is_some_and(|t| views.contains(&(on.schema.clone(), t.clone())))
+            })
+            .map(|on| (*on).clone()),
+    );
     for on in created {
         if let Some(text) = wanted.get(&on) {
             out.entry(on).or_insert_with(|| Some(text.to_string()));

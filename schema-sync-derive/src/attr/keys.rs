@@ -41,6 +41,11 @@ pub const PRIVILEGES: &str = "privileges";
 pub const COMMENT: &str = "comment";
 pub const POSTGRES: &str = "postgres";
 pub const SQLITE: &str = "sqlite";
+pub const VIEW: &str = "view";
+pub const QUERY: &str = "query";
+pub const MATERIALIZED: &str = "materialized";
+pub const SECURITY_INVOKER: &str = "security_invoker";
+pub const SECURITY_BARRIER: &str = "security_barrier";
 
 /// Keys of `#[sync(...)]` on a `SyncTable` struct.
 pub const CONTAINER: &[&str] =
@@ -83,6 +88,11 @@ pub const TABLE_PRIVILEGES: &[&str] =
     &["select", "insert", "update", "delete", "truncate", "references", "trigger", "all"];
 /// Keys inside `sql_type(...)` and `default(...)`.
 pub const DIALECTS: &[&str] = &[POSTGRES, SQLITE];
+/// Keys of `#[sync(...)]` on a `SyncView` struct.
+pub const VIEW_CONTAINER: &[&str] =
+    &[VIEW, SCHEMA, QUERY, MATERIALIZED, SECURITY_INVOKER, SECURITY_BARRIER, INDEX, COMMENT, RENAME_ALL, CRATE];
+/// Keys of `#[sync(...)]` on a `SyncView` field.
+pub const VIEW_FIELD: &[&str] = &[RENAME, COMMENT];
 /// Keys of `#[sync(...)]` on a `SyncEnum` enum.
 pub const ENUM: &[&str] = &[NAME, SCHEMA, RENAME_ALL, CRATE];
 /// Keys of `#[sync(...)]` on a `SyncEnum` variant.

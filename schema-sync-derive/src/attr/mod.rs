@@ -2,7 +2,7 @@
 //!
 //! Syntax errors, unknown keys and duplicate keys are recorded in the [`crate::ctxt::Ctxt`] and
 //! parsing goes on, so one run reports every mistake. One file per place an attribute can
-//! stand (`container`, `field`, `enums`), the shared value parsers in `values`, the key names
+//! stand (`container`, `field`, `enums`, `view`), the shared value parsers in `values`, the key names
 //! in `keys`.
 
 mod container;
@@ -10,9 +10,11 @@ mod enums;
 mod field;
 pub(crate) mod keys;
 mod values;
+mod view;
 
 pub(crate) use container::ContainerAttrs;
 pub(crate) use enums::{EnumAttrs, VariantAttrs};
 pub(crate) use field::FieldAttrs;
 pub(crate) use keys::one_of;
 pub(crate) use values::{Action, Attr, Dialected, Name, Spanned};
+pub(crate) use view::{ViewAttrs, ViewFieldAttrs};

@@ -7,7 +7,7 @@ use schema_sync_core::declarative;
 use schema_sync_core::diff::DiffOptions;
 use schema_sync_core::introspect::IntrospectOptions;
 use schema_sync_core::source::{self, LoadOptions, Source};
-use schema_sync_core::Schema;
+use schema_sync_core::{Dialect, Schema};
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -44,12 +44,25 @@ pub(super) async fn load_options(args: &SourceArgs, models: Option<Schema>) -> R
     if introspect.schemas != IntrospectOptions::default().schemas {
         introspect.must_exist = introspect.schemas.clone();
     }
+    // SQLite views are settled (and their queries checked) in memory, always, on the models
+    // alone: the declarative files are Postgres SQL.
+    let models = match models {
+        Some(m) if declarative::has_views_to_settle(&m, Dialect::Sqlite) => {
+            Some(declarative::merge_sqlite(&m, &[], &IntrospectOptions::default())?)
+        }
+        m => m,
+    };
     let sql_dir = args.sql_dir.clone().or_else(|| soft_config().and_then(|c| c.sql_dir.clone()));
+    let dev = args.dev_url.as_deref();
     let models = match (models, sql_dir) {
         (Some(m), Some(dir)) => {
             let files = declarative::read_dir(&dir)?;
-            let dev = args.dev_url.as_deref();
-            Some(declarative::merge(&m, &files, schema_sync_core::Dialect::Postgres, dev, &introspect).await?)
+            Some(declarative::merge(&m, &files, Dialect::Postgres, dev, &introspect).await?)
+        }
+        // The models' views are compared as Postgres prints them when a scratch server is
+        // given; without one, as written (a query in Postgres' own spelling still matches).
+        (Some(m), None) if dev.is_some() && declarative::has_views_to_settle(&m, Dialect::Postgres) => {
+            Some(declarative::merge(&m, &[], Dialect::Postgres, dev, &introspect).await?)
         }
         (m, _) => m,
     };

@@ -10,7 +10,9 @@
 //! An assertion never passes by skipping: when it needs a Postgres and none can be found or
 //! started it panics, with or without `CI=true`.
 
-use super::assert_report::{cross_report, migrations_report, models_report, read, read_blocking};
+use super::assert_report::{
+    cross_report, migrations_report, models_report, postgres_url, read, read_blocking, settle, settle_blocking,
+};
 use super::postgres::on_own_runtime;
 use super::{TempPostgres, TempSqlite};
 use schema_sync_core::apply::postgres::schemas_for;
@@ -126,10 +128,32 @@ impl<T: IntoTestDb + ?Sized> IntoTestDb for &T {
 /// database to the models), and when the database cannot be read.
 #[track_caller]
 pub fn assert_schema_matches(db: impl IntoTestDb, models: &Schema) {
+    schema_matches(db.test_db(), models, None);
+}
+
+/// [`assert_schema_matches`] with the declarative SQL files of `sql_dir` merged into the models
+/// (see [`schema_sync_core::declarative`]): on a Postgres database they are read in a scratch
+/// database on the same server; they are Postgres SQL, so on a SQLite database only the
+/// models are compared. The function behind `assert_schema_matches!(db, models, sql_dir = "…")`.
+///
+/// # Panics
+/// As [`assert_schema_matches`], and when a file does not load.
+#[track_caller]
+pub fn assert_schema_matches_with(db: impl IntoTestDb, models: &Schema, sql_dir: impl AsRef<Path>) {
+    schema_matches(db.test_db(), models, Some(sql_dir.as_ref()));
+}
+
+#[track_caller]
+fn schema_matches(db: TestDb<'_>, models: &Schema, sql_dir: Option<&Path>) {
     let iopts = schemas_for(models, &IntrospectOptions::default());
-    let checked = read_blocking(db.test_db(), &iopts)
+    let url = postgres_url(&db);
+    let checked = read_blocking(db, &iopts)
+        .and_then(|(live, shown)| {
+            let settled = settle_blocking(models, live.dialect, url.as_deref(), sql_dir)?;
+            Ok((live, shown, settled))
+        })
         .map_err(|e| format!("assert_schema_matches!: {e}"))
-        .and_then(|(live, shown)| models_report(&live, &shown, models));
+        .and_then(|(live, shown, settled)| models_report(&live, &shown, &settled));
     if let Err(message) = checked {
         panic!("{message}");
     }
@@ -151,8 +175,16 @@ pub fn assert_schema_matches(db: impl IntoTestDb, models: &Schema) {
 /// As [`assert_schema_matches`].
 pub async fn assert_schema_matches_async(db: impl IntoTestDb, models: &Schema) {
     let iopts = schemas_for(models, &IntrospectOptions::default());
-    let checked = match read(db.test_db(), &iopts).await {
-        Ok((live, shown)) => models_report(&live, &shown, models),
+    let db = db.test_db();
+    let url = postgres_url(&db);
+    let checked = match read(db, &iopts).await {
+        Ok((live, shown)) => {
+            let dialect = live.dialect.unwrap_or(schema_sync_core::Dialect::Sqlite);
+            match settle(models, dialect, url.as_deref(), None).await {
+                Ok(settled) => models_report(&live, &shown, &settled),
+                Err(e) => Err(format!("assert_schema_matches!: {e}")),
+            }
+        }
         Err(e) => Err(format!("assert_schema_matches!: {e}")),
     };
     if let Err(message) = checked {
@@ -252,7 +284,24 @@ pub async fn assert_sqlite_postgres_in_sync_async(sqlite: impl IntoTestDb, postg
 pub fn assert_migrations_reproduce(dir: impl AsRef<Path>, models: &Schema) {
     let dir = dir.as_ref().to_path_buf();
     let models = models.clone();
-    let result = on_own_runtime(async move { migrations_report(&dir, &models).await });
+    let result = on_own_runtime(async move { migrations_report(&dir, &models, None).await });
+    if let Err(message) = result {
+        panic!("{message}");
+    }
+}
+
+/// [`assert_migrations_reproduce`] with the declarative SQL files of `sql_dir` merged into the
+/// models (read in a scratch database on the same throwaway server): the migrations must build
+/// the models *and* what the files declare. The function behind
+/// `assert_migrations_reproduce!(dir = "…", models, sql_dir = "…")`.
+///
+/// # Panics
+/// As [`assert_migrations_reproduce`], and when a file does not load.
+#[track_caller]
+pub fn assert_migrations_reproduce_with(dir: impl AsRef<Path>, models: &Schema, sql_dir: impl AsRef<Path>) {
+    let (dir, sql_dir) = (dir.as_ref().to_path_buf(), sql_dir.as_ref().to_path_buf());
+    let models = models.clone();
+    let result = on_own_runtime(async move { migrations_report(&dir, &models, Some(&sql_dir)).await });
     if let Err(message) = result {
         panic!("{message}");
     }
@@ -272,7 +321,7 @@ pub fn assert_migrations_reproduce(dir: impl AsRef<Path>, models: &Schema) {
 /// # Panics
 /// As [`assert_migrations_reproduce`].
 pub async fn assert_migrations_reproduce_async(dir: impl AsRef<Path>, models: &Schema) {
-    if let Err(message) = migrations_report(dir.as_ref(), models).await {
+    if let Err(message) = migrations_report(dir.as_ref(), models, None).await {
         panic!("{message}");
     }
 }
@@ -309,6 +358,14 @@ macro_rules! assert_schema_matches {
     ($db:expr, $models:expr $(,)?) => {
         $crate::testing::assert_schema_matches(&$db, &$models)
     };
+    // The declarative SQL files of a directory (relative to the crate) merged into the models.
+    ($db:expr, $models:expr, sql_dir = $sql_dir:expr $(,)?) => {
+        $crate::testing::assert_schema_matches_with(
+            &$db,
+            &$models,
+            ::std::path::Path::new(::std::env!("CARGO_MANIFEST_DIR")).join($sql_dir),
+        )
+    };
 }
 
 /// Asserts that the migration files of a directory, applied in order to a fresh Postgres
@@ -338,6 +395,14 @@ macro_rules! assert_migrations_reproduce {
         $crate::testing::assert_migrations_reproduce(
             ::std::path::Path::new(::std::env!("CARGO_MANIFEST_DIR")).join($dir),
             &$models,
+        )
+    };
+    // The declarative SQL files of a directory merged into the models first.
+    (dir = $dir:expr, $models:expr, sql_dir = $sql_dir:expr $(,)?) => {
+        $crate::testing::assert_migrations_reproduce_with(
+            ::std::path::Path::new(::std::env!("CARGO_MANIFEST_DIR")).join($dir),
+            &$models,
+            ::std::path::Path::new(::std::env!("CARGO_MANIFEST_DIR")).join($sql_dir),
         )
     };
     // Also the SQLite migrations (plain `.sql` files in file-name order) against the models.

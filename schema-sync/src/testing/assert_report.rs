@@ -4,6 +4,7 @@
 use super::postgres::on_own_runtime;
 use super::{TempPostgres, TestDb};
 use schema_sync_core::apply::postgres::{schemas_for, PgDatabase};
+use schema_sync_core::declarative;
 use schema_sync_core::diff::{self, Comparison, DiffOptions};
 use schema_sync_core::introspect::IntrospectOptions;
 use schema_sync_core::model::Schema;
@@ -76,6 +77,53 @@ fn table_list(schema: &Schema) -> String {
     }
 }
 
+/// The models as a database built from them reads back: their views (and the declarative SQL
+/// files of `sql_dir`, Postgres only) run in a scratch database — an in-memory SQLite, or a
+/// scratch database on the server at `pg_url` — and come back as that catalog prints them.
+/// This is the rehearsal that makes a view naming a column the tables lack fail the test.
+pub(super) fn settle_blocking(
+    models: &Schema,
+    dialect: Option<Dialect>,
+    pg_url: Option<&str>,
+    sql_dir: Option<&Path>,
+) -> Result<Schema, String> {
+    match (dialect, pg_url) {
+        (Some(Dialect::Postgres), Some(url)) => {
+            let (models, url, dir) = (models.clone(), url.to_string(), sql_dir.map(Path::to_path_buf));
+            on_own_runtime(async move { settle(&models, Dialect::Postgres, Some(&url), dir.as_deref()).await })
+        }
+        _ => {
+            let iopts = IntrospectOptions::default();
+            declarative::merge_sqlite(models, &[], &iopts).map_err(|e| format!("the models do not load: {e}"))
+        }
+    }
+}
+
+/// [`settle_blocking`] on the current runtime.
+pub(super) async fn settle(
+    models: &Schema,
+    dialect: Dialect,
+    pg_url: Option<&str>,
+    sql_dir: Option<&Path>,
+) -> Result<Schema, String> {
+    let iopts = schemas_for(models, &IntrospectOptions::default());
+    let files = match (dialect, sql_dir) {
+        (Dialect::Postgres, Some(dir)) => declarative::read_dir(dir).map_err(|e| e.to_string())?,
+        _ => Vec::new(),
+    };
+    declarative::merge(models, &files, dialect, pg_url, &iopts)
+        .await
+        .map_err(|e| format!("the models do not load: {e}"))
+}
+
+/// The `postgres://` URL of a database an assertion reads, if it is one.
+pub(super) fn postgres_url(db: &TestDb<'_>) -> Option<String> {
+    match db {
+        TestDb::Source(text) => matches!(Source::parse(text), Ok(Source::Postgres(_))).then(|| text.to_string()),
+        TestDb::Sqlite(_) => None,
+    }
+}
+
 /// `Err(message)` when `live` differs from `models`.
 pub(super) fn models_report(live: &Schema, shown: &str, models: &Schema) -> Result<(), String> {
     let c = diff::compare(live, models, None, &DiffOptions::default())
@@ -132,7 +180,7 @@ pub(super) fn cross_report(
 
 /// Applies the migrations of `dir` to a fresh Postgres; `Err(message)` when the result differs
 /// from `models` or anything fails.
-pub(super) async fn migrations_report(dir: &Path, models: &Schema) -> Result<(), String> {
+pub(super) async fn migrations_report(dir: &Path, models: &Schema, sql_dir: Option<&Path>) -> Result<(), String> {
     const WHAT: &str = "assert_migrations_reproduce!";
     let files = supabase::read_dir(dir).map_err(|e| format!("{WHAT}: {e}"))?;
     if files.is_empty() {
@@ -154,6 +202,8 @@ pub(super) async fn migrations_report(dir: &Path, models: &Schema) -> Result<(),
         Some(f) => format!("{WHAT}: {} failed to apply: {e}", f.path.display()),
         None => format!("{WHAT}: {e}"),
     })?;
+    let models =
+        &settle(models, Dialect::Postgres, Some(pg.url()), sql_dir).await.map_err(|e| format!("{WHAT}: {e}"))?;
     let iopts = schemas_for(models, &IntrospectOptions::default());
     let live = schema_sync_core::introspect::postgres::introspect(&mut conn, &iopts)
         .await

@@ -26,7 +26,9 @@ pub fn sqlite_migrations_report(dir: &Path, models: &Schema) -> Result<(), Strin
         tx.commit().map_err(|e| e.to_string())?;
     }
     let live = lite::introspect(&conn, &IntrospectOptions::default()).map_err(|e| e.to_string())?;
-    let cmp = diff::compare(&live, models, None, &Default::default()).map_err(|e| e.to_string())?;
+    let models = schema_sync_core::declarative::merge_sqlite(models, &[], &IntrospectOptions::default())
+        .map_err(|e| format!("assert_migrations_reproduce!: the models do not load: {e}"))?;
+    let cmp = diff::compare(&live, &models, None, &Default::default()).map_err(|e| e.to_string())?;
     if cmp.is_empty() {
         return Ok(());
     }

@@ -180,15 +180,14 @@ async fn declarative_sql_files_merge_with_the_models_into_one_desired_schema() {
     let text = diff::render_text(&cmp);
     assert!(text.contains("public_profiles") && text.contains("profiles_touch"), "{text}");
     // A file that does not load names itself; nothing is left behind.
-    let bad = [SqlFile { origin: "broken.sql".into(), text: "CREATE VIEW v AS SELECT nope FROM profiles;".into() }];
+    let bad = [SqlFile::new("broken.sql", "CREATE VIEW v AS SELECT nope FROM profiles;")];
     let err = declarative::merge(&models, &bad, pg, Some(db.url()), &io).await.expect_err("does not load");
     assert!(err.to_string().contains("broken.sql"), "{err}");
     // Postgres files need a dev database.
     let err = declarative::merge(&models, &files, pg, None, &io).await.expect_err("no dev URL");
     assert!(err.to_string().contains("--dev-url"), "{err}");
     // SQLite files merge in memory.
-    let lite_files =
-        [SqlFile { origin: "views.sql".into(), text: "CREATE VIEW named AS SELECT id FROM profiles;".into() }];
+    let lite_files = [SqlFile::new("views.sql", "CREATE VIEW named AS SELECT id FROM profiles;")];
     let sqlite = schema_sync::Dialect::Sqlite;
     let merged = declarative::merge(&models, &lite_files, sqlite, None, &io).await.expect("SQLite merge");
     assert_eq!(merged.views.len(), 1);

@@ -3,3 +3,4 @@
 mod apply;
 mod models;
 mod ui;
+mod views;

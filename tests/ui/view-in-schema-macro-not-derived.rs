@@ -1,0 +1,9 @@
+struct ActiveUser {
+    id: i64,
+}
+
+fn models() -> schema_sync::Schema {
+    schema_sync::schema![ActiveUser]
+}
+
+fn main() {}
