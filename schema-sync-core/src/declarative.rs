@@ -134,7 +134,7 @@ fn script<'m>(
     dialect: Dialect,
 ) -> Result<Option<(String, String, Vec<&'m View>)>> {
     let views = views_for(models, dialect);
-    if files.iter().all(|f| f.platform) && views.is_empty() {
+    if files.iter().all(|f| f.platform) && !needs_settling(models, dialect) {
         return Ok(None);
     }
     let file = |f: &SqlFile| format!("\n-- {}\n{}\n", f.origin.replace('\n', " "), f.text);
@@ -145,17 +145,17 @@ fn script<'m>(
     }
     text.extend(files.iter().filter(|f| !f.platform).map(file));
     let mut origins: Vec<&str> = Vec::new();
-    if !views.is_empty() {
-        origins.push("the models' views");
+    if needs_settling(models, dialect) {
+        origins.push("the models");
     }
     origins.extend(files.iter().map(|f| f.origin.as_str()));
     Ok(Some((text, origins.join(", "), views)))
 }
 
 /// `true` when `merge` has something to do for `dialect` beyond the files: the models declare
-/// views for it, which are settled through a scratch database.
-pub fn has_views_to_settle(models: &Schema, dialect: Dialect) -> bool {
-    !views_for(models, dialect).is_empty()
+/// views for it, or (Postgres) policies, whose text is settled through a scratch database.
+pub fn needs_settling(models: &Schema, dialect: Dialect) -> bool {
+    !views_for(models, dialect).is_empty() || (dialect == Dialect::Postgres && !models.policies.is_empty())
 }
 
 /// The models' views that exist in `dialect`: written for it or for both, materialized ones
@@ -288,10 +288,16 @@ fn add_declared(mut models: Schema, loaded: Schema, dialect: Dialect, home: Opti
     models
         .functions
         .extend(loaded.functions.into_iter().filter(|f| !functions.contains(&(f.name.clone(), f.identity.clone()))));
-    let policies: Vec<(String, String)> = models.policies.iter().map(|p| (p.table.clone(), p.name.clone())).collect();
-    models
-        .policies
-        .extend(loaded.policies.into_iter().filter(|p| !policies.contains(&(p.table.clone(), p.name.clone()))));
+    // The models' policies take their expressions as the catalog prints them
+    // (`(select auth.uid())` comes back `( SELECT auth.uid() AS uid)`); the files' are added.
+    let mut loaded_policies = loaded.policies;
+    for p in &mut models.policies {
+        if let Some(i) = loaded_policies.iter().position(|l| l.table == p.table && l.name == p.name) {
+            let l = loaded_policies.swap_remove(i);
+            (p.using, p.with_check) = (l.using, l.with_check);
+        }
+    }
+    models.policies.extend(loaded_policies);
     let extensions: Vec<String> = models.extensions.iter().map(|x| x.name.clone()).collect();
     models.extensions.extend(loaded.extensions.into_iter().filter(|x| missing(&extensions, &x.name)));
     let domains: Vec<String> = models.domains.iter().map(|d| d.name.clone()).collect();

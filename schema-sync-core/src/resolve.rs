@@ -71,6 +71,16 @@ fn resolve_model(schema: &Schema, dialect: Dialect, namespace: &str) -> crate::R
     for t in &schema.tables {
         let mut table = t.clone();
         table.schema = caps.schemas.then(|| t.schema.clone().unwrap_or_else(|| namespace.to_string()));
+        if !caps.schemas {
+            // A foreign key to a table of another schema that the models do not declare (a
+            // declared struct for Supabase's `auth.users`, not listed): the platform's table,
+            // which a dialect without schemas does not have.
+            let outside = |rs: &String| {
+                rs != t.schema.as_deref().unwrap_or(namespace)
+                    && !schema.tables.iter().any(|x| x.schema.as_ref() == Some(rs))
+            };
+            table.foreign_keys.retain(|fk| !fk.ref_schema.as_ref().is_some_and(outside));
+        }
         let single_pk = table.primary_key.as_ref().filter(|pk| pk.columns.len() == 1).map(|pk| pk.columns[0].clone());
         let mut enum_checks = Vec::new();
         for col in &mut table.columns {

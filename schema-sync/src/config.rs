@@ -68,6 +68,9 @@ dir = "supabase/migrations"
 # Declarative SQL (functions, triggers, views, …) merged with the models; read in a scratch
 # database on --dev-url, never run against a live one.
 # sql_dir = "supabase/schemas"
+# What the platform provides (Supabase's auth schema and API roles), run first in scratch
+# databases so the files above load there; never taken into the app's schema.
+# platform_sql = "supabase/platform.sql"
 
 [names]
 # How SQLite and Postgres names correspond: "exact", or "fold" (AlbumId <-> album_id).
@@ -110,6 +113,8 @@ pub struct Config {
     pub models_snapshot: Option<PathBuf>,
     /// Declarative SQL files merged with the models (`[models] sql_dir`).
     pub sql_dir: Option<PathBuf>,
+    /// What the platform provides, run first in scratch databases (`[models] platform_sql`).
+    pub platform_sql: Option<PathBuf>,
     /// Fold names across dialects (`AlbumId` ↔ `album_id`).
     pub fold_names: bool,
     /// Table globs to ignore.
@@ -187,6 +192,7 @@ struct RawMigrations {
 struct RawModels {
     snapshot: Option<String>,
     sql_dir: Option<String>,
+    platform_sql: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -328,6 +334,7 @@ impl Config {
         if let Some(m) = raw.models {
             cfg.models_snapshot = m.snapshot.map(|s| root.join(s));
             cfg.sql_dir = m.sql_dir.map(|s| root.join(s));
+            cfg.platform_sql = m.platform_sql.map(|s| root.join(s));
         }
         if let Some(n) = raw.names {
             cfg.fold_names = n.matching != NameMatch::Exact;
@@ -385,6 +392,9 @@ mod tests {
                 "ignore_tables" => assert_eq!(cfg.ignore_tables, ["_litestream_*", "spatial_ref_sys"]),
                 "snapshot" => assert_eq!(cfg.models_snapshot.as_deref(), Some(Path::new("/proj/schema.json"))),
                 "sql_dir" => assert_eq!(cfg.sql_dir.as_deref(), Some(Path::new("/proj/supabase/schemas"))),
+                "platform_sql" => {
+                    assert_eq!(cfg.platform_sql.as_deref(), Some(Path::new("/proj/supabase/platform.sql")))
+                }
                 "on_conflict" => assert_eq!(cfg.on_conflict, Some(Side::Postgres)),
                 "lock_timeout" => assert_eq!(cfg.lock_timeout.as_deref(), Some("3s")),
                 "lock_retries" => assert_eq!(cfg.lock_retries, Some(5)),

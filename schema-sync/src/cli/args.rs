@@ -63,6 +63,11 @@ pub struct SourceArgs {
     /// a scratch database on --dev-url (default: the config's `[models] sql_dir`).
     #[arg(long, value_name = "DIR", env = "SCHEMA_SYNC_SQL_DIR")]
     pub sql_dir: Option<std::path::PathBuf>,
+    /// SQL for what the platform provides (Supabase's `auth` schema and API roles), run first in
+    /// the scratch database so the files load; never taken into the models (default: the
+    /// config's `[models] platform_sql`).
+    #[arg(long, value_name = "FILE", env = "SCHEMA_SYNC_PLATFORM_SQL")]
+    pub platform_sql: Option<std::path::PathBuf>,
 }
 
 /// Options that shape a migration.

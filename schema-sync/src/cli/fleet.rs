@@ -80,7 +80,12 @@ pub(super) async fn run(command: FleetCommand, models: Option<Schema>, out: &Out
 /// The targets, the desired schema and the options every fleet command starts from.
 async fn prepare(f: &FleetArgs, models: Option<Schema>) -> Result<(Vec<TargetSpec>, Schema, FleetOptions)> {
     let specs = fleet::parse_targets(&f.targets, &f.schemas)?;
-    let source = SourceArgs { schemas: vec![f.template_schema.clone()], dev_url: f.dev_url.clone(), sql_dir: None };
+    let source = SourceArgs {
+        schemas: vec![f.template_schema.clone()],
+        dev_url: f.dev_url.clone(),
+        sql_dir: None,
+        platform_sql: None,
+    };
     let lo = load_options(&source, models).await?;
     let (_, desired) = load(&f.to, &lo).await?;
     let change = change_with_config(f.change.clone());

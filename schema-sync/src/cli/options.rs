@@ -47,22 +47,28 @@ pub(super) async fn load_options(args: &SourceArgs, models: Option<Schema>) -> R
     // SQLite views are settled (and their queries checked) in memory, always, on the models
     // alone: the declarative files are Postgres SQL.
     let models = match models {
-        Some(m) if declarative::has_views_to_settle(&m, Dialect::Sqlite) => {
+        Some(m) if declarative::needs_settling(&m, Dialect::Sqlite) => {
             Some(declarative::merge_sqlite(&m, &[], &IntrospectOptions::default())?)
         }
         m => m,
     };
     let sql_dir = args.sql_dir.clone().or_else(|| soft_config().and_then(|c| c.sql_dir.clone()));
+    let platform = args.platform_sql.clone().or_else(|| soft_config().and_then(|c| c.platform_sql.clone()));
     let dev = args.dev_url.as_deref();
+    let mut files = Vec::new();
+    if let Some(path) = &platform {
+        let f = declarative::SqlFile::read(path)?;
+        files.push(declarative::SqlFile::platform(f.origin, f.text));
+    }
     let models = match (models, sql_dir) {
         (Some(m), Some(dir)) => {
-            let files = declarative::read_dir(&dir)?;
+            files.extend(declarative::read_dir(&dir)?);
             Some(declarative::merge(&m, &files, Dialect::Postgres, dev, &introspect).await?)
         }
-        // The models' views are compared as Postgres prints them when a scratch server is
-        // given; without one, as written (a query in Postgres' own spelling still matches).
-        (Some(m), None) if dev.is_some() && declarative::has_views_to_settle(&m, Dialect::Postgres) => {
-            Some(declarative::merge(&m, &[], Dialect::Postgres, dev, &introspect).await?)
+        // The models' views and policies are compared as Postgres prints them when a scratch
+        // server is given; without one, as written (Postgres' own spelling still matches).
+        (Some(m), None) if dev.is_some() && declarative::needs_settling(&m, Dialect::Postgres) => {
+            Some(declarative::merge(&m, &files, Dialect::Postgres, dev, &introspect).await?)
         }
         (m, _) => m,
     };

@@ -128,28 +128,71 @@ impl<T: IntoTestDb + ?Sized> IntoTestDb for &T {
 /// database to the models), and when the database cannot be read.
 #[track_caller]
 pub fn assert_schema_matches(db: impl IntoTestDb, models: &Schema) {
-    schema_matches(db.test_db(), models, None);
+    schema_matches(db.test_db(), models, &Declared::default());
 }
 
-/// [`assert_schema_matches`] with the declarative SQL files of `sql_dir` merged into the models
-/// (see [`schema_sync_core::declarative`]): on a Postgres database they are read in a scratch
-/// database on the same server; they are Postgres SQL, so on a SQLite database only the
-/// models are compared. The function behind `assert_schema_matches!(db, models, sql_dir = "…")`.
+/// Declarative SQL merged into the models by the `_with` assertions and the `sql_dir = …` forms
+/// of the macros (see [`schema_sync_core::declarative`]).
+///
+/// ```
+/// let declared = schema_sync::testing::Declared::new("supabase/schemas").platform("supabase/platform.sql");
+/// assert!(declared.platform.is_some());
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Declared {
+    /// The `*.sql` files of this directory, in name order (Supabase's `supabase/schemas`).
+    pub sql_dir: Option<PathBuf>,
+    /// What the hosting platform provides (Supabase's `auth` schema and API roles), run first
+    /// in every scratch and test database and never taken into the models.
+    pub platform: Option<PathBuf>,
+}
+
+impl Declared {
+    /// The files of `sql_dir`.
+    pub fn new(sql_dir: impl Into<PathBuf>) -> Self {
+        Declared { sql_dir: Some(sql_dir.into()), platform: None }
+    }
+
+    /// And a platform file.
+    pub fn platform(mut self, path: impl Into<PathBuf>) -> Self {
+        self.platform = Some(path.into());
+        self
+    }
+
+    /// The platform file, then the directory's files.
+    pub(super) fn files(&self) -> schema_sync_core::Result<Vec<schema_sync_core::declarative::SqlFile>> {
+        use schema_sync_core::declarative::{read_dir, SqlFile};
+        let mut out = Vec::new();
+        if let Some(p) = &self.platform {
+            let f = SqlFile::read(p)?;
+            out.push(SqlFile::platform(f.origin, f.text));
+        }
+        if let Some(dir) = &self.sql_dir {
+            out.extend(read_dir(dir)?);
+        }
+        Ok(out)
+    }
+}
+
+/// [`assert_schema_matches`] with declarative SQL merged into the models (see [`Declared`]): on
+/// a Postgres database the files are read in a scratch database on the same server; they are
+/// Postgres SQL, so on a SQLite database only the models are compared. The function behind
+/// `assert_schema_matches!(db, models, sql_dir = "…")`.
 ///
 /// # Panics
 /// As [`assert_schema_matches`], and when a file does not load.
 #[track_caller]
-pub fn assert_schema_matches_with(db: impl IntoTestDb, models: &Schema, sql_dir: impl AsRef<Path>) {
-    schema_matches(db.test_db(), models, Some(sql_dir.as_ref()));
+pub fn assert_schema_matches_with(db: impl IntoTestDb, models: &Schema, declared: &Declared) {
+    schema_matches(db.test_db(), models, declared);
 }
 
 #[track_caller]
-fn schema_matches(db: TestDb<'_>, models: &Schema, sql_dir: Option<&Path>) {
+fn schema_matches(db: TestDb<'_>, models: &Schema, declared: &Declared) {
     let iopts = schemas_for(models, &IntrospectOptions::default());
     let url = postgres_url(&db);
     let checked = read_blocking(db, &iopts)
         .and_then(|(live, shown)| {
-            let settled = settle_blocking(models, live.dialect, url.as_deref(), sql_dir)?;
+            let settled = settle_blocking(models, live.dialect, url.as_deref(), declared)?;
             Ok((live, shown, settled))
         })
         .map_err(|e| format!("assert_schema_matches!: {e}"))
@@ -180,7 +223,7 @@ pub async fn assert_schema_matches_async(db: impl IntoTestDb, models: &Schema) {
     let checked = match read(db, &iopts).await {
         Ok((live, shown)) => {
             let dialect = live.dialect.unwrap_or(schema_sync_core::Dialect::Sqlite);
-            match settle(models, dialect, url.as_deref(), None).await {
+            match settle(models, dialect, url.as_deref(), &Declared::default()).await {
                 Ok(settled) => models_report(&live, &shown, &settled),
                 Err(e) => Err(format!("assert_schema_matches!: {e}")),
             }
@@ -284,24 +327,25 @@ pub async fn assert_sqlite_postgres_in_sync_async(sqlite: impl IntoTestDb, postg
 pub fn assert_migrations_reproduce(dir: impl AsRef<Path>, models: &Schema) {
     let dir = dir.as_ref().to_path_buf();
     let models = models.clone();
-    let result = on_own_runtime(async move { migrations_report(&dir, &models, None).await });
+    let result = on_own_runtime(async move { migrations_report(&dir, &models, &Declared::default()).await });
     if let Err(message) = result {
         panic!("{message}");
     }
 }
 
-/// [`assert_migrations_reproduce`] with the declarative SQL files of `sql_dir` merged into the
-/// models (read in a scratch database on the same throwaway server): the migrations must build
-/// the models *and* what the files declare. The function behind
-/// `assert_migrations_reproduce!(dir = "…", models, sql_dir = "…")`.
+/// [`assert_migrations_reproduce`] with declarative SQL merged into the models (read in a
+/// scratch database on the same throwaway server): the migrations must build the models *and*
+/// what the files declare. A [`Declared::platform`] file runs on the fresh database before the
+/// migrations, as Supabase's own objects exist before yours. The function behind
+/// `assert_migrations_reproduce!(dir = "…", models, sql_dir = "…", platform = "…")`.
 ///
 /// # Panics
 /// As [`assert_migrations_reproduce`], and when a file does not load.
 #[track_caller]
-pub fn assert_migrations_reproduce_with(dir: impl AsRef<Path>, models: &Schema, sql_dir: impl AsRef<Path>) {
-    let (dir, sql_dir) = (dir.as_ref().to_path_buf(), sql_dir.as_ref().to_path_buf());
+pub fn assert_migrations_reproduce_with(dir: impl AsRef<Path>, models: &Schema, declared: &Declared) {
+    let (dir, declared) = (dir.as_ref().to_path_buf(), declared.clone());
     let models = models.clone();
-    let result = on_own_runtime(async move { migrations_report(&dir, &models, Some(&sql_dir)).await });
+    let result = on_own_runtime(async move { migrations_report(&dir, &models, &declared).await });
     if let Err(message) = result {
         panic!("{message}");
     }
@@ -321,7 +365,7 @@ pub fn assert_migrations_reproduce_with(dir: impl AsRef<Path>, models: &Schema, 
 /// # Panics
 /// As [`assert_migrations_reproduce`].
 pub async fn assert_migrations_reproduce_async(dir: impl AsRef<Path>, models: &Schema) {
-    if let Err(message) = migrations_report(dir.as_ref(), models, None).await {
+    if let Err(message) = migrations_report(dir.as_ref(), models, &Declared::default()).await {
         panic!("{message}");
     }
 }
@@ -359,11 +403,12 @@ macro_rules! assert_schema_matches {
         $crate::testing::assert_schema_matches(&$db, &$models)
     };
     // The declarative SQL files of a directory (relative to the crate) merged into the models.
-    ($db:expr, $models:expr, sql_dir = $sql_dir:expr $(,)?) => {
+    ($db:expr, $models:expr, sql_dir = $sql_dir:expr $(, platform = $platform:expr)? $(,)?) => {
         $crate::testing::assert_schema_matches_with(
             &$db,
             &$models,
-            ::std::path::Path::new(::std::env!("CARGO_MANIFEST_DIR")).join($sql_dir),
+            &$crate::testing::Declared::new(::std::path::Path::new(::std::env!("CARGO_MANIFEST_DIR")).join($sql_dir))
+                $(.platform(::std::path::Path::new(::std::env!("CARGO_MANIFEST_DIR")).join($platform)))?,
         )
     };
 }
@@ -398,11 +443,12 @@ macro_rules! assert_migrations_reproduce {
         )
     };
     // The declarative SQL files of a directory merged into the models first.
-    (dir = $dir:expr, $models:expr, sql_dir = $sql_dir:expr $(,)?) => {
+    (dir = $dir:expr, $models:expr, sql_dir = $sql_dir:expr $(, platform = $platform:expr)? $(,)?) => {
         $crate::testing::assert_migrations_reproduce_with(
             ::std::path::Path::new(::std::env!("CARGO_MANIFEST_DIR")).join($dir),
             &$models,
-            ::std::path::Path::new(::std::env!("CARGO_MANIFEST_DIR")).join($sql_dir),
+            &$crate::testing::Declared::new(::std::path::Path::new(::std::env!("CARGO_MANIFEST_DIR")).join($sql_dir))
+                $(.platform(::std::path::Path::new(::std::env!("CARGO_MANIFEST_DIR")).join($platform)))?,
         )
     };
     // Also the SQLite migrations (plain `.sql` files in file-name order) against the models.

@@ -2,7 +2,7 @@
 //! the readable report (grouped diff plus fixing SQL) each assertion panics with.
 
 use super::postgres::on_own_runtime;
-use super::{TempPostgres, TestDb};
+use super::{Declared, TempPostgres, TestDb};
 use schema_sync_core::apply::postgres::{schemas_for, PgDatabase};
 use schema_sync_core::declarative;
 use schema_sync_core::diff::{self, Comparison, DiffOptions};
@@ -77,20 +77,20 @@ fn table_list(schema: &Schema) -> String {
     }
 }
 
-/// The models as a database built from them reads back: their views (and the declarative SQL
-/// files of `sql_dir`, Postgres only) run in a scratch database — an in-memory SQLite, or a
+/// The models as a database built from them reads back: their views (and, on Postgres, the
+/// declarative SQL files of `declared`) run in a scratch database — an in-memory SQLite, or a
 /// scratch database on the server at `pg_url` — and come back as that catalog prints them.
 /// This is the rehearsal that makes a view naming a column the tables lack fail the test.
 pub(super) fn settle_blocking(
     models: &Schema,
     dialect: Option<Dialect>,
     pg_url: Option<&str>,
-    sql_dir: Option<&Path>,
+    declared: &Declared,
 ) -> Result<Schema, String> {
     match (dialect, pg_url) {
         (Some(Dialect::Postgres), Some(url)) => {
-            let (models, url, dir) = (models.clone(), url.to_string(), sql_dir.map(Path::to_path_buf));
-            on_own_runtime(async move { settle(&models, Dialect::Postgres, Some(&url), dir.as_deref()).await })
+            let (models, url, declared) = (models.clone(), url.to_string(), declared.clone());
+            on_own_runtime(async move { settle(&models, Dialect::Postgres, Some(&url), &declared).await })
         }
         _ => {
             let iopts = IntrospectOptions::default();
@@ -104,12 +104,12 @@ pub(super) async fn settle(
     models: &Schema,
     dialect: Dialect,
     pg_url: Option<&str>,
-    sql_dir: Option<&Path>,
+    declared: &Declared,
 ) -> Result<Schema, String> {
     let iopts = schemas_for(models, &IntrospectOptions::default());
-    let files = match (dialect, sql_dir) {
-        (Dialect::Postgres, Some(dir)) => declarative::read_dir(dir).map_err(|e| e.to_string())?,
-        _ => Vec::new(),
+    let files = match dialect {
+        Dialect::Postgres => declared.files().map_err(|e| e.to_string())?,
+        Dialect::Sqlite => Vec::new(),
     };
     declarative::merge(models, &files, dialect, pg_url, &iopts)
         .await
@@ -180,7 +180,7 @@ pub(super) fn cross_report(
 
 /// Applies the migrations of `dir` to a fresh Postgres; `Err(message)` when the result differs
 /// from `models` or anything fails.
-pub(super) async fn migrations_report(dir: &Path, models: &Schema, sql_dir: Option<&Path>) -> Result<(), String> {
+pub(super) async fn migrations_report(dir: &Path, models: &Schema, declared: &Declared) -> Result<(), String> {
     const WHAT: &str = "assert_migrations_reproduce!";
     let files = supabase::read_dir(dir).map_err(|e| format!("{WHAT}: {e}"))?;
     if files.is_empty() {
@@ -194,6 +194,15 @@ pub(super) async fn migrations_report(dir: &Path, models: &Schema, sql_dir: Opti
         ));
     };
     let mut conn = pg.connect().await;
+    // What the platform provides (Supabase's `auth` schema, its roles) is there before any
+    // migration, as on the platform itself.
+    if let Some(path) = &declared.platform {
+        let platform = std::fs::read_to_string(path).map_err(|e| format!("{WHAT}: reading {}: {e}", path.display()))?;
+        sqlx::raw_sql(sqlx::AssertSqlSafe(platform))
+            .execute(&mut conn)
+            .await
+            .map_err(|e| format!("{WHAT}: {} failed: {e}", path.display()))?;
+    }
     // The files run exactly as `schema-sync migrate` runs them: one transaction each, recorded
     // in the Supabase ledger (outside the schemas compared).
     let mut db = PgDatabase::new(&mut conn);
@@ -203,7 +212,7 @@ pub(super) async fn migrations_report(dir: &Path, models: &Schema, sql_dir: Opti
         None => format!("{WHAT}: {e}"),
     })?;
     let models =
-        &settle(models, Dialect::Postgres, Some(pg.url()), sql_dir).await.map_err(|e| format!("{WHAT}: {e}"))?;
+        &settle(models, Dialect::Postgres, Some(pg.url()), declared).await.map_err(|e| format!("{WHAT}: {e}"))?;
     let iopts = schemas_for(models, &IntrospectOptions::default());
     let live = schema_sync_core::introspect::postgres::introspect(&mut conn, &iopts)
         .await

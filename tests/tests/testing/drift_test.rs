@@ -5,28 +5,11 @@
 //! One test, because it builds a crate: the copy shares this build's target directory and
 //! Cargo.lock, so only the small crates are compiled.
 
-use super::{assert_contains, cargo, text, WORKSPACE};
+use super::{assert_contains, cargo, copy_dir, text, WORKSPACE};
 use schema_sync::core::supabase::read_dir;
 use std::path::Path;
 
 const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/drift_test");
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let name = entry.file_name();
-        if name == "target" || name == "Cargo.lock" {
-            continue;
-        }
-        let path = entry.path();
-        if path.is_dir() {
-            copy_dir(&path, &to.join(&name));
-        } else {
-            std::fs::copy(&path, to.join(&name)).unwrap();
-        }
-    }
-}
 
 #[test]
 fn drift_test_fails_on_a_field_without_migration_and_passes_after_it() {

@@ -1,6 +1,6 @@
 //! `schema_sync::testing`'s drift assertions against real SQLite files and a real Postgres:
 //! each passes on matching databases and fails with a readable diff and the fixing SQL on
-//! mismatching ones; plus the runnable examples and the `examples/drift_test` crate.
+//! mismatching ones; plus the runnable examples and the `examples/drift_test` and `examples/supabase_app` crates.
 
 // The model structs are only read through their derived metadata.
 #![allow(dead_code)]
@@ -8,6 +8,7 @@
 mod assertions;
 mod drift_test;
 mod examples;
+mod supabase_app;
 
 use schema_sync::core::apply::{self, ApplyOptions};
 use schema_sync::model::Schema;
@@ -105,6 +106,24 @@ pub fn apply_postgres(url: &str, models: &Schema) {
     })
     .join()
     .unwrap();
+}
+
+/// Copies an example crate's directory (not its `target` or `Cargo.lock`).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name();
+        if name == "target" || name == "Cargo.lock" {
+            continue;
+        }
+        let path = entry.path();
+        if path.is_dir() {
+            copy_dir(&path, &to.join(&name));
+        } else {
+            std::fs::copy(&path, to.join(&name)).unwrap();
+        }
+    }
 }
 
 /// The workspace root.

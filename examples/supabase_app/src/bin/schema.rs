@@ -1,0 +1,10 @@
+//! The schema-sync CLI with this app's models built in (`models` is a source like any other):
+//!
+//! ```text
+//! cargo run --features cli --bin schema -- migration new init --from postgres://… --to models \
+//!     --sql-dir supabase/schemas --platform-sql supabase/platform.sql --dev-url postgres://…
+//! ```
+
+fn main() -> std::process::ExitCode {
+    schema_sync::cli::run(supabase_app::models())
+}

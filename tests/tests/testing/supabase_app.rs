@@ -1,0 +1,103 @@
+//! `examples/supabase_app`, run as its owner would: its whole schema (RLS, policies, grants,
+//! comments, views in Rust; `handle_new_user()` on `auth.users` and the `updated_at` trigger in
+//! `supabase/schemas/`) passes its own `cargo test`; a view whose query names a column the
+//! models lack fails it on both dialects; a policy removed from a struct fails it, and the
+//! app's CLI `diff` names that policy with exit 1.
+//!
+//! One test, because it builds a crate (sharing this build's target directory and Cargo.lock).
+
+use super::{assert_contains, cargo, copy_dir, text, WORKSPACE};
+use std::path::Path;
+
+const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/supabase_app");
+
+#[test]
+fn supabase_app_checks_its_whole_schema_in_cargo_test() {
+    let pg = schema_sync::require_postgres!(blocking);
+    let manifest = std::fs::read_to_string(Path::new(EXAMPLE).join("Cargo.toml")).unwrap();
+    let profile = &manifest[manifest.find("[profile.dev]").expect("supabase_app has [profile.dev]")..];
+    let workspace = std::fs::read_to_string(Path::new(WORKSPACE).join("Cargo.toml")).unwrap();
+    assert!(
+        workspace.contains(profile.trim()),
+        "examples/supabase_app/Cargo.toml's profile differs from the workspace's"
+    );
+
+    let scratch = schema_sync::testing::TempSqlite::new();
+    let app = scratch.path().with_file_name("supabase_app");
+    copy_dir(Path::new(EXAMPLE), &app);
+    let schema_sync_dir = Path::new(WORKSPACE).join("schema-sync").canonicalize().unwrap();
+    let manifest = manifest.replace("../../schema-sync", &schema_sync_dir.display().to_string());
+    std::fs::write(app.join("Cargo.toml"), manifest).unwrap();
+    std::fs::copy(Path::new(WORKSPACE).join("Cargo.lock"), app.join("Cargo.lock")).unwrap();
+    let lib_path = app.join("src/lib.rs");
+    let lib = std::fs::read_to_string(&lib_path).unwrap();
+
+    // As shipped: the migrations reproduce models + SQL files, the SQLite side matches.
+    let out = cargo(&app, &["test", "--test", "schema"], Some(pg.url()));
+    assert!(out.status.success(), "supabase_app as shipped should pass:\n{}", text(&out));
+    assert_contains(
+        &text(&out),
+        &["test migrations_reproduce_models_and_schemas ... ok", "test local_database_matches_models ... ok"],
+    );
+
+    // A view's query names a column the models do not have: both checks fail, naming it.
+    let broken =
+        lib.replacen("SELECT id, username, avatar_url FROM profiles", "SELECT id, username, avatar FROM profiles", 1);
+    assert_ne!(broken, lib, "supabase_app's ProfileCard query changed");
+    std::fs::write(&lib_path, &broken).unwrap();
+    let out = cargo(&app, &["test", "--test", "schema"], Some(pg.url()));
+    let failed = text(&out);
+    assert!(!out.status.success(), "a broken view should fail:\n{failed}");
+    assert_contains(
+        &failed,
+        &[
+            "test migrations_reproduce_models_and_schemas ... FAILED",
+            "test local_database_matches_models ... FAILED",
+            "column \"avatar\" does not exist",
+            "no such column: avatar",
+        ],
+    );
+
+    // A policy removed from a struct: the migrations still have it, and the test names it.
+    let line = "#[sync(policy(name = \"Users delete their own profile\", command = delete, roles = [\"authenticated\"],\n              using = \"(select auth.uid()) = id\"))]\n";
+    let without = lib.replacen(line, "", 1);
+    assert_ne!(without, lib, "supabase_app's delete policy changed");
+    std::fs::write(&lib_path, &without).unwrap();
+    let out = cargo(&app, &["test", "--test", "schema"], Some(pg.url()));
+    let failed = text(&out);
+    assert!(!out.status.success(), "a removed policy should fail:\n{failed}");
+    assert_contains(
+        &failed,
+        &[
+            "test migrations_reproduce_models_and_schemas ... FAILED",
+            "test local_database_matches_models ... ok",
+            "- policy Users delete their own profile on public.profiles",
+            "DROP POLICY \"Users delete their own profile\" ON \"public\".\"profiles\";",
+        ],
+    );
+
+    // The app's CLI (`cli::run(models())`) says the same: the migrations, loaded in a scratch
+    // database after the platform file, against the models + SQL files.
+    let migrations = schema_sync::core::supabase::read_dir(&app.join("supabase/migrations")).unwrap();
+    let all = scratch.path().with_file_name("all.sql");
+    let mut ddl = std::fs::read_to_string(app.join("supabase/platform.sql")).unwrap();
+    for f in migrations {
+        ddl.push_str(&std::fs::read_to_string(f.path).unwrap());
+    }
+    std::fs::write(&all, ddl).unwrap();
+    let all = all.display().to_string();
+    let schema = ["run", "--quiet", "--features", "cli", "--bin", "schema", "--"];
+    let diff = [
+        &schema[..],
+        &["diff", "--from", &all, "--to", "models", "--dev-url", pg.url()],
+        &["--sql-dir", "supabase/schemas", "--platform-sql", "supabase/platform.sql"],
+    ]
+    .concat();
+    let out = cargo(&app, &diff, Some(pg.url()));
+    assert_eq!(out.status.code(), Some(1), "`schema diff` should exit 1:\n{}", text(&out));
+    assert_contains(&text(&out), &["- policy Users delete their own profile on public.profiles"]);
+
+    std::fs::write(&lib_path, &lib).unwrap();
+    let out = cargo(&app, &diff, Some(pg.url()));
+    assert_eq!(out.status.code(), Some(0), "`schema diff` should exit 0 with the policy back:\n{}", text(&out));
+}
