@@ -30,22 +30,22 @@ pub struct SqlFile {
     pub origin: String,
     /// Its text.
     pub text: String,
-    /// What the hosting platform provides rather than the application (Supabase's `auth`
-    /// schema with `auth.users` and `auth.uid()`, its API roles): run first in a scratch
-    /// database — before the models, which may reference it — so that the rest loads, and
-    /// never taken into the desired schema.
-    pub platform: bool,
+    /// Runs before the models' DDL rather than after: what the hosting platform provides
+    /// (Supabase's `auth` schema with `auth.users` and `auth.uid()`, its API roles — outside the
+    /// schemas read, so never taken into the desired schema) or what the models' own tables
+    /// need to exist first (a sequence or domain a column uses, a function a default calls).
+    pub first: bool,
 }
 
 impl SqlFile {
     /// A file of the application's own declarations.
     pub fn new(origin: impl Into<String>, text: impl Into<String>) -> Self {
-        SqlFile { origin: origin.into(), text: text.into(), platform: false }
+        SqlFile { origin: origin.into(), text: text.into(), first: false }
     }
 
-    /// A file of what the platform provides (see [`SqlFile::platform`]).
-    pub fn platform(origin: impl Into<String>, text: impl Into<String>) -> Self {
-        SqlFile { platform: true, ..SqlFile::new(origin, text) }
+    /// A file that runs before the models (see [`SqlFile::first`]).
+    pub fn first(origin: impl Into<String>, text: impl Into<String>) -> Self {
+        SqlFile { first: true, ..SqlFile::new(origin, text) }
     }
 
     /// Reads one file.
@@ -134,16 +134,16 @@ fn script<'m>(
     dialect: Dialect,
 ) -> Result<Option<(String, String, Vec<&'m View>)>> {
     let views = views_for(models, dialect);
-    if files.iter().all(|f| f.platform) && !needs_settling(models, dialect) {
+    if files.iter().all(|f| f.first) && !needs_settling(models, dialect) {
         return Ok(None);
     }
     let file = |f: &SqlFile| format!("\n-- {}\n{}\n", f.origin.replace('\n', " "), f.text);
-    let mut text: String = files.iter().filter(|f| f.platform).map(file).collect();
+    let mut text: String = files.iter().filter(|f| f.first).map(file).collect();
     text.push_str(&crate::render::script(&crate::render::schema_sql(models, dialect)?));
     if dialect == Dialect::Postgres {
         text.push_str(&postgres_column_checks(&views, &text));
     }
-    text.extend(files.iter().filter(|f| !f.platform).map(file));
+    text.extend(files.iter().filter(|f| !f.first).map(file));
     let mut origins: Vec<&str> = Vec::new();
     if needs_settling(models, dialect) {
         origins.push("the models");

@@ -167,6 +167,10 @@ fn resolve_model(schema: &Schema, dialect: Dialect, namespace: &str) -> crate::R
     if caps.sequences {
         out.sequences = schema.sequences.clone();
     }
+    if caps.schemas {
+        // Models list schemas only when they say so (`schema-sync pull` writes the ones read).
+        out.namespaces = schema.namespaces.clone();
+    }
     // Views and triggers of models are declared for one dialect's SQL: placed in the namespace.
     // One written for the other dialect (a declarative SQL file's) exists only there.
     let home = |s: &Option<String>| caps.schemas.then(|| s.clone().unwrap_or_else(|| namespace.to_string()));

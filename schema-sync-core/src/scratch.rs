@@ -105,3 +105,14 @@ pub async fn sweep_stale(admin: &mut PgConnection) -> Vec<String> {
     }
     swept
 }
+
+/// `true` when the role of `url` may create databases: a scratch database can go next to the
+/// one `url` names, on the same server, without touching it.
+pub async fn may_create_databases(url: &str) -> bool {
+    let Ok(mut conn) = crate::introspect::postgres::connect(url).await else { return false };
+    let may: Result<(bool,), _> =
+        sqlx::query_as("SELECT rolcreatedb OR rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user")
+            .fetch_one(&mut conn)
+            .await;
+    matches!(may, Ok((true,)))
+}

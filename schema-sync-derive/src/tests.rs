@@ -63,6 +63,32 @@ fn sync_enum_expansion_snapshot() {
 }
 
 #[test]
+fn sync_view_expansion_snapshot() {
+    let input: syn::DeriveInput = syn::parse_quote! {
+        #[sync(view = "active_users", security_invoker, comment = "who can sign in",
+               query(postgres = "SELECT id, email FROM users WHERE active", sqlite = "SELECT id, email FROM users WHERE active = 1"))]
+        struct ActiveUser {
+            id: i64,
+            #[sync(rename = "mail", comment = "where we write")]
+            email: String,
+        }
+    };
+    check_snapshot("active_user.expanded.rs", &pretty(crate::expand::sync_view(&input)));
+}
+
+#[test]
+fn invalid_view_expands_to_errors_and_a_stub() {
+    let input: syn::DeriveInput = syn::parse_quote! {
+        #[sync(view = "v")]
+        struct V { id: i64 }
+    };
+    let out = crate::expand::sync_view(&input).to_string();
+    assert!(out.contains("compile_error") && out.contains("needs the view's query"), "{out}");
+    assert!(out.contains("impl :: schema_sync :: __private :: SyncView for V"), "{out}");
+    assert!(out.contains("impl :: schema_sync :: __private :: SchemaPart for V"), "{out}");
+}
+
+#[test]
 fn invalid_input_expands_to_errors_and_a_stub() {
     let input: syn::DeriveInput = syn::parse_quote! {
         struct Broken {

@@ -22,9 +22,13 @@ pub use schema_sync_derive::{SyncEnum, SyncTable, SyncView};
 
 mod column_type;
 mod derive_support;
+mod models;
+#[cfg(feature = "derive")]
+pub mod pull;
 mod schema_macro;
 mod table;
 mod view;
+pub use models::Models;
 pub use table::*;
 pub use view::*;
 

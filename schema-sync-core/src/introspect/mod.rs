@@ -55,6 +55,34 @@ pub const VERSION_TABLE: &str = "schema_version";
 /// Names of schema-sync's own bookkeeping tables, never part of a user's schema.
 pub const BOOKKEEPING_TABLES: &[&str] = &[VERSION_TABLE];
 
+/// The columns a view yields, in order, with their types as the catalog names them: what no
+/// other record of a view keeps (`schema-sync pull` names a view struct's fields with them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ViewColumns {
+    /// Namespace (Postgres); `None` on SQLite.
+    pub schema: Option<String>,
+    /// The view.
+    pub view: String,
+    /// (name, type) in order.
+    pub columns: Vec<(String, String)>,
+}
+
+/// One (schema, view, column, type) row of a view's columns.
+pub(crate) type ViewColumnRow = (Option<String>, String, String, String);
+
+/// Groups rows, already in order, by view.
+#[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
+pub(crate) fn group_view_columns(rows: Vec<ViewColumnRow>) -> Vec<ViewColumns> {
+    let mut out: Vec<ViewColumns> = Vec::new();
+    for (schema, view, column, ty) in rows {
+        match out.last_mut() {
+            Some(last) if last.schema == schema && last.view == view => last.columns.push((column, ty)),
+            _ => out.push(ViewColumns { schema, view, columns: vec![(column, ty)] }),
+        }
+    }
+    out
+}
+
 /// `true` when a table must be left out of introspection.
 pub fn is_excluded(name: &str, opts: &IntrospectOptions) -> bool {
     BOOKKEEPING_TABLES.contains(&name) || opts.exclude_tables.iter().any(|t| t == name)

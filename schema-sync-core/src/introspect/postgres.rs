@@ -109,6 +109,21 @@ pub async fn introspect(conn: &mut PgConnection, opts: &IntrospectOptions) -> Re
     Ok(introspect_with_stats(conn, opts).await?.0)
 }
 
+/// The columns of every view and materialized view in `opts.schemas` (one query).
+pub async fn view_columns(conn: &mut PgConnection, opts: &IntrospectOptions) -> Result<Vec<super::ViewColumns>> {
+    let rows: Vec<(String, String, String, String)> = sqlx::query_as(
+        "SELECT n.nspname::text, c.relname::text, a.attname::text, pg_catalog.format_type(a.atttypid, a.atttypmod) \
+         FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+         JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped \
+         WHERE c.relkind IN ('v', 'm') AND n.nspname = ANY($1) ORDER BY 1, 2, a.attnum",
+    )
+    .bind(&opts.schemas)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(|e| Error::postgres("reading the columns of views", e))?;
+    Ok(super::group_view_columns(rows.into_iter().map(|(s, v, c, t)| (Some(s), v, c, t)).collect()))
+}
+
 /// [`introspect`], also returning how many catalog queries it took (constant: 8, plus one for
 /// the text of CHECKs, defaults and index predicates when there are any, plus one when a
 /// foreign key references a table outside `opts.schemas`).

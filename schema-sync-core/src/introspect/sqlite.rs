@@ -33,6 +33,34 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::time::Duration;
 
+/// The columns of every view: one query, or one per view when a view's query no longer
+/// compiles (that view is then left out).
+pub fn view_columns(conn: &Connection) -> Result<Vec<super::ViewColumns>> {
+    const ALL: &str = "SELECT m.name, p.name, p.type FROM sqlite_schema m JOIN pragma_table_info(m.name) p \
+                       WHERE m.type = 'view' ORDER BY m.name, p.cid";
+    let read = |sql: &str, arg: Option<&str>| -> rusqlite::Result<Vec<super::ViewColumnRow>> {
+        let mut st = conn.prepare(sql)?;
+        let map = |r: &Row<'_>| Ok((None, r.get(0)?, r.get(1)?, r.get(2)?));
+        match arg {
+            Some(a) => st.query_map([a], map)?.collect(),
+            None => st.query_map([], map)?.collect(),
+        }
+    };
+    if let Ok(rows) = read(ALL, None) {
+        return Ok(super::group_view_columns(rows));
+    }
+    let names: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'view' ORDER BY name")
+        .and_then(|mut st| st.query_map([], |r| r.get(0))?.collect())
+        .map_err(|e| Error::sqlite("listing views", e))?;
+    let mut rows = Vec::new();
+    for name in names {
+        let one = "SELECT ?1, name, type FROM pragma_table_info(?1) ORDER BY cid";
+        rows.extend(read(one, Some(&name)).unwrap_or_default());
+    }
+    Ok(super::group_view_columns(rows))
+}
+
 /// Opens an existing SQLite database file read-write. Never creates a file.
 ///
 /// A missing path and a file that is not a SQLite database are [`Error::Input`] with a one-line

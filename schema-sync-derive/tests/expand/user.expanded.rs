@@ -145,6 +145,13 @@ const _: () = {
         };
     }
     #[automatically_derived]
+    impl ::schema_sync::__private::SchemaPart for User {
+        const PART: ::schema_sync::__private::SchemaEntry = ::schema_sync::__private::SchemaEntry::Table(
+            <Self as ::schema_sync::__private::SyncTable>::TABLE,
+            <Self as ::schema_sync::__private::SyncTable>::table,
+        );
+    }
+    #[automatically_derived]
     impl ::schema_sync::__private::HasColumn<
         { ::schema_sync::__private::column_key("id") },
     > for User {

@@ -258,6 +258,20 @@ pub enum Command {
         #[command(subcommand)]
         command: FleetCommand,
     },
+    /// Write Rust models from an existing database: `DIR/mod.rs` with `#[derive(SyncTable)]`
+    /// structs, `SyncEnum`s and `SyncView`s and `pub fn models()`, plus `DIR/schema.sql` for
+    /// what the derives do not express. `schema_sync::cli::run(pulled::models())` is then this
+    /// CLI with them as `models`.
+    Pull {
+        /// The database (sqlite:PATH, postgres://…).
+        #[arg(long)]
+        from: String,
+        /// The module's directory (created; `mod.rs` and `schema.sql` are overwritten).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        #[command(flatten)]
+        source: SourceArgs,
+    },
     /// Check Postgres migration SQL for lock hazards (any author's). Exit 0 clean, 1 findings,
     /// 2 a file could not be read. Silence one statement with `-- schema-sync-lint: allow ID`.
     Lint {

@@ -238,3 +238,45 @@ pub(super) fn lint(paths: &[std::path::PathBuf], format: super::args::ReportForm
     }
     Ok(if findings.is_empty() { Status::Ok } else { Status::Drift })
 }
+
+/// `pull --from DB --out DIR`: the database's Rust models.
+pub(super) async fn pull(from: &str, dir: &std::path::Path, lo: &LoadOptions, out: &Output) -> Result<Status> {
+    let src = Source::parse(from)?;
+    let (schema, views) = match &src {
+        Source::Sqlite(path) => {
+            let conn = schema_sync_core::introspect::sqlite::open(path)?;
+            let schema = schema_sync_core::introspect::sqlite::introspect(&conn, &lo.introspect)?;
+            (schema, schema_sync_core::introspect::sqlite::view_columns(&conn)?)
+        }
+        Source::Postgres(url) => {
+            let mut conn = schema_sync_core::introspect::postgres::connect(url).await?;
+            let schema = schema_sync_core::introspect::postgres::introspect(&mut conn, &lo.introspect).await?;
+            (schema, schema_sync_core::introspect::postgres::view_columns(&mut conn, &lo.introspect).await?)
+        }
+        other => bail!("pull reads a database (sqlite:PATH or postgres://…), not {}", other.display()),
+    };
+    let pulled = crate::pull::generate(&schema, &views, &src.display())?;
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    for name in ["before.sql", "schema.sql"] {
+        let stale = dir.join(name);
+        if stale.exists() && !pulled.files.iter().any(|(p, _)| p == std::path::Path::new(name)) {
+            std::fs::remove_file(&stale).with_context(|| format!("removing {}", stale.display()))?;
+        }
+    }
+    for (path, text) in &pulled.files {
+        let path = dir.join(path);
+        std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+        out.say(format!("wrote {}", path.display()));
+    }
+    out.say(format!(
+        "{} struct(s), {} enum(s), {} view(s); {} table(s) as SQL",
+        pulled.structs.len(),
+        pulled.enums,
+        pulled.views,
+        pulled.sql_tables.len()
+    ));
+    for (table, why) in &pulled.sql_tables {
+        out.say(format!("  {table} as SQL: {why}"));
+    }
+    Ok(Status::Ok)
+}

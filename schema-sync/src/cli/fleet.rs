@@ -12,7 +12,7 @@ use schema_sync_core::Schema;
 use std::time::Duration;
 
 /// Runs one `fleet` command.
-pub(super) async fn run(command: FleetCommand, models: Option<Schema>, out: &Output) -> Result<Status> {
+pub(super) async fn run(command: FleetCommand, models: Option<crate::Models>, out: &Output) -> Result<Status> {
     match command {
         FleetCommand::Audit { fleet, baseline, format } => {
             let (specs, desired, opts) = prepare(&fleet, models).await?;
@@ -78,7 +78,7 @@ pub(super) async fn run(command: FleetCommand, models: Option<Schema>, out: &Out
 }
 
 /// The targets, the desired schema and the options every fleet command starts from.
-async fn prepare(f: &FleetArgs, models: Option<Schema>) -> Result<(Vec<TargetSpec>, Schema, FleetOptions)> {
+async fn prepare(f: &FleetArgs, models: Option<crate::Models>) -> Result<(Vec<TargetSpec>, Schema, FleetOptions)> {
     let specs = fleet::parse_targets(&f.targets, &f.schemas)?;
     let source = SourceArgs {
         schemas: vec![f.template_schema.clone()],

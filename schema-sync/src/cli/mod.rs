@@ -45,9 +45,11 @@ pub enum Status {
     Errors,
 }
 
-/// Runs the CLI with the process arguments and `models` available as the `models` source.
-pub fn run(models: Schema) -> ExitCode {
-    run_with(std::env::args_os().collect(), Some(models))
+/// Runs the CLI with the process arguments and `models` available as the `models` source: a
+/// [`Schema`] (`schema![…]`) or [`crate::Models`] (a schema with declarative SQL, what
+/// `schema-sync pull` writes).
+pub fn run(models: impl Into<crate::Models>) -> ExitCode {
+    run_models(std::env::args_os().collect(), Some(models.into()))
 }
 
 /// Runs the plain `schema-sync` binary (no built-in models).
@@ -57,6 +59,18 @@ pub fn run_plain() -> ExitCode {
 
 /// Runs with explicit arguments (the first is the program name).
 pub fn run_with(args: Vec<std::ffi::OsString>, models: Option<Schema>) -> ExitCode {
+    run_models(args, models.map(crate::Models::new))
+}
+
+/// [`run_with`] with [`crate::Models`].
+pub fn run_models(args: Vec<std::ffi::OsString>, models: Option<crate::Models>) -> ExitCode {
+    // A Postgres database the command names: where the models' Postgres SQL is read when no
+    // --dev-url is given (in a scratch database of its own on that server).
+    let near = args.iter().filter_map(|a| a.to_str()).find(|a| {
+        let l = a.to_ascii_lowercase();
+        l.starts_with("postgres://") || l.starts_with("postgresql://")
+    });
+    options::set_near_postgres(near.map(str::to_string));
     let cli = match Cli::try_parse_from(args) {
         Ok(c) => c,
         Err(e) => {
@@ -98,7 +112,7 @@ pub fn run_with(args: Vec<std::ffi::OsString>, models: Option<Schema>) -> ExitCo
     }
 }
 
-async fn dispatch(cli: Cli, models: Option<Schema>, out: &Output) -> Result<Status> {
+async fn dispatch(cli: Cli, models: Option<crate::Models>, out: &Output) -> Result<Status> {
     project::set_explicit(cli.config.clone(), cli.verbose);
     match cli.command {
         Command::Init => {
@@ -185,6 +199,10 @@ async fn dispatch(cli: Cli, models: Option<Schema>, out: &Output) -> Result<Stat
         }
         Command::Fleet { command } => fleet::run(command, models, out).await,
         Command::Lint { paths, format } => commands::lint(&paths, format, out),
+        Command::Pull { from, out: dir, source } => {
+            let lo = load_options(&source, None).await?;
+            commands::pull(&from, &dir, &lo, out).await
+        }
     }
 }
 

@@ -30,7 +30,7 @@ pub(super) fn change_with_config(mut change: ChangeArgs) -> ChangeArgs {
 
 /// `--schema`, `--dev-url` and the models — merged with the declarative SQL files of
 /// `--sql-dir` (or the config's `[models] sql_dir`) — with the file's schemas as the fallback.
-pub(super) async fn load_options(args: &SourceArgs, models: Option<Schema>) -> Result<LoadOptions> {
+pub(super) async fn load_options(args: &SourceArgs, models: Option<crate::Models>) -> Result<LoadOptions> {
     let mut introspect = IntrospectOptions::default();
     if !args.schemas.is_empty() {
         introspect.schemas = args.schemas.clone();
@@ -44,6 +44,15 @@ pub(super) async fn load_options(args: &SourceArgs, models: Option<Schema>) -> R
     if introspect.schemas != IntrospectOptions::default().schemas {
         introspect.must_exist = introspect.schemas.clone();
     }
+    let (models, mut files) = match models {
+        Some(m) if m.dialect == Dialect::Sqlite && !m.sql.is_empty() => {
+            // SQLite SQL that came with the models: merged in memory.
+            (Some(declarative::merge_sqlite(&m.schema, &m.sql, &IntrospectOptions::default())?), Vec::new())
+        }
+        Some(m) => (Some(m.schema), m.sql),
+        None => (None, Vec::new()),
+    };
+    let carried = !files.is_empty();
     // SQLite views are settled (and their queries checked) in memory, always, on the models
     // alone: the declarative files are Postgres SQL.
     let models = match models {
@@ -54,25 +63,58 @@ pub(super) async fn load_options(args: &SourceArgs, models: Option<Schema>) -> R
     };
     let sql_dir = args.sql_dir.clone().or_else(|| soft_config().and_then(|c| c.sql_dir.clone()));
     let platform = args.platform_sql.clone().or_else(|| soft_config().and_then(|c| c.platform_sql.clone()));
-    let dev = args.dev_url.as_deref();
-    let mut files = Vec::new();
     if let Some(path) = &platform {
         let f = declarative::SqlFile::read(path)?;
-        files.push(declarative::SqlFile::platform(f.origin, f.text));
+        files.insert(0, declarative::SqlFile::first(f.origin, f.text));
     }
-    let models = match (models, sql_dir) {
-        (Some(m), Some(dir)) => {
-            files.extend(declarative::read_dir(&dir)?);
-            Some(declarative::merge(&m, &files, Dialect::Postgres, dev, &introspect).await?)
+    if let Some(dir) = &sql_dir {
+        if models.is_some() {
+            files.extend(declarative::read_dir(dir)?);
+        }
+    }
+    let dev = args.dev_url.as_deref();
+    let has_files = files.len() > usize::from(platform.is_some());
+    let models = match models {
+        Some(m) if has_files => {
+            // SQL that came with the models (`schema-sync pull`'s) is read even without
+            // --dev-url: the Postgres database the command names lends its server for a scratch
+            // database (never its own database: the role must be able to create one). Files of
+            // --sql-dir ask for --dev-url.
+            let near = match dev {
+                Some(_) => None,
+                None if carried => scratch_server(near_postgres()).await,
+                None => None,
+            };
+            Some(declarative::merge(&m, &files, Dialect::Postgres, dev.or(near.as_deref()), &introspect).await?)
         }
         // The models' views and policies are compared as Postgres prints them when a scratch
         // server is given; without one, as written (Postgres' own spelling still matches).
-        (Some(m), None) if dev.is_some() && declarative::needs_settling(&m, Dialect::Postgres) => {
+        Some(m) if dev.is_some() && declarative::needs_settling(&m, Dialect::Postgres) => {
             Some(declarative::merge(&m, &files, Dialect::Postgres, dev, &introspect).await?)
         }
-        (m, _) => m,
+        m => m,
     };
     Ok(LoadOptions { introspect, dev_url: args.dev_url.clone(), models })
+}
+
+static NEAR_POSTGRES: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+
+/// Remembers the first Postgres URL of the command line (see [`load_options`]).
+pub(super) fn set_near_postgres(url: Option<String>) {
+    if let Ok(mut slot) = NEAR_POSTGRES.lock() {
+        *slot = url;
+    }
+}
+
+fn near_postgres() -> Option<String> {
+    NEAR_POSTGRES.lock().ok().and_then(|s| s.clone())
+}
+
+/// `url` when its role may create databases (a scratch database goes next to it, never into
+/// it); else `None`, and reading Postgres SQL then asks for --dev-url.
+async fn scratch_server(url: Option<String>) -> Option<String> {
+    let url = url?;
+    schema_sync_core::scratch::may_create_databases(&url).await.then_some(url)
 }
 
 /// Parses `a=b` pairs given to a repeatable flag.

@@ -165,7 +165,7 @@ impl Declared {
         let mut out = Vec::new();
         if let Some(p) = &self.platform {
             let f = SqlFile::read(p)?;
-            out.push(SqlFile::platform(f.origin, f.text));
+            out.push(SqlFile::first(f.origin, f.text));
         }
         if let Some(dir) = &self.sql_dir {
             out.extend(read_dir(dir)?);

@@ -8,6 +8,7 @@
 mod assertions;
 mod drift_test;
 mod examples;
+mod pull;
 mod supabase_app;
 
 use schema_sync::core::apply::{self, ApplyOptions};

@@ -1,0 +1,67 @@
+//! [`Models`]: the schema of the structs plus declarative SQL that goes with them — what
+//! `schema-sync pull` writes `models()` to return, and what [`crate::cli::run`] takes.
+
+use schema_sync_core::declarative::SqlFile;
+use schema_sync_core::{Dialect, Schema};
+
+/// The models: a [`Schema`] (usually `schema![…]`) and declarative SQL files in one dialect,
+/// merged with it when the CLI reads the `models` source — SQLite SQL in memory, Postgres SQL
+/// in a scratch database (see [`schema_sync_core::declarative`]).
+///
+/// ```
+/// use schema_sync::{schema, Dialect, Models, SyncTable};
+///
+/// #[derive(SyncTable)]
+/// #[sync(table = "notes")]
+/// struct Note { #[sync(primary_key)] id: i64, body: String }
+///
+/// let models = Models::new(schema![Note])
+///     .with_sql(Dialect::Sqlite, "triggers.sql", "CREATE TRIGGER t AFTER INSERT ON notes BEGIN SELECT 1; END;");
+/// assert_eq!(models.tables.len(), 1); // a `Models` is its schema, too
+/// assert_eq!(models.sql.len(), 1);
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Models {
+    /// The structs' schema.
+    pub schema: Schema,
+    /// The dialect of [`Models::sql`].
+    pub dialect: Dialect,
+    /// Declarative SQL merged with the schema.
+    pub sql: Vec<SqlFile>,
+}
+
+impl Models {
+    /// Models without SQL.
+    pub fn new(schema: Schema) -> Self {
+        Models { schema, dialect: Dialect::Postgres, sql: Vec::new() }
+    }
+
+    /// And one declarative SQL file (`include_str!`ed) written in `dialect`, run after the
+    /// structs' DDL.
+    pub fn with_sql(mut self, dialect: Dialect, origin: &str, text: &str) -> Self {
+        self.dialect = dialect;
+        self.sql.push(SqlFile::new(origin, text));
+        self
+    }
+
+    /// And one that runs before the structs' DDL: what their tables need to exist first
+    /// (sequences and domains their columns use, functions their defaults call).
+    pub fn with_sql_first(mut self, dialect: Dialect, origin: &str, text: &str) -> Self {
+        self.dialect = dialect;
+        self.sql.push(SqlFile::first(origin, text));
+        self
+    }
+}
+
+impl From<Schema> for Models {
+    fn from(schema: Schema) -> Self {
+        Models::new(schema)
+    }
+}
+
+impl std::ops::Deref for Models {
+    type Target = Schema;
+    fn deref(&self) -> &Schema {
+        &self.schema
+    }
+}
