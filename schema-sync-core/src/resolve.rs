@@ -515,7 +515,8 @@ pub fn translate_in(schema: &Schema, target: Dialect, like: Option<&Schema>, nam
 /// compared (the target's own is kept, and a note says so) and a body is never translated:
 /// one only in `schema` is carried over marked [`View::written_for`], which the plan reports
 /// and the renderer refuses to create. A materialized view exists only in Postgres: on a
-/// SQLite target it is left out, with a note.
+/// SQLite target it is left out, with a note; so is a Postgres trigger SQLite lacks (it runs a
+/// function, which SQLite cannot have).
 fn translate_bodies(
     schema: &Schema,
     target: Dialect,
@@ -574,6 +575,18 @@ fn translate_bodies(
             continue;
         }
         let there = like.and_then(|l| l.triggers.iter().find(|w| same(&w.table, &t.table) && same(&w.name, &t.name)));
+        // A Postgres trigger runs a function, which SQLite does not have: one that SQLite lacks
+        // exists only in Postgres, said in a note — absent from the SQLite side, never drift.
+        if there.is_none() && source == Dialect::Postgres && target == Dialect::Sqlite {
+            notes.push(Note {
+                subject: format!("{}.{}", t.table, t.name),
+                rule: None,
+                compatible: true,
+                message: "a Postgres trigger runs a function, which SQLite does not have: exists only in Postgres"
+                    .to_string(),
+            });
+            continue;
+        }
         match there {
             Some(there) => {
                 out.triggers.push(there.clone());

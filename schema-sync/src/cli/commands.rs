@@ -240,7 +240,13 @@ pub(super) fn lint(paths: &[std::path::PathBuf], format: super::args::ReportForm
 }
 
 /// `pull --from DB --out DIR`: the database's Rust models.
-pub(super) async fn pull(from: &str, dir: &std::path::Path, lo: &LoadOptions, out: &Output) -> Result<Status> {
+pub(super) async fn pull(
+    from: &str,
+    dir: &std::path::Path,
+    platform: Option<&std::path::Path>,
+    lo: &LoadOptions,
+    out: &Output,
+) -> Result<Status> {
     let src = Source::parse(from)?;
     let (schema, views) = match &src {
         Source::Sqlite(path) => {
@@ -255,9 +261,13 @@ pub(super) async fn pull(from: &str, dir: &std::path::Path, lo: &LoadOptions, ou
         }
         other => bail!("pull reads a database (sqlite:PATH or postgres://…), not {}", other.display()),
     };
-    let pulled = crate::pull::generate(&schema, &views, &src.display())?;
+    let platform = match platform {
+        Some(p) => Some(std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?),
+        None => None,
+    };
+    let pulled = crate::pull::generate(&schema, &views, &src.display(), platform.as_deref())?;
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    for name in ["before.sql", "schema.sql"] {
+    for name in ["platform.sql", "before.sql", "schema.sql"] {
         let stale = dir.join(name);
         if stale.exists() && !pulled.files.iter().any(|(p, _)| p == std::path::Path::new(name)) {
             std::fs::remove_file(&stale).with_context(|| format!("removing {}", stale.display()))?;

@@ -201,7 +201,9 @@ async fn dispatch(cli: Cli, models: Option<crate::Models>, out: &Output) -> Resu
         Command::Lint { paths, format } => commands::lint(&paths, format, out),
         Command::Pull { from, out: dir, source } => {
             let lo = load_options(&source, None).await?;
-            commands::pull(&from, &dir, &lo, out).await
+            let platform =
+                source.platform_sql.clone().or_else(|| options::soft_config().and_then(|c| c.platform_sql.clone()));
+            commands::pull(&from, &dir, platform.as_deref(), &lo, out).await
         }
     }
 }

@@ -14,7 +14,7 @@
 //! let conn = rusqlite::Connection::open_in_memory().unwrap();
 //! conn.execute_batch("CREATE TABLE artist (id INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL);").unwrap();
 //! let schema = sqlite::introspect(&conn, &IntrospectOptions::default()).unwrap();
-//! let pulled = schema_sync::pull::generate(&schema, &[], "sqlite:music.db").unwrap();
+//! let pulled = schema_sync::pull::generate(&schema, &[], "sqlite:music.db", None).unwrap();
 //! let module = &pulled.files[0].1;
 //! assert!(module.contains("pub struct Artist {"), "{module}");
 //! assert!(module.contains("pub fn models() -> schema_sync::Models"), "{module}");
@@ -93,8 +93,10 @@ pub(crate) struct ViewPlan {
 
 /// Builds the module for `schema` (read from a database of one dialect). `views` are the
 /// views' output columns (the catalog keeps no other record of them); a view without them is
-/// written as SQL. `origin` is named in the header.
-pub fn generate(schema: &Schema, views: &[ViewColumns], origin: &str) -> Result<Pulled> {
+/// written as SQL. `origin` is named in the header. `platform` is SQL for what the platform
+/// provides (Supabase's `auth` schema): copied to `platform.sql` and run first wherever the
+/// models are read, so that what references it loads.
+pub fn generate(schema: &Schema, views: &[ViewColumns], origin: &str, platform: Option<&str>) -> Result<Pulled> {
     let dialect = schema.dialect.ok_or_else(|| Error::input("pull reads a database, not models"))?;
     let namespace = schema.tables.iter().find_map(|t| t.schema.clone()).unwrap_or_else(|| "public".to_string());
     let home = |s: &Option<String>| s.as_deref().filter(|s| *s != namespace).map(str::to_string);
@@ -337,10 +339,14 @@ pub fn generate(schema: &Schema, views: &[ViewColumns], origin: &str) -> Result<
         views: &view_plans,
         namespace: &namespace,
         namespaces: &schema.namespaces,
+        platform: platform.is_some(),
         before: !before.is_empty(),
         sql: !sql.is_empty(),
     });
     let mut files = vec![(PathBuf::from("mod.rs"), module)];
+    if let Some(text) = platform {
+        files.push((PathBuf::from("platform.sql"), text.to_string()));
+    }
     for (name, text, when) in [("before.sql", &before, "before"), ("schema.sql", &sql, "after")] {
         if text.is_empty() {
             continue;

@@ -17,6 +17,8 @@ pub(super) struct Module<'a> {
     pub namespace: &'a str,
     /// The Postgres schemas read, which the models list.
     pub namespaces: &'a [String],
+    /// `platform.sql` exists.
+    pub platform: bool,
     /// `before.sql` exists.
     pub before: bool,
     /// `schema.sql` exists.
@@ -95,11 +97,13 @@ pub(super) fn module(m: &Module<'_>) -> String {
         Dialect::Sqlite => "Sqlite",
     };
     let _ = write!(out, "    schema_sync::Models::new(schema)");
-    if m.before {
-        let _ = write!(
-            out,
-            "\n        .with_sql_first(schema_sync::Dialect::{dialect}, \"before.sql\", include_str!(\"before.sql\"))"
-        );
+    for (file, on) in [("platform.sql", m.platform), ("before.sql", m.before)] {
+        if on {
+            let _ = write!(
+                out,
+                "\n        .with_sql_first(schema_sync::Dialect::{dialect}, \"{file}\", include_str!(\"{file}\"))"
+            );
+        }
     }
     if m.sql {
         let _ = write!(

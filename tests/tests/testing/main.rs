@@ -127,6 +127,20 @@ pub fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// Runs SQL on a Postgres database (blocking).
+pub fn apply_postgres_sql(url: &str, sql: &str) {
+    let (url, sql) = (url.to_string(), sql.to_string());
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(async {
+            let mut conn = schema_sync::core::introspect::postgres::connect(&url).await.unwrap();
+            sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut conn).await.expect("running SQL on Postgres");
+        });
+    })
+    .join()
+    .unwrap();
+}
+
 /// The workspace root.
 pub const WORKSPACE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
 

@@ -1,5 +1,7 @@
 //! `schema-sync pull` on real schemas (Chinook, Sakila and Northwind on SQLite; Chinook and
-//! Northwind on Postgres): the written modules compile in a crate of their own, and the CLI
+//! Northwind on Postgres) and on `examples/supabase_app` built by its migrations (RLS, policies,
+//! grants, views, `handle_new_user()` on `auth.users`): the written modules compile in a crate
+//! of their own, and the CLI
 //! built from each `models()` finds no difference with the database it came from, in both
 //! directions — then finds one once the database changes.
 //!
@@ -24,17 +26,7 @@ fn sqlite_db(sql: &str) -> TempSqlite {
 
 fn postgres_db(sql: &str) -> TempPostgres {
     let db = TempPostgres::try_new_blocking().expect("a Postgres");
-    let url = db.url().to_string();
-    let sql = sql.to_string();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        rt.block_on(async {
-            let mut conn = schema_sync::core::introspect::postgres::connect(&url).await.unwrap();
-            sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut conn).await.expect("the schema loads on Postgres");
-        })
-    })
-    .join()
-    .unwrap();
+    super::apply_postgres_sql(db.url(), sql);
     db
 }
 
@@ -51,9 +43,16 @@ fn pulled_models_of_real_schemas_compile_and_match_their_databases() {
         ("sakila_sqlite", sqlite_db(&real("sakila/sqlite-sakila-schema.sql"))),
         ("northwind_sqlite", sqlite_db(&real("northwind/northwind-SQLite3-create.sql"))),
     ];
+    let example = Path::new(WORKSPACE).join("examples/supabase_app/supabase");
+    let platform = example.join("platform.sql");
+    let mut supabase = std::fs::read_to_string(&platform).unwrap();
+    for f in schema_sync::core::supabase::read_dir(&example.join("migrations")).unwrap() {
+        supabase.push_str(&std::fs::read_to_string(f.path).unwrap());
+    }
     let pg = [
         ("chinook_postgres", postgres_db(&chinook_pg)),
         ("northwind_postgres", postgres_db(&real("northwind/northwind_psql-northwind.sql"))),
+        ("supabase_app", postgres_db(&supabase)),
     ];
     let sources: Vec<(&str, String)> =
         lite.iter().map(|(n, db)| (*n, db.url())).chain(pg.iter().map(|(n, db)| (*n, db.url().to_string()))).collect();
@@ -76,11 +75,12 @@ fn pulled_models_of_real_schemas_compile_and_match_their_databases() {
     .unwrap();
     std::fs::copy(Path::new(WORKSPACE).join("Cargo.lock"), app.join("Cargo.lock")).unwrap();
     for (name, url) in &sources {
-        let out = Command::new(schema_sync_bin())
-            .args(["pull", "--from", url, "--out"])
-            .arg(app.join("src").join(name))
-            .output()
-            .unwrap();
+        let mut pull = Command::new(schema_sync_bin());
+        pull.args(["pull", "--from", url, "--out"]).arg(app.join("src").join(name));
+        if *name == "supabase_app" {
+            pull.arg("--platform-sql").arg(&platform);
+        }
+        let out = pull.output().unwrap();
         assert!(out.status.success(), "pull {name}:\n{}", text(&out));
     }
     let mods: String = sources.iter().map(|(n, _)| format!("mod {n};\n")).collect();
@@ -109,6 +109,20 @@ fn pulled_models_of_real_schemas_compile_and_match_their_databases() {
     let sakila = read("sakila_sqlite/mod.rs");
     assert!(sakila.contains("#[derive(Debug, SyncView)]") && sakila.contains("pub struct FilmList {"), "{sakila}");
     assert!(read("sakila_sqlite/schema.sql").contains("CREATE TRIGGER actor_trigger_ai"));
+
+    let supabase = read("supabase_app/mod.rs");
+    for part in [
+        "#[sync(table = \"profiles\")]\n#[sync(unique(\"username\"))]",
+        "#[sync(rls)]",
+        "#[sync(policy(name = \"Users delete their own profile\", command = delete, roles = [\"authenticated\"]",
+        "#[sync(grant(role = \"anon\", privileges = [select]))]",
+        "references = AuthUsers, on_delete = \"cascade\"",
+        "#[sync(view = \"profile_cards\", security_invoker)]",
+        "include_str!(\"platform.sql\")",
+    ] {
+        assert!(supabase.contains(part), "{part} in supabase_app/mod.rs:\n{supabase}");
+    }
+    assert!(read("supabase_app/schema.sql").contains("CREATE TRIGGER on_auth_user_created"));
 
     let bin = super::target_dir().join("debug/pulled-app");
     let run = |which: &str, args: &[&str]| Command::new(&bin).arg(which).args(args).output().unwrap();

@@ -40,6 +40,60 @@ fn supabase_app_checks_its_whole_schema_in_cargo_test() {
         &["test migrations_reproduce_models_and_schemas ... ok", "test local_database_matches_models ... ok"],
     );
 
+    // The app's CLI: a Supabase project migrated by the files and the local SQLite database
+    // built from the models agree — `audit` finds both in step with each other and with the
+    // models (the Postgres-only trigger is a note, not drift), and `sync` has nothing to do.
+    let schema = ["run", "--quiet", "--features", "cli", "--bin", "schema", "--"];
+    let project = schema_sync::testing::TempPostgres::try_new_blocking().expect("a Postgres");
+    let platform = std::fs::read_to_string(app.join("supabase/platform.sql")).unwrap();
+    super::apply_postgres_sql(project.url(), &platform);
+    let out = cargo(
+        &app,
+        &[&schema[..], &["migrate", "--db", project.url(), "--dir", "supabase/migrations"]].concat(),
+        Some(pg.url()),
+    );
+    assert!(out.status.success(), "migrate:\n{}", text(&out));
+    let local = scratch.path().with_file_name("local.db");
+    rusqlite::Connection::open(&local).unwrap();
+    let local = format!("sqlite:{}", local.display());
+    let out = cargo(&app, &[&schema[..], &["apply", "--db", &local, "--to", "models", "--yes"]].concat(), None);
+    assert!(out.status.success(), "apply to SQLite:\n{}", text(&out));
+    let declared = ["--sql-dir", "supabase/schemas", "--platform-sql", "supabase/platform.sql", "--dev-url", pg.url()];
+    let out = cargo(&app, &[&schema[..], &["inspect", "models", "--format", "json"], &declared[..]].concat(), None);
+    assert!(out.status.success(), "inspect models:\n{}", text(&out));
+    let snapshot = scratch.path().with_file_name("models.json");
+    std::fs::write(&snapshot, &out.stdout).unwrap();
+    let snapshot = snapshot.display().to_string();
+    let audit = [
+        &schema[..],
+        &[
+            "audit",
+            "--sqlite",
+            &local,
+            "--postgres",
+            project.url(),
+            "--migrations",
+            "supabase/migrations",
+            "--models",
+            &snapshot,
+        ],
+    ]
+    .concat();
+    let out = cargo(&app, &audit, None);
+    assert_contains(
+        &text(&out),
+        &[
+            "ok    SQLite vs Postgres (+ only in Postgres, - only in SQLite): in sync",
+            "ok    SQLite vs models (+ only in models, - only in SQLite): in sync",
+            "ok    Postgres vs models (+ only in models, - only in Postgres): in sync",
+            "ok    migrations supabase/migrations vs Postgres: 1 file(s), 1 applied",
+        ],
+    );
+    let sync = [&schema[..], &["sync", "--sqlite", &local, "--postgres", project.url(), "--strategy", "postgres-wins"]]
+        .concat();
+    let out = cargo(&app, &sync, None);
+    assert!(out.status.success() && text(&out).contains("are in sync"), "sync:\n{}", text(&out));
+
     // A view's query names a column the models do not have: both checks fail, naming it.
     let broken =
         lib.replacen("SELECT id, username, avatar_url FROM profiles", "SELECT id, username, avatar FROM profiles", 1);
