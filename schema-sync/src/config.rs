@@ -69,7 +69,8 @@ dir = "supabase/migrations"
 # database on --dev-url, never run against a live one.
 # sql_dir = "supabase/schemas"
 # What the platform provides (Supabase's auth schema and API roles), run first in scratch
-# databases so the files above load there; never taken into the app's schema.
+# databases so the files above load there (what it makes outside the schemas read, like
+# auth.users, is never taken into the app's schema).
 # platform_sql = "supabase/platform.sql"
 
 [names]

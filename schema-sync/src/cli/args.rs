@@ -64,7 +64,8 @@ pub struct SourceArgs {
     #[arg(long, value_name = "DIR", env = "SCHEMA_SYNC_SQL_DIR")]
     pub sql_dir: Option<std::path::PathBuf>,
     /// SQL for what the platform provides (Supabase's `auth` schema and API roles), run first in
-    /// the scratch database so the files load; never taken into the models (default: the
+    /// the scratch database so the files load; what it makes outside the schemas read is never
+    /// taken into the models (default: the
     /// config's `[models] platform_sql`).
     #[arg(long, value_name = "FILE", env = "SCHEMA_SYNC_PLATFORM_SQL")]
     pub platform_sql: Option<std::path::PathBuf>,

@@ -143,7 +143,8 @@ pub struct Declared {
     /// The `*.sql` files of this directory, in name order (Supabase's `supabase/schemas`).
     pub sql_dir: Option<PathBuf>,
     /// What the hosting platform provides (Supabase's `auth` schema and API roles), run first
-    /// in every scratch and test database and never taken into the models.
+    /// in every scratch and test database; what it makes outside the schemas read is never taken
+    /// into the models.
     pub platform: Option<PathBuf>,
 }
 
