@@ -8,7 +8,8 @@
 //! * with a migrations folder: files not applied to Postgres (pending), ledger rows with no file
 //!   (unknown), applied files whose statements changed since (edited);
 //! * `schema_version`: both databases' latest rows must carry the same checksum (a side with no
-//!   row yet is reported, not counted as drift).
+//!   row yet is reported, not counted as drift; different checksums on two schemas that agree
+//!   were recorded by different paths, which is said and not counted either).
 
 use crate::apply::postgres::PgDatabase;
 use crate::apply::sqlite::SqliteDatabase;
@@ -81,8 +82,12 @@ pub struct Versions {
     pub sqlite: Option<VersionRow>,
     /// Postgres' latest row.
     pub postgres: Option<VersionRow>,
-    /// `true` when both have a row and the checksums differ.
+    /// `true` when both have a row, the checksums differ, and the two schemas do not agree.
     pub mismatch: bool,
+    /// `true` when the checksums differ but the two schemas agree: the databases were brought
+    /// to one schema by different paths (`migrate` of migration files records the checksum of
+    /// the database it made, `apply --to models` that of the models), which is not drift.
+    pub recorded_apart: bool,
 }
 
 /// Everything [`audit`] found.
@@ -152,7 +157,13 @@ impl AuditReport {
             if v.mismatch { "DRIFT" } else { "ok   " },
             show(&v.sqlite),
             show(&v.postgres),
-            if v.mismatch { " — the databases were last brought to different schemas" } else { "" }
+            if v.mismatch {
+                " — the databases were last brought to different schemas"
+            } else if v.recorded_apart {
+                " — recorded by different paths; the schemas agree"
+            } else {
+                ""
+            }
         );
         let _ = writeln!(out, "{}", if self.clean { "clean" } else { "drift found" });
         out
@@ -196,8 +207,10 @@ pub async fn audit(sqlite: &Source, postgres_url: &str, opts: &AuditOptions) -> 
         _ => None,
     };
     let pg_v = PgDatabase::new(&mut conn).with_scope(opts.introspect.clone()).versions().await?.pop();
-    let mismatch = matches!((&sqlite_v, &pg_v), (Some(a), Some(b)) if a.checksum != b.checksum);
-    let versions = Versions { sqlite: sqlite_v, postgres: pg_v, mismatch };
+    let differ = matches!((&sqlite_v, &pg_v), (Some(a), Some(b)) if a.checksum != b.checksum);
+    let agree = drift.first().is_some_and(|d| d.in_sync);
+    let (mismatch, recorded_apart) = (differ && !agree, differ && agree);
+    let versions = Versions { sqlite: sqlite_v, postgres: pg_v, mismatch, recorded_apart };
     let clean = drift.iter().all(|d| d.in_sync) && migrations.as_ref().is_none_or(|m| m.state.is_clean()) && !mismatch;
     Ok(AuditReport {
         format_version: 1,

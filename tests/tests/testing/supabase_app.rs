@@ -87,8 +87,11 @@ fn supabase_app_checks_its_whole_schema_in_cargo_test() {
             "ok    SQLite vs models (+ only in models, - only in SQLite): in sync",
             "ok    Postgres vs models (+ only in models, - only in Postgres): in sync",
             "ok    migrations supabase/migrations vs Postgres: 1 file(s), 1 applied",
+            "recorded by different paths; the schemas agree",
+            "\nclean\n",
         ],
     );
+    assert_eq!(out.status.code(), Some(0), "audit of the app should be clean:\n{}", text(&out));
     let sync = [&schema[..], &["sync", "--sqlite", &local, "--postgres", project.url(), "--strategy", "postgres-wins"]]
         .concat();
     let out = cargo(&app, &sync, None);
