@@ -143,7 +143,6 @@ fn supabase_app_checks_its_whole_schema_in_cargo_test() {
     }
     std::fs::write(&all, ddl).unwrap();
     let all = all.display().to_string();
-    let schema = ["run", "--quiet", "--features", "cli", "--bin", "schema", "--"];
     let diff = [
         &schema[..],
         &["diff", "--from", &all, "--to", "models", "--dev-url", pg.url()],
@@ -153,6 +152,16 @@ fn supabase_app_checks_its_whole_schema_in_cargo_test() {
     let out = cargo(&app, &diff, Some(pg.url()));
     assert_eq!(out.status.code(), Some(1), "`schema diff` should exit 1:\n{}", text(&out));
     assert_contains(&text(&out), &["- policy Users delete their own profile on public.profiles"]);
+    // `audit` against the edited models names it too, and exits 1.
+    let out = cargo(&app, &[&schema[..], &["inspect", "models", "--format", "json"], &declared[..]].concat(), None);
+    assert!(out.status.success(), "inspect models:\n{}", text(&out));
+    std::fs::write(&snapshot, &out.stdout).unwrap();
+    let out = cargo(&app, &audit, None);
+    assert_eq!(out.status.code(), Some(1), "audit should find the removed policy:\n{}", text(&out));
+    assert_contains(
+        &text(&out),
+        &["DRIFT Postgres vs models", "policy Users delete their own profile on public.profiles"],
+    );
 
     std::fs::write(&lib_path, &lib).unwrap();
     let out = cargo(&app, &diff, Some(pg.url()));
