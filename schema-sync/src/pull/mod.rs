@@ -91,6 +91,10 @@ pub(crate) struct ViewPlan {
     pub columns: Vec<(String, String)>,
 }
 
+/// Type names the generated module uses itself: a table named `sync_table` or `string` must not
+/// shadow them.
+const RESERVED_TYPES: [&str; 7] = ["Models", "SyncTable", "SyncView", "SyncEnum", "Option", "String", "Vec"];
+
 /// Builds the module for `schema` (read from a database of one dialect). `views` are the
 /// views' output columns (the catalog keeps no other record of them); a view without them is
 /// written as SQL. `origin` is named in the header. `platform` is SQL for what the platform
@@ -102,7 +106,8 @@ pub fn generate(schema: &Schema, views: &[ViewColumns], origin: &str, platform: 
     let home = |s: &Option<String>| s.as_deref().filter(|s| *s != namespace).map(str::to_string);
 
     // Enums (Postgres).
-    let mut type_scope = names::Scope::with(&["Models"]);
+    // Names the module imports or writes in field types stay free for them.
+    let mut type_scope = names::Scope::with(&RESERVED_TYPES);
     let mut enums = Vec::new();
     let mut enum_defs: HashMap<String, (String, &'static EnumDef)> = HashMap::new();
     for e in &schema.enums {
@@ -394,4 +399,27 @@ fn runs_first(step: &schema_sync_core::plan::Step, tables: &[&str]) -> bool {
 /// Stands in for `SyncTable::table` in the entries given to `build_schema`.
 fn placeholder_table() -> Table {
     Table::new("")
+}
+
+#[cfg(test)]
+mod tests {
+    use schema_sync_core::model::{Column, PrimaryKey, Schema, Table};
+    use schema_sync_core::{Dialect, SqlType};
+
+    #[test]
+    fn a_table_named_like_an_imported_type_gets_another_struct_name() {
+        let mut schema = Schema::empty(Some(Dialect::Sqlite));
+        for name in ["sync_table", "string"] {
+            let mut t = Table::new(name);
+            let mut id = Column::new("id", SqlType::BigInt);
+            id.nullable = false;
+            t.columns.push(id);
+            t.primary_key = Some(PrimaryKey::on(["id"]));
+            schema.tables.push(t);
+        }
+        let pulled = super::generate(&schema, &[], "test", None).unwrap();
+        let module = &pulled.files[0].1;
+        assert!(module.contains("pub struct SyncTable_2 {") && module.contains("pub struct String_2 {"), "{module}");
+        assert!(!module.contains("pub struct SyncTable {") && !module.contains("pub struct String {"), "{module}");
+    }
 }

@@ -66,7 +66,7 @@ pub(super) fn module(m: &Module<'_>) -> String {
     let _ = writeln!(out, "//! Use it as the CLI's `models`: `schema_sync::cli::run(pulled::models())`.");
     let _ = writeln!(out);
     let _ = writeln!(out, "// The structs stand for the app's own types; only their derived schema is read here.");
-    let _ = writeln!(out, "#![allow(dead_code, clippy::all)]");
+    let _ = writeln!(out, "#![allow(dead_code, non_camel_case_types, clippy::all)]");
     let _ = writeln!(out);
     let mut uses = vec!["schema"];
     if !m.enums.is_empty() {
