@@ -297,19 +297,86 @@ const TRIGGERS: &str = concat!(
     extension_tables!()
 );
 
-/// Functions and procedures (not aggregates or window functions, not extension members, not
-/// the trigger function of an unfinished online type change), each printed whole by
-/// `pg_get_functiondef`.
-const FUNCTIONS: &str = "\
-    SELECT n.nspname::text, p.proname::text, pg_catalog.pg_get_function_identity_arguments(p.oid), \
+/// `schema.name` of the function whose oid is in column `$col` of `pg_aggregate a`, always
+/// qualified (what `regproc` prints depends on the search path).
+macro_rules! aggregate_support {
+    ($col:literal) => {
+        concat!(
+            "(SELECT quote_ident(sn.nspname) || '.' || quote_ident(sp.proname) FROM pg_catalog.pg_proc sp \
+              JOIN pg_catalog.pg_namespace sn ON sn.oid = sp.pronamespace WHERE sp.oid = a.",
+            $col,
+            ")"
+        )
+    };
+}
+
+/// Functions and procedures (not window functions, not extension members, not the trigger
+/// function of an unfinished online type change), each printed whole by `pg_get_functiondef`;
+/// then aggregates, whose statement is built here the way `pg_dump` builds it (the options that
+/// differ from the defaults, support functions qualified).
+const FUNCTIONS: &str = concat!(
+    "SELECT n.nspname::text, p.proname::text, pg_catalog.pg_get_function_identity_arguments(p.oid), \
         pg_catalog.pg_get_function_arguments(p.oid), coalesce(pg_catalog.pg_get_function_result(p.oid), ''), \
-        p.prokind = 'p', pg_catalog.pg_get_functiondef(p.oid) \
+        p.prokind = 'p', false, pg_catalog.pg_get_functiondef(p.oid) \
     FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace \
     WHERE p.prokind IN ('f', 'p') AND n.nspname = ANY($1) \
       AND NOT (p.prorettype = 'pg_catalog.trigger'::pg_catalog.regtype AND p.prosrc LIKE '%\\_\\_ss\\_new%') \
       AND p.oid NOT IN (SELECT e.objid FROM pg_catalog.pg_depend e \
         WHERE e.refclassid = 'pg_catalog.pg_extension'::regclass AND e.deptype = 'e' \
-          AND e.classid = 'pg_catalog.pg_proc'::regclass)";
+          AND e.classid = 'pg_catalog.pg_proc'::regclass) \
+    UNION ALL \
+    SELECT n.nspname::text, p.proname::text, pg_catalog.pg_get_function_identity_arguments(p.oid), \
+        pg_catalog.pg_get_function_arguments(p.oid), coalesce(pg_catalog.pg_get_function_result(p.oid), ''), \
+        false, true, \
+        'CREATE OR REPLACE AGGREGATE ' || quote_ident(n.nspname) || '.' || quote_ident(p.proname) || '(' || \
+        CASE WHEN p.pronargs = 0 THEN '*' ELSE pg_catalog.pg_get_function_arguments(p.oid) END || ') (' || \
+        concat_ws(', ', 'SFUNC = ' || ",
+    aggregate_support!("aggtransfn"),
+    ", 'STYPE = ' || pg_catalog.format_type(a.aggtranstype, NULL), \
+          CASE WHEN a.aggtransspace <> 0 THEN 'SSPACE = ' || a.aggtransspace END, \
+          CASE WHEN a.aggfinalfn <> 0 THEN 'FINALFUNC = ' || ",
+    aggregate_support!("aggfinalfn"),
+    " END, \
+          CASE WHEN a.aggfinalextra THEN 'FINALFUNC_EXTRA' END, \
+          CASE WHEN a.aggfinalmodify <> CASE a.aggkind WHEN 'n' THEN 'r' ELSE 'w' END \
+            THEN 'FINALFUNC_MODIFY = ' || CASE a.aggfinalmodify WHEN 'r' THEN 'READ_ONLY' \
+              WHEN 's' THEN 'SHAREABLE' ELSE 'READ_WRITE' END END, \
+          CASE WHEN a.aggcombinefn <> 0 THEN 'COMBINEFUNC = ' || ",
+    aggregate_support!("aggcombinefn"),
+    " END, \
+          CASE WHEN a.aggserialfn <> 0 THEN 'SERIALFUNC = ' || ",
+    aggregate_support!("aggserialfn"),
+    " END, \
+          CASE WHEN a.aggdeserialfn <> 0 THEN 'DESERIALFUNC = ' || ",
+    aggregate_support!("aggdeserialfn"),
+    " END, \
+          CASE WHEN a.agginitval IS NOT NULL THEN 'INITCOND = ' || quote_literal(a.agginitval) END, \
+          CASE WHEN a.aggmtransfn <> 0 THEN 'MSFUNC = ' || ",
+    aggregate_support!("aggmtransfn"),
+    " || ', MINVFUNC = ' || ",
+    aggregate_support!("aggminvtransfn"),
+    " || ', MSTYPE = ' || pg_catalog.format_type(a.aggmtranstype, NULL) END, \
+          CASE WHEN a.aggmtransspace <> 0 THEN 'MSSPACE = ' || a.aggmtransspace END, \
+          CASE WHEN a.aggmfinalfn <> 0 THEN 'MFINALFUNC = ' || ",
+    aggregate_support!("aggmfinalfn"),
+    " END, \
+          CASE WHEN a.aggmfinalextra THEN 'MFINALFUNC_EXTRA' END, \
+          CASE WHEN a.aggmtransfn <> 0 AND a.aggmfinalmodify <> CASE a.aggkind WHEN 'n' THEN 'r' ELSE 'w' END \
+            THEN 'MFINALFUNC_MODIFY = ' || CASE a.aggmfinalmodify WHEN 'r' THEN 'READ_ONLY' \
+              WHEN 's' THEN 'SHAREABLE' ELSE 'READ_WRITE' END END, \
+          CASE WHEN a.aggminitval IS NOT NULL THEN 'MINITCOND = ' || quote_literal(a.aggminitval) END, \
+          CASE WHEN a.aggsortop <> 0 THEN (SELECT 'SORTOP = OPERATOR(' || quote_ident(on_.nspname) || '.' \
+            || o.oprname || ')' FROM pg_catalog.pg_operator o \
+            JOIN pg_catalog.pg_namespace on_ ON on_.oid = o.oprnamespace WHERE o.oid = a.aggsortop) END, \
+          CASE WHEN a.aggkind = 'h' THEN 'HYPOTHETICAL' END, \
+          CASE p.proparallel WHEN 's' THEN 'PARALLEL = SAFE' WHEN 'r' THEN 'PARALLEL = RESTRICTED' END) || ')' \
+    FROM pg_catalog.pg_aggregate a JOIN pg_catalog.pg_proc p ON p.oid = a.aggfnoid \
+    JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace \
+    WHERE n.nspname = ANY($1) \
+      AND p.oid NOT IN (SELECT e.objid FROM pg_catalog.pg_depend e \
+        WHERE e.refclassid = 'pg_catalog.pg_extension'::regclass AND e.deptype = 'e' \
+          AND e.classid = 'pg_catalog.pg_proc'::regclass)"
+);
 
 /// Row-level security policies, with their roles by name (`public` for `PUBLIC`) and their
 /// expressions deparsed.
@@ -373,7 +440,7 @@ const GRANTS: &str = "\
              pg_catalog.pg_get_function_identity_arguments(p.oid), p.proacl, p.proowner, p.pronamespace, 'f' \
       FROM procs JOIN pg_catalog.pg_proc p ON p.oid = procs.oid \
       JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace \
-      WHERE p.prokind IN ('f', 'p') AND n.nspname = ANY($1) \
+      WHERE p.prokind IN ('f', 'p', 'a') AND n.nspname = ANY($1) \
       UNION ALL \
       SELECT 'schema', n.nspname::text, NULL, n.nspname::text, NULL, n.nspacl, n.nspowner, 0::oid, 'n' \
       FROM pg_catalog.pg_namespace n WHERE n.nspname = ANY($1) \
@@ -434,7 +501,7 @@ const COMMENTS: &str = concat!(
       SELECT CASE p.prokind WHEN 'p' THEN 'procedure' ELSE 'function' END, n.nspname::text, NULL, p.proname::text, \
              pg_catalog.pg_get_function_identity_arguments(p.oid) \
       FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace \
-      WHERE d.classoid = 'pg_catalog.pg_proc'::regclass AND p.oid = d.objoid AND p.prokind IN ('f', 'p') \
+      WHERE d.classoid = 'pg_catalog.pg_proc'::regclass AND p.oid = d.objoid AND p.prokind IN ('f', 'p', 'a') \
       UNION ALL ",
     table_object_comment!("trigger", "pg_trigger", "tgrelid", "tgname"),
     " UNION ALL ",
@@ -630,7 +697,8 @@ pub(crate) async fn read(
                 arguments: get(r, 3)?,
                 returns: get(r, 4)?,
                 procedure: get(r, 5)?,
-                definition: crate::sql::collapse(get::<&str>(r, 6)?),
+                aggregate: get(r, 6)?,
+                definition: crate::sql::collapse(get::<&str>(r, 7)?),
             }))
         }),
         ("policies", POLICIES, |r| {

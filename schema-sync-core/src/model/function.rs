@@ -1,10 +1,11 @@
-//! Postgres functions and procedures (`CREATE FUNCTION`, `CREATE PROCEDURE`).
+//! Postgres functions, procedures and aggregates (`CREATE FUNCTION`, `CREATE PROCEDURE`,
+//! `CREATE AGGREGATE`).
 
 use serde::{Deserialize, Serialize};
 
 use super::table::TableRef;
 
-/// A function or procedure. Overloads are distinct objects: the key is the schema, the name
+/// A function, procedure or aggregate. Overloads are distinct objects: the key is the schema, the name
 /// and the argument types ([`Function::identity`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -26,6 +27,10 @@ pub struct Function {
     /// A procedure (`CREATE PROCEDURE`), not a function.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub procedure: bool,
+    /// An aggregate (`CREATE AGGREGATE`): its `definition` is built from `pg_aggregate` (the
+    /// catalog prints no statement for one), every support function schema-qualified.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub aggregate: bool,
     /// The whole `CREATE OR REPLACE FUNCTION …` statement as `pg_get_functiondef` prints it
     /// (language, volatility, `SECURITY DEFINER`, `SET search_path`, cost, body), spacing outside
     /// the body collapsed.
@@ -33,20 +38,37 @@ pub struct Function {
 }
 
 impl Function {
-    /// `"schema"."name"(identity arguments)`: how `DROP FUNCTION` names it.
+    /// `"schema"."name"(identity arguments)`: how `DROP FUNCTION` names it (an aggregate of no
+    /// arguments, `count(*)`-like, is `name(*)`).
     pub fn signature(&self) -> String {
-        format!("{}({})", crate::sql::qualified(self.schema.as_deref(), &self.name), self.identity)
+        format!("{}({})", crate::sql::qualified(self.schema.as_deref(), &self.name), self.arguments_list())
+    }
+
+    /// The identity arguments as `DROP` names them: `*` for an aggregate of none (`COMMENT ON
+    /// FUNCTION` and `GRANT … ON FUNCTION` name that one with `()`).
+    pub fn arguments_list(&self) -> &str {
+        if self.aggregate && self.identity.is_empty() {
+            "*"
+        } else {
+            &self.identity
+        }
     }
 
     /// `schema.name(arguments)` for messages.
     pub fn display(&self) -> String {
-        format!("{}({})", TableRef { schema: self.schema.clone(), name: self.name.clone() }.display(), self.identity)
+        format!(
+            "{}({})",
+            TableRef { schema: self.schema.clone(), name: self.name.clone() }.display(),
+            self.arguments_list()
+        )
     }
 
-    /// `FUNCTION` or `PROCEDURE`.
+    /// `FUNCTION`, `PROCEDURE` or `AGGREGATE`.
     pub fn kind(&self) -> &'static str {
         if self.procedure {
             "PROCEDURE"
+        } else if self.aggregate {
+            "AGGREGATE"
         } else {
             "FUNCTION"
         }
@@ -54,8 +76,11 @@ impl Function {
 
     /// `CREATE OR REPLACE` can turn `from` into `self` (same kind, result and arguments:
     /// Postgres refuses to change those in place; everything else — body, language,
-    /// volatility, security, settings — it replaces).
+    /// volatility, security, settings, an aggregate's support functions — it replaces).
     pub fn replaces(&self, from: &Function) -> bool {
-        self.procedure == from.procedure && self.returns == from.returns && self.arguments == from.arguments
+        self.procedure == from.procedure
+            && self.aggregate == from.aggregate
+            && self.returns == from.returns
+            && self.arguments == from.arguments
     }
 }

@@ -298,6 +298,29 @@ pub(super) fn plan(b: Sides<'_>, changes: &[Change], rebuilt: &BTreeSet<TableRef
             }
         }
     }
+    // An aggregate is tied to its support functions by oid: one whose support function is
+    // dropped or recreated is dropped first, and created again unless the target lacks it.
+    let mut supports: BTreeSet<String> = recreated.iter().map(|(f, _)| f.name.to_ascii_lowercase()).collect();
+    supports.extend(dropped_functions.iter().cloned());
+    let mut aggregates_gone: Vec<Function> = Vec::new();
+    for f in b.from.functions.iter().filter(|f| f.aggregate) {
+        let names = crate::sql::identifiers(&f.definition);
+        let same = |g: &Function| g.schema == f.schema && g.name == f.name && g.identity == f.identity;
+        if recreated.iter().any(|(r, _)| same(r)) || !names.iter().any(|n| supports.contains(n)) {
+            continue;
+        }
+        match b.to.functions.iter().find(|t| same(t)) {
+            Some(again) => {
+                new_functions.retain(|(n, _)| n != again);
+                recreated.push((f, again));
+            }
+            None => {
+                gone_functions.retain(|g| g != f);
+                aggregates_gone.push(f.clone());
+            }
+        }
+    }
+    recreated.sort_by_key(|(f, _)| !f.aggregate);
     gone.extend(recreated.iter().map(|(f, _)| f.name.to_ascii_lowercase()));
     gone.extend(dropped_functions.iter().cloned());
     gone.extend(views.drop.values().map(|(v, _)| v.name.to_ascii_lowercase()));
@@ -342,6 +365,9 @@ pub(super) fn plan(b: Sides<'_>, changes: &[Change], rebuilt: &BTreeSet<TableRef
     names.extend(dropped_functions);
     if !names.is_empty() {
         out.extend(callers_set_aside(&b, changes, rebuilt, &names));
+        for function in aggregates_gone {
+            out.push((Around::Before, Step::DropFunction { function, kept: false }));
+        }
         for (from, to) in recreated {
             out.push((Around::Before, Step::DropFunction { function: from.clone(), kept: true }));
             new_functions.push((to.clone(), false));
@@ -553,6 +579,7 @@ mod tests {
             arguments: "x integer".into(),
             returns: returns.into(),
             procedure: false,
+            aggregate: false,
             definition: format!(
                 "CREATE OR REPLACE FUNCTION public.score(x integer) RETURNS {returns} LANGUAGE sql AS $$ {body} $$"
             ),
@@ -604,6 +631,49 @@ mod tests {
         assert!(drop_view < drop_fn && drop_default < drop_fn && drop_check < drop_fn, "{:#?}", p.steps);
         assert!(drop_fn < create_fn && create_fn < create_view && create_fn < set_default && create_fn < add_check);
         assert!(!p.is_destructive(), "{:?}", p.hazards);
+    }
+
+    fn aggregate(name: &str, initcond: &str) -> Function {
+        Function {
+            name: name.into(),
+            returns: "integer".into(),
+            aggregate: true,
+            definition: format!(
+                "CREATE OR REPLACE AGGREGATE public.{name}(integer) (SFUNC = public.score, STYPE = integer, INITCOND = '{initcond}')"
+            ),
+            ..function("integer", "")
+        }
+    }
+
+    #[test]
+    fn an_aggregate_whose_support_function_is_recreated_is_set_aside_with_its_views_and_one_gone_drops_first() {
+        let mut from = with_callers();
+        from.functions.push(aggregate("best", "0"));
+        from.functions.push(aggregate("worst", "0"));
+        from.views.push(View::new("ranked", "SELECT best(v) AS b FROM t"));
+        from.normalize();
+        let mut to = from.clone();
+        to.functions.retain(|f| f.name != "worst");
+        for f in &mut to.functions {
+            if f.name == "score" {
+                *f = function("bigint", "SELECT x::bigint");
+            }
+        }
+        to.normalize();
+        let caps = Capabilities::latest(Dialect::Postgres);
+        let p = make_plan(&Comparison::of(from, to), &caps, &PlanOptions::default());
+        let at = |f: &dyn Fn(&Step) -> bool| p.steps.iter().position(f).unwrap_or_else(|| panic!("{:#?}", p.steps));
+        let named = |s: &Step, n: &str, k: bool| matches!(s, Step::DropFunction { function, kept } if function.name == n && *kept == k);
+        let drop_best = at(&|s| named(s, "best", true));
+        let drop_worst = at(&|s| named(s, "worst", false));
+        let drop_score = at(&|s| named(s, "score", true));
+        let create = |n: &'static str| move |s: &Step| matches!(s, Step::CreateFunction { function, replace: false } if function.name == n);
+        let (create_score, create_best) = (at(&create("score")), at(&create("best")));
+        let drop_view = at(&|s| matches!(s, Step::DropView { view, kept: true } if view.name == "ranked"));
+        let create_view = at(&|s| matches!(s, Step::CreateView { view } if view.name == "ranked"));
+        assert!(drop_view < drop_best && drop_best < drop_score && drop_worst < drop_score, "{:#?}", p.steps);
+        assert!(drop_score < create_score && create_score < create_best && create_best < create_view, "{:#?}", p.steps);
+        assert!(p.is_destructive(), "dropping `worst` needs the opt-in");
     }
 
     #[test]

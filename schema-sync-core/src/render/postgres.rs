@@ -258,8 +258,14 @@ fn arguments<'a>(what: &str, list: &'a str) -> crate::Result<&'a str> {
 }
 
 /// How a function's statement may start.
-const FUNCTION_HEADS: &[&str] =
-    &["CREATE OR REPLACE FUNCTION ", "CREATE OR REPLACE PROCEDURE ", "CREATE FUNCTION ", "CREATE PROCEDURE "];
+const FUNCTION_HEADS: &[&str] = &[
+    "CREATE OR REPLACE FUNCTION ",
+    "CREATE OR REPLACE PROCEDURE ",
+    "CREATE OR REPLACE AGGREGATE ",
+    "CREATE FUNCTION ",
+    "CREATE PROCEDURE ",
+    "CREATE AGGREGATE ",
+];
 
 /// Renders every step of `plan` as Postgres statements.
 pub fn render(plan: &Plan) -> crate::Result<Vec<Statement>> {
@@ -398,7 +404,10 @@ pub fn render(plan: &Plan) -> crate::Result<Vec<Statement>> {
                 qualified(policy.schema.as_deref(), &policy.table)
             )),
             Step::DropFunction { function, .. } => {
-                arguments(&format!("{} `{}`", function.kind().to_lowercase(), function.display()), &function.identity)?;
+                arguments(
+                    &format!("{} `{}`", function.kind().to_lowercase(), function.display()),
+                    function.arguments_list(),
+                )?;
                 push(format!("DROP {} {}", function.kind(), function.signature()))
             }
             Step::DropTrigger { trigger, .. } => push(format!(

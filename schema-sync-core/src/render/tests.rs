@@ -165,6 +165,7 @@ fn texts_from_a_snapshot_cannot_close_a_statement_early_or_start_another() {
         arguments: "x integer".into(),
         returns: "integer".into(),
         procedure: false,
+        aggregate: false,
         definition: "CREATE OR REPLACE FUNCTION public.f(x integer) RETURNS integer LANGUAGE sql AS $$ SELECT x $$"
             .into(),
     };

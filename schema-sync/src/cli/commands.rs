@@ -279,14 +279,15 @@ pub(super) async fn pull(
         out.say(format!("wrote {}", path.display()));
     }
     out.say(format!(
-        "{} struct(s), {} enum(s), {} view(s); {} table(s) as SQL",
+        "{} struct(s), {} enum(s), {} view(s); {} table(s) and {} view(s) as SQL",
         pulled.structs.len(),
         pulled.enums,
         pulled.views,
-        pulled.sql_tables.len()
+        pulled.sql_tables.len(),
+        pulled.sql_views.len()
     ));
-    for (table, why) in &pulled.sql_tables {
-        out.say(format!("  {table} as SQL: {why}"));
+    for (object, why) in pulled.sql_tables.iter().chain(&pulled.sql_views) {
+        out.say(format!("  {object} as SQL: {why}"));
     }
     Ok(Status::Ok)
 }

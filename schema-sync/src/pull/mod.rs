@@ -47,6 +47,8 @@ pub struct Pulled {
     pub enums: usize,
     /// Views written as `SyncView`s.
     pub views: usize,
+    /// Views written as SQL (with why).
+    pub sql_views: Vec<(String, String)>,
 }
 
 /// One table's struct, before it is written.
@@ -278,9 +280,47 @@ pub fn generate(schema: &Schema, views: &[ViewColumns], origin: &str, platform: 
     }
     externals.retain(|e| plans.iter().any(|p| p.references.iter().any(|(i, _)| *i == e.ident)));
 
+    // On Postgres the models' views are created before the SQL files run (a view is checked
+    // when it is created): a view over what only those files create — a table written as SQL,
+    // a function placed after the tables, another such view — is written as SQL too.
+    let mut late: BTreeSet<String> = BTreeSet::new();
+    let mut late_views: Vec<(String, String)> = Vec::new();
+    if dialect == Dialect::Postgres {
+        let table_names: Vec<&str> = schema.tables.iter().map(|t| t.name.as_str()).collect();
+        late.extend(
+            schema
+                .tables
+                .iter()
+                .filter(|t| blocked.contains_key(&t.display_name()))
+                .map(|t| t.name.to_ascii_lowercase()),
+        );
+        late.extend(
+            schema.functions.iter().filter(|f| names_a_table(f, &table_names)).map(|f| f.name.to_ascii_lowercase()),
+        );
+        loop {
+            let more: Vec<&model::View> = schema
+                .views
+                .iter()
+                .filter(|v| !late.contains(&v.name.to_ascii_lowercase()))
+                .filter(|v| schema_sync_core::sql::identifiers(&v.definition).iter().any(|n| late.contains(n)))
+                .collect();
+            if more.is_empty() {
+                break;
+            }
+            for v in more {
+                late.insert(v.name.to_ascii_lowercase());
+                let why = "it reads what is written as SQL, created after the structs' views";
+                late_views.push((v.relation().display(), why.to_string()));
+            }
+        }
+    }
+
     // Views with known columns and only the options the derive declares.
     let mut view_plans = Vec::new();
     for v in &schema.views {
+        if late.contains(&v.name.to_ascii_lowercase()) {
+            continue;
+        }
         let Some(cols) =
             views.iter().find(|c| c.view == v.name && (c.schema == v.schema || dialect == Dialect::Sqlite))
         else {
@@ -372,6 +412,7 @@ pub fn generate(schema: &Schema, views: &[ViewColumns], origin: &str, platform: 
         sql_tables,
         enums: enums.len(),
         views: view_plans.len(),
+        sql_views: late_views,
     })
 }
 
@@ -387,13 +428,17 @@ fn runs_first(step: &schema_sync_core::plan::Step, tables: &[&str]) -> bool {
         | Step::CreateCollation { .. }
         | Step::CreateDomain { .. } => true,
         Step::CreateSequence { sequence } => sequence.owned_by.is_none(),
-        Step::CreateFunction { function, .. } => {
-            let signature = format!("{} {}", function.arguments, function.returns);
-            let words = schema_sync_core::sql::identifiers(&signature);
-            !words.iter().any(|w| tables.iter().any(|t| t.eq_ignore_ascii_case(w)))
-        }
+        Step::CreateFunction { function, .. } => !names_a_table(function, tables),
         _ => false,
     }
+}
+
+/// A function whose arguments or result name one of `tables` (`SETOF customer`): created
+/// after the tables.
+fn names_a_table(function: &model::Function, tables: &[&str]) -> bool {
+    let signature = format!("{} {}", function.arguments, function.returns);
+    let words = schema_sync_core::sql::identifiers(&signature);
+    words.iter().any(|w| tables.iter().any(|t| t.eq_ignore_ascii_case(w)))
 }
 
 /// Stands in for `SyncTable::table` in the entries given to `build_schema`.

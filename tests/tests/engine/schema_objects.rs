@@ -807,3 +807,98 @@ async fn postgres_materialized_view_indexes_are_compared_and_come_back_when_the_
         diff::diff(&now, &want)
     );
 }
+
+const PG_AGGREGATES: &str = "
+CREATE TABLE tags (id int PRIMARY KEY, item int NOT NULL, tag text NOT NULL, w float8 NOT NULL);
+CREATE FUNCTION join_step(text, text) RETURNS text LANGUAGE sql IMMUTABLE
+  AS $$ SELECT CASE WHEN $1 IS NULL THEN $2 ELSE $1 || ',' || $2 END $$;
+CREATE AGGREGATE joined(text) (SFUNC = join_step, STYPE = text);
+CREATE AGGREGATE tally(*) (SFUNC = int8inc, STYPE = int8, INITCOND = '0', PARALLEL = SAFE);
+CREATE AGGREGATE mid(float8 ORDER BY float8) (SFUNC = ordered_set_transition, STYPE = internal,
+  FINALFUNC = percentile_disc_final, FINALFUNC_EXTRA);
+CREATE AGGREGATE top(int) (SFUNC = int4larger, STYPE = int4, COMBINEFUNC = int4larger, SORTOP = >);
+COMMENT ON AGGREGATE joined(text) IS 'Comma-joined';
+COMMENT ON AGGREGATE tally(*) IS 'Rows';
+CREATE VIEW item_tags AS SELECT item, joined(tag ORDER BY tag) AS tags, tally(*) AS n,
+  mid(0.5) WITHIN GROUP (ORDER BY w) AS w, top(id) AS last FROM tags GROUP BY item;";
+
+/// What the aggregates compute through the view, per item.
+async fn item_tags(conn: &mut sqlx::PgConnection) -> Vec<(i32, String, String, f64)> {
+    sqlx::query("SELECT item, tags, n::text, w FROM item_tags ORDER BY item")
+        .fetch_all(conn)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
+        .collect()
+}
+
+#[tokio::test]
+async fn postgres_aggregates_are_created_replaced_recreated_under_their_views_and_dropped_only_on_request() {
+    let db = schema_sync::require_postgres!();
+    // From an empty database: every kind of aggregate (plain, `(*)`, ordered-set, with a sort
+    // operator and a combine function) is created before the view that calls it, comments too.
+    let full = pg_target(&db, PG_AGGREGATES).await;
+    let aggregates: Vec<String> = full.functions.iter().filter(|f| f.aggregate).map(|f| f.definition.clone()).collect();
+    assert_eq!(aggregates.len(), 4, "{aggregates:#?}");
+    assert!(
+        aggregates.contains(
+            &"CREATE OR REPLACE AGGREGATE public.joined(text) (SFUNC = public.join_step, STYPE = text)".to_string()
+        ),
+        "{aggregates:#?}"
+    );
+    assert!(aggregates.iter().any(|a| a.contains("tally(*)") && a.contains("PARALLEL = SAFE")), "{aggregates:#?}");
+    assert!(aggregates.iter().any(|a| a.contains("SORTOP = OPERATOR(pg_catalog.>)")), "{aggregates:#?}");
+    let empty = TempPostgres::new().await;
+    let mut fresh = empty.connect().await;
+    let live = pg::introspect(&mut fresh, &IntrospectOptions::default()).await.unwrap();
+    let text = diff::render_text(&diff::compare(&live, &full, None, &Default::default()).unwrap());
+    assert!(text.contains("+ aggregate public.tally(*)"), "{text}");
+    apply::migrate(&mut fresh, &full, &ApplyOptions::default()).await.expect("creates everything");
+    let now = pg::introspect(&mut fresh, &IntrospectOptions::default()).await.unwrap();
+    assert!(diff::diff(&now, &full).is_empty(), "{:?}", diff::diff(&now, &full));
+    assert_eq!(now.comments.len(), 2, "{:?}", now.comments);
+
+    let rows = "INSERT INTO tags SELECT g, g % 3, 't' || (g % 5), g FROM generate_series(1, 30) g;";
+    let (_other, mut applied, mut written) = two_loaded(&db, &format!("{PG_AGGREGATES} {rows}")).await;
+    let before = item_tags(&mut applied).await;
+    assert_eq!(before.len(), 3);
+    assert_eq!(before[0].2, "10");
+
+    // `tally` starts at 100 (replaced in place, nothing set aside); `joined` now returns varchar
+    // (Postgres cannot replace that: dropped and created again with the view set aside around
+    // it); `top` is gone from the target and from the view.
+    let changed = PG_AGGREGATES
+        .replace("INITCOND = '0'", "INITCOND = '100'")
+        .replace("RETURNS text", "RETURNS varchar")
+        .replace("(SFUNC = join_step, STYPE = text)", "(SFUNC = join_step, STYPE = varchar)")
+        .replace(
+            "CREATE AGGREGATE top(int) (SFUNC = int4larger, STYPE = int4, COMBINEFUNC = int4larger, SORTOP = >);",
+            "",
+        )
+        .replace(", top(id) AS last", "");
+    let want = pg_target(&db, &changed).await;
+    let refused = apply::migrate(&mut applied, &want, &ApplyOptions::default()).await.unwrap_err().to_string();
+    assert!(refused.contains("drops aggregate `public.top(integer)`"), "{refused}");
+    let out = apply::migrate(&mut applied, &want, &ApplyOptions { allow_destructive: true, ..Default::default() })
+        .await
+        .expect("applies with the opt-in");
+    let sql: Vec<&str> = out.statements.iter().map(|s| s.sql.as_str()).collect();
+    assert!(sql.iter().any(|s| s.starts_with("CREATE OR REPLACE AGGREGATE public.tally(*)")), "{sql:#?}");
+    assert!(sql.contains(&"DROP AGGREGATE \"public\".\"joined\"(text)"), "{sql:#?}");
+    assert!(sql.contains(&"DROP AGGREGATE \"public\".\"top\"(integer)"), "{sql:#?}");
+    assert!(!sql.iter().any(|s| s.starts_with("DROP AGGREGATE \"public\".\"tally\"")), "{sql:#?}");
+    run_written(&mut written, &want).await;
+    let mut states = Vec::new();
+    for conn in [&mut applied, &mut written] {
+        let now = pg::introspect(&mut *conn, &IntrospectOptions::default()).await.unwrap();
+        assert!(diff::diff(&now, &want).is_empty(), "{:?}", diff::diff(&now, &want));
+        let kept: i64 = sqlx::query_scalar("SELECT count(*) FROM tags").fetch_one(&mut *conn).await.unwrap();
+        assert_eq!(kept, 30, "every row kept");
+        states.push(item_tags(conn).await);
+    }
+    let after = &states[0];
+    assert_eq!(after[0].2, "110", "the replaced aggregate starts at 100");
+    assert_eq!((&after[0].1, after[0].3), (&before[0].1, before[0].3), "the recreated aggregate computes the same");
+    assert_eq!(states[0], states[1], "the written SQL did what apply did");
+}

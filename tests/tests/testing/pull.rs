@@ -1,5 +1,5 @@
-//! `schema-sync pull` on real schemas (Chinook, Sakila and Northwind on SQLite; Chinook and
-//! Northwind on Postgres) and on `examples/supabase_app` built by its migrations (RLS, policies,
+//! `schema-sync pull` on real schemas (Chinook, Sakila and Northwind on SQLite; Chinook, Sakila
+//! — with its aggregate, functions, triggers and inherited tables — and Northwind on Postgres) and on `examples/supabase_app` built by its migrations (RLS, policies,
 //! grants, views, `handle_new_user()` on `auth.users`): the written modules compile in a crate
 //! of their own, and the CLI
 //! built from each `models()` finds no difference with the database it came from, in both
@@ -51,6 +51,7 @@ fn pulled_models_of_real_schemas_compile_and_match_their_databases() {
     }
     let pg = [
         ("chinook_postgres", postgres_db(&chinook_pg)),
+        ("sakila_postgres", postgres_db(&real("sakila/postgres-sakila-schema.sql"))),
         ("northwind_postgres", postgres_db(&real("northwind/northwind_psql-northwind.sql"))),
         ("supabase_app", postgres_db(&supabase)),
     ];
@@ -109,6 +110,20 @@ fn pulled_models_of_real_schemas_compile_and_match_their_databases() {
     let sakila = read("sakila_sqlite/mod.rs");
     assert!(sakila.contains("#[derive(Debug, SyncView)]") && sakila.contains("pub struct FilmList {"), "{sakila}");
     assert!(read("sakila_sqlite/schema.sql").contains("CREATE TRIGGER actor_trigger_ai"));
+    let sakila = read("sakila_postgres/mod.rs");
+    assert!(sakila.contains("pub struct FilmList {") && sakila.contains("pub struct Actor {"), "{sakila}");
+    // `film_list` calls `group_concat`: the aggregate is created before the structs' tables and views.
+    let before = read("sakila_postgres/before.sql");
+    assert!(
+        before.contains(
+            "CREATE OR REPLACE AGGREGATE public.group_concat(text) (SFUNC = public._group_concat, STYPE = text)"
+        ),
+        "{before}"
+    );
+    let sql = read("sakila_postgres/schema.sql");
+    assert!(sql.contains("INHERITS"), "the inherited payment tables, as SQL");
+    // `sales_by_store` reads `payment`, written as SQL: the view follows it into the SQL.
+    assert!(sql.contains("CREATE VIEW \"public\".\"sales_by_store\"") && !sakila.contains("SalesByStore"), "{sql}");
 
     let supabase = read("supabase_app/mod.rs");
     for part in [
