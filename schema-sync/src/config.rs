@@ -68,6 +68,8 @@ dir = "supabase/migrations"
 # Declarative SQL (functions, triggers, views, …) merged with the models; read in a scratch
 # database on --dev-url, never run against a live one.
 # sql_dir = "supabase/schemas"
+# The same for the SQLite side (its triggers and views, in SQLite's SQL): read in memory.
+# sqlite_sql_dir = "sqlite/schemas"
 # What the platform provides (Supabase's auth schema and API roles), run first in scratch
 # databases so the files above load there (what it makes outside the schemas read, like
 # auth.users, is never taken into the app's schema).
@@ -116,6 +118,8 @@ pub struct Config {
     pub sql_dir: Option<PathBuf>,
     /// What the platform provides, run first in scratch databases (`[models] platform_sql`).
     pub platform_sql: Option<PathBuf>,
+    /// Declarative SQLite SQL files merged with the models (`[models] sqlite_sql_dir`).
+    pub sqlite_sql_dir: Option<PathBuf>,
     /// Fold names across dialects (`AlbumId` ↔ `album_id`).
     pub fold_names: bool,
     /// Table globs to ignore.
@@ -194,6 +198,7 @@ struct RawModels {
     snapshot: Option<String>,
     sql_dir: Option<String>,
     platform_sql: Option<String>,
+    sqlite_sql_dir: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -336,6 +341,7 @@ impl Config {
             cfg.models_snapshot = m.snapshot.map(|s| root.join(s));
             cfg.sql_dir = m.sql_dir.map(|s| root.join(s));
             cfg.platform_sql = m.platform_sql.map(|s| root.join(s));
+            cfg.sqlite_sql_dir = m.sqlite_sql_dir.map(|s| root.join(s));
         }
         if let Some(n) = raw.names {
             cfg.fold_names = n.matching != NameMatch::Exact;
@@ -393,6 +399,9 @@ mod tests {
                 "ignore_tables" => assert_eq!(cfg.ignore_tables, ["_litestream_*", "spatial_ref_sys"]),
                 "snapshot" => assert_eq!(cfg.models_snapshot.as_deref(), Some(Path::new("/proj/schema.json"))),
                 "sql_dir" => assert_eq!(cfg.sql_dir.as_deref(), Some(Path::new("/proj/supabase/schemas"))),
+                "sqlite_sql_dir" => {
+                    assert_eq!(cfg.sqlite_sql_dir.as_deref(), Some(Path::new("/proj/sqlite/schemas")))
+                }
                 "platform_sql" => {
                     assert_eq!(cfg.platform_sql.as_deref(), Some(Path::new("/proj/supabase/platform.sql")))
                 }

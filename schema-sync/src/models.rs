@@ -4,9 +4,11 @@
 use schema_sync_core::declarative::SqlFile;
 use schema_sync_core::{Dialect, Schema};
 
-/// The models: a [`Schema`] (usually `schema![…]`) and declarative SQL files in one dialect,
-/// merged with it when the CLI reads the `models` source — SQLite SQL in memory, Postgres SQL
-/// in a scratch database (see [`schema_sync_core::declarative`]).
+/// The models: a [`Schema`] (usually `schema![…]`) and declarative SQL files, each written in
+/// one dialect, merged with it when the CLI reads the `models` source — SQLite SQL in memory,
+/// Postgres SQL in a scratch database (see [`schema_sync_core::declarative`]). What a file of
+/// one dialect declares (a trigger, a view) exists on that dialect's side only, so one set of
+/// models can carry a Postgres `updated_at` trigger and its SQLite counterpart.
 ///
 /// ```
 /// use schema_sync::{schema, Dialect, Models, SyncTable};
@@ -16,39 +18,42 @@ use schema_sync_core::{Dialect, Schema};
 /// struct Note { #[sync(primary_key)] id: i64, body: String }
 ///
 /// let models = Models::new(schema![Note])
-///     .with_sql(Dialect::Sqlite, "triggers.sql", "CREATE TRIGGER t AFTER INSERT ON notes BEGIN SELECT 1; END;");
+///     .with_sql(Dialect::Sqlite, "triggers.sql", "CREATE TRIGGER t AFTER INSERT ON notes BEGIN SELECT 1; END;")
+///     .with_sql(Dialect::Postgres, "functions.sql", "CREATE FUNCTION one() RETURNS int LANGUAGE sql AS 'SELECT 1';");
 /// assert_eq!(models.tables.len(), 1); // a `Models` is its schema, too
-/// assert_eq!(models.sql.len(), 1);
+/// assert_eq!(models.sql_for(Dialect::Sqlite).len(), 1);
+/// assert_eq!(models.sql_for(Dialect::Postgres)[0].origin, "functions.sql");
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Models {
     /// The structs' schema.
     pub schema: Schema,
-    /// The dialect of [`Models::sql`].
-    pub dialect: Dialect,
-    /// Declarative SQL merged with the schema.
-    pub sql: Vec<SqlFile>,
+    /// Declarative SQL merged with the schema, each file with the dialect it is written in.
+    pub sql: Vec<(Dialect, SqlFile)>,
 }
 
 impl Models {
     /// Models without SQL.
     pub fn new(schema: Schema) -> Self {
-        Models { schema, dialect: Dialect::Postgres, sql: Vec::new() }
+        Models { schema, sql: Vec::new() }
+    }
+
+    /// The files written in `dialect`, in the order they were added.
+    pub fn sql_for(&self, dialect: Dialect) -> Vec<SqlFile> {
+        self.sql.iter().filter(|(d, _)| *d == dialect).map(|(_, f)| f.clone()).collect()
     }
 
     /// And one declarative SQL file (`include_str!`ed) written in `dialect`, run after the
     /// structs' DDL.
     pub fn with_sql(mut self, dialect: Dialect, origin: &str, text: &str) -> Self {
-        self.dialect = dialect;
-        self.sql.push(SqlFile::new(origin, text));
+        self.sql.push((dialect, SqlFile::new(origin, text)));
         self
     }
 
     /// And one that runs before the structs' DDL: what their tables need to exist first
     /// (sequences and domains their columns use, functions their defaults call).
     pub fn with_sql_first(mut self, dialect: Dialect, origin: &str, text: &str) -> Self {
-        self.dialect = dialect;
-        self.sql.push(SqlFile::first(origin, text));
+        self.sql.push((dialect, SqlFile::first(origin, text)));
         self
     }
 }

@@ -1,13 +1,16 @@
 //! A small Supabase app with its whole schema declared in Rust: profiles with row-level
 //! security, four policies and grants; notes owned by a profile; a view of the profiles anyone
 //! may see. What the derive does not express — `handle_new_user()` on `auth.users` and the
-//! `updated_at` trigger — is declarative SQL in `supabase/schemas/`, merged with the models.
+//! `updated_at` trigger — is declarative SQL in `supabase/schemas/`, merged with the models;
+//! the local SQLite database's own `updated_at` trigger is SQLite SQL in `sqlite/schemas/`.
 //! `supabase/platform.sql` stands for what Supabase itself provides (the `auth` schema, the API
 //! roles), so that scratch and test databases look like a Supabase project.
 //!
 //! `tests/schema.rs` fails `cargo test` when the migrations, the local SQLite database or a
 //! view's query stop matching these structs.
 
+use schema_sync::core::declarative::{merge_sqlite, SqlFile};
+use schema_sync::core::introspect::IntrospectOptions;
 use schema_sync::model::Schema;
 use schema_sync::{migrate_blocking, schema, ApplyOptions, SyncTable, SyncView};
 
@@ -107,9 +110,15 @@ pub fn models() -> Schema {
     schema![Profile, Note, ProfileCard, NoteCount]
 }
 
-/// Opens the local SQLite cache, creating or migrating it to [`models`].
+/// The local SQLite database's schema: [`models`] with `sqlite/schemas/*.sql` on top.
+pub fn local_models() -> Result<Schema, schema_sync::Error> {
+    let triggers = SqlFile::new("sqlite/schemas/20_triggers.sql", include_str!("../sqlite/schemas/20_triggers.sql"));
+    merge_sqlite(&models(), &[triggers], &IntrospectOptions::default())
+}
+
+/// Opens the local SQLite cache, creating or migrating it to [`local_models`].
 pub fn open_local(path: &std::path::Path) -> Result<rusqlite::Connection, Box<dyn std::error::Error>> {
     let mut conn = rusqlite::Connection::open(path)?;
-    migrate_blocking(&mut conn, &models(), &ApplyOptions::default())?;
+    migrate_blocking(&mut conn, &local_models()?, &ApplyOptions::default())?;
     Ok(conn)
 }

@@ -17,11 +17,12 @@ fn migrations_reproduce_models_and_schemas() {
     );
 }
 
-/// The local SQLite database the app creates has the models' tables and views; each view's
-/// query runs there and yields its struct's columns.
+/// The local SQLite database the app creates has the models' tables and views and the
+/// `updated_at` trigger of `sqlite/schemas/`; each view's query runs there and yields its
+/// struct's columns.
 #[test]
 fn local_database_matches_models() {
     let db = TempSqlite::new();
     let conn = open_local(db.path()).unwrap();
-    assert_schema_matches!(conn, models());
+    assert_schema_matches!(conn, models(), sqlite_sql_dir = "sqlite/schemas");
 }

@@ -69,6 +69,11 @@ pub struct SourceArgs {
     /// config's `[models] platform_sql`).
     #[arg(long, value_name = "FILE", env = "SCHEMA_SYNC_PLATFORM_SQL")]
     pub platform_sql: Option<std::path::PathBuf>,
+    /// Declarative SQLite SQL files (`*.sql`, in name order) merged with the `models` source for
+    /// the SQLite side — its triggers and views — read in memory (default: the config's
+    /// `[models] sqlite_sql_dir`).
+    #[arg(long, value_name = "DIR", env = "SCHEMA_SYNC_SQLITE_SQL_DIR")]
+    pub sqlite_sql_dir: Option<std::path::PathBuf>,
 }
 
 /// Options that shape a migration.

@@ -85,6 +85,7 @@ async fn prepare(f: &FleetArgs, models: Option<crate::Models>) -> Result<(Vec<Ta
         dev_url: f.dev_url.clone(),
         sql_dir: None,
         platform_sql: None,
+        sqlite_sql_dir: None,
     };
     let lo = load_options(&source, models).await?;
     let (_, desired) = load(&f.to, &lo).await?;

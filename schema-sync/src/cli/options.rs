@@ -44,20 +44,24 @@ pub(super) async fn load_options(args: &SourceArgs, models: Option<crate::Models
     if introspect.schemas != IntrospectOptions::default().schemas {
         introspect.must_exist = introspect.schemas.clone();
     }
-    let (models, mut files) = match models {
-        Some(m) if m.dialect == Dialect::Sqlite && !m.sql.is_empty() => {
-            // SQLite SQL that came with the models: merged in memory.
-            (Some(declarative::merge_sqlite(&m.schema, &m.sql, &IntrospectOptions::default())?), Vec::new())
+    let (models, mut files, mut lite_files) = match models {
+        Some(m) => {
+            let (pg, lite) = (m.sql_for(Dialect::Postgres), m.sql_for(Dialect::Sqlite));
+            (Some(m.schema), pg, lite)
         }
-        Some(m) => (Some(m.schema), m.sql),
-        None => (None, Vec::new()),
+        None => (None, Vec::new(), Vec::new()),
     };
     let carried = !files.is_empty();
-    // SQLite views are settled (and their queries checked) in memory, always, on the models
-    // alone: the declarative files are Postgres SQL.
+    // The SQLite side first, in memory, always: the SQLite files (carried, then
+    // --sqlite-sql-dir's) add their triggers and views, and the models' SQLite views are settled
+    // (their queries checked).
+    let lite_dir = args.sqlite_sql_dir.clone().or_else(|| soft_config().and_then(|c| c.sqlite_sql_dir.clone()));
+    if let (Some(dir), true) = (&lite_dir, models.is_some()) {
+        lite_files.extend(declarative::read_dir(dir)?);
+    }
     let models = match models {
-        Some(m) if declarative::needs_settling(&m, Dialect::Sqlite) => {
-            Some(declarative::merge_sqlite(&m, &[], &IntrospectOptions::default())?)
+        Some(m) if !lite_files.is_empty() || declarative::needs_settling(&m, Dialect::Sqlite) => {
+            Some(declarative::merge_sqlite(&m, &lite_files, &IntrospectOptions::default())?)
         }
         m => m,
     };

@@ -19,6 +19,7 @@ use schema_sync_core::apply::postgres::schemas_for;
 use schema_sync_core::diff::DiffOptions;
 use schema_sync_core::introspect::IntrospectOptions;
 use schema_sync_core::model::Schema;
+use schema_sync_core::Dialect;
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
@@ -131,27 +132,42 @@ pub fn assert_schema_matches(db: impl IntoTestDb, models: &Schema) {
     schema_matches(db.test_db(), models, &Declared::default());
 }
 
-/// Declarative SQL merged into the models by the `_with` assertions and the `sql_dir = …` forms
-/// of the macros (see [`schema_sync_core::declarative`]).
+/// Declarative SQL merged into the models by the `_with` assertions and the `key = "…"` forms
+/// of the macros (see [`schema_sync_core::declarative`]). Each macro key is the builder method
+/// of the same name; a key that is not one is a compile error.
 ///
 /// ```
-/// let declared = schema_sync::testing::Declared::new("supabase/schemas").platform("supabase/platform.sql");
-/// assert!(declared.platform.is_some());
+/// use schema_sync::testing::Declared;
+/// let declared = Declared::new("supabase/schemas").platform("supabase/platform.sql").sqlite_sql_dir("sqlite/schemas");
+/// assert!(declared.platform.is_some() && declared.sqlite_sql_dir.is_some());
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Declared {
-    /// The `*.sql` files of this directory, in name order (Supabase's `supabase/schemas`).
+    /// The Postgres `*.sql` files of this directory, in name order (Supabase's
+    /// `supabase/schemas`).
     pub sql_dir: Option<PathBuf>,
     /// What the hosting platform provides (Supabase's `auth` schema and API roles), run first
     /// in every scratch and test database; what it makes outside the schemas read is never taken
     /// into the models.
     pub platform: Option<PathBuf>,
+    /// The SQLite `*.sql` files of this directory (the SQLite side's triggers and views), in
+    /// name order, merged in memory when a SQLite database is compared.
+    pub sqlite_sql_dir: Option<PathBuf>,
+    /// SQLite migration files that [`assert_migrations_reproduce_with`] also checks against the
+    /// models (with [`Declared::sqlite_sql_dir`]).
+    pub sqlite: Option<PathBuf>,
 }
 
 impl Declared {
     /// The files of `sql_dir`.
     pub fn new(sql_dir: impl Into<PathBuf>) -> Self {
-        Declared { sql_dir: Some(sql_dir.into()), platform: None }
+        Declared::default().sql_dir(sql_dir)
+    }
+
+    /// And the Postgres files of a directory.
+    pub fn sql_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.sql_dir = Some(dir.into());
+        self
     }
 
     /// And a platform file.
@@ -160,10 +176,32 @@ impl Declared {
         self
     }
 
-    /// The platform file, then the directory's files.
-    pub(super) fn files(&self) -> schema_sync_core::Result<Vec<schema_sync_core::declarative::SqlFile>> {
+    /// And the SQLite files of a directory.
+    pub fn sqlite_sql_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.sqlite_sql_dir = Some(dir.into());
+        self
+    }
+
+    /// And the SQLite migrations of a directory, checked too.
+    pub fn sqlite(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.sqlite = Some(dir.into());
+        self
+    }
+
+    /// The files written in `dialect`: for Postgres the platform file, then the directory's
+    /// files; for SQLite the SQLite directory's.
+    pub(super) fn files(
+        &self,
+        dialect: Dialect,
+    ) -> schema_sync_core::Result<Vec<schema_sync_core::declarative::SqlFile>> {
         use schema_sync_core::declarative::{read_dir, SqlFile};
         let mut out = Vec::new();
+        if dialect == Dialect::Sqlite {
+            if let Some(dir) = &self.sqlite_sql_dir {
+                out.extend(read_dir(dir)?);
+            }
+            return Ok(out);
+        }
         if let Some(p) = &self.platform {
             let f = SqlFile::read(p)?;
             out.push(SqlFile::first(f.origin, f.text));
@@ -344,11 +382,16 @@ pub fn assert_migrations_reproduce(dir: impl AsRef<Path>, models: &Schema) {
 /// As [`assert_migrations_reproduce`], and when a file does not load.
 #[track_caller]
 pub fn assert_migrations_reproduce_with(dir: impl AsRef<Path>, models: &Schema, declared: &Declared) {
-    let (dir, declared) = (dir.as_ref().to_path_buf(), declared.clone());
-    let models = models.clone();
-    let result = on_own_runtime(async move { migrations_report(&dir, &models, &declared).await });
+    let (dir, owned) = (dir.as_ref().to_path_buf(), declared.clone());
+    let copy = models.clone();
+    let result = on_own_runtime(async move { migrations_report(&dir, &copy, &owned).await });
     if let Err(message) = result {
         panic!("{message}");
+    }
+    if let Some(sqlite) = &declared.sqlite {
+        if let Err(message) = super::sqlite_migrations_report(sqlite, models, declared) {
+            panic!("{message}");
+        }
     }
 }
 
@@ -403,13 +446,14 @@ macro_rules! assert_schema_matches {
     ($db:expr, $models:expr $(,)?) => {
         $crate::testing::assert_schema_matches(&$db, &$models)
     };
-    // The declarative SQL files of a directory (relative to the crate) merged into the models.
-    ($db:expr, $models:expr, sql_dir = $sql_dir:expr $(, platform = $platform:expr)? $(,)?) => {
+    // Declarative SQL merged into the models: `sql_dir = "…"`, `platform = "…"`,
+    // `sqlite_sql_dir = "…"` (paths relative to the crate), each a `Declared` method.
+    ($db:expr, $models:expr, $($key:ident = $path:expr),+ $(,)?) => {
         $crate::testing::assert_schema_matches_with(
             &$db,
             &$models,
-            &$crate::testing::Declared::new(::std::path::Path::new(::std::env!("CARGO_MANIFEST_DIR")).join($sql_dir))
-                $(.platform(::std::path::Path::new(::std::env!("CARGO_MANIFEST_DIR")).join($platform)))?,
+            &$crate::testing::Declared::default()
+                $(.$key(::std::path::Path::new(::std::env!("CARGO_MANIFEST_DIR")).join($path)))+,
         )
     };
 }
@@ -443,27 +487,17 @@ macro_rules! assert_migrations_reproduce {
             &$models,
         )
     };
-    // The declarative SQL files of a directory merged into the models first.
-    (dir = $dir:expr, $models:expr, sql_dir = $sql_dir:expr $(, platform = $platform:expr)? $(,)?) => {
+    // Declarative SQL merged into the models first (`sql_dir = "…"`, `platform = "…"`,
+    // `sqlite_sql_dir = "…"`), and `sqlite = "…"`: the SQLite migrations (plain `.sql` files in
+    // file-name order) checked against the models too. Paths relative to the crate.
+    (dir = $dir:expr, $models:expr, $($key:ident = $path:expr),+ $(,)?) => {
         $crate::testing::assert_migrations_reproduce_with(
             ::std::path::Path::new(::std::env!("CARGO_MANIFEST_DIR")).join($dir),
             &$models,
-            &$crate::testing::Declared::new(::std::path::Path::new(::std::env!("CARGO_MANIFEST_DIR")).join($sql_dir))
-                $(.platform(::std::path::Path::new(::std::env!("CARGO_MANIFEST_DIR")).join($platform)))?,
+            &$crate::testing::Declared::default()
+                $(.$key(::std::path::Path::new(::std::env!("CARGO_MANIFEST_DIR")).join($path)))+,
         )
     };
-    // Also the SQLite migrations (plain `.sql` files in file-name order) against the models.
-    (dir = $dir:expr, $models:expr, sqlite = $sqlite_dir:expr $(,)?) => {{
-        let models = $models;
-        $crate::testing::assert_migrations_reproduce(
-            ::std::path::Path::new(::std::env!("CARGO_MANIFEST_DIR")).join($dir),
-            &models,
-        );
-        $crate::testing::assert_sqlite_migrations_reproduce(
-            ::std::path::Path::new(::std::env!("CARGO_MANIFEST_DIR")).join($sqlite_dir),
-            &models,
-        );
-    }};
 }
 
 /// Asserts that a SQLite database and a Postgres database have the same schema by the

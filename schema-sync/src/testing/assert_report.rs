@@ -94,7 +94,8 @@ pub(super) fn settle_blocking(
         }
         _ => {
             let iopts = IntrospectOptions::default();
-            declarative::merge_sqlite(models, &[], &iopts).map_err(|e| format!("the models do not load: {e}"))
+            let files = declared.files(Dialect::Sqlite).map_err(|e| e.to_string())?;
+            declarative::merge_sqlite(models, &files, &iopts).map_err(|e| format!("the models do not load: {e}"))
         }
     }
 }
@@ -107,10 +108,7 @@ pub(super) async fn settle(
     declared: &Declared,
 ) -> Result<Schema, String> {
     let iopts = schemas_for(models, &IntrospectOptions::default());
-    let files = match dialect {
-        Dialect::Postgres => declared.files().map_err(|e| e.to_string())?,
-        Dialect::Sqlite => Vec::new(),
-    };
+    let files = declared.files(dialect).map_err(|e| e.to_string())?;
     declarative::merge(models, &files, dialect, pg_url, &iopts)
         .await
         .map_err(|e| format!("the models do not load: {e}"))

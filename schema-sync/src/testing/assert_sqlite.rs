@@ -1,6 +1,7 @@
 //! The SQLite half of "migrations reproduce models": for projects that keep SQLite migration
 //! files beside the Supabase ones (`assert_migrations_reproduce!(…, sqlite = "migrations/sqlite")`).
 
+use super::Declared;
 use schema_sync_core::introspect::{sqlite as lite, IntrospectOptions};
 use schema_sync_core::{diff, render, Schema};
 use std::path::{Path, PathBuf};
@@ -15,8 +16,9 @@ fn sql_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
 }
 
 /// Applies every SQLite migration of `dir` to a fresh in-memory database, each file in its own
-/// transaction, and compares the result with `models` resolved for SQLite.
-pub fn sqlite_migrations_report(dir: &Path, models: &Schema) -> Result<(), String> {
+/// transaction, and compares the result with `models` (and the SQLite files of `declared`)
+/// resolved for SQLite.
+pub fn sqlite_migrations_report(dir: &Path, models: &Schema, declared: &Declared) -> Result<(), String> {
     let files = sql_files(dir)?;
     let mut conn = rusqlite::Connection::open_in_memory().map_err(|e| e.to_string())?;
     for f in &files {
@@ -26,7 +28,8 @@ pub fn sqlite_migrations_report(dir: &Path, models: &Schema) -> Result<(), Strin
         tx.commit().map_err(|e| e.to_string())?;
     }
     let live = lite::introspect(&conn, &IntrospectOptions::default()).map_err(|e| e.to_string())?;
-    let models = schema_sync_core::declarative::merge_sqlite(models, &[], &IntrospectOptions::default())
+    let lite_files = declared.files(schema_sync_core::Dialect::Sqlite).map_err(|e| e.to_string())?;
+    let models = schema_sync_core::declarative::merge_sqlite(models, &lite_files, &IntrospectOptions::default())
         .map_err(|e| format!("assert_migrations_reproduce!: the models do not load: {e}"))?;
     let cmp = diff::compare(&live, &models, None, &Default::default()).map_err(|e| e.to_string())?;
     if cmp.is_empty() {
@@ -61,7 +64,7 @@ fn indent(text: &str) -> String {
 /// ```
 #[track_caller]
 pub fn assert_sqlite_migrations_reproduce(dir: impl AsRef<Path>, models: &Schema) {
-    if let Err(message) = sqlite_migrations_report(dir.as_ref(), models) {
+    if let Err(message) = sqlite_migrations_report(dir.as_ref(), models, &Declared::default()) {
         panic!("{message}");
     }
 }

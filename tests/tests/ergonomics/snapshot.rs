@@ -41,17 +41,17 @@ fn sqlite_migrations_reproduce_or_explain() {
     let scratch = ScratchDir::new("sqlite-migrations");
     let dir = scratch.path();
     std::fs::write(dir.join("001_init.sql"), "CREATE TABLE users (id INTEGER NOT NULL PRIMARY KEY);").unwrap();
-    let err = schema_sync::testing::sqlite_migrations_report(dir, &models(true)).unwrap_err();
+    let err = schema_sync::testing::sqlite_migrations_report(dir, &models(true), &Default::default()).unwrap_err();
     assert!(err.contains("+ column email TEXT NOT NULL"), "{err}");
     assert!(err.contains("ALTER TABLE \"users\" ADD COLUMN") || err.contains("CREATE TABLE"), "{err}");
     std::fs::write(dir.join("002_email.sql"), "ALTER TABLE users ADD COLUMN email TEXT NOT NULL DEFAULT '';").unwrap();
     // The default differs from the models: still reported, precisely.
-    let err = schema_sync::testing::sqlite_migrations_report(dir, &models(true)).unwrap_err();
+    let err = schema_sync::testing::sqlite_migrations_report(dir, &models(true), &Default::default()).unwrap_err();
     assert!(err.contains("default"), "{err}");
     std::fs::write(
         dir.join("002_email.sql"),
         "CREATE TABLE users_new (id INTEGER NOT NULL PRIMARY KEY, email TEXT NOT NULL); DROP TABLE users; ALTER TABLE users_new RENAME TO users;",
     )
     .unwrap();
-    assert_eq!(schema_sync::testing::sqlite_migrations_report(dir, &models(true)), Ok(()));
+    assert_eq!(schema_sync::testing::sqlite_migrations_report(dir, &models(true), &Default::default()), Ok(()));
 }

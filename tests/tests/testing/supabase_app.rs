@@ -1,8 +1,9 @@
 //! `examples/supabase_app`, run as its owner would: its whole schema (RLS, policies, grants,
 //! comments, views in Rust; `handle_new_user()` on `auth.users` and the `updated_at` trigger in
-//! `supabase/schemas/`) passes its own `cargo test`; a view whose query names a column the
-//! models lack fails it on both dialects; a policy removed from a struct fails it, and the
-//! app's CLI `diff` names that policy with exit 1.
+//! `supabase/schemas/`; the SQLite side's own `updated_at` trigger in `sqlite/schemas/`) passes
+//! its own `cargo test`; a view whose query names a column the models lack fails it on both
+//! dialects; a policy removed from a struct fails it, and the app's CLI `diff` names that
+//! policy with exit 1; a local database without the SQLite trigger fails it too.
 //!
 //! One test, because it builds a crate (sharing this build's target directory and Cargo.lock).
 
@@ -56,9 +57,31 @@ fn supabase_app_checks_its_whole_schema_in_cargo_test() {
     let local = scratch.path().with_file_name("local.db");
     rusqlite::Connection::open(&local).unwrap();
     let local = format!("sqlite:{}", local.display());
-    let out = cargo(&app, &[&schema[..], &["apply", "--db", &local, "--to", "models", "--yes"]].concat(), None);
+    let lite_sql = ["--sqlite-sql-dir", "sqlite/schemas"];
+    let out =
+        cargo(&app, &[&schema[..], &["apply", "--db", &local, "--to", "models", "--yes"], &lite_sql].concat(), None);
     assert!(out.status.success(), "apply to SQLite:\n{}", text(&out));
-    let declared = ["--sql-dir", "supabase/schemas", "--platform-sql", "supabase/platform.sql", "--dev-url", pg.url()];
+    // The models' SQLite side has its own `updated_at` trigger, and it fires.
+    let conn = rusqlite::Connection::open(local.trim_start_matches("sqlite:")).unwrap();
+    conn.execute_batch(
+        "INSERT INTO profiles (id, username, updated_at) VALUES ('u1', 'ada', '2000-01-01 00:00:00');
+         UPDATE profiles SET full_name = 'Ada Lovelace' WHERE id = 'u1';",
+    )
+    .unwrap();
+    let stamped: String = conn.query_row("SELECT updated_at FROM profiles WHERE id = 'u1'", [], |r| r.get(0)).unwrap();
+    assert!(stamped.as_str() > "2020", "the SQLite trigger set updated_at: {stamped}");
+    conn.execute_batch("DELETE FROM profiles").unwrap();
+    drop(conn);
+    let declared = [
+        "--sql-dir",
+        "supabase/schemas",
+        "--platform-sql",
+        "supabase/platform.sql",
+        "--dev-url",
+        pg.url(),
+        "--sqlite-sql-dir",
+        "sqlite/schemas",
+    ];
     let out = cargo(&app, &[&schema[..], &["inspect", "models", "--format", "json"], &declared[..]].concat(), None);
     assert!(out.status.success(), "inspect models:\n{}", text(&out));
     let snapshot = scratch.path().with_file_name("models.json");
@@ -115,10 +138,15 @@ fn supabase_app_checks_its_whole_schema_in_cargo_test() {
         ],
     );
 
-    // A policy removed from a struct: the migrations still have it, and the test names it.
+    // A policy removed from a struct: the migrations still have it, and the test names it. And
+    // the app opening its SQLite database without `sqlite/schemas/`: the trigger is missing.
     let line = "#[sync(policy(name = \"Users delete their own profile\", command = delete, roles = [\"authenticated\"],\n              using = \"(select auth.uid()) = id\"))]\n";
-    let without = lib.replacen(line, "", 1);
-    assert_ne!(without, lib, "supabase_app's delete policy changed");
+    let without = lib.replacen(line, "", 1).replacen("&local_models()?", "&models()", 1);
+    assert_eq!(
+        without.len(),
+        lib.len() - line.len() - "local_models()?".len() + "models()".len(),
+        "supabase_app changed"
+    );
     std::fs::write(&lib_path, &without).unwrap();
     let out = cargo(&app, &["test", "--test", "schema"], Some(pg.url()));
     let failed = text(&out);
@@ -127,7 +155,8 @@ fn supabase_app_checks_its_whole_schema_in_cargo_test() {
         &failed,
         &[
             "test migrations_reproduce_models_and_schemas ... FAILED",
-            "test local_database_matches_models ... ok",
+            "test local_database_matches_models ... FAILED",
+            "trigger profiles_updated_at",
             "- policy Users delete their own profile on public.profiles",
             "DROP POLICY \"Users delete their own profile\" ON \"public\".\"profiles\";",
         ],

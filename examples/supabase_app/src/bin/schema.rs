@@ -3,6 +3,8 @@
 //! ```text
 //! cargo run --features cli --bin schema -- migration new init --from postgres://… --to models \
 //!     --sql-dir supabase/schemas --platform-sql supabase/platform.sql --dev-url postgres://…
+//! cargo run --features cli --bin schema -- apply --db sqlite:local.db --to models \
+//!     --sqlite-sql-dir sqlite/schemas
 //! ```
 
 fn main() -> std::process::ExitCode {
