@@ -9,8 +9,8 @@ use crate::apply::{self as one, Outcome};
 use crate::introspect::{postgres as pgi, sqlite as litei, IntrospectOptions};
 use crate::model::Schema;
 use crate::plan::PlanOptions;
-use crate::{Dialect, Result};
-use sqlx::PgConnection;
+use crate::{Dialect, Error, Result};
+use sqlx::{AssertSqlSafe, PgConnection};
 use std::collections::{HashMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -241,9 +241,27 @@ async fn apply_tenant(
     };
     let mut options = job.options.clone();
     options.diff.default_schema = Some(schema.to_string());
+    // A template on the search path (`public`) is printed with its names unqualified, so its
+    // views and triggers say `FROM users`: the tenant goes first on the search path while it is
+    // read and migrated, so those names are the tenant's, and its own print alike.
+    let visible = job.fleet.template_schema == crate::resolve::DEFAULT_PG_SCHEMA;
+    if visible {
+        let path = format!("SET search_path TO {}, public", crate::sql::quote_ident(schema));
+        sqlx::raw_sql(AssertSqlSafe(path))
+            .execute(&mut *conn)
+            .await
+            .map_err(|e| Error::postgres("SET search_path", e))?;
+    }
     let scope = IntrospectOptions { schemas: vec![schema.to_string()], ..Default::default() };
-    let mut db = PgDatabase::new(conn).with_scope(scope);
-    one::migrate_database(&mut db, &target, &options).await
+    let mut db = PgDatabase::new(&mut *conn).with_scope(scope);
+    let result = one::migrate_database(&mut db, &target, &options).await;
+    if visible {
+        sqlx::raw_sql("RESET search_path")
+            .execute(&mut *conn)
+            .await
+            .map_err(|e| Error::postgres("RESET search_path", e))?;
+    }
+    result
 }
 
 /// The report of a target that [`one::migrate`] brought to the desired schema (or found there).

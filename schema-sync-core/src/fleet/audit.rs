@@ -151,7 +151,10 @@ async fn audit_database(url: &str, patterns: &[String], desired: &Schema, opts: 
         .map(|(schema, named)| {
             let target = Target::Postgres { url: url.to_string(), schema: named.then(|| schema.clone()) };
             let mut part = parts.remove(&schema).unwrap_or_else(|| Schema::empty(Some(Dialect::Postgres)));
-            part.rehome(&schema, template);
+            // The catalog prints the names of a schema on the search path (`public`, the usual
+            // template) unqualified: a tenant's are made to read the same.
+            let qualifier = if template == crate::resolve::DEFAULT_PG_SCHEMA { "" } else { template };
+            part.rehome_as(&schema, template, qualifier);
             if let Some(drift) = seen.get(&part) {
                 return with_drift(&target, drift.to_vec());
             }
@@ -219,25 +222,54 @@ pub(super) async fn tenant_schemas(conn: &mut sqlx::PgConnection, patterns: &[St
     Ok(names.into_iter().filter(|n| patterns.iter().any(|p| crate::glob::matches(p, n))).map(|n| (n, true)).collect())
 }
 
-/// Splits a schema read from many namespaces into one schema per namespace.
+/// Splits a schema read from many namespaces into one schema per namespace: every kind of
+/// object goes to its own namespace's part (the destructuring names each field, so a new kind
+/// must be placed here too).
 fn split_by_schema(schema: Schema) -> HashMap<String, Schema> {
+    let Schema {
+        dialect,
+        namespaces,
+        tables,
+        enums,
+        sequences,
+        views,
+        triggers,
+        functions,
+        policies,
+        comments,
+        extensions,
+        domains,
+        composites,
+        collations,
+        grants,
+    } = schema;
     fn part<'a>(parts: &'a mut HashMap<String, Schema>, s: &Option<String>, d: Option<Dialect>) -> &'a mut Schema {
         parts.entry(s.clone().unwrap_or_default()).or_insert_with(|| Schema::empty(d))
     }
     let mut parts: HashMap<String, Schema> = HashMap::new();
-    let d = schema.dialect;
-    for n in schema.namespaces {
-        let name = Some(n.clone());
-        part(&mut parts, &name, d).namespaces.push(n);
+    macro_rules! spread {
+        ($($list:ident),*) => {$(
+            for x in $list {
+                part(&mut parts, &x.schema, dialect).$list.push(x);
+            }
+        )*};
     }
-    for t in schema.tables {
-        part(&mut parts, &t.schema, d).tables.push(t);
+    spread!(
+        tables, enums, sequences, views, triggers, functions, policies, extensions, domains, composites, collations
+    );
+    for n in namespaces {
+        part(&mut parts, &Some(n.clone()), dialect).namespaces.push(n);
     }
-    for e in schema.enums {
-        part(&mut parts, &e.schema, d).enums.push(e);
+    // A comment or grant on a schema names it; on anything else, the schema it is in.
+    let home = |on: &crate::model::ObjectRef| match on.kind {
+        crate::model::ObjectKind::Schema => Some(on.name.clone()),
+        _ => on.schema.clone(),
+    };
+    for c in comments {
+        part(&mut parts, &home(&c.on), dialect).comments.push(c);
     }
-    for q in schema.sequences {
-        part(&mut parts, &q.schema, d).sequences.push(q);
+    for g in grants {
+        part(&mut parts, &home(&g.on), dialect).grants.push(g);
     }
     parts
 }

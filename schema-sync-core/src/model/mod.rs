@@ -191,22 +191,39 @@ impl Schema {
     /// assert_eq!(s.tables[0].schema.as_deref(), Some("tenant_7"));
     /// ```
     pub fn rehome(&mut self, from: &str, to: &str) {
+        self.rehome_as(from, to, to);
+    }
+
+    /// [`Schema::rehome`], with the qualifier `from.` in texts and type names replaced by
+    /// `qualifier.`, or dropped when `qualifier` is empty: how the catalog prints a schema on
+    /// the search path (`public`, a fleet's usual template), whose names come unqualified.
+    ///
+    /// ```
+    /// use schema_sync_core::model::{Schema, View};
+    /// let mut v = View::new("happy", "SELECT id FROM t4.users");
+    /// v.schema = Some("t4".into());
+    /// let mut s = Schema { views: vec![v], ..Schema::default() };
+    /// s.rehome_as("t4", "public", "");
+    /// assert_eq!((s.views[0].schema.as_deref(), s.views[0].definition.as_str()), (Some("public"), "SELECT id FROM users"));
+    /// ```
+    pub fn rehome_as(&mut self, from: &str, to: &str, qualifier: &str) {
         if from == to {
             return;
         }
+        let prefixed = |rest: &str| if qualifier.is_empty() { rest.to_string() } else { format!("{qualifier}.{rest}") };
         let moved = |s: &mut Option<String>| {
             if s.as_deref() == Some(from) {
                 *s = Some(to.to_string());
             }
         };
-        fn retype(ty: &mut SqlType, from: &str, to: &str) {
+        fn retype(ty: &mut SqlType, from: &str, to: &str, prefixed: &dyn Fn(&str) -> String) {
             match ty {
                 SqlType::Enum { schema, .. } if schema.as_deref() == Some(from) => *schema = Some(to.to_string()),
-                SqlType::Array { element } => retype(element, from, to),
+                SqlType::Array { element } => retype(element, from, to, prefixed),
                 // A domain (or another type of the schema) printed qualified.
                 SqlType::Other { raw, .. } => {
                     if let Some(rest) = raw.strip_prefix(&format!("{from}.")) {
-                        *raw = format!("{to}.{rest}");
+                        *raw = prefixed(rest);
                     }
                 }
                 _ => {}
@@ -223,7 +240,7 @@ impl Schema {
                 moved(&mut fk.ref_schema);
             }
             for c in &mut t.columns {
-                retype(&mut c.ty, from, to);
+                retype(&mut c.ty, from, to, &prefixed);
             }
         }
         for e in &mut self.enums {
@@ -236,7 +253,7 @@ impl Schema {
             moved(&mut c.schema);
             for a in &mut c.attributes {
                 if let Some(rest) = a.ty.strip_prefix(&format!("{from}.")) {
-                    a.ty = format!("{to}.{rest}");
+                    a.ty = prefixed(rest);
                 }
             }
         }
@@ -251,16 +268,26 @@ impl Schema {
         }
         for v in &mut self.views {
             moved(&mut v.schema);
-            v.definition = crate::sql::requalify(&v.definition, from, to);
+            v.definition = crate::sql::requalify(&v.definition, from, qualifier);
         }
         for t in &mut self.triggers {
             moved(&mut t.schema);
-            t.definition = crate::sql::requalify(&t.definition, from, to);
+            // `pg_get_triggerdef` always qualifies the table (`ON t4.users`); the function and
+            // the rest follow the search path.
+            let def = &t.definition;
+            let (head, rest) = match def.find(" ON ") {
+                Some(i) => {
+                    let end = def[i + 4..].find(' ').map_or(def.len(), |j| i + 4 + j);
+                    def.split_at(end)
+                }
+                None => ("", def.as_str()),
+            };
+            t.definition = crate::sql::requalify(head, from, to) + &crate::sql::requalify(rest, from, qualifier);
         }
         for p in &mut self.policies {
             moved(&mut p.schema);
             for e in [&mut p.using, &mut p.with_check].into_iter().flatten() {
-                *e = crate::sql::requalify(e, from, to);
+                *e = crate::sql::requalify(e, from, qualifier);
             }
         }
         for on in self.comments.iter_mut().map(|c| &mut c.on).chain(self.grants.iter_mut().map(|g| &mut g.on)) {
@@ -269,15 +296,16 @@ impl Schema {
                 on.name = to.to_string();
             }
             if let Some(a) = &mut on.arguments {
-                *a = crate::sql::requalify(a, from, to);
+                *a = crate::sql::requalify(a, from, qualifier);
             }
         }
         for f in &mut self.functions {
             moved(&mut f.schema);
+            // `pg_get_functiondef` always qualifies the function's own name.
             f.definition = crate::sql::requalify(&f.definition, from, to);
-            f.arguments = crate::sql::requalify(&f.arguments, from, to);
-            f.identity = crate::sql::requalify(&f.identity, from, to);
-            f.returns = crate::sql::requalify(&f.returns, from, to);
+            f.arguments = crate::sql::requalify(&f.arguments, from, qualifier);
+            f.identity = crate::sql::requalify(&f.identity, from, qualifier);
+            f.returns = crate::sql::requalify(&f.returns, from, qualifier);
         }
         self.normalize();
     }

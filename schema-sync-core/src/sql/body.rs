@@ -153,12 +153,14 @@ pub fn identifiers(text: &str) -> BTreeSet<String> {
 }
 
 /// The body with every qualifier naming schema `from` (`from.` or `"from".`) replaced by
-/// `to` (quoted when it needs it). What a view of one tenant schema reads as another.
+/// `to` (quoted when it needs it), or dropped when `to` is empty (the name as the catalog prints
+/// it for a schema on the search path). What a view of one tenant schema reads as another.
 ///
 /// ```
 /// use schema_sync_core::sql::requalify;
 /// assert_eq!(requalify("SELECT * FROM t1.users JOIN \"t1\".x ON 't1.y' = ''", "t1", "t2"),
 ///            "SELECT * FROM t2.users JOIN t2.x ON 't1.y' = ''");
+/// assert_eq!(requalify("SELECT 'ok'::t1.mood FROM t1.users", "t1", ""), "SELECT 'ok'::mood FROM users");
 /// ```
 pub fn requalify(text: &str, from: &str, to: &str) -> String {
     let ps = pieces(text);
@@ -170,8 +172,12 @@ pub fn requalify(text: &str, from: &str, to: &str) -> String {
     } else {
         super::quote_ident(to)
     };
+    let mut skip_dot = false;
     for (n, &(kind, s, e)) in ps.iter().enumerate() {
         let piece = &text[s..e];
+        if std::mem::take(&mut skip_dot) {
+            continue;
+        }
         let names_from = match kind {
             Piece::Word => piece == from,
             Piece::Quoted => piece.starts_with('"') && unquote_ident(piece) == from,
@@ -181,6 +187,7 @@ pub fn requalify(text: &str, from: &str, to: &str) -> String {
         let after_dot = n > 0 && ps[n - 1].0 == Piece::Other && &text[ps[n - 1].1..ps[n - 1].2] == ".";
         if names_from && before_dot && !after_dot {
             out.push_str(&replacement);
+            skip_dot = to.is_empty();
         } else {
             out.push_str(piece);
         }

@@ -136,7 +136,10 @@ async fn a_killed_concurrent_build_leaves_an_invalid_index_that_the_next_run_fin
         })
     };
     // Kill the build's backend while it runs.
-    kill_while_running(pg.url(), "CREATE INDEX CONCURRENTLY%", Duration::ZERO).await;
+    // Once the index is in the catalog (the build's first transaction committed) — on a busy
+    // machine the kill could otherwise come before it.
+    let built = "SELECT 1 FROM pg_class WHERE relname = 'big_note_n_idx'";
+    kill_while_running(pg.url(), "CREATE INDEX CONCURRENTLY%", Duration::ZERO, Some(built)).await;
     let err = run.await.unwrap().expect_err("the run whose build was killed fails");
     eprintln!("killed build: {err}");
     assert_eq!(
@@ -166,9 +169,10 @@ async fn a_killed_concurrent_build_leaves_an_invalid_index_that_the_next_run_fin
     assert_eq!(pg_rows(pg.url(), "SELECT count(*) FROM big").await, [BIG.to_string()]);
 }
 
-/// Waits for a client session running a statement `LIKE pattern`, lets it run `after` longer,
-/// and terminates its backend (what a crash or a kill does to a migration mid-statement).
-async fn kill_while_running(url: &str, pattern: &str, after: Duration) {
+/// Waits for a client session running a statement `LIKE pattern`, lets it run `after` longer
+/// (and, with `until`, until that query returns a row: the statement got that far), and
+/// terminates its backend (what a crash or a kill does to a migration mid-statement).
+async fn kill_while_running(url: &str, pattern: &str, after: Duration, until: Option<&str>) {
     // The session's own backend: a parallel worker of its build shows the same query, and
     // killing the worker only fails the statement (which the run then cleans up after).
     let query = format!(
@@ -178,6 +182,11 @@ async fn kill_while_running(url: &str, pattern: &str, after: Duration) {
     for _ in 0..4000 {
         if let Some(pid) = pg_rows(url, &query).await.first() {
             tokio::time::sleep(after).await;
+            if let Some(q) = until {
+                while pg_rows(url, q).await.is_empty() {
+                    tokio::time::sleep(Duration::from_millis(2)).await;
+                }
+            }
             pg_exec(url, &format!("SELECT pg_terminate_backend({pid})")).await;
             return;
         }
@@ -490,7 +499,7 @@ async fn a_type_change_goes_through_a_shadow_column_in_batches_and_resumes() {
         }
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
-    kill_while_running(pg.url(), "DO %n__ss_new%LIMIT%", Duration::ZERO).await;
+    kill_while_running(pg.url(), "DO %n__ss_new%LIMIT%", Duration::ZERO, None).await;
     first.await.unwrap().expect_err("the killed run fails");
     // Half-way: the shadow is there, partly filled; the old column still serves the app.
     let filled = pg_rows(pg.url(), "SELECT count(*) FILTER (WHERE n__ss_new IS NOT NULL) > 0 FROM t").await;
