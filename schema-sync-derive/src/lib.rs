@@ -11,6 +11,7 @@ mod attr;
 mod check;
 mod ctxt;
 mod expand;
+mod sql_files;
 #[cfg(test)]
 mod tests;
 
@@ -200,4 +201,12 @@ pub fn derive_sync_view(input: TokenStream) -> TokenStream {
 pub fn derive_sync_enum(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     expand::sync_enum(&input).into()
+}
+
+/// The declarative SQL files of `schema![…; key = "path"]`, embedded: not public API (use
+/// `schema!`). `key` is `sql_dir`, `platform` or `sqlite_sql_dir`.
+#[doc(hidden)]
+#[proc_macro]
+pub fn declared_sql(input: TokenStream) -> TokenStream {
+    sql_files::expand(input.into()).into()
 }

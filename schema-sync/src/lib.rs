@@ -49,4 +49,20 @@ pub mod __private {
     pub use crate::view::*;
     pub use schema_sync_core;
     pub use schema_sync_core::model::{FkAction, Identity, PolicyCommand};
+    pub use schema_sync_core::Dialect;
+    #[cfg(feature = "derive")]
+    pub use schema_sync_derive::declared_sql;
+
+    /// The body of `schema![…; key = "path", …]`: the schema with the embedded files (`first`:
+    /// the platform file).
+    pub fn models_with(schema: crate::Schema, parts: &[&[(Dialect, bool, &str, &str)]]) -> crate::Models {
+        let mut models = crate::Models::new(schema);
+        for &(dialect, first, origin, text) in parts.iter().flat_map(|p| p.iter()) {
+            models = match first {
+                true => models.with_platform(origin, text),
+                false => models.with_sql(dialect, origin, text),
+            };
+        }
+        models
+    }
 }

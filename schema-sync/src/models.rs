@@ -30,12 +30,22 @@ pub struct Models {
     pub schema: Schema,
     /// Declarative SQL merged with the schema, each file with the dialect it is written in.
     pub sql: Vec<(Dialect, SqlFile)>,
+    /// What the hosting platform provides (Supabase's `auth` schema and API roles): Postgres SQL
+    /// run first wherever the models are read, and on the fresh database before the migrations
+    /// in `assert_migrations_reproduce!`; what it makes is never taken into the models.
+    pub platform: Option<SqlFile>,
 }
 
 impl Models {
     /// Models without SQL.
     pub fn new(schema: Schema) -> Self {
-        Models { schema, sql: Vec::new() }
+        Models { schema, sql: Vec::new(), platform: None }
+    }
+
+    /// And the platform's SQL (see [`Models::platform`]).
+    pub fn with_platform(mut self, origin: &str, text: &str) -> Self {
+        self.platform = Some(SqlFile::first(origin, text));
+        self
     }
 
     /// The files written in `dialect`, in the order they were added.

@@ -35,12 +35,27 @@ use schema_sync_core::model;
 /// When two different structs have the same table or view name, when a name is both a table
 /// and a view, when two enum types share a name but
 /// not their labels, or when a `sql_type` text does not parse.
+///
+/// # With declarative SQL
+/// `schema![A, B; sql_dir = "supabase/schemas", platform = "supabase/platform.sql",
+/// sqlite_sql_dir = "sqlite/schemas"]` (any of the keys, paths relative to the crate) is a
+/// [`crate::Models`]: the schema plus those files, embedded at compile time, merged wherever the
+/// models are read — by `schema_sync::cli::run`, and by the `testing` assertions. `sql_dir` and
+/// `sqlite_sql_dir` are directories of `*.sql` files (in name order, Postgres and SQLite SQL),
+/// `platform` one Postgres file run first. An unknown key or a path that does not exist is a
+/// compile error.
 #[macro_export]
 macro_rules! schema {
     ($($part:ty),* $(,)?) => {
         $crate::__private::build_schema(&[
             $(<$part as $crate::__private::SchemaPart>::PART),*
         ])
+    };
+    ($($part:ty),* ; $($key:ident = $path:literal),+ $(,)?) => {
+        $crate::__private::models_with(
+            $crate::schema![$($part),*],
+            &[$($crate::__private::declared_sql!($key, $path)),+],
+        )
     };
 }
 

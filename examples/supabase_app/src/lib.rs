@@ -9,10 +9,10 @@
 //! `tests/schema.rs` fails `cargo test` when the migrations, the local SQLite database or a
 //! view's query stop matching these structs.
 
-use schema_sync::core::declarative::{merge_sqlite, SqlFile};
+use schema_sync::core::declarative::merge_sqlite;
 use schema_sync::core::introspect::IntrospectOptions;
 use schema_sync::model::Schema;
-use schema_sync::{migrate_blocking, schema, ApplyOptions, SyncTable, SyncView};
+use schema_sync::{migrate_blocking, schema, ApplyOptions, Dialect, Models, SyncTable, SyncView};
 
 /// Supabase's own `auth.users`: referenced by the profiles, never created by the app (it is
 /// not listed in [`models`]).
@@ -105,15 +105,22 @@ pub struct NoteCount {
     pub notes: i32,
 }
 
-/// The app's schema (with `supabase/schemas/*.sql` on top of it on Postgres).
-pub fn models() -> Schema {
-    schema![Profile, Note, ProfileCard, NoteCount]
+/// The app's whole schema: the structs, `supabase/schemas/*.sql` on the Postgres side (with
+/// `supabase/platform.sql` standing for Supabase), `sqlite/schemas/*.sql` on the SQLite side.
+/// The files are embedded at compile time.
+pub fn models() -> Models {
+    schema![
+        Profile, Note, ProfileCard, NoteCount;
+        sql_dir = "supabase/schemas",
+        platform = "supabase/platform.sql",
+        sqlite_sql_dir = "sqlite/schemas",
+    ]
 }
 
-/// The local SQLite database's schema: [`models`] with `sqlite/schemas/*.sql` on top.
+/// The local SQLite database's schema: the structs with `sqlite/schemas/*.sql` on top.
 pub fn local_models() -> Result<Schema, schema_sync::Error> {
-    let triggers = SqlFile::new("sqlite/schemas/20_triggers.sql", include_str!("../sqlite/schemas/20_triggers.sql"));
-    merge_sqlite(&models(), &[triggers], &IntrospectOptions::default())
+    let models = models();
+    merge_sqlite(&models.schema, &models.sql_for(Dialect::Sqlite), &IntrospectOptions::default())
 }
 
 /// Opens the local SQLite cache, creating or migrating it to [`local_models`].

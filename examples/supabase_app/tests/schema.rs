@@ -6,15 +6,11 @@ use supabase_app::{models, open_local};
 
 /// The Supabase migration files build exactly the Rust models plus `supabase/schemas/*.sql`
 /// (needs a Postgres: `SCHEMA_SYNC_TEST_PG_URL`, `DATABASE_URL` or local `initdb`/`pg_ctl`).
-/// Every view's query is checked against the models on the way.
+/// Every view's query is checked against the models on the way. The SQL files come with
+/// `models()` (`schema![…; sql_dir = …]`).
 #[test]
 fn migrations_reproduce_models_and_schemas() {
-    assert_migrations_reproduce!(
-        dir = "supabase/migrations",
-        models(),
-        sql_dir = "supabase/schemas",
-        platform = "supabase/platform.sql"
-    );
+    assert_migrations_reproduce!(dir = "supabase/migrations", models());
 }
 
 /// The local SQLite database the app creates has the models' tables and views and the
@@ -24,5 +20,5 @@ fn migrations_reproduce_models_and_schemas() {
 fn local_database_matches_models() {
     let db = TempSqlite::new();
     let conn = open_local(db.path()).unwrap();
-    assert_schema_matches!(conn, models(), sqlite_sql_dir = "sqlite/schemas");
+    assert_schema_matches!(conn, models());
 }

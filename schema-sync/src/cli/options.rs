@@ -46,7 +46,8 @@ pub(super) async fn load_options(args: &SourceArgs, models: Option<crate::Models
     }
     let (models, mut files, mut lite_files) = match models {
         Some(m) => {
-            let (pg, lite) = (m.sql_for(Dialect::Postgres), m.sql_for(Dialect::Sqlite));
+            let (mut pg, lite) = (m.sql_for(Dialect::Postgres), m.sql_for(Dialect::Sqlite));
+            pg.splice(0..0, m.platform);
             (Some(m.schema), pg, lite)
         }
         None => (None, Vec::new(), Vec::new()),
@@ -78,7 +79,12 @@ pub(super) async fn load_options(args: &SourceArgs, models: Option<crate::Models
     }
     let dev = args.dev_url.as_deref();
     let has_files = files.len() > usize::from(platform.is_some());
+    // Postgres SQL that came with the models, on a command that names no Postgres database and
+    // no --dev-url or --sql-dir (`apply --db sqlite:local.db --to models`): the Postgres side is
+    // not involved, and what those files declare exists only there.
+    let sqlite_only = carried && dev.is_none() && sql_dir.is_none() && near_postgres().is_none();
     let models = match models {
+        Some(m) if has_files && sqlite_only => Some(m),
         Some(m) if has_files => {
             // SQL that came with the models (`schema-sync pull`'s) is read even without
             // --dev-url: the Postgres database the command names lends its server for a scratch

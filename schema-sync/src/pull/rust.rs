@@ -97,13 +97,14 @@ pub(super) fn module(m: &Module<'_>) -> String {
         Dialect::Sqlite => "Sqlite",
     };
     let _ = write!(out, "    schema_sync::Models::new(schema)");
-    for (file, on) in [("platform.sql", m.platform), ("before.sql", m.before)] {
-        if on {
-            let _ = write!(
-                out,
-                "\n        .with_sql_first(schema_sync::Dialect::{dialect}, \"{file}\", include_str!(\"{file}\"))"
-            );
-        }
+    if m.platform {
+        let _ = write!(out, "\n        .with_platform(\"platform.sql\", include_str!(\"platform.sql\"))");
+    }
+    if m.before {
+        let _ = write!(
+            out,
+            "\n        .with_sql_first(schema_sync::Dialect::{dialect}, \"before.sql\", include_str!(\"before.sql\"))"
+        );
     }
     if m.sql {
         let _ = write!(

@@ -16,6 +16,7 @@ use super::assert_report::{
 use super::postgres::on_own_runtime;
 use super::{TempPostgres, TempSqlite};
 use schema_sync_core::apply::postgres::schemas_for;
+use schema_sync_core::declarative::SqlFile;
 use schema_sync_core::diff::DiffOptions;
 use schema_sync_core::introspect::IntrospectOptions;
 use schema_sync_core::model::Schema;
@@ -128,8 +129,43 @@ impl<T: IntoTestDb + ?Sized> IntoTestDb for &T {
 /// When the schemas differ (the message is the grouped diff and the SQL that would bring the
 /// database to the models), and when the database cannot be read.
 #[track_caller]
-pub fn assert_schema_matches(db: impl IntoTestDb, models: &Schema) {
-    schema_matches(db.test_db(), models, &Declared::default());
+pub fn assert_schema_matches(db: impl IntoTestDb, models: &(impl AsModels + ?Sized)) {
+    schema_matches(db.test_db(), models.schema(), &Declared::default().carrying(models));
+}
+
+/// What the assertions take as the models: a [`Schema`] (`schema![A, B]`) or a
+/// [`crate::Models`] (`schema![A, B; sql_dir = "…"]`, or `pull`'s `models()`), whose
+/// declarative SQL files are merged as [`Declared`]'s are.
+pub trait AsModels {
+    /// The structs' schema.
+    fn schema(&self) -> &Schema;
+    /// The declarative SQL files that come with it, each with its dialect.
+    fn carried(&self) -> &[(Dialect, SqlFile)];
+    /// The platform's SQL that comes with it ([`crate::Models::platform`]).
+    fn platform(&self) -> Option<&SqlFile> {
+        None
+    }
+}
+
+impl AsModels for Schema {
+    fn schema(&self) -> &Schema {
+        self
+    }
+    fn carried(&self) -> &[(Dialect, SqlFile)] {
+        &[]
+    }
+}
+
+impl AsModels for crate::Models {
+    fn schema(&self) -> &Schema {
+        &self.schema
+    }
+    fn carried(&self) -> &[(Dialect, SqlFile)] {
+        &self.sql
+    }
+    fn platform(&self) -> Option<&SqlFile> {
+        self.platform.as_ref()
+    }
 }
 
 /// Declarative SQL merged into the models by the `_with` assertions and the `key = "…"` forms
@@ -156,6 +192,10 @@ pub struct Declared {
     /// SQLite migration files that [`assert_migrations_reproduce_with`] also checks against the
     /// models (with [`Declared::sqlite_sql_dir`]).
     pub sqlite: Option<PathBuf>,
+    /// Files that came with the models ([`AsModels::carried`]), merged before the directories'.
+    pub carried: Vec<(Dialect, SqlFile)>,
+    /// The platform's SQL that came with the models, when no [`Declared::platform`] file is given.
+    pub carried_platform: Option<SqlFile>,
 }
 
 impl Declared {
@@ -188,24 +228,41 @@ impl Declared {
         self
     }
 
-    /// The files written in `dialect`: for Postgres the platform file, then the directory's
-    /// files; for SQLite the SQLite directory's.
+    /// And the files that came with `models`.
+    pub fn carrying(mut self, models: &(impl AsModels + ?Sized)) -> Self {
+        self.carried.extend(models.carried().iter().cloned());
+        if self.carried_platform.is_none() {
+            self.carried_platform = models.platform().cloned();
+        }
+        self
+    }
+
+    /// The platform's SQL: the file, or the one that came with the models.
+    pub(super) fn platform_sql(&self) -> schema_sync_core::Result<Option<SqlFile>> {
+        match &self.platform {
+            Some(p) => SqlFile::read(p).map(|f| Some(SqlFile::first(f.origin, f.text))),
+            None => Ok(self.carried_platform.clone()),
+        }
+    }
+
+    /// The files written in `dialect`: for Postgres the platform file, the carried files, then
+    /// the directory's; for SQLite the carried files, then the SQLite directory's.
     pub(super) fn files(
         &self,
         dialect: Dialect,
     ) -> schema_sync_core::Result<Vec<schema_sync_core::declarative::SqlFile>> {
-        use schema_sync_core::declarative::{read_dir, SqlFile};
+        use schema_sync_core::declarative::read_dir;
         let mut out = Vec::new();
+        let carried = self.carried.iter().filter(|(d, _)| *d == dialect).map(|(_, f)| f.clone());
         if dialect == Dialect::Sqlite {
+            out.extend(carried);
             if let Some(dir) = &self.sqlite_sql_dir {
                 out.extend(read_dir(dir)?);
             }
             return Ok(out);
         }
-        if let Some(p) = &self.platform {
-            let f = SqlFile::read(p)?;
-            out.push(SqlFile::first(f.origin, f.text));
-        }
+        out.extend(self.platform_sql()?);
+        out.extend(carried);
         if let Some(dir) = &self.sql_dir {
             out.extend(read_dir(dir)?);
         }
@@ -221,8 +278,8 @@ impl Declared {
 /// # Panics
 /// As [`assert_schema_matches`], and when a file does not load.
 #[track_caller]
-pub fn assert_schema_matches_with(db: impl IntoTestDb, models: &Schema, declared: &Declared) {
-    schema_matches(db.test_db(), models, declared);
+pub fn assert_schema_matches_with(db: impl IntoTestDb, models: &(impl AsModels + ?Sized), declared: &Declared) {
+    schema_matches(db.test_db(), models.schema(), &declared.clone().carrying(models));
 }
 
 #[track_caller]
@@ -255,14 +312,16 @@ fn schema_matches(db: TestDb<'_>, models: &Schema, declared: &Declared) {
 ///
 /// # Panics
 /// As [`assert_schema_matches`].
-pub async fn assert_schema_matches_async(db: impl IntoTestDb, models: &Schema) {
+pub async fn assert_schema_matches_async(db: impl IntoTestDb, models: &(impl AsModels + ?Sized)) {
+    let declared = Declared::default().carrying(models);
+    let models = models.schema();
     let iopts = schemas_for(models, &IntrospectOptions::default());
     let db = db.test_db();
     let url = postgres_url(&db);
     let checked = match read(db, &iopts).await {
         Ok((live, shown)) => {
             let dialect = live.dialect.unwrap_or(schema_sync_core::Dialect::Sqlite);
-            match settle(models, dialect, url.as_deref(), &Declared::default()).await {
+            match settle(models, dialect, url.as_deref(), &declared).await {
                 Ok(settled) => models_report(&live, &shown, &settled),
                 Err(e) => Err(format!("assert_schema_matches!: {e}")),
             }
@@ -363,10 +422,11 @@ pub async fn assert_sqlite_postgres_in_sync_async(sqlite: impl IntoTestDb, postg
 /// not named `<version>_<name>.sql`, when a file fails to apply, and when no Postgres is
 /// available.
 #[track_caller]
-pub fn assert_migrations_reproduce(dir: impl AsRef<Path>, models: &Schema) {
+pub fn assert_migrations_reproduce(dir: impl AsRef<Path>, models: &(impl AsModels + ?Sized)) {
     let dir = dir.as_ref().to_path_buf();
-    let models = models.clone();
-    let result = on_own_runtime(async move { migrations_report(&dir, &models, &Declared::default()).await });
+    let declared = Declared::default().carrying(models);
+    let models = models.schema().clone();
+    let result = on_own_runtime(async move { migrations_report(&dir, &models, &declared).await });
     if let Err(message) = result {
         panic!("{message}");
     }
@@ -381,7 +441,9 @@ pub fn assert_migrations_reproduce(dir: impl AsRef<Path>, models: &Schema) {
 /// # Panics
 /// As [`assert_migrations_reproduce`], and when a file does not load.
 #[track_caller]
-pub fn assert_migrations_reproduce_with(dir: impl AsRef<Path>, models: &Schema, declared: &Declared) {
+pub fn assert_migrations_reproduce_with(dir: impl AsRef<Path>, models: &(impl AsModels + ?Sized), declared: &Declared) {
+    let declared = &declared.clone().carrying(models);
+    let models = models.schema();
     let (dir, owned) = (dir.as_ref().to_path_buf(), declared.clone());
     let copy = models.clone();
     let result = on_own_runtime(async move { migrations_report(&dir, &copy, &owned).await });
@@ -408,8 +470,9 @@ pub fn assert_migrations_reproduce_with(dir: impl AsRef<Path>, models: &Schema, 
 ///
 /// # Panics
 /// As [`assert_migrations_reproduce`].
-pub async fn assert_migrations_reproduce_async(dir: impl AsRef<Path>, models: &Schema) {
-    if let Err(message) = migrations_report(dir.as_ref(), models, &Declared::default()).await {
+pub async fn assert_migrations_reproduce_async(dir: impl AsRef<Path>, models: &(impl AsModels + ?Sized)) {
+    let declared = Declared::default().carrying(models);
+    if let Err(message) = migrations_report(dir.as_ref(), models.schema(), &declared).await {
         panic!("{message}");
     }
 }

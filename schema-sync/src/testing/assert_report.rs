@@ -194,12 +194,11 @@ pub(super) async fn migrations_report(dir: &Path, models: &Schema, declared: &De
     let mut conn = pg.connect().await;
     // What the platform provides (Supabase's `auth` schema, its roles) is there before any
     // migration, as on the platform itself.
-    if let Some(path) = &declared.platform {
-        let platform = std::fs::read_to_string(path).map_err(|e| format!("{WHAT}: reading {}: {e}", path.display()))?;
-        sqlx::raw_sql(sqlx::AssertSqlSafe(platform))
+    if let Some(platform) = declared.platform_sql().map_err(|e| format!("{WHAT}: {e}"))? {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(platform.text))
             .execute(&mut conn)
             .await
-            .map_err(|e| format!("{WHAT}: {} failed: {e}", path.display()))?;
+            .map_err(|e| format!("{WHAT}: {} failed: {e}", platform.origin))?;
     }
     // The files run exactly as `schema-sync migrate` runs them: one transaction each, recorded
     // in the Supabase ledger (outside the schemas compared).

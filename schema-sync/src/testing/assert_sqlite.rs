@@ -63,8 +63,9 @@ fn indent(text: &str) -> String {
 /// # std::fs::remove_dir_all(&dir).unwrap();
 /// ```
 #[track_caller]
-pub fn assert_sqlite_migrations_reproduce(dir: impl AsRef<Path>, models: &Schema) {
-    if let Err(message) = sqlite_migrations_report(dir.as_ref(), models, &Declared::default()) {
+pub fn assert_sqlite_migrations_reproduce(dir: impl AsRef<Path>, models: &(impl super::AsModels + ?Sized)) {
+    let declared = Declared::default().carrying(models);
+    if let Err(message) = sqlite_migrations_report(dir.as_ref(), models.schema(), &declared) {
         panic!("{message}");
     }
 }

@@ -233,3 +233,50 @@ async fn a_view_naming_a_missing_column_fails_the_postgres_rehearsal() {
     .unwrap();
     assert!(m.contains("nickname"), "{m}");
 }
+
+#[derive(SyncTable)]
+#[sync(table = "notes")]
+struct DeclaredNote {
+    #[sync(primary_key)]
+    id: i64,
+    body: String,
+    #[sync(default = "0")]
+    edits: i64,
+}
+
+/// `schema![…; sql_dir = …, platform = …, sqlite_sql_dir = …]` embeds the files with their
+/// dialects; the assertions merge them: a SQLite database built with the SQLite trigger
+/// matches, one built from the structs alone does not, naming the trigger.
+#[test]
+fn schema_with_sql_files_carries_them_per_dialect_into_the_assertions() {
+    use schema_sync::core::declarative::merge_sqlite;
+    use schema_sync::core::introspect::IntrospectOptions;
+    use schema_sync::{Dialect, Models};
+    let models: Models = schema![
+        DeclaredNote;
+        sql_dir = "tests/derive/declared/postgres",
+        platform = "tests/derive/declared/platform.sql",
+        sqlite_sql_dir = "tests/derive/declared/sqlite",
+    ];
+    let origins = |d: Dialect| models.sql_for(d).into_iter().map(|f| f.origin).collect::<Vec<_>>();
+    assert_eq!(origins(Dialect::Postgres), ["tests/derive/declared/postgres/10_functions.sql"]);
+    assert_eq!(origins(Dialect::Sqlite), ["tests/derive/declared/sqlite/20_triggers.sql"]);
+    let platform = models.platform.as_ref().expect("the platform file");
+    assert!(platform.first && platform.text.contains("CREATE ROLE app_reader"), "{platform:?}");
+
+    let local = merge_sqlite(&models.schema, &models.sql_for(Dialect::Sqlite), &IntrospectOptions::default()).unwrap();
+    assert_eq!(local.triggers.len(), 1);
+    let with = schema_sync::testing::TempSqlite::new();
+    let mut conn = with.connect();
+    schema_sync::migrate_blocking(&mut conn, &local, &Default::default()).unwrap();
+    conn.execute_batch("INSERT INTO notes (id, body) VALUES (1, 'a'); UPDATE notes SET body = 'b';").unwrap();
+    let edits: i64 = conn.query_row("SELECT edits FROM notes", [], |r| r.get(0)).unwrap();
+    assert_eq!(edits, 1, "the embedded SQLite trigger fires");
+    schema_sync::assert_schema_matches!(conn, models);
+
+    let without = schema_sync::testing::TempSqlite::new();
+    schema_sync::migrate_blocking(&mut without.connect(), &models.schema, &Default::default()).unwrap();
+    let failed = std::panic::catch_unwind(|| schema_sync::testing::assert_schema_matches(&without, &models));
+    let message = *failed.expect_err("the trigger is missing").downcast::<String>().unwrap();
+    assert!(message.contains("trigger notes_stamp"), "{message}");
+}

@@ -57,9 +57,8 @@ fn supabase_app_checks_its_whole_schema_in_cargo_test() {
     let local = scratch.path().with_file_name("local.db");
     rusqlite::Connection::open(&local).unwrap();
     let local = format!("sqlite:{}", local.display());
-    let lite_sql = ["--sqlite-sql-dir", "sqlite/schemas"];
-    let out =
-        cargo(&app, &[&schema[..], &["apply", "--db", &local, "--to", "models", "--yes"], &lite_sql].concat(), None);
+    // The SQL files come with `models()` (`schema![…; sql_dir = …]`): no flags name them.
+    let out = cargo(&app, &[&schema[..], &["apply", "--db", &local, "--to", "models", "--yes"]].concat(), None);
     assert!(out.status.success(), "apply to SQLite:\n{}", text(&out));
     // The models' SQLite side has its own `updated_at` trigger, and it fires.
     let conn = rusqlite::Connection::open(local.trim_start_matches("sqlite:")).unwrap();
@@ -72,16 +71,7 @@ fn supabase_app_checks_its_whole_schema_in_cargo_test() {
     assert!(stamped.as_str() > "2020", "the SQLite trigger set updated_at: {stamped}");
     conn.execute_batch("DELETE FROM profiles").unwrap();
     drop(conn);
-    let declared = [
-        "--sql-dir",
-        "supabase/schemas",
-        "--platform-sql",
-        "supabase/platform.sql",
-        "--dev-url",
-        pg.url(),
-        "--sqlite-sql-dir",
-        "sqlite/schemas",
-    ];
+    let declared = ["--dev-url", pg.url()];
     let out = cargo(&app, &[&schema[..], &["inspect", "models", "--format", "json"], &declared[..]].concat(), None);
     assert!(out.status.success(), "inspect models:\n{}", text(&out));
     let snapshot = scratch.path().with_file_name("models.json");
@@ -172,12 +162,7 @@ fn supabase_app_checks_its_whole_schema_in_cargo_test() {
     }
     std::fs::write(&all, ddl).unwrap();
     let all = all.display().to_string();
-    let diff = [
-        &schema[..],
-        &["diff", "--from", &all, "--to", "models", "--dev-url", pg.url()],
-        &["--sql-dir", "supabase/schemas", "--platform-sql", "supabase/platform.sql"],
-    ]
-    .concat();
+    let diff = [&schema[..], &["diff", "--from", &all, "--to", "models", "--dev-url", pg.url()]].concat();
     let out = cargo(&app, &diff, Some(pg.url()));
     assert_eq!(out.status.code(), Some(1), "`schema diff` should exit 1:\n{}", text(&out));
     assert_contains(&text(&out), &["- policy Users delete their own profile on public.profiles"]);

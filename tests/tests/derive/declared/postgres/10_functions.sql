@@ -1,0 +1,1 @@
+CREATE FUNCTION public.note_length(n public.notes) RETURNS integer LANGUAGE sql AS 'SELECT length(n.body)';
