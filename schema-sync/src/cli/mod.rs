@@ -71,6 +71,13 @@ pub fn run_models(args: Vec<std::ffi::OsString>, models: Option<crate::Models>) 
         l.starts_with("postgres://") || l.starts_with("postgresql://")
     });
     options::set_near_postgres(near.map(str::to_string));
+    // A SQLite database the command names: with no Postgres one, the models' Postgres SQL is
+    // not needed (what it declares exists only on the Postgres side).
+    let sqlite = args.iter().filter_map(|a| a.to_str()).any(|a| {
+        let l = a.to_ascii_lowercase();
+        l.starts_with("sqlite:") || [".db", ".sqlite", ".sqlite3"].iter().any(|x| l.ends_with(x))
+    });
+    options::set_names_sqlite(sqlite);
     let cli = match Cli::try_parse_from(args) {
         Ok(c) => c,
         Err(e) => {

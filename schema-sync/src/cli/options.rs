@@ -79,10 +79,10 @@ pub(super) async fn load_options(args: &SourceArgs, models: Option<crate::Models
     }
     let dev = args.dev_url.as_deref();
     let has_files = files.len() > usize::from(platform.is_some());
-    // Postgres SQL that came with the models, on a command that names no Postgres database and
-    // no --dev-url or --sql-dir (`apply --db sqlite:local.db --to models`): the Postgres side is
-    // not involved, and what those files declare exists only there.
-    let sqlite_only = carried && dev.is_none() && sql_dir.is_none() && near_postgres().is_none();
+    // Postgres SQL that came with the models, on a command that names a SQLite database but no
+    // Postgres one, no --dev-url and no --sql-dir (`apply --db sqlite:local.db --to models`):
+    // the Postgres side is not involved, and what those files declare exists only there.
+    let sqlite_only = carried && dev.is_none() && sql_dir.is_none() && near_postgres().is_none() && names_sqlite();
     let models = match models {
         Some(m) if has_files && sqlite_only => Some(m),
         Some(m) if has_files => {
@@ -114,6 +114,17 @@ pub(super) fn set_near_postgres(url: Option<String>) {
     if let Ok(mut slot) = NEAR_POSTGRES.lock() {
         *slot = url;
     }
+}
+
+static NAMES_SQLITE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Remembers whether the command line names a SQLite database (see [`load_options`]).
+pub(super) fn set_names_sqlite(yes: bool) {
+    NAMES_SQLITE.store(yes, std::sync::atomic::Ordering::Relaxed);
+}
+
+fn names_sqlite() -> bool {
+    NAMES_SQLITE.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 fn near_postgres() -> Option<String> {
