@@ -66,18 +66,15 @@ pub fn run_with(args: Vec<std::ffi::OsString>, models: Option<Schema>) -> ExitCo
 pub fn run_models(args: Vec<std::ffi::OsString>, models: Option<crate::Models>) -> ExitCode {
     // A Postgres database the command names: where the models' Postgres SQL is read when no
     // --dev-url is given (in a scratch database of its own on that server).
-    let near = args.iter().filter_map(|a| a.to_str()).find(|a| {
-        let l = a.to_ascii_lowercase();
-        l.starts_with("postgres://") || l.starts_with("postgresql://")
+    // A SQLite database it names: with no Postgres one, the models' Postgres SQL is not needed
+    // (what it declares exists only on the Postgres side). Arguments read as sources are.
+    let sources: Vec<Source> = args.iter().filter_map(|a| a.to_str()).filter_map(|a| Source::parse(a).ok()).collect();
+    let near = sources.iter().find_map(|s| match s {
+        Source::Postgres(url) => Some(url.clone()),
+        _ => None,
     });
-    options::set_near_postgres(near.map(str::to_string));
-    // A SQLite database the command names: with no Postgres one, the models' Postgres SQL is
-    // not needed (what it declares exists only on the Postgres side).
-    let sqlite = args.iter().filter_map(|a| a.to_str()).any(|a| {
-        let l = a.to_ascii_lowercase();
-        l.starts_with("sqlite:") || [".db", ".sqlite", ".sqlite3"].iter().any(|x| l.ends_with(x))
-    });
-    options::set_names_sqlite(sqlite);
+    options::set_near_postgres(near);
+    options::set_names_sqlite(sources.iter().any(|s| matches!(s, Source::Sqlite(_))));
     let cli = match Cli::try_parse_from(args) {
         Ok(c) => c,
         Err(e) => {
