@@ -492,7 +492,10 @@ async fn tenant_fleet_audit_and_apply_cover_views_functions_triggers_policies_an
     assert!(named(4, "view public.happy"), "{found:?}");
 
     // Apply brings both back; every row stays and the trigger still fires.
-    cli(&["fleet", "apply", "--to", url, "--schema", "t*", "--format", "json", url]).expect(0);
+    // The ledger in a scratch directory (the default is `.schema-sync/` under the working one).
+    let dir = ScratchDir::new("fleet-whole-tenants");
+    let ledger = dir.s("ledger.jsonl");
+    cli(&["fleet", "apply", "--to", url, "--schema", "t*", "--ledger", &ledger, "--format", "json", url]).expect(0);
     audit().expect(0);
     for i in 0..6 {
         pg_exec(url, &format!("UPDATE t{i}.users SET mood = 'ok' WHERE id = 2")).await;
