@@ -117,8 +117,9 @@ fn audit_file(path: &Path, desired: &Schema, opts: &FleetOptions, seen: &Seen) -
     }
 }
 
-/// One Postgres database: its tenant schemas read in one introspection, then compared one by
-/// one as if each were the template schema.
+/// One Postgres database: its tenant schemas read in one introspection (each kind of tenant's
+/// tables once: [`pgi::introspect_tenants`]), then compared one by one as if each were the
+/// template schema.
 async fn audit_database(url: &str, patterns: &[String], desired: &Schema, opts: &FleetOptions) -> Vec<TargetReport> {
     let whole = Target::Postgres { url: url.to_string(), schema: None };
     let mut conn = match pgi::connect(url).await {
@@ -131,38 +132,61 @@ async fn audit_database(url: &str, patterns: &[String], desired: &Schema, opts: 
     };
     let scope = IntrospectOptions { schemas: tenants.iter().map(|(s, _)| s.clone()).collect(), ..Default::default() };
     // Many tenants: a second connection reads half the catalog families in the same snapshot.
-    let read = match tenants.len() > 1 && opts.workers() > 1 {
-        true => match pgi::connect(url).await {
-            Ok(mut helper) => pgi::introspect_parallel(&mut conn, &mut helper, &scope).await,
-            Err(_) => pgi::introspect(&mut conn, &scope).await,
-        },
-        false => pgi::introspect(&mut conn, &scope).await,
+    let mut helper = match tenants.len() > 1 && opts.workers() > 1 {
+        true => pgi::connect(url).await.ok(),
+        false => None,
     };
-    let live = match read {
-        Ok(s) => s,
+    let read = match tenants.len() > 1 {
+        true => pgi::introspect_tenants(&mut conn, helper.as_mut(), &scope).await,
+        false => pgi::introspect(&mut conn, &scope).await.map(|schema| {
+            let representative = scope.schemas.iter().map(|s| (s.clone(), s.clone())).collect();
+            pgi::Tenants { schema, representative, queries: 0 }
+        }),
+    };
+    let pgi::Tenants { schema: live, representative, .. } = match read {
+        Ok(t) => t,
         Err(e) => return vec![TargetReport::failed(&whole, State::Unreadable, e)],
     };
     let template = opts.template_schema.as_str();
     let diff_opts = DiffOptions { default_schema: Some(template.to_string()), ..opts.diff.clone() };
+    // The catalog prints the names of a schema on the search path (`public`, the usual
+    // template) unqualified: a tenant's are made to read the same.
+    let qualifier = if template == crate::resolve::DEFAULT_PG_SCHEMA { "" } else { template };
     let mut parts = split_by_schema(live);
-    let mut seen = SeenTenants::default();
-    tenants
+    // Each tenant rehomed to the template, its tables and sequences set aside: a
+    // representative's stand for every tenant it represents.
+    let mut tables: HashMap<String, Schema> = HashMap::new();
+    let rest: Vec<(String, bool, Schema)> = tenants
         .into_iter()
         .map(|(schema, named)| {
-            let target = Target::Postgres { url: url.to_string(), schema: named.then(|| schema.clone()) };
             let mut part = parts.remove(&schema).unwrap_or_else(|| Schema::empty(Some(Dialect::Postgres)));
-            // The catalog prints the names of a schema on the search path (`public`, the usual
-            // template) unqualified: a tenant's are made to read the same.
-            let qualifier = if template == crate::resolve::DEFAULT_PG_SCHEMA { "" } else { template };
             part.rehome_as(&schema, template, qualifier);
-            if let Some(drift) = seen.get(&part) {
+            let mut own = Schema::empty(Some(Dialect::Postgres));
+            own.tables = std::mem::take(&mut part.tables);
+            own.sequences = std::mem::take(&mut part.sequences);
+            if representative.get(&schema) == Some(&schema) {
+                tables.insert(schema.clone(), own);
+            }
+            (schema, named, part)
+        })
+        .collect();
+    let mut seen = SeenTenants::default();
+    rest.into_iter()
+        .map(|(schema, named, part)| {
+            let target = Target::Postgres { url: url.to_string(), schema: named.then(|| schema.clone()) };
+            let rep = representative.get(&schema).cloned().unwrap_or_else(|| schema.clone());
+            if let Some(drift) = seen.get(&rep, &part) {
                 return with_drift(&target, drift.to_vec());
             }
-            let compared = diff::compare_owned(part.clone(), desired.clone(), Some(Dialect::Postgres), &diff_opts);
-            match compared {
+            let mut whole = part.clone();
+            if let Some(own) = tables.get(&rep) {
+                whole.tables = own.tables.clone();
+                whole.sequences = own.sequences.clone();
+            }
+            match diff::compare_owned(whole, desired.clone(), Some(Dialect::Postgres), &diff_opts) {
                 Ok(c) => {
                     let drift = drift_items(&c, Some(template));
-                    seen.insert(part, drift.clone());
+                    seen.insert(rep, part, drift.clone());
                     with_drift(&target, drift)
                 }
                 Err(e) => TargetReport::failed(&target, State::Unreadable, e),
@@ -171,37 +195,28 @@ async fn audit_database(url: &str, patterns: &[String], desired: &Schema, opts: 
         .collect()
 }
 
-/// The drift of each distinct tenant schema already compared (rehomed to the template, so
-/// tenants built alike are equal), as [`Seen`] is for SQLite files: 1,000 tenants of a few
-/// kinds cost a few comparisons. Bucketed by object counts and compared with `==` inside a
-/// bucket, which holds at most [`SeenTenants::PER_BUCKET`] schemas, so a fleet of all-distinct
+/// The drift of each distinct tenant already compared, as [`Seen`] is for SQLite files: by the
+/// tenant that stands for its tables, then by the rest of it (rehomed to the template, so
+/// tenants built alike are equal). 1,000 tenants of a few kinds cost a few comparisons; at
+/// most [`SeenTenants::PER_KIND`] are kept per kind of tables, so a fleet of all-distinct
 /// tenants costs no more than comparing each.
 #[derive(Default)]
 struct SeenTenants {
-    buckets: HashMap<(usize, usize, usize), Vec<Compared>>,
+    kinds: HashMap<String, Vec<(Schema, Vec<String>)>>,
 }
 
-/// A tenant schema already compared, and its drift.
-type Compared = (Schema, Vec<String>);
-
 impl SeenTenants {
-    const PER_BUCKET: usize = 32;
+    const PER_KIND: usize = 32;
 
-    fn bucket(s: &Schema) -> (usize, usize, usize) {
-        let columns = s.tables.iter().map(|t| t.columns.len()).sum();
-        let others = s.tables.iter().map(|t| t.indexes.len() + t.checks.len() + t.foreign_keys.len()).sum();
-        (s.tables.len() + s.enums.len() + s.sequences.len(), columns, others)
+    fn get(&self, representative: &str, rest: &Schema) -> Option<&[String]> {
+        let kind = self.kinds.get(representative)?;
+        kind.iter().find(|(seen, _)| seen == rest).map(|(_, drift)| drift.as_slice())
     }
 
-    fn get(&self, s: &Schema) -> Option<&[String]> {
-        let bucket = self.buckets.get(&Self::bucket(s))?;
-        bucket.iter().find(|(seen, _)| seen == s).map(|(_, drift)| drift.as_slice())
-    }
-
-    fn insert(&mut self, s: Schema, drift: Vec<String>) {
-        let bucket = self.buckets.entry(Self::bucket(&s)).or_default();
-        if bucket.len() < Self::PER_BUCKET {
-            bucket.push((s, drift));
+    fn insert(&mut self, representative: String, rest: Schema, drift: Vec<String>) {
+        let kind = self.kinds.entry(representative).or_default();
+        if kind.len() < Self::PER_KIND {
+            kind.push((rest, drift));
         }
     }
 }

@@ -10,7 +10,10 @@ pub mod postgres;
 #[cfg(feature = "postgres")]
 mod postgres_build;
 #[cfg(feature = "postgres")]
+#[macro_use]
 mod postgres_queries;
+#[cfg(feature = "postgres")]
+mod postgres_digest;
 #[cfg(feature = "postgres")]
 mod postgres_rows;
 #[cfg(feature = "sqlite")]

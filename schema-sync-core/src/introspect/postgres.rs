@@ -19,12 +19,14 @@
 //! # Ok(()) }
 //! ```
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{Connection, PgConnection, Row};
 
 use super::postgres_build::Builder;
+use super::postgres_queries::Scope;
 use super::IntrospectOptions;
 use crate::model::Schema;
 use crate::url::{redact_url, redact_urls_in};
@@ -156,6 +158,86 @@ pub async fn introspect_parallel(
     Ok(read?.0)
 }
 
+/// A fleet of tenant schemas read by [`introspect_tenants`].
+#[derive(Debug, Clone)]
+pub struct Tenants {
+    /// Every object of every tenant, except that tables and sequences are those of the
+    /// representatives only.
+    pub schema: Schema,
+    /// Each tenant schema → the tenant whose tables and sequences stand for its own (itself
+    /// for a representative). Tenants mapped to the same one have equal tables, columns,
+    /// defaults, constraints, indexes and sequences up to the name of their schema.
+    pub representative: HashMap<String, String>,
+    /// Catalog queries sent (constant: one for the digests, one for the server version, and
+    /// those of [`introspect_with_stats`]).
+    pub queries: usize,
+}
+
+/// Reads the tenant schemas `opts.schemas` of one database, each kind of tenant once: the
+/// server digests every tenant's table families (tables, columns, defaults, constraints,
+/// indexes, sequences: the rows that grow with every table; see `postgres_digest.rs`), one
+/// tenant per distinct digest has them read, and the rest of every tenant (views, triggers,
+/// functions, policies, grants, comments, enums, domains) is read for all. 1,000 tenants of
+/// a few kinds cost a few tenants' columns instead of 1,000. Digest and read see one
+/// `REPEATABLE READ` snapshot; with a `helper` connection the read is split as in
+/// [`introspect_parallel`]. Neither connection may be in a transaction.
+pub async fn introspect_tenants(
+    conn: &mut PgConnection,
+    helper: Option<&mut PgConnection>,
+    opts: &IntrospectOptions,
+) -> Result<Tenants> {
+    let mut shared = match helper {
+        Some(h) => share_snapshot(conn, h).await.is_ok().then_some(h),
+        None => None,
+    };
+    if shared.is_none() {
+        let begin = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL jit = off";
+        sqlx::raw_sql(begin)
+            .execute(&mut *conn)
+            .await
+            .map_err(|e| Error::postgres("starting a read-only transaction", e))?;
+    }
+    let read = async {
+        let mut stats = IntrospectStats { queries: 1 };
+        let version = server_version(conn).await?;
+        let digests =
+            super::postgres_digest::digests(conn, shared.as_deref_mut(), &opts.schemas, version, &mut stats.queries)
+                .await?;
+        let representative = representatives(&opts.schemas, &digests);
+        let mut tables: Vec<String> = representative.iter().filter(|(t, r)| t == r).map(|(t, _)| t.clone()).collect();
+        tables.sort();
+        let (schema, stats) = read_scoped(conn, shared.as_deref_mut(), opts, &tables, stats).await?;
+        Ok::<_, Error>(Tenants { schema, representative, queries: stats.queries })
+    }
+    .await;
+    // Read-only transactions: ending them cannot lose anything; a failure here means the
+    // connection broke, which the next use reports.
+    let _ = sqlx::raw_sql("COMMIT").execute(&mut *conn).await;
+    if let Some(h) = shared {
+        let _ = sqlx::raw_sql("COMMIT").execute(&mut *h).await;
+    }
+    read
+}
+
+/// Each schema → the first schema (by name) with its digest; schemas without tables or
+/// sequences (no digest) stand for each other.
+fn representatives(
+    schemas: &[String],
+    digests: &HashMap<String, super::postgres_digest::Digest>,
+) -> HashMap<String, String> {
+    let mut sorted: Vec<&String> = schemas.iter().collect();
+    sorted.sort();
+    sorted.dedup();
+    let mut first: HashMap<Option<&super::postgres_digest::Digest>, &String> = HashMap::new();
+    sorted
+        .into_iter()
+        .map(|s| {
+            let rep = *first.entry(digests.get(s)).or_insert(s);
+            (s.clone(), rep.clone())
+        })
+        .collect()
+}
+
 /// Starts a read-only `REPEATABLE READ` transaction on both connections, `helper` importing
 /// `conn`'s snapshot. On failure neither is left in a transaction.
 async fn share_snapshot(conn: &mut PgConnection, helper: &mut PgConnection) -> sqlx::Result<()> {
@@ -187,10 +269,20 @@ async fn read_schema(
     helper: Option<&mut PgConnection>,
     opts: &IntrospectOptions,
 ) -> Result<(Schema, IntrospectStats)> {
-    let mut stats = IntrospectStats::default();
+    read_scoped(conn, helper, opts, &opts.schemas, IntrospectStats::default()).await
+}
+
+/// [`read_schema`] with the table families read only for the schemas `tables`.
+async fn read_scoped(
+    conn: &mut PgConnection,
+    helper: Option<&mut PgConnection>,
+    opts: &IntrospectOptions,
+    tables: &[String],
+    mut stats: IntrospectStats,
+) -> Result<(Schema, IntrospectStats)> {
     let mut builder = Builder::default();
-    super::postgres_queries::read(conn, helper, &opts.schemas, &opts.managed_roles, &mut builder, &mut stats.queries)
-        .await?;
+    let scope = Scope { schemas: &opts.schemas, tables };
+    super::postgres_queries::read(conn, helper, scope, &opts.managed_roles, &mut builder, &mut stats.queries).await?;
     let missing = builder.missing_schemas(&opts.must_exist);
     if !missing.is_empty() {
         return Err(Error::input(format!(

@@ -76,7 +76,8 @@ const LOOKUPS: &str = "\
              coalesce(to_jsonb(co) ->> 'colllocale', to_jsonb(co) ->> 'colliculocale'), \
              to_jsonb(co) ->> 'collcollate', to_jsonb(co) ->> 'collctype')::text END, 0, 0 \
         FROM pg_catalog.pg_collation co JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace \
-        CROSS JOIN LATERAL (SELECT CASE WHEN cn.nspname = ANY($1) AND NOT EXISTS (SELECT 1 \
+        CROSS JOIN LATERAL (SELECT CASE WHEN cn.oid IN (SELECT ns.oid FROM pg_catalog.pg_namespace ns \
+             WHERE ns.nspname = ANY($1)) AND NOT EXISTS (SELECT 1 \
              FROM pg_catalog.pg_depend e WHERE e.classid = 'pg_catalog.pg_collation'::regclass \
                AND e.objid = co.oid AND e.deptype = 'e') THEN cn.nspname::text END AS schema_name) cs \
     UNION ALL SELECT 'k', t.oid::int8, t.typname::text, tn.nspname::text, false, \
@@ -203,7 +204,8 @@ macro_rules! indexes_query {
              JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
              WHERE (ic.relispartition OR i.indexrelid NOT IN (SELECT pc.conindid FROM pg_catalog.pg_constraint pc \
                                         WHERE pc.contype IN ('p', 'u', 'x'))) \
-               AND c.relkind IN ('r', 'p', 'm') AND n.nspname = ANY($1) AND c.oid NOT IN ",
+               AND ((c.relkind IN ('r', 'p') AND n.nspname = ANY($1)) OR (c.relkind = 'm' AND n.nspname = ANY($2))) \
+               AND c.oid NOT IN ",
             extension_tables!()
         )
     };
@@ -239,6 +241,18 @@ const DOMAINS: &str = "\
         WHERE e.refclassid = 'pg_catalog.pg_extension'::regclass AND e.deptype = 'e' \
           AND e.classid = 'pg_catalog.pg_type'::regclass)";
 
+/// Whether the sequence `s` (`pg_sequence`), owned as `od` (`pg_depend`, `deptype` `a` or
+/// `i`, or NULL), is in the model: any sequence but an identity column's whose options are
+/// those Postgres gives one by default (the rule of [`crate::model::IdentityOptions::defaults`]).
+macro_rules! sequence_in_model {
+    () => {
+        "(od.deptype IS DISTINCT FROM 'i' OR s.seqstart <> 1 OR s.seqincrement <> 1 OR s.seqmin <> 1 \
+            OR s.seqcache <> 1 OR s.seqcycle OR s.seqmax <> CASE s.seqtypid \
+              WHEN 'pg_catalog.int2'::pg_catalog.regtype THEN 32767 \
+              WHEN 'pg_catalog.int4'::pg_catalog.regtype THEN 2147483647 ELSE 9223372036854775807 END)"
+    };
+}
+
 /// Sequences, with the column that owns them (`deptype 'a'`: `serial`, or `OWNED BY`;
 /// `deptype 'i'`: an identity column's, whose options are the column's). An identity column's
 /// sequence comes back only when its options are not those Postgres gives one by default (the
@@ -257,11 +271,9 @@ const SEQUENCES: &str = concat!(
      LEFT JOIN pg_catalog.pg_class ot ON ot.oid = od.refobjid \
      LEFT JOIN pg_catalog.pg_attribute oa ON oa.attrelid = od.refobjid AND oa.attnum = od.refobjsubid \
      WHERE n.nspname = ANY($1) \
-       AND (od.deptype IS DISTINCT FROM 'i' OR s.seqstart <> 1 OR s.seqincrement <> 1 OR s.seqmin <> 1 \
-            OR s.seqcache <> 1 OR s.seqcycle OR s.seqmax <> CASE s.seqtypid \
-              WHEN 'pg_catalog.int2'::pg_catalog.regtype THEN 32767 \
-              WHEN 'pg_catalog.int4'::pg_catalog.regtype THEN 2147483647 ELSE 9223372036854775807 END) \
-       AND c.oid NOT IN ",
+       AND ",
+    sequence_in_model!(),
+    " AND c.oid NOT IN ",
     extension_tables!()
 );
 
@@ -524,9 +536,21 @@ const FOREIGN_TARGETS: &str = "SELECT c.oid::int8, n.nspname::text, c.relname::t
      JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped \
      WHERE c.oid = ANY($1::int8[]::oid[])";
 
+/// The schemas [`read`] reads: every family of `schemas`, but the table families (tables,
+/// columns, defaults, constraints, indexes of tables, sequences) only of `tables` — all of
+/// `schemas` but when a fleet of tenants is read once per kind
+/// ([`super::postgres::introspect_tenants`]).
+#[derive(Clone, Copy)]
+pub(crate) struct Scope<'a> {
+    pub schemas: &'a [String],
+    pub tables: &'a [String],
+}
+
 /// What a catalog query binds as `$1`.
-enum Bind<'a> {
+pub(super) enum Bind<'a> {
     Schemas(&'a [String]),
+    /// The tenant schemas whose tables are read (`$1`) and all the schemas (`$2`).
+    TwoSchemas(&'a [String], &'a [String]),
     SchemasAndRoles(&'a [String], &'a [String]),
     Oids(&'a [i64]),
     ThreeOids(&'a [Vec<i64>; 3]),
@@ -534,7 +558,7 @@ enum Bind<'a> {
 
 /// Runs one catalog query as an unnamed statement, counting it, and hands each row to `f` as
 /// it arrives: rows are streamed, never all held at once (a 5,000-table catalog is ~100k rows).
-async fn each(
+pub(super) async fn each(
     conn: &mut PgConnection,
     what: &str,
     sql: &'static str,
@@ -547,6 +571,7 @@ async fn each(
     let query = sqlx::query(sql).persistent(false);
     let query = match bind {
         Bind::Schemas(s) => query.bind(s),
+        Bind::TwoSchemas(a, b) => query.bind(a).bind(b),
         Bind::SchemasAndRoles(s, r) => query.bind(s).bind(r),
         Bind::Oids(o) => query.bind(o),
         Bind::ThreeOids([a, b, c]) => query.bind(a).bind(b).bind(c),
@@ -562,7 +587,7 @@ async fn each(
 /// Column `i` of `row`. Decoded without the driver's per-value type check (a fifth of the
 /// client's time on a 400,000-column catalog): every query casts each value to the exact type
 /// its reader decodes, and a `NULL` still fails to decode into a non-`Option`.
-fn get<'r, T>(row: &'r PgRow, i: usize) -> sqlx::Result<T>
+pub(super) fn get<'r, T>(row: &'r PgRow, i: usize) -> sqlx::Result<T>
 where
     T: sqlx::Decode<'r, sqlx::Postgres> + sqlx::Type<sqlx::Postgres>,
 {
@@ -633,14 +658,22 @@ impl Later {
 pub(crate) async fn read(
     conn: &mut PgConnection,
     helper: Option<&mut PgConnection>,
-    schemas: &[String],
+    scope: Scope<'_>,
     roles: &[String],
     b: &mut Builder,
     queries: &mut usize,
 ) -> Result<()> {
+    let Scope { schemas, tables } = scope;
     let s = || Bind::Schemas(schemas);
-    // The privileges query also binds the managed roles.
-    let bind = |sql: &str| if sql == GRANTS { Bind::SchemasAndRoles(schemas, roles) } else { s() };
+    let t = || Bind::Schemas(tables);
+    // The table families read the tables of `tables` (the indexes also the materialized views
+    // of `schemas`); the privileges query also binds the managed roles.
+    let bind = |sql: &str| match sql {
+        GRANTS => Bind::SchemasAndRoles(schemas, roles),
+        DEFAULTS | CONSTRAINTS_PG15 | CONSTRAINTS_OLD | SEQUENCES => t(),
+        INDEXES_PG15 | INDEXES_OLD => Bind::TwoSchemas(tables, schemas),
+        _ => s(),
+    };
     each(conn, "lookups", LOOKUPS, Bind::SchemasAndRoles(schemas, roles), queries, |r| on_lookup(b, &r)).await?;
     let pg15 = b.server_version() >= 150_000;
     let later: [(&str, &'static str, Decoder); 12] = [
@@ -736,8 +769,8 @@ pub(crate) async fn read(
     let later: Vec<_> = later.into_iter().filter(|(_, sql, _)| roles_exist || *sql != GRANTS).collect();
     match helper {
         None => {
-            each(conn, "tables", TABLES, s(), queries, |r| on_table(b, &r)).await?;
-            each(conn, "columns", COLUMNS, s(), queries, |r| on_column(b, &r)).await?;
+            each(conn, "tables", TABLES, t(), queries, |r| on_table(b, &r)).await?;
+            each(conn, "columns", COLUMNS, t(), queries, |r| on_column(b, &r)).await?;
             b.columns_done();
             for (what, sql, decode) in later {
                 each(conn, what, sql, bind(sql), queries, |r| {
@@ -748,12 +781,20 @@ pub(crate) async fn read(
             }
         }
         Some(helper) => {
+            // When only some schemas' tables are read (a fleet of tenants read once per kind),
+            // `conn` has little to read: it takes the families that name no column by number
+            // (views onwards) once its columns are in, the helper the rest.
+            let split = match tables.len() < schemas.len() {
+                true => later.iter().position(|(_, sql, _)| *sql == VIEWS).unwrap_or(later.len()),
+                false => later.len(),
+            };
+            let (theirs, mine) = later.split_at(split);
             // Decoded rows go through a channel: those that arrive while the columns are read
             // wait in it, the rest are applied as they arrive.
             let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
             let mut helper_queries = 0;
             let fetched = async {
-                for (what, sql, decode) in &later {
+                for (what, sql, decode) in theirs {
                     // The receiver lives until this future is done.
                     each(helper, what, sql, bind(sql), &mut helper_queries, |r| Ok(_ = tx.send(decode(&r)?))).await?;
                 }
@@ -761,9 +802,16 @@ pub(crate) async fn read(
                 Ok::<_, Error>(())
             };
             let columns = async {
-                each(conn, "tables", TABLES, s(), queries, |r| on_table(b, &r)).await?;
-                each(conn, "columns", COLUMNS, s(), queries, |r| on_column(b, &r)).await?;
+                each(conn, "tables", TABLES, t(), queries, |r| on_table(b, &r)).await?;
+                each(conn, "columns", COLUMNS, t(), queries, |r| on_column(b, &r)).await?;
                 b.columns_done();
+                for (what, sql, decode) in mine {
+                    each(conn, what, sql, bind(sql), queries, |r| {
+                        decode(&r)?.apply(b);
+                        Ok(())
+                    })
+                    .await?;
+                }
                 while let Some(row) = rx.recv().await {
                     row.apply(b);
                 }
