@@ -136,12 +136,12 @@ async fn audit_database(url: &str, patterns: &[String], desired: &Schema, opts: 
         true => pgi::connect(url).await.ok(),
         false => None,
     };
-    let read = match tenants.len() > 1 {
-        true => pgi::introspect_tenants(&mut conn, helper.as_mut(), &scope).await,
-        false => pgi::introspect(&mut conn, &scope).await.map(|schema| {
-            let representative = scope.schemas.iter().map(|s| (s.clone(), s.clone())).collect();
-            pgi::Tenants { schema, representative, queries: 0 }
-        }),
+    let read = match (tenants.len() >= READ_ONCE_FROM, helper.as_mut()) {
+        (true, helper) => pgi::introspect_tenants(&mut conn, helper, &scope).await,
+        (false, Some(helper)) => {
+            pgi::introspect_parallel(&mut conn, helper, &scope).await.map(|s| each_its_own(s, &scope))
+        }
+        (false, None) => pgi::introspect(&mut conn, &scope).await.map(|s| each_its_own(s, &scope)),
     };
     let pgi::Tenants { schema: live, representative, .. } = match read {
         Ok(t) => t,
@@ -193,6 +193,18 @@ async fn audit_database(url: &str, patterns: &[String], desired: &Schema, opts: 
             }
         })
         .collect()
+}
+
+/// From how many tenant schemas of one database on, each kind of tenant's tables is read once
+/// ([`pgi::introspect_tenants`]) rather than every tenant's: the server's digests of the
+/// tenants cost a scan of the table catalogs, which pays for itself from about this many
+/// tenants on (BENCHMARKS.md § Fleets).
+pub const READ_ONCE_FROM: usize = 100;
+
+/// A schema read whole, each tenant standing for its own tables.
+fn each_its_own(schema: Schema, scope: &IntrospectOptions) -> pgi::Tenants {
+    let representative = scope.schemas.iter().map(|s| (s.clone(), s.clone())).collect();
+    pgi::Tenants { schema, representative, queries: 0 }
 }
 
 /// The drift of each distinct tenant already compared, as [`Seen`] is for SQLite files: by the

@@ -42,7 +42,7 @@ mod targets;
 mod workers;
 
 pub use apply::{apply, ApplyOptions};
-pub use audit::{audit, drift_items};
+pub use audit::{audit, drift_items, READ_ONCE_FROM};
 pub use baseline::Baseline;
 pub use ledger::Ledger;
 pub use report::{FleetReport, Group, Status, Summary};

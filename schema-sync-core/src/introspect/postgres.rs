@@ -313,6 +313,22 @@ mod tests {
     use crate::url::redact_url;
 
     #[test]
+    fn each_tenant_is_represented_by_the_first_tenant_with_its_digest() {
+        let digest = |n: i64, sum: &str| [(n, sum.to_string()), (1, "7".to_string())];
+        let digests = [("b", digest(3, "-1")), ("a", digest(3, "-1")), ("c", digest(3, "5")), ("d", digest(4, "-1"))]
+            .into_iter()
+            .map(|(s, d)| (s.to_string(), d))
+            .collect();
+        let schemas: Vec<String> = ["d", "c", "b", "a", "e", "f", "a"].iter().map(|s| s.to_string()).collect();
+        let reps = super::representatives(&schemas, &digests);
+        let of = |s: &str| reps[s].as_str();
+        // Equal digests share the first by name; a different count or sum is a kind of its own;
+        // schemas without tables (no digest) stand for each other.
+        assert_eq!([of("a"), of("b"), of("c"), of("d"), of("e"), of("f")], ["a", "a", "c", "d", "e", "e"]);
+        assert_eq!(reps.len(), 6);
+    }
+
+    #[test]
     fn urls_are_masked_by_structure() {
         for (url, want) in [
             ("postgres://me:pw@db/app", "postgres://me:***@db/app"),
