@@ -137,13 +137,15 @@ async fn audit_database(url: &str, patterns: &[String], desired: &Schema, opts: 
         false => None,
     };
     let read = match (tenants.len() >= READ_ONCE_FROM, helper.as_mut()) {
-        (true, helper) => pgi::introspect_tenants(&mut conn, helper, &scope).await,
+        (true, helper) => {
+            pgi::introspect_tenants(&mut conn, helper, &scope).await.map(|t| (t.schema, t.representative))
+        }
         (false, Some(helper)) => {
             pgi::introspect_parallel(&mut conn, helper, &scope).await.map(|s| each_its_own(s, &scope))
         }
         (false, None) => pgi::introspect(&mut conn, &scope).await.map(|s| each_its_own(s, &scope)),
     };
-    let pgi::Tenants { schema: live, representative, .. } = match read {
+    let (live, representative) = match read {
         Ok(t) => t,
         Err(e) => return vec![TargetReport::failed(&whole, State::Unreadable, e)],
     };
@@ -202,9 +204,8 @@ async fn audit_database(url: &str, patterns: &[String], desired: &Schema, opts: 
 pub const READ_ONCE_FROM: usize = 100;
 
 /// A schema read whole, each tenant standing for its own tables.
-fn each_its_own(schema: Schema, scope: &IntrospectOptions) -> pgi::Tenants {
-    let representative = scope.schemas.iter().map(|s| (s.clone(), s.clone())).collect();
-    pgi::Tenants { schema, representative, queries: 0 }
+fn each_its_own(schema: Schema, scope: &IntrospectOptions) -> (Schema, HashMap<String, String>) {
+    (schema, scope.schemas.iter().map(|s| (s.clone(), s.clone())).collect())
 }
 
 /// The drift of each distinct tenant already compared, as [`Seen`] is for SQLite files: by the

@@ -168,7 +168,7 @@ pub struct Tenants {
     /// for a representative). Tenants mapped to the same one have equal tables, columns,
     /// defaults, constraints, indexes and sequences up to the name of their schema.
     pub representative: HashMap<String, String>,
-    /// Catalog queries sent (constant: one for the digests, one for the server version, and
+    /// Catalog queries sent (constant: two for the digests, one for the server version, and
     /// those of [`introspect_with_stats`]).
     pub queries: usize,
 }
@@ -191,8 +191,7 @@ pub async fn introspect_tenants(
         None => None,
     };
     if shared.is_none() {
-        let begin = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL jit = off";
-        sqlx::raw_sql(begin)
+        sqlx::raw_sql(BEGIN_READ_ONLY)
             .execute(&mut *conn)
             .await
             .map_err(|e| Error::postgres("starting a read-only transaction", e))?;
@@ -238,10 +237,15 @@ fn representatives(
         .collect()
 }
 
+/// Starts the read-only `REPEATABLE READ` transaction a catalog read spanning several queries
+/// runs in, without JIT (it compiled the index query for 90 ms) or parallel workers.
+const BEGIN_READ_ONLY: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL jit = off; \
+    SET LOCAL max_parallel_workers_per_gather = 0";
+
 /// Starts a read-only `REPEATABLE READ` transaction on both connections, `helper` importing
 /// `conn`'s snapshot. On failure neither is left in a transaction.
 async fn share_snapshot(conn: &mut PgConnection, helper: &mut PgConnection) -> sqlx::Result<()> {
-    let begin = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0";
+    let begin = BEGIN_READ_ONLY;
     let shared = async {
         sqlx::raw_sql(begin).execute(&mut *conn).await?;
         let id: String = sqlx::query_scalar("SELECT pg_catalog.pg_export_snapshot()")

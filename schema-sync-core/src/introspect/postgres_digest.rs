@@ -1,4 +1,4 @@
-//! A digest of each tenant schema's tables, computed by the server in one query, so that a
+//! A digest of each tenant schema's tables, computed by the server in two queries, so that a
 //! fleet of tenants built alike is read once per distinct kind instead of once per tenant
 //! (see [`super::postgres::introspect_tenants`]).
 //!
@@ -13,16 +13,18 @@
 //! * oids that only identify the row itself (`pg_constraint.oid`, …) are left out;
 //! * everything else — node trees, key arrays, options, texts — is hashed as the catalog holds
 //!   it. A node tree that holds a tenant-local oid (a `serial` default's sequence, a CHECK
-//!   calling the tenant's own function) therefore makes its tenant a kind of its own, which
-//!   costs speed, never correctness;
+//!   calling the tenant's own function) or an expression's offset in its statement
+//!   (`:location`) that differs therefore makes its tenant a kind of its own, which costs
+//!   speed, never correctness;
 //! * a row whose text mentions the tenant's own name anywhere (an index expression calling
 //!   `tenant_7.f()`) also hashes that name, so that tenant is a kind of its own too: two
 //!   tenants are grouped only when their rows are equal without any renaming of text.
 //!
-//! Rows are written as `ROW(…)::text` (NULL and an empty string differ, no separator can be
-//! forged) and summed per tenant as two independent 64-bit hashes (order-independent; the
-//! count of rows is part of the key), so two tenants with different table families get the
-//! same digest with a probability of about 2⁻¹²⁸.
+//! Each value is hashed on its own with a seed of its own (`hashtextextended(v, seed)`, …; a
+//! NULL text as a byte no catalog text is), so no separator can be forged; a row's hash is the
+//! XOR of its values' hashes, and a tenant's digest is the number of its rows and the sum of
+//! their hashes (order-independent), per query. Two tenants with different table families get
+//! the same digest by accident with a probability of about 2⁻⁶⁴.
 
 use std::collections::HashMap;
 

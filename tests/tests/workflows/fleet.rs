@@ -753,6 +753,11 @@ async fn tenants_built_alike_are_read_once_and_every_difference_keeps_a_tenant_a
     let read_tables: BTreeSet<&str> = read.schema.tables.iter().filter_map(|t| t.schema.as_deref()).collect();
     assert!(!read_tables.contains("k001") && !read_tables.contains("k099") && read_tables.contains("k000"));
     assert_eq!(read.schema.enums.len(), variants.len());
+    // A constant number of catalog queries: three tenants cost as many as all of them.
+    let few = IntrospectOptions { schemas: schemas[..3].to_vec(), ..Default::default() };
+    let three = pgi::introspect_tenants(&mut conn, Some(&mut helper), &few).await.unwrap();
+    assert_eq!(three.queries, read.queries);
+    assert!(three.queries >= 3, "{}", three.queries);
 
     // The audit against k000's schema names exactly what reading each tenant alone finds (for
     // every planted tenant and a tenth of the alike ones).
